@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Switchyard metric, on a registry of its own (never prom-client's global one), so several
+ * gateways can live in one process (tests) and nothing else pollutes /metrics.
+ * Names follow switchyard_<subsystem>_<name>_<unit>; labels are bounded (backend, group, class),
+ * never a user or a query id.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'switchyard_http_requests_total',
+    help: 'Requests answered, by route class (statement, followup, query, spooled, ui, info, admin, other) and status class',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly proxyLatency = new Histogram({
+    name: 'switchyard_proxy_response_seconds',
+    help: 'Time from request to response headers for proxied requests, by route class',
+    labelNames: ['route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly queriesRouted = new Counter({
+    name: 'switchyard_routing_queries_total',
+    help: 'New queries sent to a backend, by routing group and backend',
+    labelNames: ['group', 'backend'] as const,
+    registers: [this.registry],
+  });
+  readonly routingFailures = new Counter({
+    name: 'switchyard_routing_failures_total',
+    help: 'New queries that could not be routed, by reason (no_backend, forbidden_group, no_group)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly submissionRetries = new Counter({
+    name: 'switchyard_routing_submission_retries_total',
+    help: 'Initial submissions retried on another backend after a refusal',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'switchyard_backend_inflight_queries',
+    help: 'Queries the gateway has routed to a backend that have not finished',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+  readonly backendState = new Gauge({
+    name: 'switchyard_backend_state',
+    help: 'Backend health state: 1 for the current state label, 0 otherwise',
+    labelNames: ['backend', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly backendActive = new Gauge({
+    name: 'switchyard_backend_active',
+    help: '1 when the backend is active (accepts new queries if healthy), 0 when deactivated',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+  readonly probeLatency = new Histogram({
+    name: 'switchyard_health_probe_seconds',
+    help: 'Health probe duration by backend and outcome',
+    labelNames: ['backend', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly upstreamErrors = new Counter({
+    name: 'switchyard_proxy_upstream_errors_total',
+    help: 'Transport failures talking to a backend, by backend and kind (refused, reset, timeout, other)',
+    labelNames: ['backend', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly historyWrites = new Counter({
+    name: 'switchyard_history_writes_total',
+    help: 'History rows written, by outcome (ok, error, dropped)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly historyQueue = new Gauge({
+    name: 'switchyard_history_queue_length',
+    help: 'History events waiting to be written',
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'switchyard_auth_failures_total',
+    help: 'Failed authentications, by method and reason',
+    labelNames: ['method', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly ruleReloads = new Counter({
+    name: 'switchyard_rules_reloads_total',
+    help: 'Routing rule reloads, by outcome (ok, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly catalogOps = new Counter({
+    name: 'switchyard_catalog_operations_total',
+    help: 'Catalog operations applied to backends, by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+  }
+}
