@@ -1,0 +1,71 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { BackendRecord } from './backend-repo.js';
+
+export type HealthState = 'UNKNOWN' | 'PENDING' | 'HEALTHY' | 'UNHEALTHY';
+
+/** Load a backend reports (polled), beside the gateway's own in-flight count. */
+export interface BackendStats {
+  runningQueries: number;
+  queuedQueries: number;
+  blockedQueries: number;
+  updatedAt: number;
+}
+
+/**
+ * One Trino cluster as the gateway sees it now: its record, health, load and a keep-alive agent.
+ * Mutable by the registry and the health monitor only.
+ */
+export class Backend {
+  readonly name: string;
+  readonly url: string;
+  readonly target: URL;
+  /** scheme://host:port of url, as it appears at the start of URLs the backend builds. */
+  readonly origin: string;
+  readonly externalUrl?: string;
+  readonly group: string;
+  active: boolean;
+  readonly weight: number;
+  readonly catalogDriver: 'sql' | 'rest';
+  health: HealthState = 'UNKNOWN';
+  /** Why the last probe failed, for the API. */
+  healthDetail?: string;
+  stats?: BackendStats;
+  /** Queries routed here by this gateway that have not finished. */
+  inFlight = 0;
+  readonly agent: http.Agent;
+
+  constructor(rec: BackendRecord, maxSockets: number) {
+    this.name = rec.name;
+    this.url = rec.url.replace(/\/+$/, '');
+    this.target = new URL(this.url);
+    this.origin = this.target.origin;
+    this.externalUrl = rec.externalUrl;
+    this.group = rec.group;
+    this.active = rec.active;
+    this.weight = rec.weight;
+    this.catalogDriver = rec.catalogDriver;
+    const opts = {
+      keepAlive: true,
+      maxSockets,
+      maxFreeSockets: Math.min(maxSockets, 64),
+      scheduling: 'lifo' as const,
+    };
+    this.agent = this.target.protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
+  }
+
+  record(): BackendRecord {
+    return {
+      name: this.name,
+      url: this.url,
+      externalUrl: this.externalUrl,
+      group: this.group,
+      active: this.active,
+      weight: this.weight,
+      catalogDriver: this.catalogDriver,
+    };
+  }
+}
+
+/** isAvailable is the one availability rule: a backend takes new queries only when active and HEALTHY. */
+export const isAvailable = (b: Backend): boolean => b.active && b.health === 'HEALTHY';

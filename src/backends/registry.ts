@@ -1,0 +1,154 @@
+import { EventEmitter } from 'node:events';
+import { Backend } from './backend.js';
+import type { BackendRecord, BackendRepo, GroupRecord } from './backend-repo.js';
+
+export interface RegistryEvents {
+  /** A backend was added, replaced (update), or (re)activated. */
+  added: [Backend];
+  removed: [Backend];
+  activated: [Backend];
+  deactivated: [Backend];
+  groupsChanged: [];
+}
+
+/** A change the registry refuses; the admin API turns it into a 4xx naming the problem. */
+export class RegistryError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/**
+ * The live set of backends and groups. The database is the source of truth; config seeds it. Every change
+ * is persisted first, then applied in memory, then announced, so listeners (health, catalogs) see a
+ * committed state.
+ */
+export class BackendRegistry extends EventEmitter<RegistryEvents> {
+  private readonly byName = new Map<string, Backend>();
+  private readonly byGroup = new Map<string, Backend[]>();
+  private readonly groupMap = new Map<string, GroupRecord>();
+
+  constructor(
+    private readonly repo: BackendRepo,
+    private readonly maxSockets: number,
+  ) {
+    super();
+    for (const g of repo.listGroups()) this.groupMap.set(g.name, g);
+    for (const r of repo.listBackends()) this.put(new Backend(r, maxSockets));
+  }
+
+  all(): Backend[] {
+    return [...this.byName.values()];
+  }
+
+  get(name: string): Backend | undefined {
+    return this.byName.get(name);
+  }
+
+  /** inGroup returns the group's backends (a shared array: do not mutate). */
+  inGroup(group: string): readonly Backend[] {
+    return this.byGroup.get(group) ?? [];
+  }
+
+  groups(): GroupRecord[] {
+    return [...this.groupMap.values()];
+  }
+
+  group(name: string): GroupRecord | undefined {
+    return this.groupMap.get(name);
+  }
+
+  add(rec: BackendRecord): Backend {
+    if (this.byName.has(rec.name)) throw new RegistryError(409, `backend "${rec.name}" already exists`);
+    return this.write(rec);
+  }
+
+  update(rec: BackendRecord): Backend {
+    if (!this.byName.has(rec.name)) throw new RegistryError(404, `backend "${rec.name}" not found`);
+    return this.write(rec);
+  }
+
+  remove(name: string): Backend {
+    const b = this.byName.get(name);
+    if (!b) throw new RegistryError(404, `backend "${name}" not found`);
+    this.repo.deleteBackend(name);
+    this.drop(b);
+    this.emit('removed', b);
+    return b;
+  }
+
+  setActive(name: string, active: boolean): Backend {
+    const b = this.byName.get(name);
+    if (!b) throw new RegistryError(404, `backend "${name}" not found`);
+    if (b.active === active) return b;
+    this.repo.upsertBackend({ ...b.record(), active });
+    b.active = active;
+    this.emit(active ? 'activated' : 'deactivated', b);
+    return b;
+  }
+
+  upsertGroup(g: GroupRecord): void {
+    if (g.fallback && g.fallback !== g.name && !this.groupMap.has(g.fallback))
+      throw new RegistryError(400, `fallback group "${g.fallback}" not found`);
+    if (g.fallback === g.name) throw new RegistryError(400, 'a group cannot fall back to itself');
+    this.repo.upsertGroup(g);
+    this.groupMap.set(g.name, g);
+    this.emit('groupsChanged');
+  }
+
+  removeGroup(name: string): void {
+    if (!this.groupMap.has(name)) throw new RegistryError(404, `group "${name}" not found`);
+    if (this.inGroup(name).length > 0)
+      throw new RegistryError(409, `group "${name}" still has backends; move or delete them first`);
+    const dependents = this.groups().filter((g) => g.fallback === name);
+    if (dependents.length > 0)
+      throw new RegistryError(
+        409,
+        `group "${name}" is the fallback of ${dependents.map((g) => g.name).join(', ')}`,
+      );
+    this.repo.deleteGroup(name);
+    this.groupMap.delete(name);
+    this.emit('groupsChanged');
+  }
+
+  /** close releases every backend's keep-alive sockets. */
+  close(): void {
+    for (const b of this.byName.values()) b.agent.destroy();
+  }
+
+  private write(rec: BackendRecord): Backend {
+    if (!this.groupMap.has(rec.group)) throw new RegistryError(400, `group "${rec.group}" not found`);
+    this.repo.upsertBackend(rec);
+    const old = this.byName.get(rec.name);
+    const b = new Backend(rec, this.maxSockets);
+    if (old) {
+      // Same cluster, new settings: keep what we know about it; the old agent's sockets drain and close.
+      if (old.url === b.url) {
+        b.health = old.health;
+        b.stats = old.stats;
+      }
+      b.inFlight = old.inFlight;
+      this.drop(old);
+      setTimeout(() => old.agent.destroy(), 60_000).unref();
+    }
+    this.put(b);
+    this.emit('added', b);
+    return b;
+  }
+
+  private put(b: Backend): void {
+    this.byName.set(b.name, b);
+    this.byGroup.set(b.group, [...(this.byGroup.get(b.group) ?? []), b]);
+  }
+
+  private drop(b: Backend): void {
+    this.byName.delete(b.name);
+    const rest = (this.byGroup.get(b.group) ?? []).filter((x) => x !== b);
+    if (rest.length) this.byGroup.set(b.group, rest);
+    else this.byGroup.delete(b.group);
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import {
+  backendSchema,
+  databaseSchema,
+  groupSchema,
+  historySchema,
+  logSchema,
+  metricsSchema,
+  proxySchema,
+  routingSchema,
+  serverSchema,
+} from './schema.js';
+
+/** The whole gateway.config.yaml. Sections default to {} so an empty file is a valid (if useless) config. */
+export const gatewayConfigSchema = z
+  .object({
+    server: serverSchema.default(serverSchema.parse({})),
+    database: databaseSchema.default(databaseSchema.parse({})),
+    routing: routingSchema.default(routingSchema.parse({})),
+    groups: z.array(groupSchema).default([]),
+    backends: z.array(backendSchema).default([]),
+    proxy: proxySchema.default(proxySchema.parse({})),
+    history: historySchema.default(historySchema.parse({})),
+    log: logSchema.default(logSchema.parse({})),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
+  })
+  .strict();
+
+type Parsed = z.infer<typeof gatewayConfigSchema>;
+
+/** The validated, defaulted and frozen configuration every module receives. */
+export type GatewayConfig = Parsed & {
+  server: Parsed['server'] & { publicUrl: string };
+  /** Directory of the config file; relative paths in the config resolve against it. */
+  baseDir: string;
+};
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** crossCheck returns the problems zod cannot see: unknown group references and duplicate names. */
+export function crossCheck(cfg: Parsed): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const groups = new Set<string>();
+  cfg.groups.forEach((g, i) => {
+    if (groups.has(g.name)) issues.push({ path: `groups[${i}].name`, message: `duplicate group "${g.name}"` });
+    groups.add(g.name);
+  });
+  cfg.groups.forEach((g, i) => {
+    if (g.fallback && !groups.has(g.fallback))
+      issues.push({ path: `groups[${i}].fallback`, message: `unknown group "${g.fallback}"` });
+    if (g.fallback === g.name)
+      issues.push({ path: `groups[${i}].fallback`, message: 'a group cannot fall back to itself' });
+  });
+  const names = new Set<string>();
+  cfg.backends.forEach((b, i) => {
+    if (names.has(b.name)) issues.push({ path: `backends[${i}].name`, message: `duplicate backend "${b.name}"` });
+    names.add(b.name);
+    if (!groups.has(b.group))
+      issues.push({
+        path: `backends[${i}].group`,
+        message: `unknown group "${b.group}" (declare it under groups)`,
+      });
+  });
+  if (groups.size > 0 && !groups.has(cfg.routing.defaultGroup))
+    issues.push({ path: 'routing.defaultGroup', message: `unknown group "${cfg.routing.defaultGroup}"` });
+  return issues;
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** A Trino-style identifier-ish name used for backends and groups: letters, digits, '-', '_' and '.'. */
+export const nameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, ".", "_" or "-"');
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'an http:// or https:// URL');
+
+export const SELECTION_POLICIES = ['least-loaded', 'round-robin', 'random', 'weighted', 'user-hash'] as const;
+
+export const serverSchema = z
+  .object({
+    /** Address to listen on. Default 0.0.0.0. */
+    host: z.string().default('0.0.0.0'),
+    /** Port to listen on. Default 8080. */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** URL clients use to reach the gateway; follow-up URLs are rewritten to it. Default http://localhost:<port>. */
+    publicUrl: httpUrl.optional(),
+    /** TLS: PEM files. When set the listener speaks HTTPS only. Default: none (plain HTTP). */
+    tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+    /** Secret that signs the backend handle in follow-up URLs. Default: generated once and kept in the database. */
+    affinitySecret: z.string().min(16).optional(),
+    /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */
+    maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /** Seconds SIGTERM waits for in-flight requests before closing. Default 30. */
+    shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
+  })
+  .strict();
+
+export const databaseSchema = z
+  .object({
+    /** SQLite file, or ':memory:'. Default ./data/switchyard.db (directory created when missing). */
+    path: z.string().min(1).default('./data/switchyard.db'),
+  })
+  .strict();
+
+export const routingSchema = z
+  .object({
+    /** Group used when neither header, rule nor user picks one. Default adhoc. */
+    defaultGroup: nameSchema.default('adhoc'),
+    /** Directory of routing rule files (*.yaml). Default ./rules; relative to the config file. */
+    rulesDir: z.string().default('./rules'),
+  })
+  .strict();
+
+export const groupSchema = z
+  .object({
+    name: nameSchema,
+    /** Selection policy for new queries. Default least-loaded. */
+    policy: z.enum(SELECTION_POLICIES).default('least-loaded'),
+    /** Group whose backends take new queries when this group has none available. Default: none. */
+    fallback: nameSchema.optional(),
+  })
+  .strict();
+
+export const backendSchema = z
+  .object({
+    name: nameSchema,
+    /** Coordinator URL the gateway talks to. */
+    url: httpUrl,
+    /** Routing group. */
+    group: nameSchema,
+    /** Whether the backend takes new queries (when healthy). Default true. */
+    active: z.boolean().default(true),
+    /** URL for people's browsers (cluster UI links). Default: none. */
+    externalUrl: httpUrl.optional(),
+    /** Weight for the weighted policy. Default 1. */
+    weight: z.number().int().min(1).max(1000).default(1),
+    /** How catalogs are applied: 'sql' (CREATE/DROP CATALOG) or 'rest' (/v1/catalog/add). Default sql. */
+    catalogDriver: z.enum(['sql', 'rest']).default('sql'),
+  })
+  .strict();
+
+export const proxySchema = z
+  .object({
+    /** Milliseconds to wait for a backend's response headers (→ 504). Default 120000 (Trino long-polls ≤ 1 s). */
+    upstreamTimeoutMs: z.number().int().min(100).default(120_000),
+    /** Keep-alive sockets per backend. Default 256. */
+    maxSocketsPerBackend: z.number().int().min(1).default(256),
+    /** Minutes after which a query with no poll is treated as abandoned. Default 5 (Trino's client timeout). */
+    abandonAfterMinutes: z.number().min(1).default(5),
+  })
+  .strict();
+
+export const historySchema = z
+  .object({
+    /** Days a history row is kept. Default 30. */
+    retentionDays: z.number().int().min(1).default(30),
+    /** Milliseconds between batched writes. Default 500. */
+    flushIntervalMs: z.number().int().min(10).default(500),
+    /** Events held in memory at most; beyond this new events are dropped and counted. Default 10000. */
+    maxQueue: z.number().int().min(10).default(10_000),
+  })
+  .strict();
+
+export const logSchema = z
+  .object({
+    /** pino level: trace, debug, info, warn, error, fatal, silent. Default info. */
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+
+export const metricsSchema = z
+  .object({
+    /** Serve /metrics. Default true. */
+    enabled: z.boolean().default(true),
+    /** When set, /metrics needs `Authorization: Bearer <token>`. Default: none. */
+    token: z.string().min(1).optional(),
+  })
+  .strict();

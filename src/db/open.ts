@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface OpenedDb {
+  db: Db;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+/** The database cannot be used; the message says why in words an operator can act on. */
+export class DatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseError';
+  }
+}
+
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
+
+function knownMigrationCount(folder: string): number {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+/**
+ * openDatabase opens (creating when missing) the SQLite file, sets WAL, foreign keys and a busy timeout,
+ * and applies the drizzle migrations. A corrupted file or one migrated by a newer Switchyard fails with a
+ * DatabaseError naming the file and the remedy.
+ */
+export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): OpenedDb {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 2000');
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (e) {
+    throw new DatabaseError(
+      `cannot open database ${path}: ${(e as Error).message} (is it a Switchyard SQLite file? restore a backup or move it away)`,
+    );
+  }
+  const hasJournal = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
+    .get();
+  if (hasJournal) {
+    const applied = (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+    const known = knownMigrationCount(migrationsFolder);
+    if (applied > known) {
+      sqlite.close();
+      throw new DatabaseError(
+        `database ${path} has schema version ${applied} but this Switchyard knows only ${known}: it was written by a newer release; upgrade Switchyard or restore a backup`,
+      );
+    }
+  }
+  const db = drizzle(sqlite, { schema });
+  try {
+    migrate(db, { migrationsFolder });
+  } catch (e) {
+    sqlite.close();
+    throw new DatabaseError(`cannot migrate database ${path}: ${(e as Error).message}`);
+  }
+  return { db, sqlite, close: () => sqlite.close() };
+}

@@ -1,0 +1,99 @@
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { queryHistory } from '../db/schema.js';
+
+export type HistoryRow = typeof queryHistory.$inferSelect;
+export type NewHistoryRow = typeof queryHistory.$inferInsert;
+
+export interface HistoryCompletion {
+  queryId: string;
+  state: string;
+  finishedAt: number;
+  errorName?: string | null;
+  errorType?: string | null;
+  errorMessage?: string | null;
+  elapsedMs?: number | null;
+  rows?: number | null;
+  bytes?: number | null;
+}
+
+export interface HistoryFilter {
+  user?: string;
+  group?: string;
+  backend?: string;
+  state?: string;
+  from?: number;
+  to?: number;
+  text?: string;
+  /** Cursor: rows strictly older than (submittedAt, queryId). */
+  before?: { submittedAt: number; queryId: string };
+  limit: number;
+}
+
+/** All SQL of the query history lives here; writes come in batches inside one transaction. */
+export class HistoryRepo {
+  constructor(private readonly db: Db) {}
+
+  /** writeBatch inserts new rows and applies completions atomically: all or nothing. */
+  writeBatch(inserts: NewHistoryRow[], completions: HistoryCompletion[]): void {
+    this.db.transaction((tx) => {
+      for (const row of inserts) tx.insert(queryHistory).values(row).onConflictDoNothing().run();
+      for (const c of completions) {
+        const { queryId, ...set } = c;
+        tx.update(queryHistory).set(set).where(eq(queryHistory.queryId, queryId)).run();
+      }
+    });
+  }
+
+  get(queryId: string): HistoryRow | undefined {
+    return this.db.select().from(queryHistory).where(eq(queryHistory.queryId, queryId)).get();
+  }
+
+  list(f: HistoryFilter): HistoryRow[] {
+    const conds: SQL[] = [];
+    if (f.user) conds.push(eq(queryHistory.user, f.user));
+    if (f.group) conds.push(eq(queryHistory.routingGroup, f.group));
+    if (f.backend) conds.push(eq(queryHistory.backend, f.backend));
+    if (f.state) conds.push(eq(queryHistory.state, f.state));
+    if (f.from !== undefined) conds.push(gte(queryHistory.submittedAt, f.from));
+    if (f.to !== undefined) conds.push(lte(queryHistory.submittedAt, f.to));
+    if (f.text) {
+      const pattern = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conds.push(sql`${queryHistory.sql} LIKE ${pattern} ESCAPE '\\'`);
+    }
+    if (f.before) {
+      const b = f.before;
+      const older = or(
+        lt(queryHistory.submittedAt, b.submittedAt),
+        and(eq(queryHistory.submittedAt, b.submittedAt), lt(queryHistory.queryId, b.queryId)),
+      );
+      if (older) conds.push(older);
+    }
+    return this.db
+      .select()
+      .from(queryHistory)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(queryHistory.submittedAt), desc(queryHistory.queryId))
+      .limit(f.limit)
+      .all();
+  }
+
+  /** countsPerMinute returns [minute start ms, count] for queries submitted since `since`. */
+  countsPerMinute(since: number): Array<{ minute: number; count: number }> {
+    return this.db
+      .select({
+        minute: sql<number>`(${queryHistory.submittedAt} / 60000) * 60000`,
+        count: sql<number>`count(*)`,
+      })
+      .from(queryHistory)
+      .where(gte(queryHistory.submittedAt, since))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`)
+      .all();
+  }
+
+  /** purgeBefore deletes rows submitted before `cutoff`; returns how many went. */
+  purgeBefore(cutoff: number): number {
+    return this.db.delete(queryHistory).where(lt(queryHistory.submittedAt, cutoff)).run().changes;
+  }
+}

@@ -1,0 +1,128 @@
+import type { BackendRegistry } from '../backends/registry.js';
+import type { HistoryRecorder } from '../history/recorder.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { QueryOutcome } from './final-page.js';
+
+export interface QueryStart {
+  queryId: string;
+  backend: string;
+  group: string;
+  user: string;
+  source?: string;
+  clientAddress?: string;
+  rule?: string;
+  policy?: string;
+  sql: string;
+}
+
+interface Live {
+  backend: string;
+  submittedAt: number;
+  lastSeen: number;
+}
+
+/**
+ * QueryTracker follows each query the gateway routed from its first page to its last: the backend's
+ * in-flight count goes up once and down once (finished, canceled or abandoned), and history gets the
+ * row and its completion. Everything here is O(1) on the request path.
+ */
+export class QueryTracker {
+  private readonly live = new Map<string, Live>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly registry: BackendRegistry,
+    private readonly recorder: HistoryRecorder,
+    private readonly metrics: Metrics,
+    private readonly abandonAfterMs: number,
+    private readonly redactSql: (sql: string) => string = (s) => s,
+  ) {}
+
+  start(): void {
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(30_000, this.abandonAfterMs / 2));
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  started(q: QueryStart, now = Date.now()): void {
+    if (this.live.has(q.queryId)) return;
+    this.live.set(q.queryId, { backend: q.backend, submittedAt: now, lastSeen: now });
+    this.adjust(q.backend, +1);
+    this.metrics.queriesRouted.inc({ group: q.group, backend: q.backend });
+    this.recorder.submitted({
+      queryId: q.queryId,
+      user: q.user,
+      source: q.source ?? null,
+      clientAddress: q.clientAddress ?? null,
+      routingGroup: q.group,
+      rule: q.rule ?? null,
+      policy: q.policy ?? null,
+      backend: q.backend,
+      sql: this.redactSql(q.sql),
+      submittedAt: now,
+      state: 'RUNNING',
+    });
+  }
+
+  /** seen notes a poll, so a query that is still polled is never taken for abandoned. */
+  seen(queryId: string, now = Date.now()): void {
+    const l = this.live.get(queryId);
+    if (l) l.lastSeen = now;
+  }
+
+  finished(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
+    const l = this.live.get(queryId);
+    if (!l) {
+      // Not ours in memory (e.g. started before a restart): still complete its history row.
+      this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome) });
+      return;
+    }
+    this.live.delete(queryId);
+    this.adjust(l.backend, -1);
+    this.recorder.completed({
+      queryId,
+      finishedAt: now,
+      ...nullify(outcome),
+      elapsedMs: outcome.elapsedMs ?? now - l.submittedAt,
+    });
+  }
+
+  canceled(queryId: string, now = Date.now()): void {
+    if (!this.live.has(queryId)) return;
+    this.finished(queryId, { state: 'CANCELED', errorName: 'USER_CANCELED', errorType: 'USER_ERROR' }, now);
+  }
+
+  /** sweep ends queries nobody polled for longer than Trino's client timeout. */
+  sweep(now = Date.now()): void {
+    for (const [id, l] of this.live) {
+      if (now - l.lastSeen > this.abandonAfterMs) this.finished(id, { state: 'ABANDONED' }, now);
+    }
+  }
+
+  liveCount(): number {
+    return this.live.size;
+  }
+
+  private adjust(backend: string, delta: number): void {
+    const b = this.registry.get(backend);
+    if (!b) return;
+    b.inFlight = Math.max(0, b.inFlight + delta);
+    this.metrics.inFlight.set({ backend }, b.inFlight);
+  }
+}
+
+function nullify(o: QueryOutcome) {
+  return {
+    state: o.state,
+    errorName: o.errorName ?? null,
+    errorType: o.errorType ?? null,
+    errorMessage: o.errorMessage ?? null,
+    rows: o.rows ?? null,
+    bytes: o.bytes ?? null,
+    elapsedMs: o.elapsedMs ?? null,
+  };
+}

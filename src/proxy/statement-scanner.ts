@@ -1,0 +1,115 @@
+import { rewriteBackendUrl, type UrlRewriteContext } from './url-rewrite.js';
+
+const NEEDLE = Buffer.from('"http');
+const QUOTE = 0x22;
+const MAX_URL = 8192;
+const NEXT_URI = Buffer.from('nextUri');
+const TAIL_KEEP = 256 * 1024;
+/** Bytes kept before a held-back URL so its key ("nextUri":) is still visible in the next chunk. */
+const LOOKBEHIND = 16;
+
+/** What the gateway learns from a statement response while it passes through. */
+export interface StatementFacts {
+  /** Query id from the first follow-up URL seen. */
+  queryId?: string;
+  /** Whether the page carried a nextUri (the query goes on). */
+  hasNext: boolean;
+  /** For a final page: its last ≤ 256 KB (all of it when `finalComplete`), to read state and error. */
+  finalBody?: Buffer;
+  finalComplete?: boolean;
+}
+
+/**
+ * StatementScanner rewrites backend URLs in a statement JSON body chunk by chunk, binary-safe and
+ * without parsing JSON: it looks only at string values that start with "http. Bytes of a possibly
+ * split URL are held back until the next chunk. Memory held is bounded by MAX_URL plus the tail kept
+ * for parsing a final page.
+ */
+export class StatementScanner {
+  readonly facts: StatementFacts = { hasNext: false };
+  private pending: Buffer | undefined;
+  private tail: Buffer[] = [];
+  private tailBytes = 0;
+  private truncated = false;
+
+  constructor(private readonly ctx: UrlRewriteContext) {}
+
+  /** push returns the bytes ready to send for this chunk. */
+  push(chunk: Buffer): Buffer[] {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    const out: Buffer[] = [];
+    let emitted = 0;
+    let from = 0;
+    for (;;) {
+      const i = buf.indexOf(NEEDLE, from);
+      if (i < 0) {
+        const keep = Math.min(NEEDLE.length - 1 + LOOKBEHIND, buf.length - emitted);
+        const end = buf.length - keep;
+        if (end > emitted) out.push(buf.subarray(emitted, end));
+        if (keep > 0) this.pending = buf.subarray(end);
+        break;
+      }
+      const j = buf.indexOf(QUOTE, i + 1);
+      if (j < 0) {
+        if (buf.length - i > MAX_URL) {
+          from = i + 1;
+          continue;
+        }
+        const hold = Math.max(emitted, i - LOOKBEHIND);
+        if (hold > emitted) out.push(buf.subarray(emitted, hold));
+        this.pending = buf.subarray(hold);
+        break;
+      }
+      const rewritten =
+        j - i - 1 <= MAX_URL ? rewriteBackendUrl(buf.toString('latin1', i + 1, j), this.ctx) : undefined;
+      if (rewritten) {
+        if (rewritten.queryId && !this.facts.queryId) this.facts.queryId = rewritten.queryId;
+        if (!this.facts.hasNext && keyBefore(buf, i, NEXT_URI)) this.facts.hasNext = true;
+        out.push(buf.subarray(emitted, i + 1), Buffer.from(rewritten.url, 'latin1'));
+        emitted = j;
+      } else if (!this.facts.hasNext && keyBefore(buf, i, NEXT_URI)) {
+        this.facts.hasNext = true;
+      }
+      from = j + 1;
+    }
+    this.keepTail(out);
+    return out;
+  }
+
+  /** end flushes held bytes and settles the facts. */
+  end(): Buffer[] {
+    const out = this.pending ? [this.pending] : [];
+    this.pending = undefined;
+    this.keepTail(out);
+    if (!this.facts.hasNext) {
+      this.facts.finalBody = Buffer.concat(this.tail);
+      this.facts.finalComplete = !this.truncated;
+    }
+    this.tail = [];
+    return out;
+  }
+
+  private keepTail(out: Buffer[]): void {
+    for (const b of out) {
+      this.tailBytes += b.length;
+      this.tail.push(b);
+    }
+    while (this.tailBytes > TAIL_KEEP && this.tail.length > 1) {
+      this.tailBytes -= this.tail.shift()!.length;
+      this.truncated = true;
+    }
+  }
+}
+
+/** keyBefore tells whether the JSON string starting at quote index q is the value of key `"key":`. */
+function keyBefore(buf: Buffer, q: number, key: Buffer): boolean {
+  let k = q - 1;
+  while (k >= 0 && (buf[k] === 0x20 || buf[k] === 0x0a || buf[k] === 0x0d || buf[k] === 0x09)) k--;
+  if (k < 0 || buf[k] !== 0x3a /* : */) return false;
+  k--;
+  while (k >= 0 && (buf[k] === 0x20 || buf[k] === 0x0a || buf[k] === 0x0d || buf[k] === 0x09)) k--;
+  if (k < key.length + 1 || buf[k] !== QUOTE) return false;
+  const start = k - key.length;
+  return buf[start - 1] === QUOTE && buf.compare(key, 0, key.length, start, k) === 0;
+}

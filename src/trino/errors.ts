@@ -1,0 +1,70 @@
+/**
+ * Errors the gateway itself answers on protocol paths, in the shape of Trino's QueryError
+ * (io.trino.client.QueryError: message, errorCode, errorName, errorType), so clients print a
+ * Trino-style error rather than HTML or an empty body.
+ */
+export type ErrorType = 'USER_ERROR' | 'INTERNAL_ERROR' | 'INSUFFICIENT_RESOURCES' | 'EXTERNAL';
+
+export interface GatewayErrorBody {
+  message: string;
+  errorCode: number;
+  errorName: string;
+  errorType: ErrorType;
+}
+
+/** A failure at the edge: one type, mapped to a status and a Trino-shaped body. */
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorName: string,
+    message: string,
+    readonly errorType: ErrorType = status >= 500 ? 'EXTERNAL' : 'USER_ERROR',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+
+  body(): GatewayErrorBody {
+    return {
+      message: this.message,
+      errorCode: ERROR_CODES[this.errorName] ?? 0,
+      errorName: this.errorName,
+      errorType: this.errorType,
+    };
+  }
+}
+
+/** Codes of Trino's StandardErrorCode where one exists; gateway-specific names use the 0x0600_0000 range. */
+const ERROR_CODES: Record<string, number> = {
+  GENERIC_USER_ERROR: 0,
+  NOT_FOUND: 44,
+  PERMISSION_DENIED: 4,
+  UNKNOWN_TRANSACTION: 33,
+  QUERY_TEXT_TOO_LARGE: 62,
+  GENERIC_INTERNAL_ERROR: 65536,
+  SERVER_STARTING_UP: 65538,
+  NO_NODES_AVAILABLE: 65540,
+  TOO_MANY_REQUESTS_FAILED: 65541,
+  AUTHENTICATION_FAILED: 0x0600_0001,
+  BACKEND_UNREACHABLE: 0x0600_0002,
+  BACKEND_TIMEOUT: 0x0600_0003,
+  QUERY_NOT_FOUND: 0x0600_0004,
+  BAD_REQUEST: 0x0600_0005,
+  RATE_LIMITED: 0x0600_0006,
+};
+
+/** writeTrinoError answers a raw node response with a Trino-shaped error, unless headers already went. */
+export function writeTrinoError(res: import('node:http').ServerResponse, err: GatewayError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(err.body());
+  res.writeHead(err.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...err.headers,
+  });
+  res.end(body);
+}

@@ -1,0 +1,89 @@
+/**
+ * The Trino protocol paths the gateway routes, and how a follow-up path names its query.
+ * Shapes follow QueuedStatementResource (/v1/statement/queued/{queryId}/{slug}/{token}),
+ * ExecutingStatementResource (/v1/statement/executing/{queryId}/{slug}/{token} and
+ * /v1/statement/executing/partialCancel/{queryId}/{stage}/{slug}/{token}), QueryResource
+ * (/v1/query/{queryId}), the spooling resources (/v1/spooled/download|ack/{identifier}) and the UI's
+ * /ui/query.html?{queryId}.
+ */
+export type RequestKind =
+  | { kind: 'submit' }
+  | { kind: 'statement'; queryId: string; handle?: string; path: string }
+  | { kind: 'query'; queryId: string }
+  | { kind: 'spooled'; handle?: string; path: string }
+  | { kind: 'info' }
+  | { kind: 'ui-query'; queryId: string }
+  | { kind: 'ui' }
+  | { kind: 'bad'; message: string }
+  | { kind: 'other' };
+
+/** Trino's QueryId: lower-case letters, digits and underscores (io.trino.spi.QueryId). */
+export const QUERY_ID = /^[a-z0-9_]{1,128}$/;
+
+/** Separator between Trino's own path segment and the gateway's backend handle in rewritten URLs. */
+export const HANDLE_SEP = '~';
+
+/** splitHandle separates "segment~handle" (also percent-encoded ~) into its parts. */
+export function splitHandle(segment: string): { base: string; handle?: string } {
+  let i = segment.lastIndexOf(HANDLE_SEP);
+  let sepLen = 1;
+  if (i < 0) {
+    i = segment.toUpperCase().lastIndexOf('%7E');
+    sepLen = 3;
+  }
+  if (i < 0) return { base: segment };
+  return { base: segment.slice(0, i), handle: segment.slice(i + sepLen) };
+}
+
+/**
+ * classify names what a request is from its method and path (path without query string).
+ * Absolute-form request targets (http://host/path) must be reduced to their path before this.
+ */
+export function classify(method: string, path: string, search: string): RequestKind {
+  if (path === '/v1/statement' || path === '/v1/statement/') {
+    return method === 'POST'
+      ? { kind: 'submit' }
+      : { kind: 'bad', message: `${method} is not allowed on /v1/statement` };
+  }
+  if (path.startsWith('/v1/statement/')) {
+    const parts = path.split('/'); // ['', 'v1', 'statement', kind, ...]
+    const type = parts[3];
+    // partialCancel/{queryId}/{stage}/{slug}/{token}; queued|executing/{queryId}/{slug}/{token}
+    const partial = type === 'executing' && parts[4] === 'partialCancel';
+    const idIndex = partial ? 5 : 4;
+    const slugIndex = partial ? 7 : 5;
+    if ((type === 'queued' || type === 'executing') && parts.length === slugIndex + 2) {
+      const queryId = parts[idIndex];
+      if (!QUERY_ID.test(queryId))
+        return { kind: 'bad', message: `invalid query id "${queryId.slice(0, 64)}"` };
+      const { base, handle } = splitHandle(parts[slugIndex]);
+      parts[slugIndex] = base;
+      return { kind: 'statement', queryId, handle, path: parts.join('/') };
+    }
+    return { kind: 'bad', message: 'malformed statement path' };
+  }
+  if (path.startsWith('/v1/query/')) {
+    const queryId = path.split('/')[3] ?? '';
+    if (!QUERY_ID.test(queryId))
+      return { kind: 'bad', message: `invalid query id "${queryId.slice(0, 64)}"` };
+    return { kind: 'query', queryId };
+  }
+  if (path.startsWith('/v1/spooled/')) {
+    const parts = path.split('/');
+    if (parts.length !== 5 || (parts[3] !== 'download' && parts[3] !== 'ack'))
+      return { kind: 'bad', message: 'malformed spooled segment path' };
+    const { base, handle } = splitHandle(parts[4]);
+    parts[4] = base;
+    return { kind: 'spooled', handle, path: parts.join('/') };
+  }
+  if (path === '/v1/info' || path.startsWith('/v1/info/') || path === '/v1/status') return { kind: 'info' };
+  if (path === '/ui/query.html') {
+    const queryId = decodeURIComponent(search.replace(/^\?/, '').split('&')[0] ?? '');
+    if (QUERY_ID.test(queryId)) return { kind: 'ui-query', queryId };
+    return { kind: 'ui' };
+  }
+  if (path === '/ui' || path.startsWith('/ui/')) return { kind: 'ui' };
+  if (path === '/v1' || path.startsWith('/v1/'))
+    return { kind: 'bad', message: `unknown protocol path ${path.slice(0, 200)}` };
+  return { kind: 'other' };
+}
