@@ -12,6 +12,8 @@ const LOOKBEHIND = 16;
 export interface StatementFacts {
   /** Query id from the first follow-up URL seen. */
   queryId?: string;
+  /** The first bytes of the body (its "id" field is there), for pages without follow-up URLs. */
+  head?: string;
   /** Whether the page carried a nextUri (the query goes on). */
   hasNext: boolean;
   /** For a final page: its last ≤ 256 KB (all of it when `finalComplete`), to read state and error. */
@@ -37,6 +39,7 @@ export class StatementScanner {
   /** push returns the bytes ready to send for this chunk. */
   push(chunk: Buffer): Buffer[] {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.facts.head ??= buf.toString('latin1', 0, Math.min(buf.length, 512));
     this.pending = undefined;
     const out: Buffer[] = [];
     let emitted = 0;

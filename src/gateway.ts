@@ -1,0 +1,186 @@
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { openDatabase, type OpenedDb } from './db/open.js';
+import { SettingsRepo } from './db/settings-repo.js';
+import { BackendRepo } from './backends/backend-repo.js';
+import { BackendRegistry } from './backends/registry.js';
+import { BackendPicker } from './backends/picker.js';
+import { HistoryRepo } from './history/history-repo.js';
+import { HistoryRecorder } from './history/recorder.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { AffinityRepo } from './proxy/affinity-repo.js';
+import { Affinity } from './proxy/affinity.js';
+import { Forwarder } from './proxy/forward.js';
+import { HandleCodec } from './proxy/handle-codec.js';
+import { ProtocolProxy } from './proxy/protocol-proxy.js';
+import { QueryTracker } from './proxy/query-tracker.js';
+import type { ProxyAuthenticator, QueryRouter, UserResolver } from './proxy/seams.js';
+import { GatewayError } from './trino/errors.js';
+import { header } from './trino/headers.js';
+import { createListener } from './server.js';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** Largest query text accepted (Trino's own query.max-length is 1,000,000 characters). */
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Gateway builds every service once from the frozen config and owns their lifecycle: start() listens,
+ * stop() drains. Nothing happens at import time.
+ */
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly db: OpenedDb;
+  readonly registry: BackendRegistry;
+  readonly picker: BackendPicker;
+  readonly history: HistoryRepo;
+  readonly recorder: HistoryRecorder;
+  readonly tracker: QueryTracker;
+  readonly affinity: Affinity;
+  readonly app: Hono;
+  readonly server: http.Server;
+  private readonly forwarder: Forwarder;
+  private stopping: Promise<void> | undefined;
+
+  constructor(opts: GatewayOptions) {
+    const cfg = opts.config;
+    this.config = cfg;
+    this.logger = opts.logger ?? createLogger({ level: cfg.log.level });
+    this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
+    this.db = openDatabase(
+      cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path),
+    );
+
+    const backendRepo = new BackendRepo(this.db.db);
+    for (const g of cfg.groups)
+      backendRepo.seedGroup({ name: g.name, policy: g.policy, fallback: g.fallback });
+    if (!cfg.groups.some((g) => g.name === cfg.routing.defaultGroup))
+      backendRepo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
+    for (const b of cfg.backends) backendRepo.seedBackend(b);
+    this.registry = new BackendRegistry(backendRepo, cfg.proxy.maxSocketsPerBackend);
+    this.picker = new BackendPicker(this.registry);
+
+    this.history = new HistoryRepo(this.db.db);
+    this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
+    this.tracker = new QueryTracker(
+      this.registry,
+      this.recorder,
+      this.metrics,
+      cfg.proxy.abandonAfterMinutes * 60_000,
+    );
+    this.affinity = new Affinity(new AffinityRepo(this.db.db), this.logger);
+    const secret =
+      cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
+    this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
+
+    const proxy = new ProtocolProxy({
+      publicUrl: cfg.server.publicUrl,
+      defaultGroup: cfg.routing.defaultGroup,
+      tls: !!cfg.server.tls,
+      maxStatementBytes: MAX_STATEMENT_BYTES,
+      registry: this.registry,
+      picker: this.picker,
+      affinity: this.affinity,
+      codec: new HandleCodec(secret),
+      tracker: this.tracker,
+      forwarder: this.forwarder,
+      authenticator: trustHeaderAuthenticator,
+      router: defaultRouter(cfg.routing.defaultGroup),
+      resolveUser: sameUser,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+
+    this.app = new Hono();
+    this.app.get('/healthz', (c) => c.json({ status: 'ok' }));
+    this.app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+    this.app.onError((err, c) => {
+      this.logger.error({ err: err.stack }, 'app request failed');
+      return c.json({ message: 'internal error' }, 500);
+    });
+    const appListener = getRequestListener(this.app.fetch);
+    this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
+  }
+
+  /** start listens and starts the background loops; resolves with the bound port. */
+  async start(): Promise<number> {
+    for (const b of this.registry.all()) b.health = 'HEALTHY';
+    this.recorder.start();
+    this.tracker.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
+    return port;
+  }
+
+  /** reload re-reads what can change without a restart (routing rules); called on SIGHUP. */
+  reload(): void {
+    this.logger.info('reload requested');
+  }
+
+  /**
+   * stop stops accepting connections, lets in-flight requests finish within the grace period, flushes
+   * history and closes the database. Idempotent.
+   */
+  stop(graceMs = this.config.server.shutdownGraceSeconds * 1000): Promise<void> {
+    this.stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      this.tracker.stop();
+      this.recorder.stop();
+      this.forwarder.close();
+      this.registry.close();
+      this.db.close();
+      this.logger.info('switchyard stopped');
+    })();
+    return this.stopping;
+  }
+}
+
+function resolvePath(base: string, p: string): string {
+  return p.startsWith('/') ? p : `${base}/${p}`;
+}
+
+// Temporary seams until the identity and routing modules land.
+const trustHeaderAuthenticator: ProxyAuthenticator = {
+  followUpsNeedCredentials: false,
+  async authenticate(req) {
+    const user = header(req.headers, 'user');
+    if (!user)
+      return { ok: false, status: 401, reason: 'missing', message: 'X-Trino-User header is required' };
+    return { ok: true, principal: { name: user, roles: ['user'], groups: ['*'], method: 'header' } };
+  },
+};
+
+function defaultRouter(group: string): QueryRouter {
+  return {
+    route: ({ headers }) => {
+      const requested = header(headers, 'routingGroup');
+      if (requested) return { group: requested, source: 'header' };
+      return group
+        ? { group, source: 'config-default' }
+        : new GatewayError(403, 'PERMISSION_DENIED', 'no group');
+    },
+  };
+}
+
+const sameUser: UserResolver = (p, requested) =>
+  !requested || requested === p.name
+    ? { ok: true, user: p.name }
+    : { ok: false, status: 403, message: `user ${p.name} may not act as ${requested}` };
