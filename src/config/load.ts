@@ -10,7 +10,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: ConfigIssue[],
   ) {
-    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'));
+    super(
+      `invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+    );
     this.name = 'ConfigError';
   }
 }
@@ -31,7 +33,8 @@ function substituteEnv(value: unknown, path: string, env: NodeJS.ProcessEnv, iss
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, `${path}[${i}]`, env, issues));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, path ? `${path}.${k}` : k, env, issues);
+    for (const [k, v] of Object.entries(value))
+      out[k] = substituteEnv(v, path ? `${path}.${k}` : k, env, issues);
     return out;
   }
   return value;
@@ -67,8 +70,11 @@ export function parseConfig(
     throw new ConfigError(
       source,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: pos ? `line ${pos.line}, column ${pos.col}` : '(yaml)', message: e.message.split('\n')[0] };
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return {
+          path: pos ? `line ${pos.line}, column ${pos.col}` : '(yaml)',
+          message: e.message.split('\n')[0],
+        };
       }),
     );
   }

@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  /** Every log line the gateway wrote, as text. */
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export type ConfigObject = Record<string, unknown>;
+
+/** testConfig builds a config object for backends in the default group 'adhoc' unless told otherwise. */
+export function testConfig(
+  backends: Array<{ name: string; url: string; group?: string; [k: string]: unknown }>,
+  extra: ConfigObject = {},
+): ConfigObject {
+  const groups = new Set(['adhoc', ...backends.map((b) => b.group ?? 'adhoc')]);
+  return {
+    server: { host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:0' },
+    database: { path: ':memory:' },
+    routing: { defaultGroup: 'adhoc' },
+    groups: [...groups].map((name) => ({ name })),
+    backends: backends.map((b) => ({ group: 'adhoc', ...b })),
+    log: { level: 'debug' },
+    ...extra,
+  };
+}
+
+/**
+ * startGateway starts an in-process gateway on an ephemeral port. publicUrl is fixed up to the bound
+ * port by binding first on a probe server: the gateway is started with port 0, then restarted with
+ * the real public URL in its config so rewritten URLs point back at it.
+ */
+export async function startGateway(config: ConfigObject): Promise<TestGateway> {
+  const port = await freePort();
+  const server = { ...(config.server as ConfigObject), port, publicUrl: `http://127.0.0.1:${port}` };
+  const cfg = parseConfig(stringify({ ...config, server: { ...server, ...pickPublic(config) } }), {
+    baseDir: process.cwd(),
+  });
+  let logText = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logText += chunk.toString();
+      cb();
+    },
+  });
+  const gateway = new Gateway({
+    config: cfg,
+    logger: createLogger({ level: cfg.log.level, destination: sink }),
+    metrics: new Metrics(),
+  });
+  await gateway.start();
+  return { gateway, url: cfg.server.publicUrl, logs: () => logText, stop: () => gateway.stop(1000) };
+}
+
+function pickPublic(config: ConfigObject): ConfigObject {
+  const s = config.server as ConfigObject | undefined;
+  return s && typeof s.publicUrl === 'string' && !s.publicUrl.endsWith(':0')
+    ? { publicUrl: s.publicUrl }
+    : {};
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as import('node:net').AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  kill: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** spawnGateway runs `src/main.ts` in a child process (for SIGKILL/SIGTERM tests) and waits until it listens. */
+export async function spawnGateway(
+  config: ConfigObject,
+  dir = mkdtempSync(join(tmpdir(), 'sy-')),
+): Promise<GatewayProcess> {
+  const file = join(dir, 'gateway.config.yaml');
+  writeFileSync(file, stringify(config));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const server = config.server as { port: number };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000);
+    const check = () => {
+      if (out.includes('switchyard listening')) {
+        clearTimeout(timer);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer);
+        reject(new Error(`gateway exited ${child.exitCode}:\n${out}`));
+      } else setTimeout(check, 50);
+    };
+    check();
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${server.port}`,
+    output: () => out,
+    kill: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open.js';
+import { HistoryRepo } from '../../src/history/history-repo.js';
+import { HistoryRecorder } from '../../src/history/recorder.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
+
+const row = (queryId: string, submittedAt = 1000, sql = 'SELECT 1') => ({
+  queryId,
+  user: 'alice',
+  routingGroup: 'adhoc',
+  backend: 'trino-1',
+  sql,
+  submittedAt,
+  state: 'RUNNING',
+});
+
+async function counter(m: Metrics, outcome: string): Promise<number> {
+  const v = (await m.historyWrites.get()).values.find((x) => x.labels.outcome === outcome);
+  return v?.value ?? 0;
+}
+
+describe('HistoryRecorder', () => {
+  it('writes submissions and completions in one batch, merging both for a short query', () => {
+    const { db } = openDatabase(':memory:');
+    const repo = new HistoryRepo(db);
+    const rec = new HistoryRecorder(repo, { flushIntervalMs: 1000, maxQueue: 100 }, new Metrics(), silentLogger());
+    rec.submitted(row('q_1'));
+    rec.completed({ queryId: 'q_1', state: 'FINISHED', finishedAt: 2000, rows: 1 });
+    expect(repo.get('q_1')).toBeUndefined();
+    expect(rec.flush()).toBe(true);
+    expect(repo.get('q_1')).toMatchObject({ state: 'FINISHED', finishedAt: 2000, rows: 1 });
+    rec.completed({ queryId: 'q_1', state: 'FAILED', finishedAt: 3000, errorName: 'X' });
+    rec.flush();
+    expect(repo.get('q_1')).toMatchObject({ state: 'FAILED', errorName: 'X' });
+  });
+
+  it('drops and counts events beyond its bound instead of growing', async () => {
+    const { db } = openDatabase(':memory:');
+    const m = new Metrics();
+    const rec = new HistoryRecorder(new HistoryRepo(db), { flushIntervalMs: 1000, maxQueue: 2 }, m, silentLogger());
+    for (const id of ['a', 'b', 'c', 'd']) rec.submitted(row(id));
+    expect(rec.size()).toBe(2);
+    expect(await counter(m, 'dropped')).toBe(2);
+  });
+
+  it('keeps a failed batch, counts it and writes it once the database recovers; nothing half-written', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
+    const m = new Metrics();
+    const rec = new HistoryRecorder(repo, { flushIntervalMs: 1000, maxQueue: 100 }, m, silentLogger());
+    rec.submitted(row('ok1'));
+    opened.sqlite.exec(`CREATE TRIGGER block BEFORE INSERT ON query_history WHEN NEW.query_id = 'bad'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    rec.submitted(row('bad'));
+    expect(rec.flush()).toBe(false);
+    expect(repo.get('ok1')).toBeUndefined(); // the batch is one transaction
+    expect(await counter(m, 'error')).toBe(2);
+    opened.sqlite.exec('DROP TRIGGER block');
+    expect(rec.flush()).toBe(true);
+    expect(repo.get('ok1')).toBeDefined();
+    expect(repo.get('bad')).toBeDefined();
+  });
+});
+
+describe('HistoryRepo.list', () => {
+  it('filters, searches text literally and pages with a stable cursor', () => {
+    const { db } = openDatabase(':memory:');
+    const repo = new HistoryRepo(db);
+    repo.writeBatch(
+      [row('q_1', 1, 'SELECT 100%'), row('q_2', 2, 'SELECT 1'), row('q_3', 2, 'select x_y'), row('q_4', 3, 'SELECT 2')],
+      [],
+    );
+    expect(repo.list({ text: '100%', limit: 10 }).map((r) => r.queryId)).toEqual(['q_1']);
+    expect(repo.list({ text: 'x_y', limit: 10 }).map((r) => r.queryId)).toEqual(['q_3']);
+    const page1 = repo.list({ limit: 2 });
+    expect(page1.map((r) => r.queryId)).toEqual(['q_4', 'q_3']);
+    const last = page1[1];
+    const page2 = repo.list({ limit: 2, before: { submittedAt: last.submittedAt, queryId: last.queryId } });
+    expect(page2.map((r) => r.queryId)).toEqual(['q_2', 'q_1']);
+  });
+});

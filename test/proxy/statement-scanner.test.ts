@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { StatementScanner } from '../../src/proxy/statement-scanner.js';
+import { rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
+
+const ctx = { origins: ['http://10.0.0.5:8080', 'http://gw.example:8080'], publicUrl: 'https://gw.example', handle: 'H.sig' };
+
+describe('rewriteBackendUrl', () => {
+  it.each([
+    ['http://10.0.0.5:8080/v1/statement/queued/20240101_000000_00001_abcde/y123/1', 'https://gw.example/v1/statement/queued/20240101_000000_00001_abcde/y123~H.sig/1'],
+    ['http://10.0.0.5:8080/v1/statement/executing/20240101_000000_00001_abcde/y9/3', 'https://gw.example/v1/statement/executing/20240101_000000_00001_abcde/y9~H.sig/3'],
+    ['http://gw.example:8080/v1/statement/executing/partialCancel/q_1/2/y9/3', 'https://gw.example/v1/statement/executing/partialCancel/q_1/2/y9~H.sig/3'],
+    ['http://10.0.0.5:8080/v1/spooled/download/abc-DEF_1', 'https://gw.example/v1/spooled/download/abc-DEF_1~H.sig'],
+    ['http://10.0.0.5:8080/v1/spooled/ack/abc?x=1', 'https://gw.example/v1/spooled/ack/abc~H.sig?x=1'],
+    ['http://10.0.0.5:8080/ui/query.html?q_1', 'https://gw.example/ui/query.html?q_1'],
+  ])('rewrites %s', (from, to) => {
+    expect(rewriteBackendUrl(from, ctx)?.url).toBe(to);
+  });
+
+  it.each([
+    'https://s3.amazonaws.com/bucket/segment?sig=1',
+    'http://10.0.0.5:80801/v1/statement/queued/q/y/1',
+    'http://10.0.0.50:8080/v1/statement/queued/q/y/1',
+  ])('leaves URLs of other origins alone: %s', (url) => {
+    expect(rewriteBackendUrl(url, ctx)).toBeUndefined();
+  });
+
+  it('reports the query id of statement URLs', () => {
+    expect(rewriteBackendUrl('http://10.0.0.5:8080/v1/statement/queued/q_42/y/1', ctx)?.queryId).toBe('q_42');
+  });
+});
+
+const page = (next: boolean) =>
+  JSON.stringify({
+    id: 'q_1',
+    infoUri: 'http://10.0.0.5:8080/ui/query.html?q_1',
+    ...(next ? { nextUri: 'http://10.0.0.5:8080/v1/statement/executing/q_1/yabc/2' } : {}),
+    columns: [{ name: 'u', type: 'varchar' }],
+    data: [['http://not-a-backend/x'], ['plain "quoted" text'], ['http://10.0.0.5:8080/v1/statement/queued/q_9/y/1']],
+    stats: { state: next ? 'RUNNING' : 'FINISHED', processedRows: 3 },
+  });
+
+function scan(body: string, chunkSize: number) {
+  const s = new StatementScanner(ctx);
+  const buf = Buffer.from(body);
+  const out: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += chunkSize) out.push(...s.push(buf.subarray(i, i + chunkSize)));
+  out.push(...s.end());
+  return { text: Buffer.concat(out).toString(), facts: s.facts };
+}
+
+describe('StatementScanner', () => {
+  const whole = scan(page(true), 1 << 20);
+
+  it('rewrites URL fields and data values that point at the backend', () => {
+    const json = JSON.parse(whole.text);
+    expect(json.nextUri).toBe('https://gw.example/v1/statement/executing/q_1/yabc~H.sig/2');
+    expect(json.infoUri).toBe('https://gw.example/ui/query.html?q_1');
+    expect(json.data[0][0]).toBe('http://not-a-backend/x');
+    expect(whole.facts).toMatchObject({ queryId: 'q_1', hasNext: true });
+  });
+
+  it.each([1, 2, 3, 5, 7, 13, 64])('gives the same bytes and facts when the body arrives in %i-byte chunks', (n) => {
+    const r = scan(page(true), n);
+    expect(r.text).toBe(whole.text);
+    expect(r.facts.hasNext).toBe(true);
+    expect(r.facts.queryId).toBe('q_1');
+  });
+
+  it.each([1, 4, 1 << 20])('marks a page without nextUri as final and keeps its body (%i-byte chunks)', (n) => {
+    const r = scan(page(false), n);
+    expect(r.facts.hasNext).toBe(false);
+    expect(JSON.parse(r.facts.finalBody!.toString()).stats.state).toBe('FINISHED');
+    expect(r.facts.finalComplete).toBe(true);
+  });
+
+  it('passes arbitrary binary bytes through unchanged', () => {
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    const s = new StatementScanner(ctx);
+    const out = Buffer.concat([...s.push(bytes.subarray(0, 1000)), ...s.push(bytes.subarray(1000)), ...s.end()]);
+    expect(out.equals(bytes)).toBe(true);
+  });
+});
