@@ -45,7 +45,8 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const groups = new Set<string>();
   cfg.groups.forEach((g, i) => {
-    if (groups.has(g.name)) issues.push({ path: `groups[${i}].name`, message: `duplicate group "${g.name}"` });
+    if (groups.has(g.name))
+      issues.push({ path: `groups[${i}].name`, message: `duplicate group "${g.name}"` });
     groups.add(g.name);
   });
   cfg.groups.forEach((g, i) => {
@@ -56,7 +57,8 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
   });
   const names = new Set<string>();
   cfg.backends.forEach((b, i) => {
-    if (names.has(b.name)) issues.push({ path: `backends[${i}].name`, message: `duplicate backend "${b.name}"` });
+    if (names.has(b.name))
+      issues.push({ path: `backends[${i}].name`, message: `duplicate backend "${b.name}"` });
     names.add(b.name);
     if (!groups.has(b.group))
       issues.push({

@@ -23,7 +23,10 @@ export const serverSchema = z
     /** URL clients use to reach the gateway; follow-up URLs are rewritten to it. Default http://localhost:<port>. */
     publicUrl: httpUrl.optional(),
     /** TLS: PEM files. When set the listener speaks HTTPS only. Default: none (plain HTTP). */
-    tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Secret that signs the backend handle in follow-up URLs. Default: generated once and kept in the database. */
     affinitySecret: z.string().min(16).optional(),
     /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */

@@ -25,7 +25,9 @@ export class DatabaseError extends Error {
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 
 function knownMigrationCount(folder: string): number {
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 
@@ -53,7 +55,8 @@ export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): O
     .prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
     .get();
   if (hasJournal) {
-    const applied = (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+    const applied = (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number })
+      .n;
     const known = knownMigrationCount(migrationsFolder);
     if (applied > known) {
       sqlite.close();

@@ -11,7 +11,11 @@ export class SettingsRepo {
   }
 
   set(key: string, value: string): void {
-    this.db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+    this.db
+      .insert(settings)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: settings.key, set: { value } })
+      .run();
   }
 
   /** getOrCreateSecret returns the stored random secret under key, generating it on first use. */

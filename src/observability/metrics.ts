@@ -102,6 +102,7 @@ export class Metrics {
   });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+    if (opts.processMetrics)
+      collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
 }
