@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Switchyard: multi-stage build on the current Node LTS.
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+# better-sqlite3 compiles its native addon when no prebuilt binary can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    SWITCHYARD_CONFIG=/etc/switchyard/gateway.config.yaml
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY src ./src
+COPY drizzle ./drizzle
+COPY rules /etc/switchyard/rules
+COPY gateway.config.yaml /etc/switchyard/gateway.config.yaml
+RUN mkdir -p /var/lib/switchyard && chown -R node:node /var/lib/switchyard /etc/switchyard
+USER node
+# Config (and rules) and data live outside the image: mount your own.
+VOLUME ["/etc/switchyard", "/var/lib/switchyard"]
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "src/main.ts"]
