@@ -10,7 +10,8 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
-    SWITCHYARD_CONFIG=/etc/switchyard/gateway.config.yaml
+    SWITCHYARD_CONFIG=/etc/switchyard/gateway.config.yaml \
+    SWITCHYARD_DB_PATH=/var/lib/switchyard/switchyard.db
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
