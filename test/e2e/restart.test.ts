@@ -1,0 +1,74 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BasicAuth, Trino } from 'trino-client';
+import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { freePort, spawnGateway, testConfig, type GatewayProcess } from '../helpers/start-gateway.js';
+
+describe('a gateway killed with SIGKILL mid-query', () => {
+  let a: TrinoEmulator;
+  let b: TrinoEmulator;
+  let gw: GatewayProcess | undefined;
+  let config: Record<string, unknown>;
+  const dir = mkdtempSync(join(tmpdir(), 'sy-restart-'));
+
+  beforeAll(async () => {
+    a = await TrinoEmulator.start({ name: 'trino-1', rowsPerPage: 10 });
+    b = await TrinoEmulator.start({ name: 'trino-2', rowsPerPage: 10 });
+    const port = await freePort();
+    config = testConfig([{ name: 'trino-1', url: a.url }, { name: 'trino-2', url: b.url }], {
+      server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
+      database: { path: join(dir, 'switchyard.db') },
+      log: { level: 'info' },
+    });
+    gw = await spawnGateway(config, dir);
+  });
+  afterAll(async () => {
+    await gw?.kill('SIGKILL');
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('lets every client finish its query after a restart, on the cluster that owns it', async () => {
+    const trino = Trino.create({ server: gw!.url, auth: new BasicAuth('alice') });
+    const iters = await Promise.all(
+      Array.from({ length: 6 }, () => trino.query('SELECT * FROM UNNEST(sequence(1, 60))')),
+    );
+    const firsts = await Promise.all(iters.map((it) => it.next()));
+    const ids = firsts.map((f) => f.value.id as string);
+
+    // A raw poll by query id only (no handle): the restarted gateway must find it in SQLite.
+    const byIdBefore = await fetch(`${gw!.url}/v1/query/${ids[0]}`);
+    expect(byIdBefore.status).toBe(200);
+
+    await gw!.kill('SIGKILL');
+    gw = await spawnGateway(config, dir);
+
+    const rows = await Promise.all(
+      iters.map(async (it) => {
+        let n = 0;
+        for await (const page of it) n += page.data?.length ?? 0;
+        return n;
+      }),
+    );
+    expect(rows).toEqual(Array(6).fill(60));
+    for (const id of ids) {
+      const owners = [a, b].filter((c) => c.requests.some((r) => r.url.includes(id)));
+      expect(owners).toHaveLength(1);
+    }
+    const byIdAfter = await fetch(`${gw!.url}/v1/query/${ids[0]}`);
+    expect(byIdAfter.status).toBe(200);
+  });
+
+  it('exits 0 on SIGTERM after flushing history', async () => {
+    const res = await fetch(`${gw!.url}/v1/statement`, { method: 'POST', body: 'SELECT 1', headers: { 'X-Trino-User': 'bob' } });
+    expect(res.status).toBe(200);
+    expect(await gw!.kill('SIGTERM')).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, 'switchyard.db'), { readonly: true });
+    const row = db.prepare("SELECT user FROM query_history WHERE user = 'bob'").get() as { user: string } | undefined;
+    db.close();
+    expect(row?.user).toBe('bob');
+    gw = undefined;
+  });
+});
