@@ -1,0 +1,105 @@
+import { Hono } from 'hono';
+import { isAdmin, type Principal } from '../auth/principal.js';
+import type { HistoryFilter, HistoryRepo, HistoryRow } from './history-repo.js';
+
+const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED']);
+export const MAX_PAGE = 500;
+
+export interface HistoryRoutesDeps {
+  repo: HistoryRepo;
+  /** The authenticated caller, set by the authentication middleware in front of these routes. */
+  principal: (c: { get(key: 'principal'): Principal | undefined }) => Principal | undefined;
+  /** Applied to every SQL text returned (catalog secrets must never leave the gateway). */
+  redactSql?: (sql: string) => string;
+  /** Cluster UI link for a backend name (its externalUrl), when it has one. */
+  externalUrl?: (backend: string) => string | undefined;
+}
+
+class BadFilter extends Error {}
+
+function int(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,15}$/.test(v)) throw new BadFilter(`${name}: expected a non-negative integer`);
+  return Number(v);
+}
+
+function time(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (/^\d{1,15}$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new BadFilter(`${name}: expected epoch milliseconds or an ISO-8601 time`);
+  return t;
+}
+
+export function encodeCursor(r: Pick<HistoryRow, 'submittedAt' | 'queryId'>): string {
+  return Buffer.from(`${r.submittedAt}:${r.queryId}`).toString('base64url');
+}
+
+function decodeCursor(c: string): HistoryFilter['before'] {
+  const m = /^(\d{1,15}):([a-z0-9_]{1,128})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  if (!m) throw new BadFilter('cursor: not a cursor this API issued');
+  return { submittedAt: Number(m[1]), queryId: m[2] };
+}
+
+/** parseFilter validates query-string filters into a HistoryFilter, or throws BadFilter naming the field. */
+export function parseFilter(q: Record<string, string | undefined>): HistoryFilter {
+  const limit = int(q.limit, 'limit') ?? 50;
+  if (limit < 1 || limit > MAX_PAGE) throw new BadFilter(`limit: must be between 1 and ${MAX_PAGE}`);
+  const state = q.state?.toUpperCase();
+  if (state && !STATES.has(state)) throw new BadFilter(`state: one of ${[...STATES].join(', ')}`);
+  for (const k of ['user', 'group', 'backend', 'q'] as const)
+    if (q[k] !== undefined && q[k]!.length > 512) throw new BadFilter(`${k}: too long`);
+  return {
+    user: q.user || undefined,
+    group: q.group || undefined,
+    backend: q.backend || undefined,
+    state: state || undefined,
+    from: time(q.from, 'from'),
+    to: time(q.to, 'to'),
+    text: q.q || undefined,
+    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit,
+  };
+}
+
+/**
+ * History API: filter by user, group, backend, state, time range and SQL text; cursor paging in a
+ * stable order (newest first, ties by query id). Non-admins see only their own queries.
+ */
+export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { principal: Principal } }> {
+  const app = new Hono<{ Variables: { principal: Principal } }>();
+  const present = (r: HistoryRow) => ({
+    ...r,
+    sql: d.redactSql ? d.redactSql(r.sql) : r.sql,
+    clusterUiUrl: d.externalUrl?.(r.backend)
+      ? `${d.externalUrl(r.backend)}/ui/query.html?${r.queryId}`
+      : undefined,
+  });
+
+  app.get('/api/v1/queries', (c) => {
+    const p = d.principal(c);
+    if (!p) return c.json({ message: 'authentication required' }, 401);
+    let f: HistoryFilter;
+    try {
+      f = parseFilter(c.req.query());
+    } catch (e) {
+      if (e instanceof BadFilter) return c.json({ message: e.message }, 400);
+      throw e;
+    }
+    if (!isAdmin(p)) f.user = p.name;
+    const rows = d.repo.list(f);
+    const next = rows.length === f.limit ? encodeCursor(rows[rows.length - 1]) : undefined;
+    return c.json({ queries: rows.map(present), nextCursor: next });
+  });
+
+  app.get('/api/v1/queries/:id', (c) => {
+    const p = d.principal(c);
+    if (!p) return c.json({ message: 'authentication required' }, 401);
+    const row = d.repo.get(c.req.param('id'));
+    if (!row || (!isAdmin(p) && row.user !== p.name))
+      return c.json({ message: `query ${c.req.param('id').slice(0, 128)} not found` }, 404);
+    return c.json(present(row));
+  });
+
+  return app;
+}

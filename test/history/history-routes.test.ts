@@ -1,0 +1,102 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/auth/principal.js';
+import { openDatabase } from '../../src/db/open.js';
+import { HistoryRepo } from '../../src/history/history-repo.js';
+import { historyRoutes } from '../../src/history/history-routes.js';
+
+function setup() {
+  const repo = new HistoryRepo(openDatabase(':memory:').db);
+  const rows = Array.from({ length: 7 }, (_, i) => ({
+    queryId: `q_${i}`,
+    user: i % 2 ? 'alice' : 'bob',
+    routingGroup: i < 4 ? 'adhoc' : 'etl',
+    backend: 'trino-1',
+    sql: i === 6 ? "CREATE CATALOG c USING postgresql WITH (\"connection-password\" = 'hunter2')" : `SELECT ${i}`,
+    submittedAt: 1000 + i,
+    state: i === 3 ? 'FAILED' : 'FINISHED',
+  }));
+  repo.writeBatch(rows, []);
+  const app = new Hono<{ Variables: { principal: Principal } }>();
+  app.use('*', async (c, next) => {
+    const who = c.req.header('x-test-user');
+    if (who) c.set('principal', { name: who, roles: who === 'admin' ? ['admin'] : ['user'], groups: ['*'], method: 'basic' });
+    await next();
+  });
+  app.route(
+    '/',
+    historyRoutes({
+      repo,
+      principal: (c) => c.get('principal'),
+      redactSql: (s) => s.replace(/'hunter2'/, "'***'"),
+      externalUrl: () => 'https://trino-1.example.com',
+    }),
+  );
+  const get = async (qs: string, user = 'admin') => {
+    const res = await app.request(`/api/v1/queries${qs}`, { headers: { 'x-test-user': user } });
+    return { status: res.status, body: (await res.json()) as { queries: Array<{ queryId: string; sql: string; clusterUiUrl?: string }>; nextCursor?: string; message?: string } };
+  };
+  return { app, get };
+}
+
+describe('history API', () => {
+  it('lists newest first and pages with a cursor until the end', async () => {
+    const { get } = setup();
+    const seen: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const r = await get(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...r.body.queries.map((q) => q.queryId));
+      if (!r.body.nextCursor) break;
+      cursor = r.body.nextCursor;
+    }
+    expect(seen).toEqual(['q_6', 'q_5', 'q_4', 'q_3', 'q_2', 'q_1', 'q_0']);
+  });
+
+  it.each([
+    ['?group=etl', ['q_6', 'q_5', 'q_4']],
+    ['?state=failed', ['q_3']],
+    ['?user=alice&group=adhoc', ['q_3', 'q_1']],
+    ['?q=SELECT%205', ['q_5']],
+    ['?from=1005', ['q_6', 'q_5']],
+    ['?to=1001', ['q_1', 'q_0']],
+  ])('filters %s', async (qs, ids) => {
+    const { get } = setup();
+    expect((await get(qs)).body.queries.map((q) => q.queryId)).toEqual(ids);
+  });
+
+  it('shows a non-admin only their own queries, whatever they ask for', async () => {
+    const { get } = setup();
+    const r = await get('?user=bob', 'alice');
+    expect(r.body.queries.every((q) => ['q_1', 'q_3', 'q_5'].includes(q.queryId))).toBe(true);
+    expect(r.body.queries).toHaveLength(3);
+  });
+
+  it('never returns catalog secrets and links to the cluster UI', async () => {
+    const { get } = setup();
+    const r = await get('?limit=1');
+    expect(r.body.queries[0].sql).not.toContain('hunter2');
+    expect(r.body.queries[0].clusterUiUrl).toBe('https://trino-1.example.com/ui/query.html?q_6');
+  });
+
+  it.each([
+    ['?limit=100000', 'limit'],
+    ['?limit=0', 'limit'],
+    ['?limit=abc', 'limit'],
+    ['?state=EXPLODED', 'state'],
+    ['?from=yesterday', 'from'],
+    ['?cursor=bm9wZQ', 'cursor'],
+  ])('answers a bad filter %s with 400 naming %s', async (qs, field) => {
+    const { get } = setup();
+    const r = await get(qs);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain(field);
+  });
+
+  it('answers 401 without a principal and 404 for another user\'s query', async () => {
+    const { app } = setup();
+    expect((await app.request('/api/v1/queries')).status).toBe(401);
+    expect((await app.request('/api/v1/queries/q_0', { headers: { 'x-test-user': 'alice' } })).status).toBe(404);
+    expect((await app.request('/api/v1/queries/q_1', { headers: { 'x-test-user': 'alice' } })).status).toBe(200);
+  });
+});
