@@ -38,7 +38,11 @@ function get(url: string): Promise<{ status: number; bytes: number; tailHash: st
 }
 
 async function submit(base: string, sql: string): Promise<string> {
-  const res = await fetch(`${base}/v1/statement`, { method: 'POST', body: sql, headers: { 'X-Trino-User': 'alice' } });
+  const res = await fetch(`${base}/v1/statement`, {
+    method: 'POST',
+    body: sql,
+    headers: { 'X-Trino-User': 'alice' },
+  });
   let page = (await res.json()) as { nextUri?: string; data?: unknown };
   // Poll until the page that carries the big data is next.
   while (page.nextUri) {

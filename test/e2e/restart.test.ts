@@ -17,11 +17,17 @@ describe('a gateway killed with SIGKILL mid-query', () => {
     a = await TrinoEmulator.start({ name: 'trino-1', rowsPerPage: 10 });
     b = await TrinoEmulator.start({ name: 'trino-2', rowsPerPage: 10 });
     const port = await freePort();
-    config = testConfig([{ name: 'trino-1', url: a.url }, { name: 'trino-2', url: b.url }], {
-      server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
-      database: { path: join(dir, 'switchyard.db') },
-      log: { level: 'info' },
-    });
+    config = testConfig(
+      [
+        { name: 'trino-1', url: a.url },
+        { name: 'trino-2', url: b.url },
+      ],
+      {
+        server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
+        database: { path: join(dir, 'switchyard.db') },
+        log: { level: 'info' },
+      },
+    );
     gw = await spawnGateway(config, dir);
   });
   afterAll(async () => {
@@ -61,12 +67,17 @@ describe('a gateway killed with SIGKILL mid-query', () => {
   });
 
   it('exits 0 on SIGTERM after flushing history', async () => {
-    const res = await fetch(`${gw!.url}/v1/statement`, { method: 'POST', body: 'SELECT 1', headers: { 'X-Trino-User': 'bob' } });
+    const res = await fetch(`${gw!.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { 'X-Trino-User': 'bob' },
+    });
     expect(res.status).toBe(200);
     expect(await gw!.kill('SIGTERM')).toBe(0);
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, 'switchyard.db'), { readonly: true });
-    const row = db.prepare("SELECT user FROM query_history WHERE user = 'bob'").get() as { user: string } | undefined;
+    const row = db.prepare("SELECT user FROM query_history WHERE user = 'bob'").get() as
+      { user: string } | undefined;
     db.close();
     expect(row?.user).toBe('bob');
     gw = undefined;

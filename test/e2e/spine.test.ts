@@ -15,8 +15,19 @@ describe('a real Trino client pointed at one URL', () => {
 
   beforeAll(async () => {
     a = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 2, executingPages: 2, rowsPerPage: 100 });
-    b = await TrinoEmulator.start({ name: 'trino-2', queuedPages: 2, executingPages: 2, rowsPerPage: 100, processForwarded: true });
-    gw = await startGateway(testConfig([{ name: 'trino-1', url: a.url }, { name: 'trino-2', url: b.url }]));
+    b = await TrinoEmulator.start({
+      name: 'trino-2',
+      queuedPages: 2,
+      executingPages: 2,
+      rowsPerPage: 100,
+      processForwarded: true,
+    });
+    gw = await startGateway(
+      testConfig([
+        { name: 'trino-1', url: a.url },
+        { name: 'trino-2', url: b.url },
+      ]),
+    );
   });
   afterAll(async () => {
     await gw?.stop();
@@ -44,7 +55,11 @@ describe('a real Trino client pointed at one URL', () => {
   });
 
   it('hands the client URLs that point at the gateway, never at a cluster', async () => {
-    const res = await fetch(`${gw.url}/v1/statement`, { method: 'POST', body: 'SELECT 1', headers: { 'X-Trino-User': 'alice' } });
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { 'X-Trino-User': 'alice' },
+    });
     const page = (await res.json()) as { nextUri: string; infoUri: string };
     expect(page.nextUri.startsWith(`${gw.url}/v1/statement/queued/`)).toBe(true);
     expect(page.infoUri.startsWith(gw.url)).toBe(true);
@@ -52,16 +67,22 @@ describe('a real Trino client pointed at one URL', () => {
     expect(JSON.stringify(page)).not.toContain(b.url);
   });
 
-  it('shows a failing query with Trino\'s error name and message', async () => {
+  it("shows a failing query with Trino's error name and message", async () => {
     const r = await runTrino(gw.url, 'SELECT * FROM nosuchcatalog.s.t');
     expect(r.error?.errorName).toBe('CATALOG_NOT_FOUND');
     expect(r.error?.message).toMatch(/nosuchcatalog/);
-    const p = await runPresto({ host: '127.0.0.1', port: Number(new URL(gw.url).port) }, 'SELECT * FROM nosuchcatalog.s.t');
+    const p = await runPresto(
+      { host: '127.0.0.1', port: Number(new URL(gw.url).port) },
+      'SELECT * FROM nosuchcatalog.s.t',
+    );
     expect(p.error?.message ?? '').toMatch(/nosuchcatalog/);
   });
 
   it('runs a query with presto-client, whose polls carry no user header', async () => {
-    const r = await runPresto({ host: '127.0.0.1', port: Number(new URL(gw.url).port) }, 'SELECT * FROM UNNEST(sequence(1, 250))');
+    const r = await runPresto(
+      { host: '127.0.0.1', port: Number(new URL(gw.url).port) },
+      'SELECT * FROM UNNEST(sequence(1, 250))',
+    );
     expect(r.rows).toHaveLength(250);
     expect(owners([a, b], r.queryId!)).toHaveLength(1);
   });
@@ -80,9 +101,13 @@ describe('a real Trino client pointed at one URL', () => {
 
   it('cancels a running query with presto-client (absolute-form DELETE of nextUri) on the owning cluster', async () => {
     let polls = 0;
-    const r = await runPresto({ host: '127.0.0.1', port: Number(new URL(gw.url).port) }, 'SELECT sleep(20000)', {
-      cancel: () => ++polls > 2,
-    });
+    const r = await runPresto(
+      { host: '127.0.0.1', port: Number(new URL(gw.url).port) },
+      'SELECT sleep(20000)',
+      {
+        cancel: () => ++polls > 2,
+      },
+    );
     expect(r.error?.message).toMatch(/canceled/);
     const owner = [a, b].find((c) => c.queries.has(r.queryId!))!;
     expect(owner.requests.some((x) => x.method === 'DELETE' && x.url.includes(r.queryId!))).toBe(true);
@@ -90,7 +115,11 @@ describe('a real Trino client pointed at one URL', () => {
 
   it('answers an unknown follow-up with a Trino-shaped 404 and never guesses a cluster', async () => {
     const before = a.requests.length + b.requests.length;
-    for (const path of ['/v1/statement/executing/20240101_000000_00000_zzzzz/y1/1', '/v1/query/20240101_000000_00000_zzzzz', '/v1/statement/executing/20240101_000000_00000_zzzzz/y1~Zm9yZ2Vk.AAAAAAAAAAAAAAAA/1']) {
+    for (const path of [
+      '/v1/statement/executing/20240101_000000_00000_zzzzz/y1/1',
+      '/v1/query/20240101_000000_00000_zzzzz',
+      '/v1/statement/executing/20240101_000000_00000_zzzzz/y1~Zm9yZ2Vk.AAAAAAAAAAAAAAAA/1',
+    ]) {
       const res = await fetch(gw.url + path);
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ errorName: 'QUERY_NOT_FOUND', errorType: 'USER_ERROR' });

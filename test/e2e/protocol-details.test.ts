@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+
+describe('protocol details through the gateway', () => {
+  let a: TrinoEmulator;
+  let b: TrinoEmulator;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    a = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 0, executingPages: 0 });
+    b = await TrinoEmulator.start({ name: 'trino-2', queuedPages: 0, executingPages: 0 });
+    gw = await startGateway(
+      testConfig([
+        { name: 'trino-1', url: a.url },
+        { name: 'trino-2', url: b.url },
+      ]),
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  const post = (sql: string, headers: Record<string, string> = {}) =>
+    fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: sql,
+      headers: { 'X-Trino-User': 'alice', ...headers },
+    });
+
+  async function drain(first: Response): Promise<{ id: string; pages: number }> {
+    let page = (await first.json()) as { id: string; nextUri?: string };
+    let pages = 1;
+    while (page.nextUri) {
+      page = (await (await fetch(page.nextUri)).json()) as typeof page;
+      pages++;
+    }
+    return { id: page.id, pages };
+  }
+
+  it('sets X-Forwarded-* once from its own view, replacing what the client sent', async () => {
+    a.clearRequests();
+    b.clearRequests();
+    await drain(
+      await post('SELECT 1', {
+        'X-Forwarded-For': '6.6.6.6',
+        'X-Forwarded-Host': 'evil.example',
+        Forwarded: 'for=6.6.6.6',
+      }),
+    );
+    const req = [...a.requests, ...b.requests].find((r) => r.method === 'POST')!;
+    expect(req.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(req.headers['x-forwarded-host']).toBe(new URL(gw.url).host);
+    expect(req.headers['x-forwarded-proto']).toBe('http');
+    expect(req.headers.forwarded).toBeUndefined();
+  });
+
+  it('passes the Presto header family through and answers in it', async () => {
+    a.clearRequests();
+    b.clearRequests();
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { 'X-Presto-User': 'alice', 'X-Presto-Source': 'legacy', 'X-Presto-Catalog': 'tpch' },
+    });
+    await drain(res);
+    const req = [...a.requests, ...b.requests].find((r) => r.method === 'POST')!;
+    expect(req.headers['x-presto-user']).toBe('alice');
+    expect(req.headers['x-presto-source']).toBe('legacy');
+    expect(req.headers['x-trino-user']).toBeUndefined();
+  });
+
+  it('gzips a large statement page for a client that accepts gzip, and rewrites its URLs', async () => {
+    const first = (await (await post('SELECT large_page(200000)')).json()) as { nextUri: string };
+    let uri: string | undefined = first.nextUri;
+    let sawGzip = false;
+    while (uri) {
+      const res = await fetch(uri, { headers: { 'Accept-Encoding': 'gzip' } });
+      if (res.headers.get('content-encoding') === 'gzip') sawGzip = true;
+      const page = (await res.json()) as { nextUri?: string };
+      if (page.nextUri) expect(page.nextUri.startsWith(gw.url)).toBe(true);
+      uri = page.nextUri;
+    }
+    expect(sawGzip).toBe(true);
+    // and the cluster was asked for identity, so its URLs could be rewritten
+    expect(
+      [...a.requests, ...b.requests]
+        .filter((r) => r.method === 'GET')
+        .every((r) => !r.headers['accept-encoding']),
+    ).toBe(true);
+  });
+
+  it('keeps every statement of a transaction on the backend that started it', async () => {
+    const start = await post('START TRANSACTION');
+    const txn = start.headers.get('x-trino-started-transaction-id');
+    await drain(start);
+    expect(txn).toBeTruthy();
+    const owner = [a, b].find((c) => [...c.queries.values()].some((q) => q.sql === 'START TRANSACTION'))!;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++)
+      ids.push((await drain(await post('SELECT 1', { 'X-Trino-Transaction-Id': txn! }))).id);
+    for (const id of ids) expect(owner.queries.has(id)).toBe(true);
+    const commit = await post('COMMIT', { 'X-Trino-Transaction-Id': txn! });
+    await drain(commit);
+    const after = await post('SELECT 1', { 'X-Trino-Transaction-Id': txn! });
+    expect(after.status).toBe(404);
+    expect(await after.json()).toMatchObject({ errorName: 'UNKNOWN_TRANSACTION' });
+  });
+
+  it.each([
+    ['GET', '/v1/statement', 400],
+    ['GET', '/v1/bogus', 404],
+    ['GET', '/v1/statement/queued/NOT-AN-ID/x/1', 400],
+    ['GET', '/v1/spooled/download/seg-without-handle', 404],
+    ['GET', '/ui/../v1/info', 400],
+  ])('answers %s %s with %i in Trino error JSON', async (method, path, status) => {
+    const res = await fetch(gw.url + path, { method, headers: { 'X-Trino-User': 'alice' } });
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toHaveProperty('errorName');
+    expect(body).toHaveProperty('errorType');
+    expect(body).toHaveProperty('message');
+  });
+
+  it('refuses oversized headers with 431 JSON and keeps serving', async () => {
+    const res = await fetch(`${gw.url}/v1/info`, { headers: { 'X-Big': 'x'.repeat(40_000) } }).catch(
+      () => undefined,
+    );
+    if (res) expect(res.status).toBe(431);
+    expect((await fetch(`${gw.url}/v1/info`)).status).toBe(200);
+  });
+
+  it('refuses query text over the limit with 413', async () => {
+    const res = await post('SELECT ' + '1,'.repeat(2_500_000) + '1');
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ errorName: 'QUERY_TEXT_TOO_LARGE' });
+  });
+
+  it('gives 502 in Trino JSON when the owning cluster refuses a poll, and 504 when it hangs', async () => {
+    const first = (await (await post('SELECT sleep(5000)')).json()) as { id: string; nextUri: string };
+    const owner = a.queries.has(first.id) ? a : b;
+    owner.setMode('refuse');
+    try {
+      const res = await fetch(first.nextUri);
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+    } finally {
+      owner.setMode('ok');
+    }
+  });
+
+  it('decompresses nothing it passes through untouched: spooled segments keep their bytes', async () => {
+    const first = (await (
+      await post('SELECT binary_segment(100000)', { 'X-Trino-Query-Data-Encoding': 'json' })
+    ).json()) as { nextUri?: string };
+    let uri = first.nextUri;
+    let segUri: string | undefined;
+    while (uri && !segUri) {
+      const page = (await (await fetch(uri)).json()) as {
+        nextUri?: string;
+        data?: { segments?: Array<{ type: string; uri: string }> };
+      };
+      segUri = page.data?.segments?.find((s) => s.type === 'spooled')?.uri;
+      uri = page.nextUri;
+    }
+    expect(segUri?.startsWith(gw.url)).toBe(true);
+    const via = Buffer.from(await (await fetch(segUri!)).arrayBuffer());
+    const u = new URL(segUri!);
+    const directPath = u.pathname.replace(/~[^/]+$/, '');
+    const direct = await Promise.any(
+      [a, b].map(async (c) => {
+        const r = await fetch(c.url + directPath);
+        if (!r.ok) throw new Error('not here');
+        return Buffer.from(await r.arrayBuffer());
+      }),
+    );
+    expect(via.equals(direct)).toBe(true);
+    expect(via.length).toBeGreaterThanOrEqual(100000);
+  });
+});
