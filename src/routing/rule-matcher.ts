@@ -46,7 +46,7 @@ export function compileRule({ spec, file, line }: LoadedRule): CompiledRule {
     file,
     line,
     usesSql: check.sql,
-    matches: (facts) => check.test(facts),
+    matches: check.test,
     explain(facts) {
       const reasons: string[] = [];
       return { matched: check.explain(facts, reasons), reasons };
