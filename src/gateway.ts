@@ -22,6 +22,10 @@ import type { ProxyAuthenticator, QueryRouter, UserResolver } from './proxy/seam
 import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
 import { createListener } from './server.js';
+import { buildRequestFacts } from './routing/request-facts.js';
+import { chooseGroup } from './routing/group-choice.js';
+import { RuleEngine } from './routing/rule-engine.js';
+import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -50,6 +54,8 @@ export class Gateway {
   readonly app: Hono;
   readonly server: http.Server;
   private readonly forwarder: Forwarder;
+  /** Routing rules in force; loaded by start(). */
+  rules: RuleEngine | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(opts: GatewayOptions) {
@@ -95,7 +101,7 @@ export class Gateway {
       tracker: this.tracker,
       forwarder: this.forwarder,
       authenticator: trustHeaderAuthenticator,
-      router: defaultRouter(cfg.routing.defaultGroup),
+      router: { route: (input) => this.route(input) },
       resolveUser: sameUser,
       metrics: this.metrics,
       logger: this.logger,
@@ -112,8 +118,32 @@ export class Gateway {
     this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
   }
 
-  /** start listens and starts the background loops; resolves with the bound port. */
+  /** route chooses the routing group of a new query: header, rules, the user's default, the configured default. */
+  private route(input: Parameters<QueryRouter['route']>[0]): ReturnType<QueryRouter['route']> {
+    const choice = chooseGroup({
+      facts: buildRequestFacts(input.headers, input.principal, input.sql),
+      principal: input.principal,
+      requestedGroup: header(input.headers, 'routingGroup'),
+      engine: this.rules!,
+      defaultGroup: this.config.routing.defaultGroup,
+      knownGroups: this.registry.groupNames(),
+    });
+    if (!choice.ok)
+      return new GatewayError(
+        choice.status,
+        choice.status === 404 ? 'NOT_FOUND' : 'PERMISSION_DENIED',
+        choice.message,
+      );
+    return { group: choice.group, rule: choice.rule, source: choice.source };
+  }
+
+  /** start loads the routing rules, listens and starts the background loops; resolves with the bound port. */
   async start(): Promise<number> {
+    this.rules = await RuleEngine.open({
+      dir: resolvePathOf(this.config.baseDir, this.config.routing.rulesDir),
+      logger: this.logger,
+      metrics: this.metrics,
+    });
     for (const b of this.registry.all()) b.health = 'HEALTHY';
     this.recorder.start();
     this.tracker.start();
@@ -129,6 +159,7 @@ export class Gateway {
   /** reload re-reads what can change without a restart (routing rules); called on SIGHUP. */
   reload(): void {
     this.logger.info('reload requested');
+    void this.rules?.reload();
   }
 
   /**
@@ -142,6 +173,7 @@ export class Gateway {
       const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      this.rules?.close();
       this.tracker.stop();
       this.recorder.stop();
       this.forwarder.close();
@@ -167,18 +199,6 @@ const trustHeaderAuthenticator: ProxyAuthenticator = {
     return { ok: true, principal: { name: user, roles: ['user'], groups: ['*'], method: 'header' } };
   },
 };
-
-function defaultRouter(group: string): QueryRouter {
-  return {
-    route: ({ headers }) => {
-      const requested = header(headers, 'routingGroup');
-      if (requested) return { group: requested, source: 'header' };
-      return group
-        ? { group, source: 'config-default' }
-        : new GatewayError(403, 'PERMISSION_DENIED', 'no group');
-    },
-  };
-}
 
 const sameUser: UserResolver = (p, requested) =>
   !requested || requested === p.name

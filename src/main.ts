@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     await gateway.start();
   } catch (e) {
-    process.stderr.write(`switchyard: cannot listen: ${(e as Error).message}\n`);
+    process.stderr.write(`switchyard: cannot start: ${(e as Error).message}\n`);
     process.exit(2);
   }
   let stopping = false;

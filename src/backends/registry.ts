@@ -31,6 +31,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   private readonly byName = new Map<string, Backend>();
   private readonly byGroup = new Map<string, Backend[]>();
   private readonly groupMap = new Map<string, GroupRecord>();
+  private names: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly repo: BackendRepo,
@@ -38,6 +39,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   ) {
     super();
     for (const g of repo.listGroups()) this.groupMap.set(g.name, g);
+    this.names = new Set(this.groupMap.keys());
     for (const r of repo.listBackends()) this.put(new Backend(r, maxSockets));
   }
 
@@ -56,6 +58,11 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
 
   groups(): GroupRecord[] {
     return [...this.groupMap.values()];
+  }
+
+  /** groupNames is the set of group names (one shared set, rebuilt on change: no allocation per query). */
+  groupNames(): ReadonlySet<string> {
+    return this.names;
   }
 
   group(name: string): GroupRecord | undefined {
@@ -97,6 +104,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     if (g.fallback === g.name) throw new RegistryError(400, 'a group cannot fall back to itself');
     this.repo.upsertGroup(g);
     this.groupMap.set(g.name, g);
+    this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
   }
 
@@ -112,6 +120,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       );
     this.repo.deleteGroup(name);
     this.groupMap.delete(name);
+    this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
   }
 
