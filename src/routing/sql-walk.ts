@@ -1,69 +1,33 @@
-import { lexSql, Tok, type SqlTokens } from './sql-lexer.js';
+import { lexSql, type SqlTokens } from './sql-lexer.js';
 import type { SqlFacts, StatementType } from './sql-facts.js';
+import { RelationReader } from './sql-relations.js';
+import { QUOTED, STRING, WORD, type Found, type Session } from './sql-token-reader.js';
 
-/** The session's default catalog and schema (X-Trino-Catalog, X-Trino-Schema). */
-export interface Session {
-  catalog?: string;
-  schema?: string;
-}
-
-// Token kinds as module constants: hot loops should not reach through another module's export object.
-const { Word: WORD, Quoted: QUOTED, String: STRING, Punct: PUNCT } = Tok;
-
-interface Found {
-  /** Table names as written (1 to 3 parts), qualified at the end once all CTE names are known. */
-  names: string[][];
-  ctes: Set<string>;
-  catalogs: Set<string>;
-  schemas: Set<string>;
-}
+export type { Session } from './sql-token-reader.js';
 
 interface Stmt {
   type: StatementType;
   ddl?: boolean;
 }
 
-/** Trino's reserved words: never an unquoted table name (SqlBase.g4, nonReserved is the complement). */
-const RESERVED = new Set(
-  (
-    'alter and as between by case cast constraint create cross cube current_catalog current_date current_path ' +
-    'current_role current_schema current_time current_timestamp current_user deallocate delete describe ' +
-    'distinct drop else end escape except execute exists extract false for from full group grouping having in ' +
-    'inner insert intersect into is join json_array json_exists json_object json_query json_table json_value ' +
-    'left like listagg localtime localtimestamp natural normalize not null on or order outer prepare recursive ' +
-    'right rollup select skip table then trim true uescape union unnest using values when where with'
-  ).split(' '),
-);
-/** Words that open a query: '(' followed by one of them is a subquery, not a parenthesised join. */
-const QUERY_START = new Set(['select', 'with', 'values', 'table']);
-/** Words that end a FROM list at their depth, so that a later ',' does not start another relation. */
-const FROM_END = new Set(
-  'where group having order limit offset fetch union intersect except window select values set when'.split(
-    ' ',
-  ),
-);
-/** Functions whose arguments use FROM (EXTRACT(x FROM y), SUBSTRING, TRIM): that FROM is no clause. */
-const FROM_FUNCTIONS = new Set(['extract', 'substring', 'trim']);
 const DDL_TYPES = new Set<StatementType>(['CREATE', 'DROP', 'ALTER', 'DDL', 'GRANT', 'REVOKE']);
 /** EXECUTE of a prepared statement that itself is EXECUTE is not valid Trino; stop there. */
 const MAX_NESTING = 2;
 
 /**
  * SqlWalk reads a token stream the way Trino's grammar would, as far as routing needs: the statement type
- * from the leading keywords, and the relations after FROM, JOIN, ',', INTO, UPDATE, USING (MERGE), TABLE
- * and the DDL forms. It does not build a tree; unknown shapes are skipped, never thrown on.
+ * from the leading keywords, the names each statement form takes (DDL, SHOW, USE, CALL, GRANT, ...), and
+ * the relations of queries (RelationReader). It builds no tree; unknown shapes are skipped, never thrown on.
  */
-export class SqlWalk {
-  private readonly found: Found;
-
+export class SqlWalk extends RelationReader {
   constructor(
-    private readonly t: SqlTokens,
-    private readonly session: Session,
+    t: SqlTokens,
+    session: Session,
     private readonly prepared: ReadonlyMap<string, string> | undefined,
     private readonly nesting = 0,
-    found?: Found,
+    found: Found = { names: [], ctes: new Set(), catalogs: new Set(), schemas: new Set() },
   ) {
-    this.found = found ?? { names: [], ctes: new Set(), catalogs: new Set(), schemas: new Set() };
+    super(t, session, found);
   }
 
   run(): SqlFacts {
@@ -86,8 +50,6 @@ export class SqlWalk {
       tables: [...tables],
     };
   }
-
-  // ---- statements ----
 
   private statement(i: number): Stmt {
     while (this.punct(i, '(')) i++;
@@ -289,201 +251,6 @@ export class SqlWalk {
     }
     if (sql === undefined || this.nesting >= MAX_NESTING) return { type: 'EXECUTE', ddl: false };
     return new SqlWalk(lexSql(sql), this.session, this.prepared, this.nesting + 1, this.found).statement(0);
-  }
-
-  // ---- relations in queries ----
-
-  /**
-   * scan walks from token i to the end, recording relations: after FROM and JOIN, after ',' in a FROM list,
-   * INTO, TABLE t / TABLE(fn(...)) / TABLE(t), (LIKE t) in CREATE TABLE, USING in MERGE, and CTE names.
-   */
-  private scan(i: number, merge = false): void {
-    const { kinds, texts, depths } = this.t;
-    const fromList: boolean[] = [];
-    const fnParen: boolean[] = [];
-    const base = depths[i] ?? 0;
-    for (let k = i; k < kinds.length; k++) {
-      const text = texts[k];
-      const d = depths[k];
-      if (kinds[k] === PUNCT) {
-        if (text === ',' && fromList[d]) this.relation(k + 1, fromList);
-        else if (text === '(') fnParen[d + 1] = kinds[k - 1] === WORD && FROM_FUNCTIONS.has(texts[k - 1]);
-        else if (text === ')') fromList[d + 1] = false;
-        continue;
-      }
-      if (kinds[k] !== WORD) continue;
-      switch (text) {
-        case 'from':
-          if (fnParen[d] || this.isDistinctFrom(k)) break;
-          fromList[d] = true;
-          this.relation(k + 1, fromList);
-          break;
-        case 'join':
-          this.relation(k + 1, fromList);
-          break;
-        case 'into':
-          this.addName(k + 1);
-          break;
-        case 'table':
-          this.tableKeyword(k);
-          break;
-        case 'using':
-          if (merge && d === base) this.relation(k + 1, fromList);
-          break;
-        case 'with':
-          this.cte(k);
-          break;
-        case 'like':
-          if (this.punct(k - 1, '(') || this.punct(k - 1, ',')) this.addName(k + 1);
-          break;
-        default:
-          if (FROM_END.has(text)) fromList[d] = false;
-      }
-    }
-  }
-
-  /** A relation at i: a table name, a subquery (walked by scan), or a parenthesised join. */
-  private relation(i: number, fromList: boolean[]): void {
-    if (this.punct(i, '(')) {
-      let n = i + 1;
-      while (this.punct(n, '(')) n++;
-      const w = this.word(n);
-      if (w !== undefined && QUERY_START.has(w)) return;
-      fromList[this.t.depths[i] + 1] = true;
-      this.relation(i + 1, fromList);
-      return;
-    }
-    const w = this.word(i);
-    if (w === 'lateral') return;
-    const n = this.name(i);
-    if (n && !this.punct(n.next, '(')) this.found.names.push(n.parts);
-  }
-
-  /** TABLE t (a query), TABLE(t) (a table argument), TABLE(catalog.schema.fn(...)) (a table function). */
-  private tableKeyword(k: number): void {
-    if (!this.punct(k + 1, '(')) {
-      this.addName(k + 1);
-      return;
-    }
-    const n = this.name(k + 2);
-    if (!n) return;
-    // Unqualified table functions are built-ins (sequence, exclude_columns): no catalog to route by.
-    if (!this.punct(n.next, '(') || n.parts.length >= 2) this.found.names.push(n.parts);
-  }
-
-  /** WITH [RECURSIVE] name [(columns)] AS (...), ...: records the CTE names. */
-  private cte(k: number): void {
-    let j = k + 1;
-    if (this.word(j) === 'recursive') j++;
-    for (;;) {
-      const name = this.ident(j);
-      if (name === undefined) return;
-      j++;
-      if (this.punct(j, '(')) j = this.close(j) + 1;
-      if (this.word(j) !== 'as' || !this.punct(j + 1, '(')) return;
-      this.found.ctes.add(name.toLowerCase());
-      j = this.close(j + 1) + 1;
-      if (!this.punct(j, ',')) return;
-      j++;
-    }
-  }
-
-  // ---- names ----
-
-  /** TABLE|VIEW|MATERIALIZED VIEW [IF [NOT] EXISTS] name. */
-  private object(i: number): { parts: string[]; next: number } | undefined {
-    const kind = this.word(i);
-    if (kind === 'materialized' && this.word(i + 1) === 'view') i++;
-    else if (kind !== 'table' && kind !== 'view') return undefined;
-    return this.name(this.skipIfExists(i + 1));
-  }
-
-  /** A qualified name at i: identifier ('.' identifier)*. */
-  private name(i: number): { parts: string[]; next: number } | undefined {
-    const first = this.ident(i);
-    if (first === undefined) return undefined;
-    const parts = [first];
-    let j = i + 1;
-    while (this.punct(j, '.')) {
-      const kind = this.t.kinds[j + 1];
-      if (kind !== WORD && kind !== QUOTED) break;
-      parts.push(this.t.texts[j + 1]);
-      j += 2;
-    }
-    return { parts, next: j };
-  }
-
-  private addName(i: number): number | undefined {
-    const n = this.name(i);
-    if (n) this.found.names.push(n.parts);
-    return n?.next;
-  }
-
-  private qualify(parts: string[]): string[] | undefined {
-    const { catalog, schema } = this.session;
-    if (parts.length === 3) return parts;
-    if (parts.length === 2) return catalog ? [catalog, ...parts] : undefined;
-    if (parts.length === 1) return catalog && schema ? [catalog, schema, parts[0]] : undefined;
-    return undefined;
-  }
-
-  /** A schema name of one (session catalog) or two parts. */
-  private schemaRef(parts: string[] | undefined): void {
-    const q =
-      parts?.length === 2
-        ? parts
-        : parts?.length === 1 && this.session.catalog
-          ? [this.session.catalog, parts[0]]
-          : undefined;
-    if (!q) return;
-    this.found.catalogs.add(q[0]);
-    this.found.schemas.add(`${q[0]}.${q[1]}`);
-  }
-
-  private catalogRef(name: string | undefined): void {
-    if (name !== undefined) this.found.catalogs.add(name);
-  }
-
-  // ---- tokens ----
-
-  private word(i: number): string | undefined {
-    return this.t.kinds[i] === WORD ? this.t.texts[i] : undefined;
-  }
-
-  private punct(i: number, p: string): boolean {
-    return this.t.kinds[i] === PUNCT && this.t.texts[i] === p;
-  }
-
-  /** An identifier: a quoted one, or an unquoted word that is not reserved. */
-  private ident(i: number): string | undefined {
-    const kind = this.t.kinds[i];
-    if (kind === QUOTED) return this.t.texts[i];
-    if (kind === WORD && !RESERVED.has(this.t.texts[i])) return this.t.texts[i];
-    return undefined;
-  }
-
-  private skipIfExists(i: number): number {
-    if (this.word(i) !== 'if') return i;
-    if (this.word(i + 1) === 'exists') return i + 2;
-    return this.word(i + 1) === 'not' && this.word(i + 2) === 'exists' ? i + 3 : i;
-  }
-
-  private renameTo(i: number): boolean {
-    return this.word(i) === 'rename' && this.word(i + 1) === 'to';
-  }
-
-  private isDistinctFrom(k: number): boolean {
-    return this.word(k - 1) === 'distinct' && (this.word(k - 2) === 'is' || this.word(k - 2) === 'not');
-  }
-
-  /** The index of the ')' closing the '(' at i, or the end of the tokens. */
-  private close(i: number): number {
-    const { kinds, texts, depths } = this.t;
-    const d = depths[i];
-    for (let k = i + 1; k < kinds.length; k++) {
-      if (depths[k] === d && kinds[k] === PUNCT && texts[k] === ')') return k;
-    }
-    return kinds.length;
   }
 }
 
