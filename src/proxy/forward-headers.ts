@@ -2,6 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 
+/** The Host the client sent, kept before the first attempt rewrites it (a retry must not see the backend's). */
+const CLIENT_HOST = Symbol('clientHost');
+type WithHost = IncomingMessage & { [CLIENT_HOST]?: string | null };
+
 const CLIENT_FORWARDING = [
   'forwarded',
   'x-forwarded-for',
@@ -25,12 +29,14 @@ export function prepareHeaders(
   stripEncoding: boolean,
 ): string {
   const h = req.headers;
+  const r = req as WithHost;
+  if (r[CLIENT_HOST] === undefined) r[CLIENT_HOST] = h.host ?? null;
+  const clientHost = r[CLIENT_HOST] ?? undefined;
   const conn = h.connection;
   if (conn) for (const token of conn.split(',')) delete h[token.trim().toLowerCase()];
   for (const k of HOP_BY_HOP) delete h[k];
   for (const k of CLIENT_FORWARDING) delete h[k];
   const proto = tls ? 'https' : 'http';
-  const clientHost = h.host;
   h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
   h['x-forwarded-proto'] = proto;
   if (clientHost) h['x-forwarded-host'] = clientHost;
