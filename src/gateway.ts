@@ -10,6 +10,7 @@ import { BackendRegistry } from './backends/registry.js';
 import { BackendPicker } from './backends/picker.js';
 import { HistoryRepo } from './history/history-repo.js';
 import { HistoryRecorder } from './history/recorder.js';
+import { Retention } from './history/retention.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { AffinityRepo } from './proxy/affinity-repo.js';
@@ -51,6 +52,7 @@ export class Gateway {
   readonly recorder: HistoryRecorder;
   readonly tracker: QueryTracker;
   readonly affinity: Affinity;
+  private readonly retention: Retention;
   readonly app: Hono;
   readonly server: http.Server;
   private readonly forwarder: Forwarder;
@@ -84,7 +86,17 @@ export class Gateway {
       this.metrics,
       cfg.proxy.abandonAfterMinutes * 60_000,
     );
-    this.affinity = new Affinity(new AffinityRepo(this.db.db), this.logger);
+    const affinityRepo = new AffinityRepo(this.db.db);
+    this.affinity = new Affinity(affinityRepo, this.logger);
+    const DAY = 86_400_000;
+    this.retention = new Retention({
+      targets: [
+        { name: 'query_history', store: this.history, maxAgeMs: cfg.history.retentionDays * DAY },
+        { name: 'affinity', store: affinityRepo, maxAgeMs: 2 * DAY },
+      ],
+      intervalMs: 3_600_000,
+      logger: this.logger,
+    });
     const secret =
       cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
     this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
@@ -147,6 +159,7 @@ export class Gateway {
     for (const b of this.registry.all()) b.health = 'HEALTHY';
     this.recorder.start();
     this.tracker.start();
+    this.retention.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
@@ -175,6 +188,7 @@ export class Gateway {
       clearTimeout(timer);
       this.rules?.close();
       this.tracker.stop();
+      this.retention.stop();
       this.recorder.stop();
       this.forwarder.close();
       this.registry.close();
