@@ -88,6 +88,8 @@ export class ProtocolProxy {
       case 'info':
         return this.forwardAny(req, res, req.url ?? '/');
     }
+    if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
+      return this.followUpKind(req, res, kind, search);
     const auth = await this.d.authenticator.authenticate({
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress ?? '',

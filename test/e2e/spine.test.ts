@@ -91,9 +91,13 @@ describe('a real Trino client pointed at one URL', () => {
     const { Trino, BasicAuth } = await import('trino-client');
     const trino = Trino.create({ server: gw.url, auth: new BasicAuth('alice') });
     const iter = await trino.query('SELECT sleep(20000)');
-    const first = await iter.next();
-    const id = first.value.id;
+    const id = [...a.queries.values(), ...b.queries.values()].find(
+      (q) => q.sql === 'SELECT sleep(20000)' && q.state !== 'FAILED',
+    )!.id;
     await trino.cancel(id);
+    let error: { errorName?: string } | undefined;
+    for await (const page of iter) error ??= page.error;
+    expect(error?.errorName).toBe('USER_CANCELED');
     const owner = [a, b].find((c) => c.queries.has(id))!;
     expect(owner.requests.some((r) => r.method === 'DELETE' && r.url === `/v1/query/${id}`)).toBe(true);
     await expect.poll(() => owner.queries.get(id)?.state).toBe('FAILED');
