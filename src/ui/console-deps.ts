@@ -1,0 +1,83 @@
+import type { BackendPicker } from '../backends/picker.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { HistoryRepo } from '../history/history-repo.js';
+import type { RuleEngine } from '../routing/rule-engine.js';
+
+/** A user of the directory, as the console needs it (the same users and roles as the API). */
+export interface ConsoleUser {
+  name: string;
+  passwordHash: string;
+  groups: readonly string[];
+  roles: readonly string[];
+  defaultGroup?: string;
+}
+
+/**
+ * Failed-login limiting. check says how long the key must wait (0: may try now); fail records a failed
+ * attempt; succeed forgets the key's failures.
+ */
+export interface LoginLimiter {
+  check(key: string): number;
+  fail(key: string): void;
+  succeed(key: string): void;
+}
+
+/** The state of one catalog spec on one backend. */
+export interface CatalogDeploymentView {
+  backend: string;
+  state: string;
+  error?: string | null;
+}
+
+/** One catalog spec of one routing group, secrets already masked. */
+export interface CatalogView {
+  group: string;
+  name: string;
+  connector: string;
+  properties: Readonly<Record<string, string>>;
+  deployments: readonly CatalogDeploymentView[];
+}
+
+export interface CatalogSpecInput {
+  group: string;
+  name: string;
+  connector: string;
+  properties: Record<string, string>;
+}
+
+/**
+ * The catalog service as the console uses it. create/delete reject with an error carrying a 4xx `status`
+ * for a request the service refuses (bad name, unknown group, duplicate); the message is shown.
+ */
+export interface ConsoleCatalogs {
+  list(): readonly CatalogView[] | Promise<readonly CatalogView[]>;
+  create(spec: CatalogSpecInput): Promise<{ deployments?: readonly CatalogDeploymentView[] } | unknown>;
+  delete(group: string, name: string): Promise<unknown>;
+}
+
+/** Everything the console needs, wired by the gateway. Optional parts hide their pages. */
+export interface ConsoleDeps {
+  registry: BackendRegistry;
+  /** Picks the backend a dry run would use. */
+  picker: BackendPicker;
+  history: HistoryRepo;
+  users: { get(name: string): ConsoleUser | undefined };
+  verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  /** Signs session cookies and CSRF tokens; at least 16 characters, kept across restarts. */
+  sessionSecret: string;
+  /** Applied to every SQL text shown (catalog secrets must never reach a page). */
+  redactSql: (sql: string) => string;
+  /** The configured default routing group (for dry runs). */
+  defaultGroup: string;
+  /** Failed-login limiting; default: 5 failures per user and per client address, then a growing wait. */
+  loginLimiter?: LoginLimiter;
+  /** Catalog broadcast; the Catalogs page is hidden without it. */
+  catalogs?: ConsoleCatalogs;
+  /** The routing rules in force (loaded at start); the Rules page is hidden without it. */
+  rules?: () => RuleEngine | undefined;
+  /** Session lifetime in ms. Default 8 hours. */
+  sessionTtlMs?: number;
+  /** Mark cookies Secure. Default: when the request came over https. */
+  secureCookies?: boolean;
+  now?: () => number;
+}

@@ -1,0 +1,111 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** One signed-in console user, as read back from a verified cookie. */
+export interface Session {
+  /** Random session id: ties the CSRF token to this session and lets logout revoke it. */
+  sid: string;
+  user: string;
+  /** Fingerprint of the user's password hash when signing in: a password change ends the session. */
+  pwd: string;
+  /** Expiry, epoch ms. */
+  exp: number;
+}
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64url');
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * SessionCodec issues and verifies console session cookies: `payload.hmac`, HMAC-SHA256 over the payload
+ * with a secret only the gateway knows, so a cookie cannot be forged or altered; expiry is inside the
+ * signed payload. Logout revokes the session id in memory until it would have expired anyway (a replica
+ * that did not see the logout still honours the cookie until then; the browser has dropped it).
+ * CSRF tokens are synchronizer tokens derived from the session id: valid for that session only.
+ */
+export class SessionCodec {
+  private readonly revoked = new Map<string, number>();
+
+  constructor(
+    private readonly secret: string,
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (secret.length < 16) throw new Error('console session secret must be at least 16 characters');
+  }
+
+  /** issue makes a new session for the user and returns the cookie value. */
+  issue(user: string, passwordHash: string): { value: string; session: Session } {
+    const session: Session = {
+      sid: randomBytes(18).toString('base64url'),
+      user,
+      pwd: this.fingerprint(passwordHash),
+      exp: this.now() + this.ttlMs,
+    };
+    const payload = b64(JSON.stringify(session));
+    return { value: `${payload}.${this.mac('session', payload)}`, session };
+  }
+
+  /** read verifies a cookie value; undefined when absent, malformed, tampered with, expired or revoked. */
+  read(value: string | undefined): Session | undefined {
+    if (!value || value.length > 1024) return undefined;
+    const dot = value.indexOf('.');
+    if (dot < 1) return undefined;
+    const payload = value.slice(0, dot);
+    if (!sameText(value.slice(dot + 1), this.mac('session', payload))) return undefined;
+    let s: Partial<Session>;
+    try {
+      s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<Session>;
+    } catch {
+      return undefined;
+    }
+    if (typeof s.sid !== 'string' || typeof s.user !== 'string' || typeof s.pwd !== 'string')
+      return undefined;
+    if (typeof s.exp !== 'number' || s.exp <= this.now() || this.revoked.has(s.sid)) return undefined;
+    return s as Session;
+  }
+
+  /** matches says whether the session was issued against this password hash. */
+  matches(session: Session, passwordHash: string): boolean {
+    return sameText(session.pwd, this.fingerprint(passwordHash));
+  }
+
+  /** revoke ends a session before its expiry (logout). */
+  revoke(session: Session): void {
+    const now = this.now();
+    for (const [sid, exp] of this.revoked) if (exp <= now) this.revoked.delete(sid);
+    this.revoked.set(session.sid, session.exp);
+  }
+
+  /** csrfToken is the token every state-changing form of this session carries. */
+  csrfToken(session: Session): string {
+    return this.mac('csrf', session.sid);
+  }
+
+  checkCsrf(session: Session, token: string | undefined): boolean {
+    return !!token && sameText(token, this.csrfToken(session));
+  }
+
+  /**
+   * loginToken protects the login form itself (login CSRF): a random nonce kept in a short-lived cookie,
+   * and its MAC in the form. Returns both.
+   */
+  loginToken(nonce = randomBytes(18).toString('base64url')): { nonce: string; token: string } {
+    return { nonce, token: this.mac('login', nonce) };
+  }
+
+  checkLogin(nonce: string | undefined, token: string | undefined): boolean {
+    return !!nonce && !!token && nonce.length <= 64 && sameText(token, this.mac('login', nonce));
+  }
+
+  private fingerprint(passwordHash: string): string {
+    return this.mac('pwd', passwordHash).slice(0, 16);
+  }
+
+  private mac(purpose: string, data: string): string {
+    return createHmac('sha256', this.secret).update(`${purpose}\u0000${data}`).digest('base64url');
+  }
+}
