@@ -1,0 +1,119 @@
+import type { Backend } from '../../backends/backend.js';
+import { RegistryError } from '../../backends/registry.js';
+import type { ConsoleApp, ConsoleKit } from '../console-app.js';
+import { activity, formatCount, formatTime, healthBadge } from '../format.js';
+import { CsrfField, ErrorPage, Layout, Message } from '../layout.js';
+
+function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
+  const health = healthBadge(b);
+  const act = activity(b);
+  const to = b.active ? 'deactivate' : 'activate';
+  return (
+    <tr id={b.name} data-backend={b.name}>
+      <td data-label="Backend">
+        <b>{b.name}</b>
+        <div class="muted small mono">{b.url}</div>
+        {b.externalUrl ? (
+          <a class="small" href={`${b.externalUrl}/ui/`} rel="noreferrer">
+            cluster UI
+          </a>
+        ) : null}
+      </td>
+      <td data-label="Group">{b.group}</td>
+      <td data-label="Health">
+        <span class={`badge ${health.kind}`}>{health.label}</span>
+        {b.healthDetail ? <div class="muted small">{b.healthDetail}</div> : null}
+      </td>
+      <td data-label="Status">
+        <span class={`badge ${act.kind}`}>{act.label}</span>
+      </td>
+      <td data-label="In flight" class="num">
+        {b.inFlight}
+      </td>
+      <td data-label="Running" class="num">
+        {formatCount(b.stats?.runningQueries)}
+      </td>
+      <td data-label="Queued" class="num">
+        {formatCount(b.stats?.queuedQueries)}
+      </td>
+      <td data-label="Stats at" class="small muted">
+        {b.stats ? formatTime(b.stats.updatedAt) : ''}
+      </td>
+      <td data-label="">
+        <form
+          class="inline"
+          method="post"
+          action={`/console/backends/${encodeURIComponent(b.name)}/${to}`}
+          data-confirm={
+            b.active ? `Drain ${b.name}? It takes no new queries; running ones finish.` : undefined
+          }
+        >
+          <CsrfField token={csrf} />
+          <button type="submit" class={b.active ? 'danger' : 'primary'}>
+            {b.active ? 'Deactivate (drain)' : 'Activate'}
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+const DONE: Record<string, (name: string) => string> = {
+  activate: (n) => `${n} is active again: it takes new queries when healthy.`,
+  deactivate: (n) => `${n} is deactivated: it takes no new queries; the ones in flight finish.`,
+};
+
+/** Backends: every backend with its health, activity and load; activate and deactivate (drain). */
+export function registerBackends(app: ConsoleApp, k: ConsoleKit): void {
+  app.get('/console/backends', (c) => {
+    const { registry } = k.deps;
+    const ctx = c.get('ctx');
+    const done = c.req.query('done');
+    const name = c.req.query('backend');
+    const message = done && DONE[done] && name && registry.get(name) ? DONE[done](name) : undefined;
+    const all = registry.all().sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
+    return c.html(
+      <Layout ctx={ctx} title="Backends" section="backends">
+        {message ? <Message kind="info">{message}</Message> : null}
+        <section class="card scroll">
+          <table class="stack">
+            <thead>
+              <tr>
+                <th>Backend</th>
+                <th>Group</th>
+                <th>Health</th>
+                <th>Status</th>
+                <th class="num">In flight</th>
+                <th class="num">Running</th>
+                <th class="num">Queued</th>
+                <th>Stats at (UTC)</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.map((b) => (
+                <BackendRow b={b} csrf={ctx.csrf} />
+              ))}
+            </tbody>
+          </table>
+          {all.length === 0 ? <p class="muted">No backends are configured.</p> : null}
+        </section>
+      </Layout>,
+    );
+  });
+
+  app.post('/console/backends/:name/:to{activate|deactivate}', (c) => {
+    const name = c.req.param('name');
+    const to = c.req.param('to');
+    try {
+      k.deps.registry.setActive(name, to === 'activate');
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      return c.html(
+        <ErrorPage status={e.status} title="Not changed" message={e.message} ctx={c.get('ctx')} />,
+        e.status,
+      );
+    }
+    return c.redirect(`/console/backends?done=${to}&backend=${encodeURIComponent(name)}`, 303);
+  });
+}

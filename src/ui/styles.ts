@@ -1,0 +1,70 @@
+/** The console's whole stylesheet, inlined in every page: no request leaves for a font, icon or framework. */
+export const CSS = `
+:root{--bg:#f6f7f9;--fg:#1d2433;--muted:#5d6778;--line:#dde1e8;--card:#fff;--accent:#1f5fbf;
+--ok:#17803d;--okbg:#e3f5e9;--bad:#b42318;--badbg:#fde8e6;--warn:#935f00;--warnbg:#fdf1d6;--off:#5d6778;--offbg:#eceef2}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+a{color:var(--accent)}
+header.top{display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px;padding:8px 16px;background:#17202f;color:#fff}
+header.top .brand{font-weight:700;letter-spacing:.02em;color:#fff;text-decoration:none;margin-right:8px}
+header.top nav{display:flex;flex-wrap:wrap;gap:2px}
+header.top nav a{color:#c9d3e3;text-decoration:none;padding:6px 10px;border-radius:6px}
+header.top nav a[aria-current=page]{background:#2c3a52;color:#fff}
+header.top .who{margin-left:auto;display:flex;align-items:center;gap:8px;color:#c9d3e3}
+header.top .who button{background:transparent;color:#fff;border-color:#55627a}
+main{max-width:1200px;margin:0 auto;padding:16px}
+h1{font-size:20px;margin:4px 0 16px}
+h2{font-size:16px;margin:0 0 10px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px;margin-bottom:16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:16px}
+.grid .card{margin:0}
+.stats{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:16px}
+.stat{flex:1 1 130px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 14px}
+.stat b{display:block;font-size:22px}
+.stat span{color:var(--muted)}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:7px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr:last-child td{border-bottom:0}
+.badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap}
+.ok{background:var(--okbg);color:var(--ok)}.bad{background:var(--badbg);color:var(--bad)}
+.warn{background:var(--warnbg);color:var(--warn)}.off{background:var(--offbg);color:var(--off)}
+.muted{color:var(--muted)}.small{font-size:12px}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
+pre.sql{margin:0;white-space:pre-wrap;word-break:break-word;max-height:8.5em;overflow:auto}
+form.inline{display:inline}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;align-items:end}
+label{display:block;font-size:12px;color:var(--muted);margin-bottom:3px}
+input,select,textarea{width:100%;font:inherit;padding:6px 8px;border:1px solid #c5ccd8;border-radius:6px;background:#fff;color:var(--fg)}
+textarea{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;min-height:90px}
+button,.button{font:inherit;padding:6px 12px;border-radius:6px;border:1px solid #c5ccd8;background:#fff;color:var(--fg);cursor:pointer;text-decoration:none;display:inline-block;white-space:nowrap}
+button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
+button.danger{color:var(--bad);border-color:#e7a9a2}
+.row{display:flex;flex-wrap:wrap;gap:10px;align-items:center}
+.row.end{justify-content:flex-end}
+.msg{padding:10px 14px;border-radius:8px;margin-bottom:16px;border:1px solid}
+.msg.error{background:var(--badbg);color:var(--bad);border-color:#f3b8b1}
+.msg.info{background:var(--okbg);color:var(--ok);border-color:#a8dcb9}
+.chart{width:100%;height:140px;display:block}
+.chart rect{fill:var(--accent)}
+.axis{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;margin-top:4px}
+.login{max-width:360px;margin:10vh auto}
+.login .card{padding:22px}
+.login label{margin-top:10px}
+.backend-line{display:flex;flex-wrap:wrap;justify-content:space-between;gap:4px 10px;padding:6px 0;border-bottom:1px solid var(--line)}
+.backend-line:last-child{border-bottom:0}
+ul.reasons{margin:4px 0 0;padding-left:18px}
+@media (max-width:640px){main{padding:10px}h1{font-size:18px}.card{padding:10px}
+ header.top{padding:6px 10px}header.top .who{margin-left:0;width:100%;justify-content:space-between}
+ table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
+ table.stack td{display:flex;gap:12px;justify-content:space-between;border:0;padding:3px 4px}
+ table.stack td::before{content:attr(data-label);color:var(--muted);font-size:12px;flex:none}
+ table.stack td.wide{display:block}table.stack td.wide::before{display:block}
+ td.num{text-align:left}}
+`;
+
+/** The one inline script: asks for confirmation on forms that carry data-confirm. CSP allows it by hash. */
+export const SCRIPT = `document.addEventListener('submit',function(e){var m=e.target.getAttribute('data-confirm');if(m&&!confirm(m))e.preventDefault()});`;
