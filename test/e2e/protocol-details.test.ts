@@ -124,11 +124,17 @@ describe('protocol details through the gateway', () => {
     expect(body).toHaveProperty('message');
   });
 
-  it.each(['/ui/../v1/info', '/ui/%2e%2e/v1/info', '/ui/..\\v1'])('refuses path traversal %s with 400', async (p) => {
-    const res = await rawRequest(Number(new URL(gw.url).port), `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-    expect(res.status).toBe(400);
-    expect(res.body).toContain('errorName');
-  });
+  it.each(['/ui/../v1/info', '/ui/%2e%2e/v1/info', '/ui/..\\v1'])(
+    'refuses path traversal %s with 400',
+    async (p) => {
+      const res = await rawRequest(
+        Number(new URL(gw.url).port),
+        `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('errorName');
+    },
+  );
 
   it('refuses oversized headers with 431 JSON and keeps serving', async () => {
     const res = await fetch(`${gw.url}/v1/info`, { headers: { 'X-Big': 'x'.repeat(40_000) } }).catch(

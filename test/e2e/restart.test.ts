@@ -51,8 +51,8 @@ describe('a gateway killed with SIGKILL mid-query', () => {
     gw = await spawnGateway(config, dir);
 
     const rows = await Promise.all(
-      iters.map(async (it) => {
-        let n = 0;
+      iters.map(async (it, i) => {
+        let n = firsts[i].value.data?.length ?? 0;
         for await (const page of it) n += page.data?.length ?? 0;
         return n;
       }),

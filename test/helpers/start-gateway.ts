@@ -28,7 +28,7 @@ export function testConfig(
   return {
     server: { host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:0' },
     database: { path: ':memory:' },
-    routing: { defaultGroup: 'adhoc' },
+    routing: { defaultGroup: 'adhoc', rulesDir: join(process.cwd(), 'rules') },
     groups: [...groups].map((name) => ({ name })),
     backends: backends.map((b) => ({ group: 'adhoc', ...b })),
     log: { level: 'debug' },
@@ -105,16 +105,20 @@ export async function spawnGateway(
   const server = config.server as { port: number };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000);
-    const check = () => {
-      if (out.includes('switchyard listening')) {
+    const check = async () => {
+      const up = await fetch(`http://127.0.0.1:${server.port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) {
         clearTimeout(timer);
         resolve();
       } else if (child.exitCode !== null) {
         clearTimeout(timer);
         reject(new Error(`gateway exited ${child.exitCode}:\n${out}`));
-      } else setTimeout(check, 50);
+      } else setTimeout(() => void check(), 50);
     };
-    check();
+    void check();
   });
   return {
     child,

@@ -62,6 +62,8 @@ interface Page {
   error?: QueryErrorJson;
   updateType?: string;
   headers?: Record<string, string>;
+  /** Fixed when the page is made, so re-fetching the same token returns the same bytes. */
+  elapsedMs?: number;
 }
 
 interface Query extends EmulatedQuery {
@@ -392,6 +394,7 @@ export class TrinoEmulator {
     if (q.last?.key === key) return this.send(req, res, q, q.last.page);
     if (q.expect.phase !== phase || token !== q.expect.token) return text(res, 410, 'Invalid token');
     const page = await this.advance(q, phase, maxWait);
+    page.elapsedMs = Date.now() - q.created;
     q.last = { key, page };
     this.send(req, res, q, page);
   }
@@ -513,7 +516,7 @@ export class TrinoEmulator {
       stats: stats(page.state, {
         processedRows: rowsCount,
         processedBytes: rowsCount * 8,
-        elapsedTimeMillis: Date.now() - q.created,
+        elapsedTimeMillis: page.elapsedMs ?? Date.now() - q.created,
       }),
       error: page.error,
       warnings: [],
