@@ -104,7 +104,10 @@ export async function spawnGateway(
   child.stderr!.on('data', (c) => (out += c));
   const server = config.server as { port: number };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start:\n${out}`));
+    }, 20_000);
     const check = async () => {
       const up = await fetch(`http://127.0.0.1:${server.port}/healthz`).then(
         (r) => r.ok,
