@@ -18,8 +18,8 @@ export function formatDuration(ms: number | null | undefined): string {
   return m < 60 ? `${m} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '' : n.toLocaleString('en-US');
+export function formatCount(n: number | null | undefined, empty = ''): string {
+  return n === null || n === undefined ? empty : n.toLocaleString('en-US');
 }
 
 export type BadgeKind = 'ok' | 'bad' | 'warn' | 'off';

@@ -124,3 +124,12 @@ export function ErrorPage(props: { status: number; title: string; message: strin
     </Document>
   );
 }
+
+/** Cell is a table cell that, on a phone, stacks as "label: value" (the label comes from the header). */
+export function Cell(props: { label: string; class?: string; children?: Child }) {
+  return (
+    <td data-label={props.label} class={props.class}>
+      <div>{props.children}</div>
+    </td>
+  );
+}

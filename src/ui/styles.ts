@@ -38,7 +38,7 @@ pre.sql{margin:0;white-space:pre-wrap;word-break:break-word;max-height:8.5em;ove
 form.inline{display:inline}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;align-items:end}
 label{display:block;font-size:12px;color:var(--muted);margin-bottom:3px}
-input,select,textarea{width:100%;font:inherit;padding:6px 8px;border:1px solid #c5ccd8;border-radius:6px;background:#fff;color:var(--fg)}
+input,select,textarea{width:100%;min-height:34px;font:inherit;padding:6px 8px;border:1px solid #c5ccd8;border-radius:6px;background:#fff;color:var(--fg)}
 textarea{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;min-height:90px}
 button,.button{font:inherit;padding:6px 12px;border-radius:6px;border:1px solid #c5ccd8;background:#fff;color:var(--fg);cursor:pointer;text-decoration:none;display:inline-block;white-space:nowrap}
 button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
@@ -54,16 +54,18 @@ button.danger{color:var(--bad);border-color:#e7a9a2}
 .login{max-width:360px;margin:10vh auto}
 .login .card{padding:22px}
 .login label{margin-top:10px}
-.backend-line{display:flex;flex-wrap:wrap;justify-content:space-between;gap:4px 10px;padding:6px 0;border-bottom:1px solid var(--line)}
+.backend-line{padding:7px 0;border-bottom:1px solid var(--line)}
+.backend-line .muted{display:block;margin-top:2px}
+.backend-line a{text-decoration:none}
 .backend-line:last-child{border-bottom:0}
 ul.reasons{margin:4px 0 0;padding-left:18px}
 @media (max-width:640px){main{padding:10px}h1{font-size:18px}.card{padding:10px}
  header.top{padding:6px 10px}header.top .who{margin-left:0;width:100%;justify-content:space-between}
  table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
- table.stack td{display:flex;gap:12px;justify-content:space-between;border:0;padding:3px 4px}
+ table.stack td{display:flex;gap:12px;justify-content:space-between;align-items:baseline;border:0;padding:3px 4px}
  table.stack td::before{content:attr(data-label);color:var(--muted);font-size:12px;flex:none}
- table.stack td.wide{display:block}table.stack td.wide::before{display:block}
- td.num{text-align:left}}
+ table.stack td>div{text-align:right;min-width:0;overflow-wrap:anywhere}
+ table.stack td.wide{display:block}table.stack td.wide::before{display:block}table.stack td.wide>div{text-align:left}}
 `;
 
 /** The one inline script: asks for confirmation on forms that carry data-confirm. CSP allows it by hash. */

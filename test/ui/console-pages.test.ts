@@ -280,7 +280,7 @@ describe('routing rules page', () => {
     const { html } = await signedIn({ rules: () => e });
     const page = await html('/console/rules');
     expect(page.indexOf('airflow-to-etl')).toBeLessThan(page.indexOf('writes-to-etl'));
-    expect(page).toContain('rules/etl.yaml:6');
+    expect(page).toContain('etl.yaml:6');
   });
 
   it('explains a dry run: the group, the backend and every rule with why it matched or not', async () => {

@@ -2,7 +2,7 @@ import type { Backend } from '../../backends/backend.js';
 import { RegistryError } from '../../backends/registry.js';
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { activity, formatCount, formatTime, healthBadge } from '../format.js';
-import { CsrfField, ErrorPage, Layout, Message } from '../layout.js';
+import { Cell, CsrfField, ErrorPage, Layout, Message } from '../layout.js';
 
 function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
   const health = healthBadge(b);
@@ -10,7 +10,7 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
   const to = b.active ? 'deactivate' : 'activate';
   return (
     <tr id={b.name} data-backend={b.name}>
-      <td data-label="Backend">
+      <Cell label="Backend">
         <b>{b.name}</b>
         <div class="muted small mono">{b.url}</div>
         {b.externalUrl ? (
@@ -18,28 +18,28 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
             cluster UI
           </a>
         ) : null}
-      </td>
-      <td data-label="Group">{b.group}</td>
-      <td data-label="Health">
+      </Cell>
+      <Cell label="Group">{b.group}</Cell>
+      <Cell label="Health">
         <span class={`badge ${health.kind}`}>{health.label}</span>
         {b.healthDetail ? <div class="muted small">{b.healthDetail}</div> : null}
-      </td>
-      <td data-label="Status">
+      </Cell>
+      <Cell label="Status">
         <span class={`badge ${act.kind}`}>{act.label}</span>
-      </td>
-      <td data-label="In flight" class="num">
+      </Cell>
+      <Cell label="In flight" class="num">
         {b.inFlight}
-      </td>
-      <td data-label="Running" class="num">
-        {formatCount(b.stats?.runningQueries)}
-      </td>
-      <td data-label="Queued" class="num">
-        {formatCount(b.stats?.queuedQueries)}
-      </td>
-      <td data-label="Stats at" class="small muted">
-        {b.stats ? formatTime(b.stats.updatedAt) : ''}
-      </td>
-      <td data-label="">
+      </Cell>
+      <Cell label="Running" class="num">
+        {formatCount(b.stats?.runningQueries, '–')}
+      </Cell>
+      <Cell label="Queued" class="num">
+        {formatCount(b.stats?.queuedQueries, '–')}
+      </Cell>
+      <Cell label="Stats at" class="small muted">
+        {b.stats ? formatTime(b.stats.updatedAt) : 'no stats yet'}
+      </Cell>
+      <Cell label="">
         <form
           class="inline"
           method="post"
@@ -53,7 +53,7 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
             {b.active ? 'Deactivate (drain)' : 'Activate'}
           </button>
         </form>
-      </td>
+      </Cell>
     </tr>
   );
 }

@@ -1,7 +1,7 @@
 import type { ConsoleApp, ConsoleContext, ConsoleKit } from '../console-app.js';
 import type { CatalogDeploymentView, CatalogView, ConsoleCatalogs } from '../console-deps.js';
 import { stateBadge } from '../format.js';
-import { CsrfField, Layout, Message } from '../layout.js';
+import { Cell, CsrfField, Layout, Message } from '../layout.js';
 import { parseProperties } from '../properties-text.js';
 
 type Outcome = { kind: 'info' | 'error'; text: string; deployments?: readonly CatalogDeploymentView[] };
@@ -24,12 +24,12 @@ function CatalogRow({ cat, csrf }: { cat: CatalogView; csrf: string }) {
   const props = Object.entries(cat.properties);
   return (
     <tr data-catalog={`${cat.group}/${cat.name}`}>
-      <td data-label="Catalog">
+      <Cell label="Catalog">
         <b>{cat.name}</b>
-      </td>
-      <td data-label="Group">{cat.group}</td>
-      <td data-label="Connector">{cat.connector}</td>
-      <td data-label="Properties" class="wide mono small">
+      </Cell>
+      <Cell label="Group">{cat.group}</Cell>
+      <Cell label="Connector">{cat.connector}</Cell>
+      <Cell label="Properties" class="wide mono small">
         {props.length === 0 ? (
           <span class="muted">none</span>
         ) : (
@@ -43,11 +43,11 @@ function CatalogRow({ cat, csrf }: { cat: CatalogView; csrf: string }) {
               .join('; ')}
           </div>
         ) : null}
-      </td>
-      <td data-label="Deployments" class="wide">
+      </Cell>
+      <Cell label="Deployments" class="wide">
         <Deployments list={cat.deployments} />
-      </td>
-      <td data-label="">
+      </Cell>
+      <Cell label="">
         <form
           class="inline"
           method="post"
@@ -61,7 +61,7 @@ function CatalogRow({ cat, csrf }: { cat: CatalogView; csrf: string }) {
             Delete
           </button>
         </form>
-      </td>
+      </Cell>
     </tr>
   );
 }

@@ -2,7 +2,7 @@ import type { HistoryFilter, HistoryRow } from '../../history/history-repo.js';
 import { encodeCursor, parseFilter } from '../../history/history-routes.js';
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { formatCount, formatDuration, formatTime, stateBadge } from '../format.js';
-import { Layout, Message } from '../layout.js';
+import { Cell, Layout, Message } from '../layout.js';
 
 const STATES = ['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED'];
 const SIZES = ['25', '50', '100', '200'];
@@ -49,10 +49,10 @@ function QueryRow({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterU
   const shown = sql.length > SQL_SHOWN ? `${sql.slice(0, SQL_SHOWN)}…` : sql;
   return (
     <tr data-query={r.queryId}>
-      <td data-label="Submitted" class="small">
+      <Cell label="Submitted" class="small">
         {formatTime(r.submittedAt)}
-      </td>
-      <td data-label="Query" class="mono small">
+      </Cell>
+      <Cell label="Query" class="mono small">
         {clusterUrl ? (
           <a href={clusterUrl} rel="noreferrer" title="Open in the cluster's UI">
             {r.queryId}
@@ -60,26 +60,26 @@ function QueryRow({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterU
         ) : (
           r.queryId
         )}
-      </td>
-      <td data-label="User">{r.user}</td>
-      <td data-label="Group">
+      </Cell>
+      <Cell label="User">{r.user}</Cell>
+      <Cell label="Group">
         {r.routingGroup}
         {r.rule ? <div class="muted small">rule {r.rule}</div> : null}
-      </td>
-      <td data-label="Backend">{r.backend}</td>
-      <td data-label="State">
+      </Cell>
+      <Cell label="Backend">{r.backend}</Cell>
+      <Cell label="State">
         <span class={`badge ${stateBadge(r.state)}`}>{r.state}</span>
         {r.errorName ? <div class="small muted">{r.errorName}</div> : null}
-      </td>
-      <td data-label="Elapsed" class="num">
+      </Cell>
+      <Cell label="Elapsed" class="num">
         {formatDuration(r.elapsedMs ?? (r.finishedAt ? r.finishedAt - r.submittedAt : null))}
-      </td>
-      <td data-label="Rows" class="num">
+      </Cell>
+      <Cell label="Rows" class="num">
         {formatCount(r.rows)}
-      </td>
-      <td data-label="SQL" class="wide">
+      </Cell>
+      <Cell label="SQL" class="wide">
         <pre class="sql">{shown}</pre>
-      </td>
+      </Cell>
     </tr>
   );
 }

@@ -1,7 +1,15 @@
+import { basename } from 'node:path';
 import type { RuleEngine } from '../../routing/rule-engine.js';
 import type { ConsoleApp, ConsoleContext, ConsoleKit } from '../console-app.js';
 import { dryRun, type DryRunInput, type DryRunResult } from '../dry-run.js';
-import { CsrfField, Layout, Message } from '../layout.js';
+import { Cell, CsrfField, Layout, Message } from '../layout.js';
+
+const SOURCES: Record<string, (rule?: string) => string> = {
+  header: () => 'the X-Trino-Routing-Group header',
+  rule: (rule) => `rule ${rule}`,
+  'principal-default': () => "the user's default group",
+  'config-default': () => 'the configured default group',
+};
 
 function Decision({ result }: { result: Extract<DryRunResult, { ok: true }> }) {
   const d = result.explanation.decision;
@@ -15,8 +23,7 @@ function Decision({ result }: { result: Extract<DryRunResult, { ok: true }> }) {
       ) : null}
       {d.ok ? (
         <p>
-          Routing group <b data-result="group">{d.group}</b> (decided by {d.source}
-          {d.rule ? `, rule ${d.rule}` : ''}).{' '}
+          Routing group <b data-result="group">{d.group}</b>, chosen by {SOURCES[d.source](d.rule)}.{' '}
           {result.pick ? (
             <>
               Backend <b data-result="backend">{result.pick.backend}</b> ({result.pick.policy}
@@ -60,20 +67,20 @@ function RulesTable({ engine, result }: { engine: RuleEngine; result?: DryRunRes
           const v = verdicts?.get(r.name);
           return (
             <tr data-rule={r.name}>
-              <td data-label="Priority" class="num">
+              <Cell label="Priority" class="num">
                 {r.priority}
-              </td>
-              <td data-label="Rule">
+              </Cell>
+              <Cell label="Rule">
                 <b>{r.name}</b>
                 {r.description ? <div class="muted small">{r.description}</div> : null}
-              </td>
-              <td data-label="Routes to">
+              </Cell>
+              <Cell label="Routes to">
                 {r.routeTo}
                 {r.continue ? <span class="muted small"> (continue)</span> : null}
-              </td>
-              <td data-label="Defined at" class="mono small">{`${r.file}:${r.line}`}</td>
+              </Cell>
+              <Cell label="Defined at" class="mono small">{`${basename(r.file)}:${r.line}`}</Cell>
               {verdicts ? (
-                <td data-label="Dry run" class="wide">
+                <Cell label="Dry run" class="wide">
                   {v ? (
                     <>
                       <span class={`badge ${v.matched ? 'ok' : 'off'}`}>
@@ -87,7 +94,7 @@ function RulesTable({ engine, result }: { engine: RuleEngine; result?: DryRunRes
                       </ul>
                     </>
                   ) : null}
-                </td>
+                </Cell>
               ) : null}
             </tr>
           );
