@@ -25,8 +25,12 @@ export function isProtocolPath(url: string): boolean {
  * 4xx from the parser's error hook instead of a bare connection reset.
  */
 export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: RequestHandler): http.Server {
-  const handler: RequestHandler = (req, res) =>
-    isProtocolPath(req.url ?? '/') ? proxy(req, res) : app(req, res);
+  const handler: RequestHandler = (req, res) => {
+    const url = req.url ?? '/';
+    if (isProtocolPath(url)) return proxy(req, res);
+    if (!isSafeAppUrl(url)) return badRequest(res, 'malformed request target');
+    app(req, res);
+  };
   const options = { maxHeaderSize: cfg.server.maxHeaderBytes, keepAliveTimeout: 65_000, requestTimeout: 0 };
   const server = cfg.server.tls
     ? https.createServer(
@@ -54,4 +58,24 @@ export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: R
     );
   });
   return server;
+}
+
+/** isSafeAppUrl accepts only origin-form targets the app's URL parser takes without surprises. */
+function isSafeAppUrl(url: string): boolean {
+  if (url.length > 8192 || !url.startsWith('/') || url.startsWith('//')) return false;
+  // Backslashes and dot segments would be normalised away by the URL parser: refuse, never reinterpret.
+  if (/\\|(^|\/)(\.|%2e){1,2}(\/|\?|#|$)/i.test(url)) return false;
+  try {
+    decodeURIComponent(url);
+    new URL(url, 'http://localhost');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function badRequest(res: http.ServerResponse, message: string): void {
+  const body = JSON.stringify({ message });
+  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }

@@ -4,7 +4,15 @@ import { HOP_BY_HOP } from '../trino/headers.js';
 
 /** The Host the client sent, kept before the first attempt rewrites it (a retry must not see the backend's). */
 const CLIENT_HOST = Symbol('clientHost');
-type WithHost = IncomingMessage & { [CLIENT_HOST]?: string | null };
+/** The client's Connection header, kept so the answer honours a client's `close`. */
+const CLIENT_CONNECTION = Symbol('clientConnection');
+type WithHost = IncomingMessage & { [CLIENT_HOST]?: string | null; [CLIENT_CONNECTION]?: string };
+
+/** clientWantsClose tells whether the client asked to close the connection after this exchange. */
+export function clientWantsClose(req: IncomingMessage): boolean {
+  const c = (req as WithHost)[CLIENT_CONNECTION] ?? req.headers.connection;
+  return typeof c === 'string' && /\bclose\b/i.test(c);
+}
 
 const CLIENT_FORWARDING = [
   'forwarded',
@@ -33,6 +41,7 @@ export function prepareHeaders(
   if (r[CLIENT_HOST] === undefined) r[CLIENT_HOST] = h.host ?? null;
   const clientHost = r[CLIENT_HOST] ?? undefined;
   const conn = h.connection;
+  if (conn && r[CLIENT_CONNECTION] === undefined) r[CLIENT_CONNECTION] = conn;
   if (conn) for (const token of conn.split(',')) delete h[token.trim().toLowerCase()];
   for (const k of HOP_BY_HOP) delete h[k];
   for (const k of CLIENT_FORWARDING) delete h[k];

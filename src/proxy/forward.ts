@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Backend } from '../backends/backend.js';
 import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
+import { HOP_BY_HOP } from '../trino/headers.js';
+import { clientWantsClose } from './forward-headers.js';
 
 /** How a forwarded response is handed to the client. */
 export type ResponseHandler = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => void;
@@ -52,6 +54,10 @@ export class Forwarder {
       // A backend dying mid-body must not leave the client waiting for bytes that never come.
       proxyRes.once('error', () => res.destroy());
       proxyRes.once('aborted', () => res.destroy());
+      // The backend's connection management is not the client's: drop its hop-by-hop headers and
+      // answer the client's own Connection wish (http-proxy-3 fills in keep-alive otherwise).
+      for (const h of HOP_BY_HOP) delete proxyRes.headers[h];
+      if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       if (a.opts.refuse503 && proxyRes.statusCode === 503) {
         proxyRes.resume();
         a.settle({ ok: false, kind: 'unavailable' });

@@ -61,13 +61,17 @@ export class ProtocolProxy {
       this.d.metrics.requests.inc({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
       this.d.metrics.proxyLatency.observe({ route }, Number(process.hrtime.bigint() - t0) / 1e9);
     });
-    const target = splitTarget(req.url ?? '/');
-    const kind: RequestKind = target
-      ? classify(req.method ?? 'GET', target.path, target.search)
-      : { kind: 'bad', message: 'malformed request target' };
-    if (target) req.url = target.path + target.search;
-    route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
-    this.dispatch(req, res, kind, target?.search ?? '').catch((e: unknown) => this.fail(res, e));
+    try {
+      const target = splitTarget(req.url ?? '/');
+      const kind: RequestKind = target
+        ? classify(req.method ?? 'GET', target.path, target.search)
+        : { kind: 'bad', message: 'malformed request target' };
+      if (target) req.url = target.path + target.search;
+      route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
+      this.dispatch(req, res, kind, target?.search ?? '').catch((e: unknown) => this.fail(res, e));
+    } catch (e) {
+      this.fail(res, e);
+    }
   }
 
   private async dispatch(
@@ -142,9 +146,10 @@ export class ProtocolProxy {
           throw new GatewayError(400, 'BAD_REQUEST', 'path traversal refused');
         const pinned = readCookie(req.headers.cookie, UI_COOKIE);
         const owner = pinned ? this.d.codec.decode(pinned) : undefined;
-        if (owner && this.d.registry.get(owner))
+        if (owner && this.d.registry.get(owner)) {
           await this.plain(req, res, this.backendNamed(owner), req.url ?? '', false);
-        return;
+          return;
+        }
         return this.forwardAny(req, res, req.url ?? '');
       }
     }

@@ -76,9 +76,12 @@ export function classify(method: string, path: string, search: string): RequestK
     parts[4] = base;
     return { kind: 'spooled', handle, path: parts.join('/') };
   }
-  if (path === '/v1/info' || path.startsWith('/v1/info/') || path === '/v1/status') return { kind: 'info' };
+  if (path === '/v1/info' || path === '/v1/info/state' || path === '/v1/status')
+    return method === 'GET' || method === 'HEAD'
+      ? { kind: 'info' }
+      : { kind: 'bad', message: `${method} is not allowed on ${path}` };
   if (path === '/ui/query.html') {
-    const queryId = decodeURIComponent(search.replace(/^\?/, '').split('&')[0] ?? '');
+    const queryId = search.replace(/^\?/, '').split('&')[0] ?? '';
     if (QUERY_ID.test(queryId)) return { kind: 'ui-query', queryId };
     return { kind: 'ui' };
   }
