@@ -19,10 +19,17 @@ import { Forwarder } from './proxy/forward.js';
 import { HandleCodec } from './proxy/handle-codec.js';
 import { ProtocolProxy } from './proxy/protocol-proxy.js';
 import { QueryTracker } from './proxy/query-tracker.js';
-import type { ProxyAuthenticator, QueryRouter, UserResolver } from './proxy/seams.js';
+import type { QueryRouter } from './proxy/seams.js';
 import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
 import { createListener } from './server.js';
+import { consoleRoutes } from './ui/console-routes.js';
+import { historyRoutes } from './history/history-routes.js';
+import { verifyPassword } from './auth/password-hash.js';
+import { isAdmin, type Principal } from './auth/principal.js';
+import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
+import { StaticUserDirectory } from './auth/user-directory.js';
+import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
@@ -52,12 +59,16 @@ export class Gateway {
   readonly recorder: HistoryRecorder;
   readonly tracker: QueryTracker;
   readonly affinity: Affinity;
+  readonly authenticator: GatewayAuthenticator;
+  readonly users: StaticUserDirectory;
   private readonly retention: Retention;
   readonly app: Hono;
   readonly server: http.Server;
   private readonly forwarder: Forwarder;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
+  /** True once start() finished (readiness). */
+  private ready = false;
   private stopping: Promise<void> | undefined;
 
   constructor(opts: GatewayOptions) {
@@ -101,6 +112,13 @@ export class Gateway {
       cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
     this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
 
+    this.users = new StaticUserDirectory(cfg.auth.users);
+    this.authenticator = createAuthenticator(cfg.auth, {
+      users: this.users,
+      metrics: this.metrics,
+      logger: this.logger,
+      baseDir: cfg.baseDir,
+    });
     const proxy = new ProtocolProxy({
       publicUrl: cfg.server.publicUrl,
       defaultGroup: cfg.routing.defaultGroup,
@@ -112,22 +130,80 @@ export class Gateway {
       codec: new HandleCodec(secret),
       tracker: this.tracker,
       forwarder: this.forwarder,
-      authenticator: trustHeaderAuthenticator,
+      authenticator: this.authenticator,
       router: { route: (input) => this.route(input) },
-      resolveUser: sameUser,
+      resolveUser: resolveTrinoUser,
       metrics: this.metrics,
       logger: this.logger,
     });
 
     this.app = new Hono();
-    this.app.get('/healthz', (c) => c.json({ status: 'ok' }));
-    this.app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
-    this.app.onError((err, c) => {
+    this.mountApp(new SettingsRepo(this.db.db).getOrCreateSecret('console-session-secret'));
+    const appListener = getRequestListener(this.app.fetch);
+    this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
+  }
+
+  /** mountApp adds the gateway's own routes: probes, metrics, history API and the console. */
+  private mountApp(sessionSecret: string): void {
+    const app = this.app as unknown as Hono<{ Variables: { principal: Principal } }>;
+    app.get('/healthz', (c) => c.json({ status: 'ok' }));
+    app.get('/readyz', (c) =>
+      this.ready ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
+    );
+    if (this.config.metrics.enabled)
+      app.get('/metrics', async (c) => {
+        const token = this.config.metrics.token;
+        if (token && c.req.header('authorization') !== `Bearer ${token}`)
+          return c.json({ message: 'metrics need a bearer token' }, 401);
+        return c.body(await this.metrics.registry.metrics(), 200, {
+          'content-type': this.metrics.registry.contentType,
+        });
+      });
+    app.use('/api/*', async (c, next) => {
+      const r = await this.authenticator.authenticate({
+        headers: Object.fromEntries(c.req.raw.headers),
+        remoteAddress: (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? '',
+      });
+      if (!r.ok) {
+        if (r.challenge) c.header('www-authenticate', r.challenge);
+        if (r.retryAfterSeconds) c.header('retry-after', String(r.retryAfterSeconds));
+        return c.json({ message: r.message }, r.status);
+      }
+      c.set('principal', r.principal);
+      await next();
+    });
+    app.route(
+      '/',
+      historyRoutes({
+        repo: this.history,
+        principal: (c) => c.get('principal'),
+        externalUrl: (b) => this.registry.get(b)?.externalUrl,
+      }),
+    );
+    app.use('/api/*', async (c, next) => {
+      if (!isAdmin(c.get('principal'))) return c.json({ message: 'the admin role is required' }, 403);
+      await next();
+    });
+    app.route(
+      '/',
+      consoleRoutes({
+        registry: this.registry,
+        picker: this.picker,
+        history: this.history,
+        users: this.users,
+        verifyPassword,
+        sessionSecret,
+        redactSql: (sql) => sql,
+        defaultGroup: this.config.routing.defaultGroup,
+        rules: () => this.rules,
+        logger: this.logger,
+      }),
+    );
+    app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+    app.onError((err, c) => {
       this.logger.error({ err: err.stack }, 'app request failed');
       return c.json({ message: 'internal error' }, 500);
     });
-    const appListener = getRequestListener(this.app.fetch);
-    this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
   }
 
   /** route chooses the routing group of a new query: header, rules, the user's default, the configured default. */
@@ -165,6 +241,7 @@ export class Gateway {
       this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
+    this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
   }
@@ -202,19 +279,3 @@ export class Gateway {
 function resolvePath(base: string, p: string): string {
   return p.startsWith('/') ? p : `${base}/${p}`;
 }
-
-// Temporary seams until the identity and routing modules land.
-const trustHeaderAuthenticator: ProxyAuthenticator = {
-  followUpsNeedCredentials: false,
-  async authenticate(req) {
-    const user = header(req.headers, 'user');
-    if (!user)
-      return { ok: false, status: 401, reason: 'missing', message: 'X-Trino-User header is required' };
-    return { ok: true, principal: { name: user, roles: ['user'], groups: ['*'], method: 'header' } };
-  },
-};
-
-const sameUser: UserResolver = (p, requested) =>
-  !requested || requested === p.name
-    ? { ok: true, user: p.name }
-    : { ok: false, status: 403, message: `user ${p.name} may not act as ${requested}` };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authConfigSchema } from '../auth/auth-config.js';
 import {
   backendSchema,
   databaseSchema,
@@ -23,6 +24,7 @@ export const gatewayConfigSchema = z
     history: historySchema.default(historySchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
     metrics: metricsSchema.default(metricsSchema.parse({})),
+    auth: authConfigSchema.default(authConfigSchema.parse({})),
   })
   .strict();
 
@@ -65,6 +67,11 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
         path: `backends[${i}].group`,
         message: `unknown group "${b.group}" (declare it under groups)`,
       });
+  });
+  cfg.auth.users.forEach((u, i) => {
+    for (const g of [...u.groups, ...(u.defaultGroup ? [u.defaultGroup] : [])])
+      if (g !== '*' && groups.size > 0 && !groups.has(g))
+        issues.push({ path: `auth.users[${i}].groups`, message: `unknown group "${g}"` });
   });
   if (groups.size > 0 && !groups.has(cfg.routing.defaultGroup))
     issues.push({ path: 'routing.defaultGroup', message: `unknown group "${cfg.routing.defaultGroup}"` });

@@ -32,6 +32,7 @@ export function testConfig(
     groups: [...groups].map((name) => ({ name })),
     backends: backends.map((b) => ({ group: 'adhoc', ...b })),
     log: { level: 'debug' },
+    auth: { mode: 'none' },
     ...extra,
   };
 }

@@ -4,6 +4,7 @@ import { startGateway, testConfig, type TestGateway } from '../helpers/start-gat
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { openBrowser, type Browser } from './browser.js';
 import { mountConsole } from './mount-console.js';
+import { hashPassword } from '../../src/auth/password-hash.js';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) against a real gateway and
@@ -21,10 +22,25 @@ describe('the console in a browser', () => {
     adhoc = await TrinoEmulator.start({ name: 'trino-adhoc' });
     etl = await TrinoEmulator.start({ name: 'trino-etl' });
     gw = await startGateway(
-      testConfig([
-        { name: 'trino-adhoc', url: adhoc.url, externalUrl: 'https://trino-adhoc.example.com' },
-        { name: 'trino-etl', url: etl.url, group: 'etl' },
-      ]),
+      testConfig(
+        [
+          { name: 'trino-adhoc', url: adhoc.url, externalUrl: 'https://trino-adhoc.example.com' },
+          { name: 'trino-etl', url: etl.url, group: 'etl' },
+        ],
+        {
+          auth: {
+            mode: 'none',
+            users: [
+              {
+                name: 'root',
+                passwordHash: await hashPassword('s3cret'),
+                roles: ['admin', 'user'],
+                groups: ['*'],
+              },
+            ],
+          },
+        },
+      ),
     );
     mountConsole(gw.gateway);
     b = await openBrowser();

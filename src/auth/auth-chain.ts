@@ -1,0 +1,68 @@
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AuthConfig } from './auth-config.js';
+import { unauthorized, type AuthRequest, type AuthResult } from './authenticator.js';
+import { BasicAuthenticator } from './basic.js';
+import { FailureLimiter } from './failure-limiter.js';
+import { JwtAuthenticator } from './jwt.js';
+import type { UserDirectory } from './user-directory.js';
+
+export interface GatewayAuthenticator {
+  /** Whether polls and cancels must carry credentials too (true unless trusting X-Trino-User). */
+  readonly followUpsNeedCredentials: boolean;
+  authenticate(req: AuthRequest): Promise<AuthResult>;
+}
+
+/**
+ * createAuthenticator dispatches on the Authorization scheme: Basic → users, Bearer → JWT. No or an
+ * unknown scheme gets a 401 challenging every enabled scheme. Mode `none` trusts X-Trino-User (an
+ * explicit choice, like a Trino cluster without authentication). Failures are counted, never logged
+ * with credentials.
+ */
+export function createAuthenticator(
+  cfg: AuthConfig,
+  deps: { users: UserDirectory; metrics: Metrics; logger: Logger; baseDir: string },
+): GatewayAuthenticator {
+  const count = (r: AuthResult, method: string): AuthResult => {
+    if (!r.ok) deps.metrics.authFailures.inc({ method, reason: r.reason });
+    return r;
+  };
+  if (cfg.mode === 'none') {
+    deps.logger.warn('authentication is OFF (auth.mode: none): X-Trino-User is trusted as sent');
+    return {
+      followUpsNeedCredentials: false,
+      async authenticate(req) {
+        const u = req.headers['x-trino-user'] ?? req.headers['x-presto-user'];
+        const name = Array.isArray(u) ? u[0] : u;
+        if (!name) return count(unauthorized('missing', 'X-Trino-User header is required'), 'header');
+        return {
+          ok: true,
+          principal: { name, groups: cfg.headerUsers.groups, roles: cfg.headerUsers.roles, method: 'header' },
+        };
+      },
+    };
+  }
+  const limiter = new FailureLimiter(cfg.lockout);
+  const basic = cfg.basic.enabled
+    ? new BasicAuthenticator(deps.users, limiter, cfg.basic.cacheTtlSeconds * 1000)
+    : undefined;
+  const jwt = cfg.jwt?.enabled ? new JwtAuthenticator(cfg.jwt, deps.baseDir) : undefined;
+  const challenge = [basic && 'Basic realm="Switchyard"', jwt && 'Bearer realm="Switchyard"']
+    .filter(Boolean)
+    .join(', ');
+  return {
+    followUpsNeedCredentials: true,
+    async authenticate(req) {
+      const h = req.headers.authorization;
+      if (typeof h !== 'string' || !h)
+        return count(unauthorized('missing', 'Authentication required', challenge), 'none');
+      const space = h.indexOf(' ');
+      const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase();
+      if (scheme === 'basic' && basic)
+        return count(await basic.authenticate(req, h.slice(space + 1)), 'basic');
+      if (scheme === 'bearer' && jwt)
+        return count(await jwt.authenticate(req, h.slice(space + 1).trim()), 'jwt');
+      return count(unauthorized('scheme', `Unsupported authentication scheme`, challenge), 'none');
+    },
+  };
+}

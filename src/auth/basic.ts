@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { compilePatterns } from './impersonation.js';
+import type { AuthResult, Authenticator, AuthRequest } from './authenticator.js';
+import { unauthorized } from './authenticator.js';
+import type { FailureLimiter } from './failure-limiter.js';
+import { verifyPassword } from './password-hash.js';
+import type { Principal } from './principal.js';
+import type { UserDirectory } from './user-directory.js';
+
+const CHALLENGE = 'Basic realm="Switchyard"';
+const MAX_CACHE = 10_000;
+
+/**
+ * Basic authentication against the user directory. The Trino protocol sends credentials on every poll,
+ * so a successful verification is cached for a short TTL. The cache key is the SHA-256 of the whole
+ * credential string plus the stored hash: the password itself is never kept, a changed password or
+ * hash misses the cache, and a wrong password can never hit an entry made by the right one.
+ */
+export class BasicAuthenticator implements Authenticator {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    private readonly users: UserDirectory,
+    private readonly limiter: FailureLimiter,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(req: AuthRequest, encoded?: string): Promise<AuthResult> {
+    const raw = encoded ?? String(req.headers.authorization ?? '').slice(6);
+    if (raw.length > 4096 || !/^[A-Za-z0-9+/=\s]+$/.test(raw))
+      return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
+    const decoded = Buffer.from(raw.trim(), 'base64');
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(decoded);
+    const colon = text.indexOf(':');
+    if (colon <= 0 || text.includes('\uFFFD'))
+      return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
+    const name = text.slice(0, colon);
+    const password = text.slice(colon + 1);
+    const user = this.users.get(name);
+    const key = createHash('sha256')
+      .update(text)
+      .update('\0')
+      .update(user?.passwordHash ?? '')
+      .digest('base64');
+    const hit = this.cache.get(key);
+    const t = this.now();
+    if (hit && hit.until > t) return { ok: true, principal: hit.principal };
+    const blocked = this.limiter.blockedFor(`addr:${req.remoteAddress}`, `user:${name}`);
+    if (blocked > 0)
+      return {
+        ok: false,
+        status: 429,
+        reason: 'rate-limited',
+        message: 'Too many failed logins; try again later',
+        retryAfterSeconds: blocked,
+      };
+    if (!user || !(await verifyPassword(password, user.passwordHash))) {
+      this.limiter.fail(`addr:${req.remoteAddress}`, `user:${name}`);
+      return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
+    }
+    this.limiter.succeed(`user:${name}`);
+    const principal: Principal = {
+      name: user.name,
+      roles: user.roles,
+      groups: user.groups,
+      defaultGroup: user.defaultGroup,
+      impersonate: compilePatterns(user.impersonate),
+      method: 'basic',
+    };
+    if (this.ttlMs > 0) {
+      if (this.cache.size >= MAX_CACHE) this.cache.clear();
+      this.cache.set(key, { principal, until: t + this.ttlMs });
+    }
+    return { ok: true, principal };
+  }
+}
