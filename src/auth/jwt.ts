@@ -15,7 +15,7 @@ import { unauthorized } from './authenticator.js';
 import type { Principal } from './principal.js';
 
 const CHALLENGE = 'Bearer realm="Switchyard"';
-const MAX_TOKEN = 16 * 1024;
+const MAX_TOKEN = 8 * 1024;
 type JwtConfig = NonNullable<AuthConfig['jwt']>;
 
 const list = (v: unknown): string[] =>

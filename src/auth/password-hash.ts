@@ -28,6 +28,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (n < 2 || n > 1 << 20 || (n & (n - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) return false;
   const want = Buffer.from(m[5], 'base64url');
+  if (want.length !== KEYLEN) return false;
   try {
     const got = await scrypt(password, Buffer.from(m[4], 'base64url'), want.length, {
       N: n,

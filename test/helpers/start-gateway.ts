@@ -44,7 +44,8 @@ export function testConfig(
  */
 export async function startGateway(config: ConfigObject): Promise<TestGateway> {
   const port = await freePort();
-  const server = { ...(config.server as ConfigObject), port, publicUrl: `http://127.0.0.1:${port}` };
+  const scheme = (config.server as ConfigObject | undefined)?.tls ? 'https' : 'http';
+  const server = { ...(config.server as ConfigObject), port, publicUrl: `${scheme}://127.0.0.1:${port}` };
   const cfg = parseConfig(stringify({ ...config, server: { ...server, ...pickPublic(config) } }), {
     baseDir: process.cwd(),
   });
