@@ -23,6 +23,7 @@ import type { QueryRouter } from './proxy/seams.js';
 import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
 import { createListener } from './server.js';
+import { HealthMonitor } from './health/monitor.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import { historyRoutes } from './history/history-routes.js';
 import { verifyPassword } from './auth/password-hash.js';
@@ -60,6 +61,7 @@ export class Gateway {
   readonly tracker: QueryTracker;
   readonly affinity: Affinity;
   readonly authenticator: GatewayAuthenticator;
+  readonly monitor: HealthMonitor | undefined;
   readonly users: StaticUserDirectory;
   private readonly retention: Retention;
   readonly app: Hono;
@@ -112,6 +114,21 @@ export class Gateway {
       cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
     this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
 
+    const h = cfg.health;
+    this.monitor = h.enabled
+      ? new HealthMonitor(
+          this.registry,
+          {
+            intervalMs: h.intervalSeconds * 1000,
+            timeoutMs: h.timeoutSeconds * 1000,
+            jitter: h.jitter,
+            healthyThreshold: h.healthyThreshold,
+            unhealthyThreshold: h.unhealthyThreshold,
+          },
+          this.metrics,
+          this.logger,
+        )
+      : undefined;
     this.users = new StaticUserDirectory(cfg.auth.users);
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
@@ -135,6 +152,7 @@ export class Gateway {
       resolveUser: resolveTrinoUser,
       metrics: this.metrics,
       logger: this.logger,
+      onUpstreamFailure: (name, kind) => this.monitor?.reportFailure(name, kind),
     });
 
     this.app = new Hono();
@@ -162,7 +180,8 @@ export class Gateway {
     app.use('/api/*', async (c, next) => {
       const r = await this.authenticator.authenticate({
         headers: Object.fromEntries(c.req.raw.headers),
-        remoteAddress: (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? '',
+        remoteAddress:
+          (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? '',
       });
       if (!r.ok) {
         if (r.challenge) c.header('www-authenticate', r.challenge);
@@ -232,7 +251,10 @@ export class Gateway {
       logger: this.logger,
       metrics: this.metrics,
     });
-    for (const b of this.registry.all()) b.health = 'HEALTHY';
+    if (!this.monitor) {
+      for (const b of this.registry.all()) b.health = 'HEALTHY';
+      this.registry.on('added', (b) => (b.health = 'HEALTHY'));
+    }
     this.recorder.start();
     this.tracker.start();
     this.retention.start();
@@ -241,6 +263,7 @@ export class Gateway {
       this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
     });
     const port = (this.server.address() as AddressInfo).port;
+    await this.monitor?.start();
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
@@ -264,6 +287,7 @@ export class Gateway {
       await closed;
       clearTimeout(timer);
       this.rules?.close();
+      this.monitor?.stop();
       this.tracker.stop();
       this.retention.stop();
       this.recorder.stop();

@@ -4,6 +4,7 @@ import {
   backendSchema,
   databaseSchema,
   groupSchema,
+  healthSchema,
   historySchema,
   logSchema,
   metricsSchema,
@@ -24,6 +25,7 @@ export const gatewayConfigSchema = z
     history: historySchema.default(historySchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
     metrics: metricsSchema.default(metricsSchema.parse({})),
+    health: healthSchema.default(healthSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
   })
   .strict();

@@ -117,3 +117,20 @@ export const metricsSchema = z
     token: z.string().min(1).optional(),
   })
   .strict();
+
+export const healthSchema = z
+  .object({
+    /** Probe backends; when false every backend counts as HEALTHY. Default true. */
+    enabled: z.boolean().default(true),
+    /** Seconds between probe rounds (plus jitter). Default 5. */
+    intervalSeconds: z.number().min(0.05).max(3600).default(5),
+    /** Seconds one probe may take. Default 2. */
+    timeoutSeconds: z.number().min(0.05).max(60).default(2),
+    /** Random extra delay per round, as a fraction of the interval. Default 0.2. */
+    jitter: z.number().min(0).max(1).default(0.2),
+    /** Consecutive passes before UNHEALTHY/PENDING → HEALTHY. Default 2. */
+    healthyThreshold: z.number().int().min(1).max(100).default(2),
+    /** Consecutive failures before HEALTHY → UNHEALTHY. Default 2. */
+    unhealthyThreshold: z.number().int().min(1).max(100).default(2),
+  })
+  .strict();
