@@ -33,6 +33,7 @@ import { StaticUserDirectory } from './auth/user-directory.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
+import { explainRouting } from './routing/explain.js';
 import { RuleEngine } from './routing/rule-engine.js';
 import { resolve as resolvePathOf } from 'node:path';
 
@@ -202,6 +203,50 @@ export class Gateway {
     app.use('/api/*', async (c, next) => {
       if (!isAdmin(c.get('principal'))) return c.json({ message: 'the admin role is required' }, 403);
       await next();
+    });
+    app.post('/api/v1/routing/explain', async (c) => {
+      let body: { user?: unknown; groups?: unknown; headers?: unknown; sql?: unknown };
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ message: 'body: expected a JSON object' }, 400);
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        return c.json({ message: 'body: expected a JSON object' }, 400);
+      if (typeof body.user !== 'string' || !body.user)
+        return c.json({ message: 'user: expected a non-empty string' }, 400);
+      if (typeof body.sql !== 'string') return c.json({ message: 'sql: expected a string' }, 400);
+      const headers: Record<string, string> = {};
+      if (body.headers !== undefined) {
+        if (typeof body.headers !== 'object' || body.headers === null || Array.isArray(body.headers))
+          return c.json({ message: 'headers: expected an object of strings' }, 400);
+        for (const [k, v] of Object.entries(body.headers)) {
+          if (typeof v !== 'string') return c.json({ message: `headers.${k}: expected a string` }, 400);
+          headers[k.toLowerCase()] = v;
+        }
+      }
+      const known = this.users.get(body.user);
+      const principal: Principal = {
+        name: body.user,
+        roles: known?.roles ?? ['user'],
+        groups:
+          known?.groups ??
+          (Array.isArray(body.groups) ? body.groups.filter((g): g is string => typeof g === 'string') : []),
+        defaultGroup: known?.defaultGroup,
+        method: 'header',
+      };
+      const input = {
+        facts: buildRequestFacts(headers, principal, body.sql),
+        principal,
+        requestedGroup: header(headers, 'routingGroup'),
+        engine: this.rules!,
+        defaultGroup: this.config.routing.defaultGroup,
+        knownGroups: this.registry.groupNames(),
+      };
+      const explanation = explainRouting(input);
+      const group = explanation.decision.ok ? explanation.decision.group : undefined;
+      const pick = group ? this.picker.pick(group, { user: principal.name }) : undefined;
+      return c.json({ ...explanation, backend: pick?.backend.name ?? null });
     });
     app.route(
       '/',

@@ -281,3 +281,54 @@ describe('identity over TLS with real clients', () => {
     ).toBe(403);
   });
 });
+
+describe('routing dry run', () => {
+  it('explains the group, the backend and every rule for an admin', async () => {
+    const emu = await TrinoEmulator.start({ name: 'e1' });
+    const gw = await startGateway(
+      testConfig(
+        [
+          { name: 'e1', url: emu.url },
+          { name: 'e2', url: emu.url, group: 'etl' },
+        ],
+        {
+          auth: {
+            mode: 'password',
+            users: [{ name: 'ops', passwordHash: await hashPassword('pw'), groups: ['*'], roles: ['admin'] }],
+          },
+        },
+      ),
+    );
+    try {
+      const auth = `Basic ${Buffer.from('ops:pw').toString('base64')}`;
+      const ask = (body: unknown) =>
+        fetch(`${gw.url}/api/v1/routing/explain`, {
+          method: 'POST',
+          headers: { Authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const res = await ask({ user: 'ops', headers: { 'X-Trino-Source': 'airflow' }, sql: 'SELECT 1' });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        decision: { group: string; rule?: string };
+        backend: string;
+        rules: Array<{ name: string; matched: boolean; reasons: string[] }>;
+      };
+      expect(body.decision.group).toBe('etl');
+      expect(body.backend).toBe('e2');
+      expect(body.rules.length).toBeGreaterThan(0);
+      expect(body.rules.some((r) => r.matched)).toBe(true);
+      expect((await ask({ sql: 1 })).status).toBe(400);
+      const bad = await fetch(`${gw.url}/api/v1/routing/explain`, {
+        method: 'POST',
+        headers: { Authorization: auth },
+        body: '{not json',
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toContain('body');
+    } finally {
+      await gw.stop();
+      await emu.stop();
+    }
+  });
+});
