@@ -1,0 +1,33 @@
+/** The runtime's limit: a bare keep-alive reverse proxy with node:http and pipe, nothing else. */
+import http from 'node:http';
+
+const [port, target] = [Number(process.argv[2]), new URL(process.argv[3])];
+const HOP = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection'];
+const strip = (h: http.IncomingHttpHeaders) => {
+  const o = { ...h };
+  for (const k of HOP) delete o[k];
+  return o;
+};
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const server = http
+  .createServer((req, res) => {
+    const up = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, strip(r.headers));
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  })
+  .setTimeout(0)
+  .listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+server.keepAliveTimeout = 65_000;

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: the proxy's cost, measured in one run on the same requests against four targets —
+ * direct to an emulated Trino backend, a bare node:http forwarder, nginx (Debian's package, installed
+ * when missing) and Switchyard — each in its own process, with the load generator in another.
+ * Workloads: (a) polls of a ~2 KB statement page at 1 and 32 connections, (b) a 16 MB page.
+ * `--quick` shortens every run; `--all` also runs the micro-benchmarks in bench/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 3 : 10;
+const children: ChildProcess[] = [];
+const tsx = ['--import', 'tsx'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function start(args: string[], marker: RegExp, cmd = process.execPath): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      if (marker.test(out)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+  });
+}
+
+async function nginx(port: number, upstream: number): Promise<boolean> {
+  if (!existsSync('/usr/sbin/nginx')) {
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx',
+      ],
+      { stdio: 'ignore' },
+    );
+    if (r.status !== 0 || !existsSync('/usr/sbin/nginx')) return false;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sy-nginx-'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
+  upstream trino { server 127.0.0.1:${upstream}; keepalive 64; }
+  server { listen 127.0.0.1:${port};
+    location / { proxy_pass http://trino; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host $http_host; proxy_buffering off; } } }\n`,
+  );
+  const child = spawn('/usr/sbin/nginx', ['-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((r) => setTimeout(r, 500));
+  return child.exitCode === null;
+}
+
+/** pageUrl submits sql through base and walks to the page that carries `minBytes` of data. */
+async function pageUrl(base: string, sql: string, minBytes: number): Promise<string> {
+  let page = (await (
+    await fetch(`${base}/v1/statement`, { method: 'POST', body: sql, headers: { 'X-Trino-User': 'bench' } })
+  ).json()) as { nextUri?: string };
+  for (;;) {
+    const uri = page.nextUri;
+    if (!uri) throw new Error('query ended before its data page');
+    const text = await (await fetch(uri)).text();
+    if (text.includes('"data"') && text.length >= minBytes) return uri;
+    page = JSON.parse(text);
+  }
+}
+
+interface Result {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  mbps: number;
+}
+
+function load(url: string, connections: number, seconds: number): Promise<Result> {
+  const r = spawnSync(
+    process.execPath,
+    [...tsx, 'bench/lib/load.ts', url, String(connections), String(seconds)],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return Promise.resolve(JSON.parse(r.stdout.trim().split('\n').pop()!));
+}
+
+async function main(): Promise<void> {
+  const ports = {
+    emu: await freePort(),
+    fwd: await freePort(),
+    nginx: await freePort(),
+    gw: await freePort(),
+  };
+  await start(
+    [
+      ...tsx,
+      'test/helpers/emulator-cli.ts',
+      '--port',
+      String(ports.emu),
+      '--rows-per-page',
+      '150',
+      '--queued-pages',
+      '0',
+      '--executing-pages',
+      '0',
+    ],
+    /listening/,
+  );
+  await start(
+    [...tsx, 'bench/lib/forwarder.ts', String(ports.fwd), `http://127.0.0.1:${ports.emu}`],
+    /ready/,
+  );
+  await start(
+    [...tsx, 'bench/lib/gateway-child.ts', String(ports.gw), `http://127.0.0.1:${ports.emu}`],
+    /ready/,
+  );
+  const haveNginx = await nginx(ports.nginx, ports.emu);
+  const targets: Array<[string, number]> = [
+    ['direct', ports.emu],
+    ['node:http', ports.fwd],
+    ...(haveNginx ? ([['nginx', ports.nginx]] as Array<[string, number]>) : []),
+    ['switchyard', ports.gw],
+  ];
+  const rows: Array<{ target: string; workload: string } & Result> = [];
+  for (const [target, port] of targets) {
+    const base = `http://127.0.0.1:${port}`;
+    console.log(`measuring ${target}…`);
+    const small = await pageUrl(base, 'SELECT * FROM UNNEST(sequence(1, 500))', 1500);
+    for (const c of [1, 32])
+      rows.push({ target, workload: `a: 2KB poll, ${c} conn`, ...(await load(small, c, SECONDS)) });
+    const big = await pageUrl(base, 'SELECT large_page(16777216)', 16_000_000);
+    rows.push({ target, workload: 'b: 16MB page, 1 conn', ...(await load(big, 1, SECONDS)) });
+  }
+  console.log('\ntarget       workload               req/s      p50 ms   p99 ms   MB/s   errors');
+  for (const r of rows)
+    console.log(
+      `${r.target.padEnd(12)} ${r.workload.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(8)} ${r.mbps.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}`,
+    );
+  const get = (t: string, w: string) => rows.find((r) => r.target === t && r.workload.startsWith(w));
+  const sy32 = get('switchyard', 'a: 2KB poll, 32')!;
+  const check = (name: string, value: number, target: number, higher = true) =>
+    console.log(
+      `${name.padEnd(48)} ${value.toFixed(3).padStart(8)}  target ${higher ? '≥' : '≤'} ${target}  ${(higher ? value >= target : value <= target) ? 'met' : 'MISSED'}`,
+    );
+  console.log('');
+  check(
+    '(a) 32 conn: switchyard / node:http req/s',
+    sy32.rps / get('node:http', 'a: 2KB poll, 32')!.rps,
+    0.9,
+  );
+  if (haveNginx)
+    check('(a) 32 conn: switchyard / nginx req/s', sy32.rps / get('nginx', 'a: 2KB poll, 32')!.rps, 0.35);
+  check(
+    '(a) 1 conn: added p50 over direct (ms)',
+    get('switchyard', 'a: 2KB poll, 1 ')!.p50 - get('direct', 'a: 2KB poll, 1 ')!.p50,
+    0.3,
+    false,
+  );
+  check('(b) 16MB: switchyard / direct MB/s', get('switchyard', 'b')!.mbps / get('direct', 'b')!.mbps, 0.8);
+  if (!haveNginx) console.log('nginx: not available (apt-get failed); its ratio is left out');
+  if (process.argv.includes('--all'))
+    for (const f of ['routing-bench.ts'])
+      spawnSync(process.execPath, [...tsx, `bench/${f}`], { stdio: 'inherit' });
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
