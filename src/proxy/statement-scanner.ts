@@ -30,6 +30,8 @@ export interface StatementFacts {
 export class StatementScanner {
   readonly facts: StatementFacts = { hasNext: false };
   private pending: Buffer | undefined;
+  /** The last bytes before what was held back, for a key split across chunks. */
+  private prevTail: Buffer | undefined;
   private tail: Buffer[] = [];
   private tailBytes = 0;
   private truncated = false;
@@ -47,10 +49,13 @@ export class StatementScanner {
     for (;;) {
       const i = buf.indexOf(NEEDLE, from);
       if (i < 0) {
-        const keep = Math.min(NEEDLE.length - 1 + LOOKBEHIND, buf.length - emitted);
+        // Hold back only a tail that could begin the needle (`"`, `"h`, `"ht`, `"htt`): copying
+        // every chunk to glue a few bytes on would cost a full copy of a large page.
+        const keep = Math.min(needlePrefixAtEnd(buf), buf.length - emitted);
         const end = buf.length - keep;
         if (end > emitted) out.push(buf.subarray(emitted, end));
         if (keep > 0) this.pending = buf.subarray(end);
+        this.rollTail(buf, end);
         break;
       }
       const j = buf.indexOf(QUOTE, i + 1);
@@ -62,22 +67,39 @@ export class StatementScanner {
         const hold = Math.max(emitted, i - LOOKBEHIND);
         if (hold > emitted) out.push(buf.subarray(emitted, hold));
         this.pending = buf.subarray(hold);
+        this.rollTail(buf, hold);
         break;
       }
       const rewritten =
         j - i - 1 <= MAX_URL ? rewriteBackendUrl(buf.toString('latin1', i + 1, j), this.ctx) : undefined;
       if (rewritten) {
         if (rewritten.queryId && !this.facts.queryId) this.facts.queryId = rewritten.queryId;
-        if (!this.facts.hasNext && keyBefore(buf, i, NEXT_URI)) this.facts.hasNext = true;
+        if (!this.facts.hasNext && this.isNextUri(buf, i)) this.facts.hasNext = true;
         out.push(buf.subarray(emitted, i + 1), Buffer.from(rewritten.url, 'latin1'));
         emitted = j;
-      } else if (!this.facts.hasNext && keyBefore(buf, i, NEXT_URI)) {
+      } else if (!this.facts.hasNext && this.isNextUri(buf, i)) {
         this.facts.hasNext = true;
       }
       from = j + 1;
     }
     this.keepTail(out);
     return out;
+  }
+
+  /** rollTail remembers the last LOOKBEHIND bytes before `end` (spanning earlier chunks when short). */
+  private rollTail(buf: Buffer, end: number): void {
+    if (end >= LOOKBEHIND) this.prevTail = Buffer.from(buf.subarray(end - LOOKBEHIND, end));
+    else {
+      const joined = Buffer.concat([this.prevTail ?? Buffer.alloc(0), buf.subarray(0, end)]);
+      this.prevTail = joined.subarray(Math.max(0, joined.length - LOOKBEHIND));
+    }
+  }
+
+  /** isNextUri tells whether the URL at i is the value of "nextUri", looking into the previous chunk's tail when needed. */
+  private isNextUri(buf: Buffer, i: number): boolean {
+    if (i >= LOOKBEHIND || !this.prevTail?.length) return keyBefore(buf, i, NEXT_URI);
+    const joined = Buffer.concat([this.prevTail, buf.subarray(0, i + 1)]);
+    return keyBefore(joined, this.prevTail.length + i, NEXT_URI);
   }
 
   /** end flushes held bytes and settles the facts. */
@@ -115,4 +137,12 @@ function keyBefore(buf: Buffer, q: number, key: Buffer): boolean {
   if (k < key.length + 1 || buf[k] !== QUOTE) return false;
   const start = k - key.length;
   return buf[start - 1] === QUOTE && buf.compare(key, 0, key.length, start, k) === 0;
+}
+
+/** needlePrefixAtEnd returns how many trailing bytes of buf are a proper prefix of the needle. */
+function needlePrefixAtEnd(buf: Buffer): number {
+  for (let n = Math.min(NEEDLE.length - 1, buf.length); n > 0; n--) {
+    if (buf.compare(NEEDLE, 0, n, buf.length - n, buf.length) === 0) return n;
+  }
+  return 0;
 }
