@@ -36,6 +36,8 @@ export class JwtAuthenticator implements Authenticator {
   constructor(
     private readonly cfg: JwtConfig,
     private readonly baseDir: string,
+    /** Minimum time between JWKS refetches on unknown kids (jose's cooldown). */
+    private readonly jwksCooldownMs = 30_000,
   ) {}
 
   private async getKey(): Promise<Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey> {
