@@ -2,27 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayError } from '../trino/errors.js';
 
-/** Authentication as the proxy needs it (implemented by src/auth). */
-export type AuthOutcome =
-  | { ok: true; principal: Principal }
-  | {
-      ok: false;
-      status: 401 | 403 | 429;
-      reason: string;
-      message: string;
-      challenge?: string;
-      retryAfterSeconds?: number;
-    };
-
-export interface ProxyAuthenticator {
-  /**
-   * Whether follow-ups (polls, cancels, segments) must carry credentials too. True with real
-   * authentication (every request is checked, as Trino does); false when trusting X-Trino-User, where
-   * polls carry no user and the signed handle plus Trino's slug are the capability.
-   */
-  readonly followUpsNeedCredentials: boolean;
-  authenticate(req: { headers: IncomingHttpHeaders; remoteAddress: string }): Promise<AuthOutcome>;
-}
+/** Authentication as the proxy needs it: the gateway's authenticator (src/auth/auth-chain.ts). */
+export type { GatewayAuthenticator as ProxyAuthenticator } from '../auth/auth-chain.js';
 
 /** The routing decision for a new query: which group, and why (for history and the dry-run API). */
 export interface RoutingDecision {
