@@ -27,7 +27,12 @@ function errorOf(text: string, env: NodeJS.ProcessEnv = {}): string {
 describe('config', () => {
   it('accepts the documented shape and fills defaults', () => {
     const cfg = parseConfig(issueShape);
-    expect(cfg.backends[1]).toMatchObject({ name: 'trino-2', weight: 1, catalogDriver: 'sql', externalUrl: 'https://trino-2.example.com' });
+    expect(cfg.backends[1]).toMatchObject({
+      name: 'trino-2',
+      weight: 1,
+      catalogDriver: 'sql',
+      externalUrl: 'https://trino-2.example.com',
+    });
     expect(cfg.groups[0].policy).toBe('least-loaded');
     expect(cfg.proxy.upstreamTimeoutMs).toBe(120_000);
     expect(Object.isFrozen(cfg.backends[0])).toBe(true);
@@ -38,7 +43,9 @@ describe('config', () => {
   });
 
   it('substitutes ${ENV:NAME} and ${ENV:NAME:-default}', () => {
-    const cfg = parseConfig('server: { publicUrl: "${ENV:PUB}", host: "${ENV:HOST:-127.0.0.1}" }', { env: { PUB: 'https://gw.example' } });
+    const cfg = parseConfig('server: { publicUrl: "${ENV:PUB}", host: "${ENV:HOST:-127.0.0.1}" }', {
+      env: { PUB: 'https://gw.example' },
+    });
     expect(cfg.server.publicUrl).toBe('https://gw.example');
     expect(cfg.server.host).toBe('127.0.0.1');
   });
@@ -47,8 +54,14 @@ describe('config', () => {
     ['server: { port: "eighty" }', 'server.port'],
     ['server: { prot: 1 }', 'server'],
     ['backends: [ { name: a, url: ftp://x, group: adhoc } ]', 'backends[0].url'],
-    ['groups: [{name: adhoc}]\nbackends: [ { name: a, url: "http://x", group: nope } ]', 'backends[0].group: unknown group "nope"'],
-    ['groups: [{name: adhoc}]\nbackends: [ { name: a, url: "http://x", group: adhoc }, { name: a, url: "http://y", group: adhoc } ]', 'backends[1].name: duplicate backend'],
+    [
+      'groups: [{name: adhoc}]\nbackends: [ { name: a, url: "http://x", group: nope } ]',
+      'backends[0].group: unknown group "nope"',
+    ],
+    [
+      'groups: [{name: adhoc}]\nbackends: [ { name: a, url: "http://x", group: adhoc }, { name: a, url: "http://y", group: adhoc } ]',
+      'backends[1].name: duplicate backend',
+    ],
     ['groups: [{name: adhoc, policy: fastest}]', 'groups[0].policy'],
     ['groups: [{name: adhoc, fallback: etl}]', 'groups[0].fallback: unknown group "etl"'],
     ['groups: [{name: etl}]', 'routing.defaultGroup: unknown group "adhoc"'],

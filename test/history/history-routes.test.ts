@@ -12,7 +12,10 @@ function setup() {
     user: i % 2 ? 'alice' : 'bob',
     routingGroup: i < 4 ? 'adhoc' : 'etl',
     backend: 'trino-1',
-    sql: i === 6 ? "CREATE CATALOG c USING postgresql WITH (\"connection-password\" = 'hunter2')" : `SELECT ${i}`,
+    sql:
+      i === 6
+        ? 'CREATE CATALOG c USING postgresql WITH ("connection-password" = \'hunter2\')'
+        : `SELECT ${i}`,
     submittedAt: 1000 + i,
     state: i === 3 ? 'FAILED' : 'FINISHED',
   }));
@@ -20,7 +23,13 @@ function setup() {
   const app = new Hono<{ Variables: { principal: Principal } }>();
   app.use('*', async (c, next) => {
     const who = c.req.header('x-test-user');
-    if (who) c.set('principal', { name: who, roles: who === 'admin' ? ['admin'] : ['user'], groups: ['*'], method: 'basic' });
+    if (who)
+      c.set('principal', {
+        name: who,
+        roles: who === 'admin' ? ['admin'] : ['user'],
+        groups: ['*'],
+        method: 'basic',
+      });
     await next();
   });
   app.route(
@@ -34,7 +43,14 @@ function setup() {
   );
   const get = async (qs: string, user = 'admin') => {
     const res = await app.request(`/api/v1/queries${qs}`, { headers: { 'x-test-user': user } });
-    return { status: res.status, body: (await res.json()) as { queries: Array<{ queryId: string; sql: string; clusterUiUrl?: string }>; nextCursor?: string; message?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        queries: Array<{ queryId: string; sql: string; clusterUiUrl?: string }>;
+        nextCursor?: string;
+        message?: string;
+      },
+    };
   };
   return { app, get };
 }
@@ -93,10 +109,14 @@ describe('history API', () => {
     expect(r.body.message).toContain(field);
   });
 
-  it('answers 401 without a principal and 404 for another user\'s query', async () => {
+  it("answers 401 without a principal and 404 for another user's query", async () => {
     const { app } = setup();
     expect((await app.request('/api/v1/queries')).status).toBe(401);
-    expect((await app.request('/api/v1/queries/q_0', { headers: { 'x-test-user': 'alice' } })).status).toBe(404);
-    expect((await app.request('/api/v1/queries/q_1', { headers: { 'x-test-user': 'alice' } })).status).toBe(200);
+    expect((await app.request('/api/v1/queries/q_0', { headers: { 'x-test-user': 'alice' } })).status).toBe(
+      404,
+    );
+    expect((await app.request('/api/v1/queries/q_1', { headers: { 'x-test-user': 'alice' } })).status).toBe(
+      200,
+    );
   });
 });

@@ -24,7 +24,12 @@ describe('HistoryRecorder', () => {
   it('writes submissions and completions in one batch, merging both for a short query', () => {
     const { db } = openDatabase(':memory:');
     const repo = new HistoryRepo(db);
-    const rec = new HistoryRecorder(repo, { flushIntervalMs: 1000, maxQueue: 100 }, new Metrics(), silentLogger());
+    const rec = new HistoryRecorder(
+      repo,
+      { flushIntervalMs: 1000, maxQueue: 100 },
+      new Metrics(),
+      silentLogger(),
+    );
     rec.submitted(row('q_1'));
     rec.completed({ queryId: 'q_1', state: 'FINISHED', finishedAt: 2000, rows: 1 });
     expect(repo.get('q_1')).toBeUndefined();
@@ -38,7 +43,12 @@ describe('HistoryRecorder', () => {
   it('drops and counts events beyond its bound instead of growing', async () => {
     const { db } = openDatabase(':memory:');
     const m = new Metrics();
-    const rec = new HistoryRecorder(new HistoryRepo(db), { flushIntervalMs: 1000, maxQueue: 2 }, m, silentLogger());
+    const rec = new HistoryRecorder(
+      new HistoryRepo(db),
+      { flushIntervalMs: 1000, maxQueue: 2 },
+      m,
+      silentLogger(),
+    );
     for (const id of ['a', 'b', 'c', 'd']) rec.submitted(row(id));
     expect(rec.size()).toBe(2);
     expect(await counter(m, 'dropped')).toBe(2);
@@ -68,7 +78,12 @@ describe('HistoryRepo.list', () => {
     const { db } = openDatabase(':memory:');
     const repo = new HistoryRepo(db);
     repo.writeBatch(
-      [row('q_1', 1, 'SELECT 100%'), row('q_2', 2, 'SELECT 1'), row('q_3', 2, 'select x_y'), row('q_4', 3, 'SELECT 2')],
+      [
+        row('q_1', 1, 'SELECT 100%'),
+        row('q_2', 2, 'SELECT 1'),
+        row('q_3', 2, 'select x_y'),
+        row('q_4', 3, 'SELECT 2'),
+      ],
       [],
     );
     expect(repo.list({ text: '100%', limit: 10 }).map((r) => r.queryId)).toEqual(['q_1']);

@@ -2,14 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { StatementScanner } from '../../src/proxy/statement-scanner.js';
 import { rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
 
-const ctx = { origins: ['http://10.0.0.5:8080', 'http://gw.example:8080'], publicUrl: 'https://gw.example', handle: 'H.sig' };
+const ctx = {
+  origins: ['http://10.0.0.5:8080', 'http://gw.example:8080'],
+  publicUrl: 'https://gw.example',
+  handle: 'H.sig',
+};
 
 describe('rewriteBackendUrl', () => {
   it.each([
-    ['http://10.0.0.5:8080/v1/statement/queued/20240101_000000_00001_abcde/y123/1', 'https://gw.example/v1/statement/queued/20240101_000000_00001_abcde/y123~H.sig/1'],
-    ['http://10.0.0.5:8080/v1/statement/executing/20240101_000000_00001_abcde/y9/3', 'https://gw.example/v1/statement/executing/20240101_000000_00001_abcde/y9~H.sig/3'],
-    ['http://gw.example:8080/v1/statement/executing/partialCancel/q_1/2/y9/3', 'https://gw.example/v1/statement/executing/partialCancel/q_1/2/y9~H.sig/3'],
-    ['http://10.0.0.5:8080/v1/spooled/download/abc-DEF_1', 'https://gw.example/v1/spooled/download/abc-DEF_1~H.sig'],
+    [
+      'http://10.0.0.5:8080/v1/statement/queued/20240101_000000_00001_abcde/y123/1',
+      'https://gw.example/v1/statement/queued/20240101_000000_00001_abcde/y123~H.sig/1',
+    ],
+    [
+      'http://10.0.0.5:8080/v1/statement/executing/20240101_000000_00001_abcde/y9/3',
+      'https://gw.example/v1/statement/executing/20240101_000000_00001_abcde/y9~H.sig/3',
+    ],
+    [
+      'http://gw.example:8080/v1/statement/executing/partialCancel/q_1/2/y9/3',
+      'https://gw.example/v1/statement/executing/partialCancel/q_1/2/y9~H.sig/3',
+    ],
+    [
+      'http://10.0.0.5:8080/v1/spooled/download/abc-DEF_1',
+      'https://gw.example/v1/spooled/download/abc-DEF_1~H.sig',
+    ],
     ['http://10.0.0.5:8080/v1/spooled/ack/abc?x=1', 'https://gw.example/v1/spooled/ack/abc~H.sig?x=1'],
     ['http://10.0.0.5:8080/ui/query.html?q_1', 'https://gw.example/ui/query.html?q_1'],
   ])('rewrites %s', (from, to) => {
@@ -35,7 +51,11 @@ const page = (next: boolean) =>
     infoUri: 'http://10.0.0.5:8080/ui/query.html?q_1',
     ...(next ? { nextUri: 'http://10.0.0.5:8080/v1/statement/executing/q_1/yabc/2' } : {}),
     columns: [{ name: 'u', type: 'varchar' }],
-    data: [['http://not-a-backend/x'], ['plain "quoted" text'], ['http://10.0.0.5:8080/v1/statement/queued/q_9/y/1']],
+    data: [
+      ['http://not-a-backend/x'],
+      ['plain "quoted" text'],
+      ['http://10.0.0.5:8080/v1/statement/queued/q_9/y/1'],
+    ],
     stats: { state: next ? 'RUNNING' : 'FINISHED', processedRows: 3 },
   });
 
@@ -59,24 +79,34 @@ describe('StatementScanner', () => {
     expect(whole.facts).toMatchObject({ queryId: 'q_1', hasNext: true });
   });
 
-  it.each([1, 2, 3, 5, 7, 13, 64])('gives the same bytes and facts when the body arrives in %i-byte chunks', (n) => {
-    const r = scan(page(true), n);
-    expect(r.text).toBe(whole.text);
-    expect(r.facts.hasNext).toBe(true);
-    expect(r.facts.queryId).toBe('q_1');
-  });
+  it.each([1, 2, 3, 5, 7, 13, 64])(
+    'gives the same bytes and facts when the body arrives in %i-byte chunks',
+    (n) => {
+      const r = scan(page(true), n);
+      expect(r.text).toBe(whole.text);
+      expect(r.facts.hasNext).toBe(true);
+      expect(r.facts.queryId).toBe('q_1');
+    },
+  );
 
-  it.each([1, 4, 1 << 20])('marks a page without nextUri as final and keeps its body (%i-byte chunks)', (n) => {
-    const r = scan(page(false), n);
-    expect(r.facts.hasNext).toBe(false);
-    expect(JSON.parse(r.facts.finalBody!.toString()).stats.state).toBe('FINISHED');
-    expect(r.facts.finalComplete).toBe(true);
-  });
+  it.each([1, 4, 1 << 20])(
+    'marks a page without nextUri as final and keeps its body (%i-byte chunks)',
+    (n) => {
+      const r = scan(page(false), n);
+      expect(r.facts.hasNext).toBe(false);
+      expect(JSON.parse(r.facts.finalBody!.toString()).stats.state).toBe('FINISHED');
+      expect(r.facts.finalComplete).toBe(true);
+    },
+  );
 
   it('passes arbitrary binary bytes through unchanged', () => {
     const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
     const s = new StatementScanner(ctx);
-    const out = Buffer.concat([...s.push(bytes.subarray(0, 1000)), ...s.push(bytes.subarray(1000)), ...s.end()]);
+    const out = Buffer.concat([
+      ...s.push(bytes.subarray(0, 1000)),
+      ...s.push(bytes.subarray(1000)),
+      ...s.end(),
+    ]);
     expect(out.equals(bytes)).toBe(true);
   });
 });

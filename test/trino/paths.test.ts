@@ -5,12 +5,42 @@ import { splitTarget } from '../../src/proxy/protocol-proxy.js';
 describe('classify', () => {
   it.each([
     ['POST', '/v1/statement', '', { kind: 'submit' }],
-    ['GET', '/v1/statement/queued/q_1/y1~H.s/1', '', { kind: 'statement', queryId: 'q_1', handle: 'H.s', path: '/v1/statement/queued/q_1/y1/1' }],
-    ['DELETE', '/v1/statement/executing/q_1/y1/4', '', { kind: 'statement', queryId: 'q_1', handle: undefined, path: '/v1/statement/executing/q_1/y1/4' }],
-    ['GET', '/v1/statement/executing/q_1/y1%7EH.s/4', '', { kind: 'statement', queryId: 'q_1', handle: 'H.s', path: '/v1/statement/executing/q_1/y1/4' }],
-    ['DELETE', '/v1/statement/executing/partialCancel/q_1/3/y1~H.s/4', '', { kind: 'statement', queryId: 'q_1', handle: 'H.s', path: '/v1/statement/executing/partialCancel/q_1/3/y1/4' }],
+    [
+      'GET',
+      '/v1/statement/queued/q_1/y1~H.s/1',
+      '',
+      { kind: 'statement', queryId: 'q_1', handle: 'H.s', path: '/v1/statement/queued/q_1/y1/1' },
+    ],
+    [
+      'DELETE',
+      '/v1/statement/executing/q_1/y1/4',
+      '',
+      { kind: 'statement', queryId: 'q_1', handle: undefined, path: '/v1/statement/executing/q_1/y1/4' },
+    ],
+    [
+      'GET',
+      '/v1/statement/executing/q_1/y1%7EH.s/4',
+      '',
+      { kind: 'statement', queryId: 'q_1', handle: 'H.s', path: '/v1/statement/executing/q_1/y1/4' },
+    ],
+    [
+      'DELETE',
+      '/v1/statement/executing/partialCancel/q_1/3/y1~H.s/4',
+      '',
+      {
+        kind: 'statement',
+        queryId: 'q_1',
+        handle: 'H.s',
+        path: '/v1/statement/executing/partialCancel/q_1/3/y1/4',
+      },
+    ],
     ['DELETE', '/v1/query/q_1', '', { kind: 'query', queryId: 'q_1' }],
-    ['GET', '/v1/spooled/download/seg1~H.s', '', { kind: 'spooled', handle: 'H.s', path: '/v1/spooled/download/seg1' }],
+    [
+      'GET',
+      '/v1/spooled/download/seg1~H.s',
+      '',
+      { kind: 'spooled', handle: 'H.s', path: '/v1/spooled/download/seg1' },
+    ],
     ['GET', '/v1/info', '', { kind: 'info' }],
     ['GET', '/ui/query.html', '?q_1', { kind: 'ui-query', queryId: 'q_1' }],
     ['GET', '/ui/assets/x.js', '', { kind: 'ui' }],
@@ -37,7 +67,10 @@ describe('classify', () => {
 
   it.each([
     ['/v1/info?x=1', { path: '/v1/info', search: '?x=1' }],
-    ['http://evil.example/v1/statement/executing/q/y/1', { path: '/v1/statement/executing/q/y/1', search: '' }],
+    [
+      'http://evil.example/v1/statement/executing/q/y/1',
+      { path: '/v1/statement/executing/q/y/1', search: '' },
+    ],
     ['*', undefined],
     ['http://[bad', undefined],
   ])('reduces request target %s to its path', (target, want) => {
