@@ -29,7 +29,13 @@ import { historyRoutes } from './history/history-routes.js';
 import { verifyPassword } from './auth/password-hash.js';
 import { isAdmin, type Principal } from './auth/principal.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
-import { StaticUserDirectory } from './auth/user-directory.js';
+import { LayeredUserDirectory } from './auth/user-directory.js';
+import { UserRepo } from './auth/user-repo.js';
+import { bodyLimit } from 'hono/body-limit';
+import type { Context, Next } from 'hono';
+import { adminRoutes } from './admin/admin-routes.js';
+import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
+import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
@@ -63,7 +69,7 @@ export class Gateway {
   readonly affinity: Affinity;
   readonly authenticator: GatewayAuthenticator;
   readonly monitor: HealthMonitor | undefined;
-  readonly users: StaticUserDirectory;
+  readonly users: LayeredUserDirectory;
   private readonly retention: Retention;
   readonly app: Hono;
   readonly server: http.Server;
@@ -130,7 +136,7 @@ export class Gateway {
           this.logger,
         )
       : undefined;
-    this.users = new StaticUserDirectory(cfg.auth.users);
+    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
       metrics: this.metrics,
@@ -164,7 +170,7 @@ export class Gateway {
 
   /** mountApp adds the gateway's own routes: probes, metrics, history API and the console. */
   private mountApp(sessionSecret: string): void {
-    const app = this.app as unknown as Hono<{ Variables: { principal: Principal } }>;
+    const app = this.app as unknown as Hono<AppEnv>;
     app.get('/healthz', (c) => c.json({ status: 'ok' }));
     app.get('/readyz', (c) =>
       this.ready ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
@@ -178,12 +184,18 @@ export class Gateway {
           'content-type': this.metrics.registry.contentType,
         });
       });
-    app.use('/api/*', async (c, next) => {
-      const r = await this.authenticator.authenticate({
+    const limit = bodyLimit({
+      maxSize: MAX_ADMIN_BODY,
+      onError: (c) => c.json({ message: `body: larger than ${MAX_ADMIN_BODY} bytes` }, 413),
+    });
+    const authenticate = async (c: Context<AppEnv>) =>
+      this.authenticator.authenticate({
         headers: Object.fromEntries(c.req.raw.headers),
         remoteAddress:
           (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? '',
       });
+    const requireAuth = async (c: Context<AppEnv>, next: Next) => {
+      const r = await authenticate(c);
       if (!r.ok) {
         if (r.challenge) c.header('www-authenticate', r.challenge);
         if (r.retryAfterSeconds) c.header('retry-after', String(r.retryAfterSeconds));
@@ -191,7 +203,18 @@ export class Gateway {
       }
       c.set('principal', r.principal);
       await next();
-    });
+    };
+    const requireAdmin = async (c: Context<AppEnv>, next: Next) => {
+      if (!isAdmin(c.get('principal'))) return c.json({ message: 'the admin role is required' }, 403);
+      await next();
+    };
+    // Anonymous callers may list backends the trino-gateway way, without internal URLs.
+    app.route(
+      '/',
+      publicBackendRoutes(this.registry, async (c) => (await authenticate(c as Context<AppEnv>)).ok),
+    );
+    for (const path of ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*'])
+      app.use(path, limit, requireAuth);
     app.route(
       '/',
       historyRoutes({
@@ -200,10 +223,10 @@ export class Gateway {
         externalUrl: (b) => this.registry.get(b)?.externalUrl,
       }),
     );
-    app.use('/api/*', async (c, next) => {
-      if (!isAdmin(c.get('principal'))) return c.json({ message: 'the admin role is required' }, 403);
-      await next();
-    });
+    for (const path of ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*'])
+      app.use(path, requireAdmin);
+    app.route('/', adminRoutes({ registry: this.registry, users: this.users }));
+    app.route('/', compatRoutes(this.registry));
     app.post('/api/v1/routing/explain', async (c) => {
       let body: { user?: unknown; groups?: unknown; headers?: unknown; sql?: unknown };
       try {

@@ -17,7 +17,7 @@ const MAX_CACHE = 10_000;
  * hash misses the cache, and a wrong password can never hit an entry made by the right one.
  */
 export class BasicAuthenticator implements Authenticator {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly cache = new Map<string, { principal: Principal; user: object; until: number }>();
 
   constructor(
     private readonly users: UserDirectory,
@@ -45,7 +45,8 @@ export class BasicAuthenticator implements Authenticator {
       .digest('base64');
     const hit = this.cache.get(key);
     const t = this.now();
-    if (hit && hit.until > t) return { ok: true, principal: hit.principal };
+    // A user record changed or removed through the admin API is a new object: its cached entries stop counting.
+    if (hit && hit.until > t && hit.user === user) return { ok: true, principal: hit.principal };
     const blocked = this.limiter.blockedFor(`addr:${req.remoteAddress}`, `user:${name}`);
     if (blocked > 0)
       return {
@@ -70,7 +71,7 @@ export class BasicAuthenticator implements Authenticator {
     };
     if (this.ttlMs > 0) {
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
-      this.cache.set(key, { principal, until: t + this.ttlMs });
+      this.cache.set(key, { principal, user, until: t + this.ttlMs });
     }
     return { ok: true, principal };
   }

@@ -8,7 +8,7 @@ export interface UserRecord {
   impersonate?: string[];
 }
 
-/** Where users come from (config now; the admin API's database later). One method. */
+/** Where users come from (config and the admin API's database). One method. */
 export interface UserDirectory {
   get(name: string): UserRecord | undefined;
 }
@@ -22,5 +22,70 @@ export class StaticUserDirectory implements UserDirectory {
 
   get(name: string): UserRecord | undefined {
     return this.users.get(name);
+  }
+}
+
+/** Why a user change through the API was refused. */
+export class UserChangeError extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UserChangeError';
+  }
+}
+
+/**
+ * Config users (read-only at runtime) plus users kept in the database by the admin API, held in memory so
+ * authentication never reads the database. A name defined in config cannot be shadowed or changed through
+ * the API: the config file stays the authority for the users it declares.
+ */
+export class LayeredUserDirectory implements UserDirectory {
+  private readonly config: Map<string, UserRecord>;
+  private readonly stored = new Map<string, UserRecord>();
+
+  constructor(
+    configUsers: readonly UserRecord[],
+    private readonly repo: {
+      list(): UserRecord[];
+      upsert(u: UserRecord): void;
+      delete(name: string): boolean;
+    },
+  ) {
+    this.config = new Map(configUsers.map((u) => [u.name, u]));
+    for (const u of repo.list()) if (!this.config.has(u.name)) this.stored.set(u.name, u);
+  }
+
+  get(name: string): UserRecord | undefined {
+    return this.config.get(name) ?? this.stored.get(name);
+  }
+
+  /** list returns every user with where it is defined. */
+  list(): Array<UserRecord & { source: 'config' | 'api' }> {
+    return [
+      ...[...this.config.values()].map((u) => ({ ...u, source: 'config' as const })),
+      ...[...this.stored.values()].map((u) => ({ ...u, source: 'api' as const })),
+    ];
+  }
+
+  isConfigUser(name: string): boolean {
+    return this.config.has(name);
+  }
+
+  /** put creates or replaces an API user (persisted first, then visible to authentication). */
+  put(u: UserRecord): void {
+    if (this.config.has(u.name))
+      throw new UserChangeError(409, `user "${u.name}" is defined in the config file; change it there`);
+    this.repo.upsert(u);
+    this.stored.set(u.name, u);
+  }
+
+  remove(name: string): void {
+    if (this.config.has(name))
+      throw new UserChangeError(409, `user "${name}" is defined in the config file; remove it there`);
+    if (!this.stored.has(name)) throw new UserChangeError(404, `user "${name}" not found`);
+    this.repo.delete(name);
+    this.stored.delete(name);
   }
 }

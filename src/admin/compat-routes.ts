@@ -1,0 +1,147 @@
+import { Hono, type Context } from 'hono';
+import type { Backend } from '../backends/backend.js';
+import { RegistryError, type BackendRegistry } from '../backends/registry.js';
+import { BadRequest, issuesMessage, MAX_ADMIN_BODY, type AppEnv } from './http.js';
+import { compatBackend } from './schemas.js';
+
+/**
+ * trino-gateway's backend API, so scripts written for it keep working: the same paths and answer shapes
+ * (ProxyBackendConfiguration: name, proxyTo, active, routingGroup, externalUrl), but behind Switchyard's
+ * authentication and the admin role. Differences: unknown names and bad bodies are 4xx with a message
+ * (trino-gateway answers some with 500); a routing group named in an add/update that does not exist yet
+ * is created with the default policy, because trino-gateway's groups are free-form strings.
+ */
+export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const view = (b: Backend) => gatewayBackendView(b, true);
+  const notFound = (c: Context, message: string) => c.text(message, 404);
+
+  app.get('/gateway', (c) => c.text('ok'));
+  app.get('/gateway/backend/all', (c) => c.json(registry.all().map(view)));
+  app.get('/gateway/backend/active', (c) =>
+    c.json(
+      registry
+        .all()
+        .filter((b) => b.active)
+        .map(view),
+    ),
+  );
+  for (const [verb, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const)
+    app.post(`/gateway/backend/${verb}/:name`, (c) => {
+      const name = c.req.param('name');
+      if (!registry.get(name)) return notFound(c, `backend "${name}" not found`);
+      registry.setActive(name, active);
+      return c.body(null, 200);
+    });
+
+  const upsert = async (c: Context, mode: 'add' | 'update' | 'upsert'): Promise<Response> => {
+    try {
+      const text = await c.req.text();
+      if (text.length > MAX_ADMIN_BODY)
+        throw new BadRequest(`body: larger than ${MAX_ADMIN_BODY} bytes`, 413);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new BadRequest(
+          'body: expected a JSON backend (name, proxyTo, active, routingGroup, externalUrl)',
+        );
+      }
+      if (!json || typeof json !== 'object' || Array.isArray(json))
+        throw new BadRequest('body: expected a JSON object');
+      const p = compatBackend.safeParse(json);
+      if (!p.success) throw new BadRequest(issuesMessage(p.error));
+      const old = registry.get(p.data.name);
+      if (mode === 'add' && old) throw new BadRequest(`backend "${p.data.name}" already exists`, 409);
+      if (!registry.group(p.data.routingGroup))
+        registry.upsertGroup({ name: p.data.routingGroup, policy: 'least-loaded' });
+      const rec = {
+        name: p.data.name,
+        url: p.data.proxyTo,
+        group: p.data.routingGroup,
+        active: p.data.active,
+        externalUrl: p.data.externalUrl ?? undefined,
+        weight: old?.weight ?? 1,
+        catalogDriver: old?.catalogDriver ?? ('sql' as const),
+      };
+      const b = old ? registry.update(rec) : registry.add(rec);
+      return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));
+    } catch (e) {
+      if (e instanceof BadRequest || e instanceof RegistryError)
+        return c.json({ message: e.message }, e.status);
+      throw e;
+    }
+  };
+  app.post('/gateway/backend/modify/add', (c) => upsert(c, 'add'));
+  app.post('/gateway/backend/modify/update', (c) => upsert(c, 'update'));
+  app.post('/gateway/backend/modify/delete', async (c) => {
+    const name = (await c.req.text()).trim().slice(0, 256);
+    if (!name) return c.json({ message: 'body: expected the backend name as plain text' }, 400);
+    if (!registry.get(name)) return notFound(c, `backend "${name}" not found`);
+    registry.remove(name);
+    return c.body(null, 200);
+  });
+
+  app.get('/entity', (c) => c.json(['GATEWAY_BACKEND']));
+  app.get('/entity/:type', (c) => {
+    const type = c.req.param('type');
+    if (type !== 'GATEWAY_BACKEND')
+      return c.json(
+        { message: `entity type "${type.slice(0, 64)}" is not supported (only GATEWAY_BACKEND)` },
+        400,
+      );
+    return c.json(registry.all().map(view));
+  });
+  app.post('/entity', async (c): Promise<Response> => {
+    const type = c.req.query('entityType');
+    if (type !== 'GATEWAY_BACKEND')
+      return c.json({ message: 'entityType: only GATEWAY_BACKEND is supported' }, 400);
+    return upsert(c, 'upsert');
+  });
+  return app;
+}
+
+/** trino-gateway's ProxyBackendConfiguration; without URLs when `withUrls` is false. */
+function gatewayBackendView(b: Backend, withUrls: boolean) {
+  return withUrls
+    ? {
+        name: b.name,
+        proxyTo: b.url,
+        active: b.active,
+        routingGroup: b.group,
+        externalUrl: b.externalUrl ?? b.url,
+      }
+    : { name: b.name, active: b.active, routingGroup: b.group };
+}
+
+/**
+ * trino-gateway's /api/public/backends. Anonymous callers get names, groups and the active flag only;
+ * internal URLs are shown to authenticated callers.
+ */
+export function publicBackendRoutes(
+  registry: BackendRegistry,
+  authenticated: (c: Context) => Promise<boolean>,
+): Hono {
+  const app = new Hono();
+  const view = gatewayBackendView;
+  app.get('/api/public/backends', async (c) => {
+    const full = await authenticated(c);
+    return c.json(registry.all().map((b) => view(b, full)));
+  });
+  app.get('/api/public/backends/:name', async (c) => {
+    const b = registry.get(c.req.param('name'));
+    return b ? c.json(view(b, await authenticated(c))) : c.json({ message: 'backend not found' }, 404);
+  });
+  app.get('/api/public/backends/:name/state', (c) => {
+    const b = registry.get(c.req.param('name'));
+    if (!b) return c.json({ message: 'backend not found' }, 404);
+    return c.json({
+      QUEUED: b.stats?.queuedQueries ?? 0,
+      RUNNING: (b.stats?.runningQueries ?? 0) || b.inFlight,
+    });
+  });
+  return app;
+}

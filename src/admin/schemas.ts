@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { SELECTION_POLICIES, nameSchema } from '../config/schema.js';
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => URL.canParse(u) && /^https?:\/\/[^/]/i.test(u), 'expected an http:// or https:// URL');
+
+/** A backend as the admin API takes it (the same fields as in gateway.config.yaml). */
+export const backendInput = z
+  .object({
+    name: nameSchema,
+    url: httpUrl,
+    group: nameSchema,
+    active: z.boolean().default(true),
+    externalUrl: httpUrl.nullish(),
+    weight: z.number().int().min(1).max(1000).default(1),
+    catalogDriver: z.enum(['sql', 'rest']).default('sql'),
+  })
+  .strict();
+
+/** A partial change of a backend (PATCH); the name cannot change. */
+export const backendPatch = backendInput.omit({ name: true }).partial().strict();
+
+export const groupInput = z
+  .object({
+    policy: z.enum(SELECTION_POLICIES).default('least-loaded'),
+    fallback: nameSchema.nullish(),
+  })
+  .strict();
+
+const patternSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected a valid regular expression');
+
+const userFields = {
+  /** Plaintext only in the request; stored as a scrypt hash. */
+  password: z.string().min(8, 'expected at least 8 characters').max(1024),
+  groups: z
+    .array(z.union([nameSchema, z.literal('*')]))
+    .max(100)
+    .default([]),
+  roles: z
+    .array(z.enum(['user', 'admin']))
+    .min(1)
+    .default(['user']),
+  defaultGroup: nameSchema.nullish(),
+  impersonate: z.array(patternSchema).max(50).default([]),
+};
+
+export const userInput = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\s:]+$/, 'no spaces or colons'),
+    ...userFields,
+  })
+  .strict();
+
+export const userPatch = z
+  .object({
+    password: userFields.password.optional(),
+    groups: z
+      .array(z.union([nameSchema, z.literal('*')]))
+      .max(100)
+      .optional(),
+    roles: z
+      .array(z.enum(['user', 'admin']))
+      .min(1)
+      .optional(),
+    defaultGroup: nameSchema.nullish(),
+    impersonate: z.array(patternSchema).max(50).optional(),
+  })
+  .strict();
+
+/** trino-gateway's ProxyBackendConfiguration. */
+export const compatBackend = z
+  .object({
+    name: nameSchema,
+    proxyTo: httpUrl,
+    active: z.boolean().default(true),
+    routingGroup: nameSchema.default('adhoc'),
+    externalUrl: httpUrl.nullish(),
+  })
+  .loose();
