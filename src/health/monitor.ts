@@ -46,13 +46,16 @@ export function probeInfo(b: Backend, timeoutMs: number): Promise<ProbeResult> {
 
 /**
  * HealthMonitor probes every backend at start and then every interval (with jitter), all concurrently,
- * each with its own timeout, so a hanging cluster never delays the others. The first answer decides
+ * each with its own timeout, so a hanging cluster never delays the others: rounds start on the interval's
+ * cadence, not an interval after the slowest probe of the last round, and a backend whose previous probe
+ * is still waiting (timeout ≥ interval) is skipped rather than probed twice at once. The first answer decides
  * from UNKNOWN; later changes need `healthyThreshold` / `unhealthyThreshold` consecutive results. A
  * transport failure while proxying (passive health) marks a backend UNHEALTHY at once. Only
  * transitions are logged; `healthy` is emitted on each transition to HEALTHY.
  */
 export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy: [Backend] }> {
   private readonly streak = new Map<string, { state: string; count: number }>();
+  private readonly probing = new Set<Backend>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private firstRound = false;
@@ -73,9 +76,9 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
   }
 
   async start(): Promise<void> {
+    this.schedule();
     await this.round();
     this.firstRound = true;
-    this.schedule();
   }
 
   stop(): void {
@@ -96,17 +99,24 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
   private schedule(): void {
     if (this.stopped) return;
     const delay = this.o.intervalMs * (1 + Math.random() * this.o.jitter);
-    this.timer = setTimeout(() => void this.round().finally(() => this.schedule()), delay);
+    this.timer = setTimeout(() => {
+      this.schedule(); // the next round's clock starts now: a hanging backend's timeout must not delay it
+      void this.round();
+    }, delay);
     this.timer.unref();
   }
 
   private async probe(b: Backend): Promise<void> {
+    if (this.probing.has(b)) return;
+    this.probing.add(b);
     const t0 = process.hrtime.bigint();
     let r: ProbeResult;
     try {
       r = await probeInfo(b, this.o.timeoutMs);
     } catch (e) {
       r = { state: 'UNHEALTHY', detail: (e as Error).message };
+    } finally {
+      this.probing.delete(b);
     }
     this.metrics.probeLatency.observe(
       { backend: b.name, outcome: r.state.toLowerCase() },
