@@ -21,7 +21,7 @@ import {
   type Column,
   type QueryErrorJson,
 } from './protocol.js';
-import { plan, type Cluster, type Plan } from './sql.js';
+import { createCatalog, dropCatalog, plan, type Cluster, type Plan } from './sql.js';
 
 export interface EmulatorOptions {
   name?: string;
@@ -37,6 +37,11 @@ export interface EmulatorOptions {
   version?: string;
   /** /ui/api/stats needs the UI form login (POST /ui/login), like a real cluster's web UI. */
   uiAuth?: boolean;
+  /**
+   * The catalog REST endpoints of some Trino forks: POST /v1/catalog/add with JSON
+   * {catalogName, connectorName, properties} and DELETE /v1/catalog/delete?catalogName=NAME (404 without).
+   */
+  catalogRest?: boolean;
 }
 export type EmulatorMode = 'ok' | 'refuse' | 'unavailable' | 'hang';
 export interface RecordedRequest {
@@ -124,6 +129,7 @@ export class TrinoEmulator {
       staticCatalogs: o.staticCatalogs ?? ['system', 'tpch'],
       version: o.version ?? '476',
       uiAuth: o.uiAuth ?? false,
+      catalogRest: o.catalogRest ?? false,
     };
     this.cluster = {
       name: this.name,
@@ -286,6 +292,13 @@ export class TrinoEmulator {
       res.end(seg);
       return;
     }
+    if (this.opts.catalogRest && p === '/v1/catalog/add' && method === 'POST')
+      return this.restAddCatalog(res, await body(req));
+    if (this.opts.catalogRest && p === '/v1/catalog/delete' && method === 'DELETE') {
+      const name = url.searchParams.get('catalogName');
+      if (!name) return text(res, 400, 'catalogName is required');
+      return restAnswer(res, dropCatalog(this.cluster, name.toLowerCase(), false, false));
+    }
     if (p === '/ui/login' && method === 'POST') {
       const form = new URLSearchParams((await body(req)).toString());
       if (!form.get('username')) return text(res, 401, 'Unauthorized');
@@ -331,6 +344,40 @@ export class TrinoEmulator {
       return;
     }
     text(res, 404, 'Not Found');
+  }
+
+  private restAddCatalog(res: http.ServerResponse, raw: Buffer): void {
+    let doc: { catalogName?: unknown; connectorName?: unknown; properties?: unknown };
+    try {
+      doc = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return text(res, 400, 'Invalid JSON body');
+    }
+    const props = doc?.properties ?? {};
+    if (
+      typeof doc?.catalogName !== 'string' ||
+      !doc.catalogName ||
+      typeof doc.connectorName !== 'string' ||
+      !doc.connectorName ||
+      typeof props !== 'object' ||
+      props === null ||
+      Array.isArray(props) ||
+      Object.values(props).some((v) => typeof v !== 'string')
+    )
+      return text(
+        res,
+        400,
+        'Expected {"catalogName": string, "connectorName": string, "properties": {string: string}}',
+      );
+    const err = createCatalog(
+      this.cluster,
+      doc.catalogName.toLowerCase(),
+      doc.connectorName.toLowerCase(),
+      { ...(props as Record<string, string>) },
+      false,
+      false,
+    );
+    restAnswer(res, err);
   }
 
   private submit(req: http.IncomingMessage, res: http.ServerResponse, sqlBuf: Buffer): void {
@@ -577,6 +624,17 @@ function json(
   }
   headers['content-length'] = b.length;
   res.writeHead(status, headers);
+  res.end(b);
+}
+
+/** restAnswer: 200 on success; otherwise the QueryError as JSON, 404/409 for missing/existing catalogs. */
+function restAnswer(res: http.ServerResponse, err: QueryErrorJson | undefined): void {
+  if (!err) return text(res, 200, 'OK');
+  const status =
+    err.errorName === 'CATALOG_NOT_FOUND' ? 404 : err.errorName === 'CATALOG_ALREADY_EXISTS' ? 409 : 400;
+  const { failureInfo: _omit, ...doc } = err;
+  const b = JSON.stringify(doc);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) });
   res.end(b);
 }
 

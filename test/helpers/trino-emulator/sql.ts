@@ -42,10 +42,12 @@ function ident(s: string): string {
   return s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase();
 }
 
+/** stripComments removes `--` and `/* *\/` comments, leaving string literals and quoted identifiers alone. */
 function stripComments(sql: string): string {
   return sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, (m) =>
+      m.startsWith("'") || m.startsWith('"') ? m : ' ',
+    )
     .trim()
     .replace(/;\s*$/, '')
     .trim();
@@ -145,25 +147,7 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
     return {
       kind: 'update',
       updateType: 'CREATE CATALOG',
-      apply: () => {
-        if (cluster.catalogStore === 'static')
-          return queryError('NOT_SUPPORTED', 'CREATE CATALOG is not supported by the static catalog store');
-        if (cluster.catalogs.has(name) || cluster.staticCatalogs.has(name))
-          return ifNotExists
-            ? undefined
-            : queryError('CATALOG_ALREADY_EXISTS', `line 1:1: Catalog '${name}' already exists`, {
-                line: 1,
-                column: 1,
-              });
-        if (!cluster.connectors.includes(connector))
-          return queryError(
-            'CONNECTOR_NOT_FOUND',
-            `line 1:1: No factory for connector '${connector}'. Available factories: [${cluster.connectors.join(', ')}]`,
-            { line: 1, column: 1 },
-          );
-        cluster.catalogs.set(name, { connector, properties });
-        return undefined;
-      },
+      apply: () => createCatalog(cluster, name, connector, properties, !!ifNotExists),
     };
   }
   if (
@@ -177,21 +161,7 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
     return {
       kind: 'update',
       updateType: 'DROP CATALOG',
-      apply: () => {
-        if (cluster.catalogStore === 'static')
-          return queryError('NOT_SUPPORTED', 'DROP CATALOG is not supported by the static catalog store');
-        if (cluster.staticCatalogs.has(name))
-          return queryError('NOT_SUPPORTED', `line 1:1: Catalog '${name}' cannot be dropped`, {
-            line: 1,
-            column: 1,
-          });
-        if (!cluster.catalogs.delete(name) && !ifExists)
-          return queryError('CATALOG_NOT_FOUND', `line 1:1: Catalog '${name}' not found`, {
-            line: 1,
-            column: 1,
-          });
-        return undefined;
-      },
+      apply: () => dropCatalog(cluster, name, !!ifExists),
     };
   }
   if (
@@ -243,6 +213,54 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
     return rows('_col0', 'varchar', [[`${cat}.${sch}.${tbl}@${cluster.name}`]]);
   }
   return syntaxError(sql);
+}
+
+/**
+ * createCatalog is CreateCatalogTask's effect and errors (shared by CREATE CATALOG and the REST
+ * endpoint); `sql` adds the analyzer's "line 1:1: " prefix and location to the messages that have one.
+ */
+export function createCatalog(
+  cluster: Cluster,
+  name: string,
+  connector: string,
+  properties: Record<string, string>,
+  ifNotExists: boolean,
+  sql = true,
+): QueryErrorJson | undefined {
+  const at = sql ? { line: 1, column: 1 } : undefined;
+  const prefix = sql ? 'line 1:1: ' : '';
+  if (cluster.catalogStore === 'static')
+    return queryError('NOT_SUPPORTED', 'CREATE CATALOG is not supported by the static catalog store');
+  if (cluster.catalogs.has(name) || cluster.staticCatalogs.has(name))
+    return ifNotExists
+      ? undefined
+      : queryError('CATALOG_ALREADY_EXISTS', `${prefix}Catalog '${name}' already exists`, at);
+  if (!cluster.connectors.includes(connector))
+    return queryError(
+      'CONNECTOR_NOT_FOUND',
+      `${prefix}No factory for connector '${connector}'. Available factories: [${cluster.connectors.join(', ')}]`,
+      at,
+    );
+  cluster.catalogs.set(name, { connector, properties });
+  return undefined;
+}
+
+/** dropCatalog is DropCatalogTask's effect and errors (shared by DROP CATALOG and the REST endpoint). */
+export function dropCatalog(
+  cluster: Cluster,
+  name: string,
+  ifExists: boolean,
+  sql = true,
+): QueryErrorJson | undefined {
+  const at = sql ? { line: 1, column: 1 } : undefined;
+  const prefix = sql ? 'line 1:1: ' : '';
+  if (cluster.catalogStore === 'static')
+    return queryError('NOT_SUPPORTED', 'DROP CATALOG is not supported by the static catalog store');
+  if (cluster.staticCatalogs.has(name))
+    return queryError('NOT_SUPPORTED', `${prefix}Catalog '${name}' cannot be dropped`, at);
+  if (!cluster.catalogs.delete(name) && !ifExists)
+    return queryError('CATALOG_NOT_FOUND', `${prefix}Catalog '${name}' not found`, at);
+  return undefined;
 }
 
 function syntaxError(sql: string): Plan {
