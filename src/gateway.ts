@@ -36,6 +36,19 @@ import type { Context, Next } from 'hono';
 import { adminRoutes } from './admin/admin-routes.js';
 import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
+import { catalogRoutes } from './admin/catalog-routes.js';
+import { CatalogRepo } from './catalogs/catalog-repo.js';
+import { CatalogService } from './catalogs/catalog-service.js';
+import { redactCatalogSql } from './catalogs/catalog-sql.js';
+import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
+import { loadSealKey } from './catalogs/seal-key.js';
+import {
+  CatalogInputError,
+  validateCatalogName,
+  validateConnectorName,
+  validateProperties,
+} from './catalogs/identifiers.js';
+import type { ConsoleCatalogs } from './ui/console-deps.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
@@ -61,6 +74,7 @@ export class Gateway {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly db: OpenedDb;
+  private readonly dbPath: string;
   readonly registry: BackendRegistry;
   readonly picker: BackendPicker;
   readonly history: HistoryRepo;
@@ -74,6 +88,12 @@ export class Gateway {
   readonly app: Hono;
   readonly server: http.Server;
   private readonly forwarder: Forwarder;
+  /** Catalog broadcast; built by start() (the seal key is imported asynchronously). */
+  catalogs: CatalogService | undefined;
+  private readonly catalogRepo: CatalogRepo;
+  private readonly isSecretProperty: (key: string) => boolean;
+  /** Removes catalog secrets from SQL text before it is stored or shown. */
+  readonly redactSql: (sql: string) => string;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
   /** True once start() finished (readiness). */
@@ -85,9 +105,8 @@ export class Gateway {
     this.config = cfg;
     this.logger = opts.logger ?? createLogger({ level: cfg.log.level });
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
-    this.db = openDatabase(
-      cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path),
-    );
+    this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
+    this.db = openDatabase(this.dbPath);
 
     const backendRepo = new BackendRepo(this.db.db);
     for (const g of cfg.groups)
@@ -98,6 +117,9 @@ export class Gateway {
     this.registry = new BackendRegistry(backendRepo, cfg.proxy.maxSocketsPerBackend);
     this.picker = new BackendPicker(this.registry);
 
+    this.catalogRepo = new CatalogRepo(this.db.db);
+    const isSecret = (this.isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns));
+    this.redactSql = (sql) => (/catalog/i.test(sql) ? redactCatalogSql(sql, isSecret) : sql);
     this.history = new HistoryRepo(this.db.db);
     this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
     this.tracker = new QueryTracker(
@@ -105,6 +127,7 @@ export class Gateway {
       this.recorder,
       this.metrics,
       cfg.proxy.abandonAfterMinutes * 60_000,
+      this.redactSql,
     );
     const affinityRepo = new AffinityRepo(this.db.db);
     this.affinity = new Affinity(affinityRepo, this.logger);
@@ -213,12 +236,13 @@ export class Gateway {
       '/',
       publicBackendRoutes(this.registry, async (c) => (await authenticate(c as Context<AppEnv>)).ok),
     );
-    for (const path of ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*'])
-      app.use(path, limit, requireAuth);
+    const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
+    for (const path of guarded) app.use(path, limit, requireAuth);
     app.route(
       '/',
       historyRoutes({
         repo: this.history,
+        redactSql: this.redactSql,
         principal: (c) => c.get('principal'),
         externalUrl: (b) => this.registry.get(b)?.externalUrl,
       }),
@@ -227,6 +251,10 @@ export class Gateway {
       app.use(path, requireAdmin);
     app.route('/', adminRoutes({ registry: this.registry, users: this.users }));
     app.route('/', compatRoutes(this.registry));
+    app.route(
+      '/',
+      catalogRoutes(() => this.catalogs!, this.config.routing.defaultGroup),
+    );
     app.post('/api/v1/routing/explain', async (c) => {
       let body: { user?: unknown; groups?: unknown; headers?: unknown; sql?: unknown };
       try {
@@ -280,7 +308,8 @@ export class Gateway {
         users: this.users,
         verifyPassword,
         sessionSecret,
-        redactSql: (sql) => sql,
+        redactSql: this.redactSql,
+        catalogs: this.consoleCatalogs(),
         defaultGroup: this.config.routing.defaultGroup,
         rules: () => this.rules,
         logger: this.logger,
@@ -291,6 +320,36 @@ export class Gateway {
       this.logger.error({ err: err.stack }, 'app request failed');
       return c.json({ message: 'internal error' }, 500);
     });
+  }
+
+  /** consoleCatalogs adapts the catalog service to the console (which shows refusals with their status). */
+  private consoleCatalogs(): ConsoleCatalogs {
+    const refuse = (e: unknown) =>
+      e instanceof CatalogInputError ? Object.assign(new Error(e.message), { status: 400 }) : e;
+    return {
+      list: () => this.catalogs!.list(),
+      create: async (spec) => {
+        try {
+          const r = await this.catalogs!.create(
+            spec.group,
+            validateCatalogName(spec.name),
+            validateConnectorName(spec.connector),
+            validateProperties(spec.properties),
+            'console',
+          );
+          return { deployments: r.outcomes };
+        } catch (e) {
+          throw refuse(e);
+        }
+      },
+      delete: async (group, name) => {
+        try {
+          return await this.catalogs!.delete(group, validateCatalogName(name), 'console');
+        } catch (e) {
+          throw refuse(e);
+        }
+      },
+    };
   }
 
   /** route chooses the routing group of a new query: header, rules, the user's default, the configured default. */
@@ -332,6 +391,29 @@ export class Gateway {
     });
     const port = (this.server.address() as AddressInfo).port;
     await this.monitor?.start();
+    const c = this.config.catalogs;
+    const key = loadSealKey(
+      {
+        sealKey: c.sealKey,
+        sealKeyFile: c.sealKeyFile,
+        baseDir: this.config.baseDir,
+        databasePath: this.dbPath,
+      },
+      this.logger,
+    );
+    this.catalogs = new CatalogService({
+      repo: this.catalogRepo,
+      registry: this.registry,
+      sealer: await SecretSealer.fromKey(key),
+      isSecret: this.isSecretProperty,
+      timeoutMs: c.statementTimeoutSeconds * 1000,
+      reconcileUser: c.user,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
+      onHealthy: (fn) => this.monitor?.on('healthy', fn),
+    });
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
@@ -356,6 +438,7 @@ export class Gateway {
       clearTimeout(timer);
       this.rules?.close();
       this.monitor?.stop();
+      await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
       this.recorder.stop();

@@ -7,11 +7,14 @@ import type { GatewayConfig } from './config/gateway-config.js';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** isProtocolPath tells whether a request target belongs to the Trino protocol (proxied) or the gateway's own app. */
+/**
+ * isProtocolPath tells whether a request target belongs to the Trino protocol (proxied) or the gateway's
+ * own app. `/v1/catalog/…` is the gateway's (seed-compatible catalog broadcast), never a single cluster's.
+ */
 export function isProtocolPath(url: string): boolean {
   if (url.charCodeAt(0) !== 47 /* / */) return true; // absolute-form targets are protocol follow-ups or refused there
   return (
-    url.startsWith('/v1/') ||
+    (url.startsWith('/v1/') && !url.startsWith('/v1/catalog/')) ||
     url === '/v1' ||
     url === '/ui' ||
     url.startsWith('/ui/') ||

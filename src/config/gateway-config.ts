@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authConfigSchema } from '../auth/auth-config.js';
 import {
   backendSchema,
+  catalogsSchema,
   databaseSchema,
   groupSchema,
   healthSchema,
@@ -27,6 +28,7 @@ export const gatewayConfigSchema = z
     metrics: metricsSchema.default(metricsSchema.parse({})),
     health: healthSchema.default(healthSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
+    catalogs: catalogsSchema.default(catalogsSchema.parse({})),
   })
   .strict();
 

@@ -134,3 +134,26 @@ export const healthSchema = z
     unhealthyThreshold: z.number().int().min(1).max(100).default(2),
   })
   .strict();
+
+export const catalogsSchema = z
+  .object({
+    /**
+     * Key that seals secret catalog properties at rest: base64 of 32 bytes (`${ENV:NAME}` works). Default:
+     * read from sealKeyFile; when that file is missing a key is generated there with a warning.
+     */
+    sealKey: z.string().min(1).optional(),
+    /** File holding the seal key. Default: catalog-seal.key beside the database file. */
+    sealKeyFile: z.string().min(1).optional(),
+    /** Property keys containing any of these (case-insensitive) are secret. Default password, secret, token, key, credential. */
+    secretPatterns: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['password', 'secret', 'token', 'key', 'credential']),
+    /** Seconds between reconcile rounds over every backend. Default 30. */
+    reconcileIntervalSeconds: z.number().min(0.05).max(86_400).default(30),
+    /** Seconds one CREATE/DROP/SHOW CATALOGS may take on one backend. Default 30. */
+    statementTimeoutSeconds: z.number().min(0.1).max(600).default(30),
+    /** Trino user that runs reconcile statements (API changes run as the admin who made them). Default switchyard. */
+    user: z.string().min(1).max(256).default('switchyard'),
+  })
+  .strict();

@@ -1,0 +1,395 @@
+import { isAvailable, type Backend } from '../backends/backend.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { CatalogRepo, CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
+import { restDriver, sqlDriver, type ApplyOutcome, type CatalogDriver } from './drivers.js';
+import { maskProperties, type SecretSealer } from './secrets.js';
+
+/** A refusal of the catalog API; the routes answer it as JSON with this status. */
+export class CatalogError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+/** What happened on one backend during a change. */
+export interface BackendOutcome {
+  backend: string;
+  state: DeploymentState | 'dropped';
+  error?: string;
+}
+
+/** The answer of a change: the catalog afterwards and each backend's outcome. */
+export interface ChangeResult {
+  catalog: CatalogView;
+  outcomes: BackendOutcome[];
+  /** all: every backend of the group reached the desired state; partial: some; none: none did (stored, to be reconciled). */
+  applied: 'all' | 'partial' | 'none';
+}
+
+export interface CatalogView {
+  group: string;
+  name: string;
+  connector: string;
+  /** Secret values masked (`***`). */
+  properties: Record<string, string>;
+  version: number;
+  /** present, or dropping (deleted; some backend has not dropped it yet). */
+  status: 'present' | 'dropping';
+  createdAt: number;
+  updatedAt: number;
+  deployments: Array<{
+    backend: string;
+    state: DeploymentState;
+    specVersion: number | null;
+    error: string | null;
+  }>;
+}
+
+export interface CatalogServiceDeps {
+  repo: CatalogRepo;
+  registry: BackendRegistry;
+  sealer: SecretSealer;
+  isSecret: (key: string) => boolean;
+  timeoutMs: number;
+  /** Trino user for reconcile statements. */
+  reconcileUser: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Tests may substitute drivers; by default each backend's catalogDriver picks sql or rest. */
+  driverFor?: (b: Backend, user: string) => CatalogDriver;
+}
+
+/**
+ * Catalog broadcast as desired state. A change is committed to SQLite first (spec plus one deployment row
+ * per backend of the group), then sent to every available backend of the group concurrently, each with its
+ * own timeout; backends that are down, deactivated or unreachable stay pending and are reconciled when they
+ * turn healthy, are activated, join the group, and every reconcile interval. All work on one backend runs
+ * one at a time, so a reconcile never interleaves with a change on the same cluster.
+ */
+export class CatalogService {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly queued = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly d: CatalogServiceDeps) {}
+
+  /** list returns the catalogs of one group, or of every group. */
+  list(group?: string): CatalogView[] {
+    if (group !== undefined) this.requireGroup(group);
+    const deps = this.d.repo.deployments(group);
+    return this.d.repo.specs(group).map((s) => this.view(s, deps));
+  }
+
+  get(group: string, name: string): CatalogView {
+    const s = this.d.repo.spec(group, name);
+    if (!s) throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+    return this.view(s, this.d.repo.deployments(group, name));
+  }
+
+  async create(
+    group: string,
+    name: string,
+    connector: string,
+    props: Record<string, string>,
+    user: string,
+  ): Promise<ChangeResult> {
+    this.requireGroup(group);
+    const old = this.d.repo.spec(group, name);
+    if (old?.desired === 'present')
+      throw new CatalogError(
+        409,
+        `catalog "${name}" already exists in group "${group}"; replace it with PUT`,
+      );
+    return this.change(group, name, connector, props, user, false);
+  }
+
+  async replace(
+    group: string,
+    name: string,
+    connector: string | undefined,
+    props: Record<string, string>,
+    user: string,
+  ): Promise<ChangeResult> {
+    this.requireGroup(group);
+    const old = this.d.repo.spec(group, name);
+    if (!old || old.desired !== 'present')
+      throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+    return this.change(group, name, connector ?? old.connector, props, user, true);
+  }
+
+  async delete(group: string, name: string, user: string): Promise<ChangeResult> {
+    this.requireGroup(group);
+    const old = this.d.repo.spec(group, name);
+    if (!old || old.desired !== 'present')
+      throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+    // A backend whose create failed never had the catalog: forget its row; every other may hold it.
+    const rows = this.d.repo.deployments(group, name);
+    for (const x of rows) if (x.state === 'failed') this.d.repo.deleteDeployment(group, name, x.backend);
+    const holders = new Set(rows.filter((x) => x.state !== 'failed').map((x) => x.backend));
+    const spec = this.d.repo.saveSpec({ ...old, desired: 'absent' }, [...holders], 'dropping');
+    this.d.logger.info({ group, catalog: name, user, version: spec.version }, 'catalog delete stored');
+    const outcomes = await Promise.all(
+      this.d.registry.inGroup(group).map(async (b): Promise<BackendOutcome> => {
+        if (!holders.has(b.name)) return { backend: b.name, state: 'dropped' };
+        if (!isAvailable(b)) return this.deferred(b, spec, 'dropping');
+        return this.onBackend(b.name, () => this.dropOn(b, spec, user));
+      }),
+    );
+    this.d.repo.purgeIfDropped(group, name);
+    return this.result(group, name, outcomes, 'dropped', spec);
+  }
+
+  /** reconcileAll reconciles every available backend (each in its own queue). */
+  async reconcileAll(): Promise<void> {
+    await Promise.all(this.d.registry.all().map((b) => this.reconcile(b)));
+  }
+
+  /**
+   * reconcile makes one backend match the desired state of its group: SHOW CATALOGS, then create what is
+   * missing or stale and drop what was deleted. Catalogs no spec names (static ones) are left alone. A
+   * backend whose group has no catalog specs and no deployment rows is not contacted at all.
+   */
+  reconcile(b: Backend): Promise<void> {
+    if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return Promise.resolve();
+    const specs = this.d.repo.specs(b.group);
+    if (specs.length === 0) return Promise.resolve();
+    this.queued.add(b.name);
+    return this.onBackend(b.name, async () => {
+      this.queued.delete(b.name);
+      const current = this.d.registry.get(b.name);
+      if (current !== b || !isAvailable(b)) return; // replaced or gone while queued
+      await this.reconcileNow(b);
+    });
+  }
+
+  /** start schedules periodic reconciliation and listens for backends becoming usable. */
+  start(intervalMs: number, events: { onHealthy?: (fn: (b: Backend) => void) => void }): void {
+    const r = this.d.registry;
+    const later = (b: Backend) => setImmediate(() => void this.reconcile(b));
+    r.on('activated', later);
+    r.on('added', (b) => {
+      this.d.repo.forgetBackend(b.name, b.group);
+      later(b);
+    });
+    r.on('removed', (b) => this.d.repo.forgetBackend(b.name));
+    events.onHealthy?.(later);
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        void this.reconcileAll().finally(() => !this.stopped && tick());
+      }, intervalMs);
+      this.timer.unref();
+    };
+    void this.reconcileAll();
+    tick();
+  }
+
+  /** stop ends reconciling and resolves once work already running on backends has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.all(this.chains.values());
+  }
+
+  private async change(
+    group: string,
+    name: string,
+    connector: string,
+    props: Record<string, string>,
+    user: string,
+    replace: boolean,
+  ): Promise<ChangeResult> {
+    const sealed = await this.d.sealer.sealProperties(props, this.d.isSecret);
+    const backends = this.d.registry.inGroup(group);
+    const spec = this.d.repo.saveSpec(
+      { group, name, connector, properties: sealed, desired: 'present' },
+      backends.map((b) => b.name),
+      'pending',
+    );
+    this.d.logger.info(
+      { group, catalog: name, connector, user, version: spec.version, replace },
+      'catalog change stored',
+    );
+    const outcomes = await Promise.all(
+      backends.map((b) =>
+        isAvailable(b)
+          ? this.onBackend(b.name, () => this.createOn(b, spec, props, user, replace))
+          : Promise.resolve(this.deferred(b, spec, 'pending')),
+      ),
+    );
+    return this.result(group, name, outcomes, 'applied', spec);
+  }
+
+  private async reconcileNow(b: Backend): Promise<void> {
+    const driver = this.driver(b, this.d.reconcileUser);
+    const listed = await driver.list();
+    if (!listed.ok) {
+      this.d.logger.debug(
+        { backend: b.name, error: listed.message },
+        'catalog reconcile: cannot list catalogs',
+      );
+      return;
+    }
+    const names = new Set(listed.names);
+    const deps = new Map(
+      this.d.repo
+        .deployments(b.group)
+        .filter((x) => x.backend === b.name)
+        .map((x) => [x.catalog, x]),
+    );
+    for (const spec of this.d.repo.specs(b.group)) {
+      if (this.stopped) return;
+      const dep = deps.get(spec.name);
+      if (spec.desired === 'present') {
+        const present = names.has(spec.name);
+        if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;
+        const props = await this.d.sealer.unsealProperties(spec.properties);
+        const o = await this.createOn(b, spec, props, this.d.reconcileUser, present);
+        this.d.logger.info(
+          { backend: b.name, group: b.group, catalog: spec.name, state: o.state, error: o.error },
+          'catalog reconciled',
+        );
+      } else {
+        if (dep && names.has(spec.name)) await this.dropOn(b, spec, this.d.reconcileUser);
+        else if (dep) this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
+        this.d.repo.purgeIfDropped(spec.group, spec.name);
+      }
+    }
+  }
+
+  /** createOn applies a spec on one backend (dropping the old definition first when asked) and records the outcome. */
+  private async createOn(
+    b: Backend,
+    spec: CatalogSpec,
+    props: Record<string, string>,
+    user: string,
+    dropFirst: boolean,
+  ): Promise<BackendOutcome> {
+    const driver = this.driver(b, user);
+    let r: ApplyOutcome = dropFirst ? await driver.drop(spec.name) : { ok: true };
+    if (r.ok) r = await driver.create(spec.name, spec.connector, props);
+    const state: DeploymentState = r.ok ? 'applied' : r.transport ? 'pending' : 'failed';
+    const error = r.ok ? null : this.scrub(r.message, props);
+    this.d.repo.setDeployment({
+      group: spec.group,
+      catalog: spec.name,
+      backend: b.name,
+      state,
+      specVersion: spec.version,
+      error,
+    });
+    this.d.metrics.catalogOps.inc({ operation: dropFirst ? 'replace' : 'create', outcome: state });
+    return { backend: b.name, state, ...(error ? { error } : {}) };
+  }
+
+  private async dropOn(b: Backend, spec: CatalogSpec, user: string): Promise<BackendOutcome> {
+    const r = await this.driver(b, user).drop(spec.name);
+    this.d.metrics.catalogOps.inc({ operation: 'drop', outcome: r.ok ? 'dropped' : 'failed' });
+    if (r.ok) {
+      this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
+      return { backend: b.name, state: 'dropped' };
+    }
+    this.d.repo.setDeployment({
+      group: spec.group,
+      catalog: spec.name,
+      backend: b.name,
+      state: 'dropping',
+      specVersion: spec.version,
+      error: r.message,
+    });
+    return { backend: b.name, state: 'dropping', error: r.message };
+  }
+
+  /** deferred records that a backend that cannot take the change now will get it on reconcile. */
+  private deferred(b: Backend, spec: CatalogSpec, state: 'pending' | 'dropping'): BackendOutcome {
+    const error = !b.active
+      ? 'backend is deactivated; applied when activated'
+      : `backend is ${b.health}; applied when healthy`;
+    this.d.repo.setDeployment({
+      group: spec.group,
+      catalog: spec.name,
+      backend: b.name,
+      state,
+      specVersion: spec.version,
+      error,
+    });
+    return { backend: b.name, state, error };
+  }
+
+  private result(
+    group: string,
+    name: string,
+    outcomes: BackendOutcome[],
+    goal: 'applied' | 'dropped',
+    spec: CatalogSpec,
+  ): ChangeResult {
+    const done = outcomes.filter((o) => o.state === goal).length;
+    const applied = done === outcomes.length ? 'all' : done > 0 ? 'partial' : 'none';
+    const after = this.d.repo.spec(group, name);
+    const catalog = after ? this.view(after, this.d.repo.deployments(group, name)) : this.view(spec, []);
+    return { catalog, outcomes, applied };
+  }
+
+  private view(s: CatalogSpec, deps: readonly Deployment[]): CatalogView {
+    const mine = deps.filter((x) => x.group === s.group && x.catalog === s.name);
+    const byBackend = new Map(mine.map((x) => [x.backend, x]));
+    const names = new Set([...this.d.registry.inGroup(s.group).map((b) => b.name), ...byBackend.keys()]);
+    const masked = maskProperties(
+      s.properties,
+      (k) => this.d.isSecret(k) || this.d.sealer.isSealed(s.properties[k]!),
+    );
+    return {
+      group: s.group,
+      name: s.name,
+      connector: s.connector,
+      properties: masked,
+      version: s.version,
+      status: s.desired === 'present' ? 'present' : 'dropping',
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      deployments: [...names].sort().map((backend) => {
+        const x = byBackend.get(backend);
+        return {
+          backend,
+          state: x?.state ?? 'pending',
+          specVersion: x?.specVersion ?? null,
+          error: x?.error ?? null,
+        };
+      }),
+    };
+  }
+
+  /** scrub removes secret values from a backend's error text before it is stored or shown. */
+  private scrub(message: string, props: Record<string, string>): string {
+    let m = message;
+    for (const [k, v] of Object.entries(props))
+      if (this.d.isSecret(k) && v.length >= 3) m = m.split(v).join('***');
+    return m;
+  }
+
+  private driver(b: Backend, user: string): CatalogDriver {
+    if (this.d.driverFor) return this.d.driverFor(b, user);
+    const opts = { baseUrl: b.url, user, timeoutMs: this.d.timeoutMs };
+    return b.catalogDriver === 'rest' ? restDriver(opts) : sqlDriver(opts);
+  }
+
+  private requireGroup(group: string): void {
+    if (!this.d.registry.group(group)) throw new CatalogError(404, `group "${group}" not found`);
+  }
+
+  /** onBackend runs fn after every earlier task of the same backend (a per-backend queue). */
+  private onBackend<T>(backend: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(backend) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.chains.set(backend, settled);
+    void settled.then(() => this.chains.get(backend) === settled && this.chains.delete(backend));
+    return next;
+  }
+}
