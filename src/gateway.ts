@@ -245,6 +245,7 @@ export class Gateway {
         redactSql: this.redactSql,
         principal: (c) => c.get('principal'),
         externalUrl: (b) => this.registry.get(b)?.externalUrl,
+        backendUrl: (b) => this.registry.get(b)?.url,
       }),
     );
     for (const path of ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*'])

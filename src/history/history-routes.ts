@@ -13,7 +13,12 @@ export interface HistoryRoutesDeps {
   redactSql?: (sql: string) => string;
   /** Cluster UI link for a backend name (its externalUrl), when it has one. */
   externalUrl?: (backend: string) => string | undefined;
+  /** A backend's coordinator URL (trino-gateway's `backendUrl`), shown to admins only. */
+  backendUrl?: (backend: string) => string | undefined;
 }
+
+/** How many recent queries trino-gateway's /api/queryHistory returns. */
+const COMPAT_HISTORY_LIMIT = 2000;
 
 class BadFilter extends Error {}
 
@@ -99,6 +104,34 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
     if (!row || (!isAdmin(p) && row.user !== p.name))
       return c.json({ message: `query ${c.req.param('id').slice(0, 128)} not found` }, 404);
     return c.json(present(row));
+  });
+
+  // trino-gateway's history shapes (GatewayViewResource): the newest queries, the caller's own unless admin.
+  const recent = (p: Principal) =>
+    d.repo.list({ limit: COMPAT_HISTORY_LIMIT, ...(isAdmin(p) ? {} : { user: p.name }) });
+  app.get('/api/queryHistory', (c) => {
+    const p = d.principal(c);
+    if (!p) return c.json({ message: 'authentication required' }, 401);
+    const admin = isAdmin(p);
+    return c.json(
+      recent(p).map((r) => ({
+        queryId: r.queryId,
+        queryText: d.redactSql ? d.redactSql(r.sql) : r.sql,
+        user: r.user,
+        source: r.source,
+        backendUrl: (admin ? d.backendUrl?.(r.backend) : undefined) ?? d.externalUrl?.(r.backend) ?? null,
+        captureTime: r.submittedAt,
+        routingGroup: r.routingGroup,
+        externalUrl: d.externalUrl?.(r.backend) ?? null,
+      })),
+    );
+  });
+  app.get('/api/queryHistoryDistribution', (c) => {
+    const p = d.principal(c);
+    if (!p) return c.json({ message: 'authentication required' }, 401);
+    const counts: Record<string, number> = {};
+    for (const r of recent(p)) counts[r.backend] = (counts[r.backend] ?? 0) + 1;
+    return c.json(counts);
   });
 
   return app;

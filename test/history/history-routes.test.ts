@@ -39,6 +39,7 @@ function setup() {
       principal: (c) => c.get('principal'),
       redactSql: (s) => s.replace(/'hunter2'/, "'***'"),
       externalUrl: () => 'https://trino-1.example.com',
+      backendUrl: () => 'http://10.0.0.1:8080',
     }),
   );
   const get = async (qs: string, user = 'admin') => {
@@ -118,5 +119,38 @@ describe('history API', () => {
     expect((await app.request('/api/v1/queries/q_1', { headers: { 'x-test-user': 'alice' } })).status).toBe(
       200,
     );
+  });
+});
+
+describe("trino-gateway's history shapes", () => {
+  const compat = async (path: string, user: string) => {
+    const { app } = setup();
+    const res = await app.request(path, { headers: { 'x-test-user': user } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('GET /api/queryHistory answers QueryDetail rows, redacted, own rows only for non-admins', async () => {
+    const admin = await compat('/api/queryHistory', 'admin');
+    expect(admin.status).toBe(200);
+    expect(admin.body).toHaveLength(7);
+    expect(admin.body[0]).toEqual({
+      queryId: 'q_6',
+      queryText: 'CREATE CATALOG c USING postgresql WITH ("connection-password" = \'***\')',
+      user: 'bob',
+      source: null,
+      backendUrl: 'http://10.0.0.1:8080',
+      captureTime: 1006,
+      routingGroup: 'etl',
+      externalUrl: 'https://trino-1.example.com',
+    });
+    const alice = await compat('/api/queryHistory', 'alice');
+    expect(alice.body.map((r: any) => r.user)).toEqual(['alice', 'alice', 'alice']);
+    expect(alice.body[0].backendUrl).toBe('https://trino-1.example.com'); // never the internal URL
+  });
+
+  it('GET /api/queryHistoryDistribution counts queries per backend', async () => {
+    expect((await compat('/api/queryHistoryDistribution', 'admin')).body).toEqual({ 'trino-1': 7 });
+    expect((await compat('/api/queryHistoryDistribution', 'bob')).body).toEqual({ 'trino-1': 4 });
+    expect((await compat('/api/queryHistoryDistribution', '')).status).toBe(401);
   });
 });
