@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
   importSPKI,
   jwtVerify,
   type JWTPayload,
@@ -25,10 +27,39 @@ const list = (v: unknown): string[] =>
       ? v.split(/[ ,]+/).filter(Boolean)
       : [];
 
+/** The JWKS could not be fetched or parsed (endpoint down, non-200, timeout, not a key set). */
+class JwksUnavailable extends Error {
+  readonly code = 'jwks-unavailable';
+}
+
+/** Errors jose's JWKS lookup raises about the token's key, as opposed to about fetching the set. */
+const KEY_LOOKUP_ERRORS = new Set([
+  errors.JWKSNoMatchingKey.code,
+  errors.JWKSMultipleMatchingKeys.code,
+  errors.JOSENotSupported.code,
+]);
+
+/** A header value from the (unverified) token, safe to echo: printable ASCII, at most 64 characters. */
+const printable = (v: unknown): string =>
+  typeof v === 'string' ? v.replace(/[^\x20-\x7e]/g, '?').slice(0, 64) : String(v);
+
+const kidOf = (token: string): unknown => {
+  try {
+    return decodeProtectedHeader(token).kid;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * Bearer JWT authentication with jose: an algorithm allow-list (never `none`), issuer and audience
- * checks, clock tolerance, and keys from a shared secret, a PEM public key, or a JWKS URL that jose
- * caches and refetches only on an unknown kid (with a cooldown).
+ * checks, clock tolerance, and keys from a shared secret, a PEM public key, or a JWKS URL.
+ *
+ * JWKS: one jose remote key set per authenticator, created on first use and kept. jose caches the set
+ * (refetched when older than `jwksCacheMaxAgeMs`, default 10 min) and refetches on a token whose kid is
+ * not in it, unless the last successful fetch is younger than `jwksCooldownMs` (default 30 s): then the
+ * token is refused without a fetch, so unknown kids cannot hammer the IdP. Concurrent refetches are
+ * coalesced into one. A JWKS that cannot be fetched is a 401 (`jwks-unavailable`), never a 500.
  */
 export class JwtAuthenticator implements Authenticator {
   private key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey | undefined;
@@ -36,8 +67,10 @@ export class JwtAuthenticator implements Authenticator {
   constructor(
     private readonly cfg: JwtConfig,
     private readonly baseDir: string,
-    /** Minimum time between JWKS refetches on unknown kids (jose's cooldown). */
+    /** Minimum time since the last JWKS fetch before an unknown kid triggers a refetch (jose's cooldown). */
     private readonly jwksCooldownMs = 30_000,
+    /** Age after which the cached JWKS is refetched even for known kids (jose's cacheMaxAge). */
+    private readonly jwksCacheMaxAgeMs = 600_000,
   ) {}
 
   private async getKey(): Promise<Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey> {
@@ -48,11 +81,22 @@ export class JwtAuthenticator implements Authenticator {
         readFileSync(resolve(this.baseDir, this.cfg.publicKeyFile), 'utf8'),
         this.cfg.algorithms[0],
       );
-    else
-      this.key = createRemoteJWKSet(new URL(this.cfg.jwksUrl!), {
-        cooldownDuration: 30_000,
+    else {
+      const remote = createRemoteJWKSet(new URL(this.cfg.jwksUrl!), {
+        cooldownDuration: this.jwksCooldownMs,
+        cacheMaxAge: this.jwksCacheMaxAgeMs,
         timeoutDuration: 5_000,
       });
+      // Only relabels fetch failures; the set, its cache and its cooldown stay jose's.
+      this.key = async (header, token) => {
+        try {
+          return await remote(header, token);
+        } catch (e) {
+          if (KEY_LOOKUP_ERRORS.has((e as { code?: string }).code ?? '')) throw e;
+          throw new JwksUnavailable('JWKS unavailable', { cause: e });
+        }
+      };
+    }
     return this.key;
   }
 
@@ -76,7 +120,19 @@ export class JwtAuthenticator implements Authenticator {
       payload = (typeof key === 'function' ? await jwtVerify(t, key, opts) : await jwtVerify(t, key, opts))
         .payload;
     } catch (e) {
+      if (e instanceof JwksUnavailable)
+        return unauthorized(
+          e.code,
+          'Invalid bearer token: the signing keys (JWKS) could not be fetched; try again later',
+          CHALLENGE,
+        );
       const code = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
+      if (code === errors.JWKSNoMatchingKey.code)
+        return unauthorized(
+          code,
+          `Invalid bearer token: no key in the JWKS matches its kid "${printable(kidOf(t))}"`,
+          CHALLENGE,
+        );
       return unauthorized(
         code,
         `Invalid bearer token (${code.replace(/^ERR_/, '').toLowerCase()})`,
