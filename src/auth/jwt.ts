@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -18,6 +19,9 @@ import type { Principal } from './principal.js';
 
 const CHALLENGE = 'Bearer realm="Switchyard"';
 const MAX_TOKEN = 8 * 1024;
+/** A verified token is remembered this long at most (and never past its `exp`). */
+const CACHE_TTL_MS = 60_000;
+const MAX_CACHE = 10_000;
 type JwtConfig = NonNullable<AuthConfig['jwt']>;
 
 const list = (v: unknown): string[] =>
@@ -63,6 +67,11 @@ const kidOf = (token: string): unknown => {
  */
 export class JwtAuthenticator implements Authenticator {
   private key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey | undefined;
+  /**
+   * Verified tokens by SHA-256, so a client polling with the same token pays one signature check per
+   * minute, not one per poll. An entry never outlives the token's `exp`.
+   */
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly cfg: JwtConfig,
@@ -108,6 +117,10 @@ export class JwtAuthenticator implements Authenticator {
         .trim();
     if (!t || t.length > MAX_TOKEN)
       return unauthorized('malformed', 'Malformed or oversized bearer token', CHALLENGE);
+    const digest = createHash('sha256').update(t).digest('base64');
+    const now = Date.now();
+    const hit = this.cache.get(digest);
+    if (hit && hit.until > now) return { ok: true, principal: hit.principal };
     let payload: JWTPayload;
     try {
       const key = await this.getKey();
@@ -149,6 +162,12 @@ export class JwtAuthenticator implements Authenticator {
       method: 'jwt',
     };
     if (principal.roles.length === 0) principal.roles = ['user'];
+    const until = Math.min(
+      now + CACHE_TTL_MS,
+      typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity,
+    );
+    if (this.cache.size >= MAX_CACHE) this.cache.clear();
+    this.cache.set(digest, { principal, until });
     return { ok: true, principal };
   }
 }
