@@ -8,7 +8,7 @@ import { hashPassword } from '../../src/auth/password-hash.js';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) against a real gateway and
- * two emulated clusters: sign in, dashboard, a cluster going down, drain, catalogs, history filters.
+ * two emulated clusters: sign in, dashboard, add a catalog, a cluster going down, drain, history filters.
  * Screenshots at desktop and phone widths land in test-artifacts/.
  */
 describe('the console in a browser', () => {
@@ -39,6 +39,7 @@ describe('the console in a browser', () => {
               },
             ],
           },
+          health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
         },
       ),
     );
@@ -79,6 +80,36 @@ describe('the console in a browser', () => {
     expect(await b.page.locator('[data-group]').count()).toBe(2);
     expect(await b.page.locator('svg.chart rect').count()).toBeGreaterThan(0);
     await shoot('dashboard');
+  });
+
+  it('adds a catalog and shows where it was applied, with its secret masked', async () => {
+    await go('/console/catalogs');
+    await b.page.selectOption('#group', 'adhoc');
+    await b.page.fill('#name', 'sales');
+    await b.page.fill('#connector', 'memory');
+    await b.page.fill('#properties', 'memory.max-data-per-node=64MB\nconnection-password=browser-secret');
+    await b.page.click('form[action="/console/catalogs"] button[type=submit]');
+    await b.page.waitForSelector('[data-catalog="adhoc/sales"]');
+    expect(await b.page.textContent('[role=status]')).toContain('Catalog sales added to adhoc');
+    expect(
+      await b.page.textContent('[data-catalog="adhoc/sales"] [data-deployment="trino-adhoc"]'),
+    ).toContain('applied');
+    expect(await b.page.content()).not.toContain('browser-secret');
+    expect(adhoc.catalogProperties('sales')?.['connection-password']).toBe('browser-secret');
+    await shoot('catalogs');
+  });
+
+  it('shows a cluster going unhealthy on the dashboard', async () => {
+    etl.setMode('refuse');
+    await expect
+      .poll(() => gw.gateway.registry.get('trino-etl')!.health, { timeout: 5_000 })
+      .toBe('UNHEALTHY');
+    await go('/console');
+    expect(await b.page.textContent('[data-backend="trino-etl"]')).toContain('unhealthy');
+    expect(await b.page.textContent('[data-backend="trino-adhoc"]')).toContain('healthy');
+    await shoot('dashboard-unhealthy');
+    etl.setMode('ok');
+    await expect.poll(() => gw.gateway.registry.get('trino-etl')!.health, { timeout: 5_000 }).toBe('HEALTHY');
   });
 
   it('drains a backend from the backends page', async () => {
@@ -132,6 +163,6 @@ describe('the console in a browser', () => {
 
   it('saw no console errors, page errors or failed requests, and saved the screenshots', () => {
     expect(b.problems).toEqual([]);
-    expect(shots.length).toBeGreaterThanOrEqual(10);
+    expect(shots.length).toBeGreaterThanOrEqual(14);
   });
 });
