@@ -24,6 +24,8 @@ import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
 import { createListener } from './server.js';
 import { HealthMonitor } from './health/monitor.js';
+import { StatsPoller } from './health/stats-poller.js';
+import type { Backend } from './backends/backend.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import { historyRoutes } from './history/history-routes.js';
 import { verifyPassword } from './auth/password-hash.js';
@@ -145,6 +147,9 @@ export class Gateway {
     this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
 
     const h = cfg.health;
+    const stats = h.stats.enabled
+      ? new StatsPoller({ ...h.stats, timeoutMs: h.timeoutSeconds * 1000 }, this.logger)
+      : undefined;
     this.monitor = h.enabled
       ? new HealthMonitor(
           this.registry,
@@ -157,6 +162,7 @@ export class Gateway {
           },
           this.metrics,
           this.logger,
+          stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));

@@ -132,6 +132,18 @@ export const healthSchema = z
     healthyThreshold: z.number().int().min(1).max(100).default(2),
     /** Consecutive failures before HEALTHY → UNHEALTHY. Default 2. */
     unhealthyThreshold: z.number().int().min(1).max(100).default(2),
+    /** Read each healthy cluster's load from its web UI (/ui/api/stats) after every probe. */
+    stats: z
+      .object({
+        /** Default true. */
+        enabled: z.boolean().default(true),
+        /** UI form login user. Default switchyard. */
+        user: z.string().min(1).default('switchyard'),
+        /** UI form login password, when the cluster's UI needs one (use ${ENV:NAME}). Default none. */
+        password: z.string().optional(),
+      })
+      .strict()
+      .default({ enabled: true, user: 'switchyard' }),
   })
   .strict();
 

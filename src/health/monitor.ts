@@ -65,6 +65,8 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
     private readonly o: HealthOptions,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** Called after each probe that found the backend answering (e.g. to read its load). */
+    private readonly afterHealthyProbe?: (b: Backend) => Promise<void>,
   ) {
     super();
     registry.on('added', (b) => void this.probe(b));
@@ -133,6 +135,8 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
           ? this.o.unhealthyThreshold
           : 1;
     if (b.health === 'UNKNOWN' || count >= need) this.transition(b, r.state, r.detail);
+    if (r.state === 'HEALTHY') await this.afterHealthyProbe?.(b);
+    else b.stats = undefined;
   }
 
   private transition(b: Backend, state: HealthState, detail?: string): void {
