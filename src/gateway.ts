@@ -13,6 +13,7 @@ import { HistoryRecorder } from './history/recorder.js';
 import { Retention } from './history/retention.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { requestId } from './observability/request-id.js';
 import { AffinityRepo } from './proxy/affinity-repo.js';
 import { Affinity } from './proxy/affinity.js';
 import { Forwarder } from './proxy/forward.js';
@@ -200,6 +201,24 @@ export class Gateway {
   /** mountApp adds the gateway's own routes: probes, metrics, history API and the console. */
   private mountApp(sessionSecret: string): void {
     const app = this.app as unknown as Hono<AppEnv>;
+    app.use('*', async (c, next) => {
+      const id = requestId(c.req.header('x-request-id'));
+      c.set('requestId', id);
+      const t0 = performance.now();
+      await next();
+      c.res.headers.set('x-request-id', id);
+      if (this.logger.isLevelEnabled('debug'))
+        this.logger.debug(
+          {
+            reqId: id,
+            method: c.req.method,
+            path: c.req.path,
+            status: c.res.status,
+            ms: performance.now() - t0,
+          },
+          'app request',
+        );
+    });
     app.get('/healthz', (c) => c.json({ status: 'ok' }));
     app.get('/readyz', (c) =>
       this.ready ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
@@ -324,7 +343,7 @@ export class Gateway {
     );
     app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
     app.onError((err, c) => {
-      this.logger.error({ err: err.stack }, 'app request failed');
+      this.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
       return c.json({ message: 'internal error' }, 500);
     });
   }

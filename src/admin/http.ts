@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 
 /** Hono environment of the gateway's own routes: the authentication middleware sets the principal. */
-export type AppEnv = { Variables: { principal: Principal } };
+export type AppEnv = { Variables: { principal: Principal; requestId: string } };
 
 /** Largest JSON body the admin API reads. */
 export const MAX_ADMIN_BODY = 64 * 1024;

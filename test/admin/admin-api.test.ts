@@ -254,6 +254,31 @@ describe('admin REST API', () => {
     ).toBeTruthy();
   });
 
+  it('tags every answer with a request id and logs it at debug, never the credentials', async () => {
+    const mine = await fetch(gw.url + '/api/v1/groups', {
+      headers: { authorization: ADMIN, 'x-request-id': 'trace-42' },
+    });
+    expect(mine.headers.get('x-request-id')).toBe('trace-42');
+    const odd = await fetch(gw.url + '/api/v1/groups', {
+      headers: { authorization: ADMIN, 'x-request-id': 'a b;"c' },
+    });
+    const made = odd.headers.get('x-request-id')!;
+    expect(made).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const line = gw
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('"reqId":"trace-42"'));
+    expect(JSON.parse(line!)).toMatchObject({
+      msg: 'app request',
+      method: 'GET',
+      path: '/api/v1/groups',
+      status: 200,
+    });
+    expect(gw.logs()).toContain(`"reqId":"${made}"`);
+    expect(gw.logs()).not.toContain(ADMIN.slice(6));
+    expect(gw.logs()).not.toMatch(/ops-password|alice-password|bob-password|new-password/);
+  });
+
   it('serves an OpenAPI document', async () => {
     const r = await call('GET', '/api/v1/openapi.json');
     expect(r.json.openapi).toBe('3.1.0');
