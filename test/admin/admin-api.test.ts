@@ -206,6 +206,26 @@ describe('admin REST API', () => {
     expect((await call('GET', '/api/v1/groups/batch')).status).toBe(404);
   });
 
+  it("changes a group's selection policy at runtime", async () => {
+    const ask = async (user = 'ops') =>
+      (await runTrino(gw.url, 'SELECT current_cluster()', { user, password: `${user}-password` }))
+        .rows[0]?.[0];
+    try {
+      expect((await call('PUT', '/api/v1/groups/adhoc', { policy: 'round-robin' })).json.policy).toBe(
+        'round-robin',
+      );
+      const seen = [await ask(), await ask(), await ask(), await ask()];
+      expect(seen[0]).not.toBe(seen[1]);
+      expect(seen[2]).toBe(seen[0]);
+      expect(seen[3]).toBe(seen[1]);
+      await call('PUT', '/api/v1/groups/adhoc', { policy: 'user-hash' });
+      const a = [await ask('alice'), await ask('alice'), await ask('alice')];
+      expect(new Set(a).size).toBe(1);
+    } finally {
+      await call('PUT', '/api/v1/groups/adhoc', { policy: 'least-loaded' });
+    }
+  });
+
   it('manages users: stored hashed, effective at once, config users protected', async () => {
     const bad = await call('POST', '/api/v1/users', { name: 'bob', password: 'short' });
     expect(bad.status).toBe(400);
