@@ -343,6 +343,8 @@ export class Gateway {
     );
     app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
     app.onError((err, c) => {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+        return c.json({ message: 'the database is busy (locked by another process); try again' }, 503);
       this.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
       return c.json({ message: 'internal error' }, 500);
     });
@@ -468,6 +470,7 @@ export class Gateway {
       this.tracker.stop();
       this.retention.stop();
       this.recorder.stop();
+      this.affinity.stop();
       this.forwarder.close();
       this.registry.close();
       this.db.close();

@@ -32,9 +32,17 @@ function knownMigrationCount(folder: string): number {
 }
 
 /**
- * openDatabase opens (creating when missing) the SQLite file, sets WAL, foreign keys and a busy timeout,
- * and applies the drizzle migrations. A corrupted file or one migrated by a newer Switchyard fails with a
- * DatabaseError naming the file and the remedy.
+ * How long a statement waits for another connection's write lock. Short on purpose: better-sqlite3 is
+ * synchronous, so any wait stalls every request of the gateway. Callers treat SQLITE_BUSY as a failed write
+ * they retry later (history, affinity) or as a 503 (admin changes).
+ */
+export const BUSY_TIMEOUT_MS = 20;
+
+/**
+ * openDatabase opens (creating when missing) the SQLite file, sets WAL, foreign keys and a short busy
+ * timeout, checks the file's integrity (`PRAGMA quick_check`, a sequential read of every page) and applies
+ * the drizzle migrations. A corrupted file or one migrated by a newer Switchyard fails with a DatabaseError
+ * naming the file and the remedy.
  */
 export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): OpenedDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -44,8 +52,15 @@ export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): O
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 2000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    const check = sqlite.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      const detail = String(check)
+        .replace(/\s*\n\s*/g, '; ')
+        .slice(0, 200);
+      throw new Error(`the file is corrupted (integrity check: ${detail})`);
+    }
   } catch (e) {
     throw new DatabaseError(
       `cannot open database ${path}: ${(e as Error).message} (is it a Switchyard SQLite file? restore a backup or move it away)`,

@@ -34,15 +34,22 @@ export interface HistoryFilter {
 export class HistoryRepo {
   constructor(private readonly db: Db) {}
 
-  /** writeBatch inserts new rows and applies completions atomically: all or nothing. */
+  /**
+   * writeBatch inserts new rows and applies completions atomically: all or nothing. The transaction takes
+   * the write lock at its start (IMMEDIATE), so a lock held by another connection fails it at once (after
+   * the connection's short busy timeout) rather than midway; the recorder keeps the batch and retries it.
+   */
   writeBatch(inserts: NewHistoryRow[], completions: HistoryCompletion[]): void {
-    this.db.transaction((tx) => {
-      for (const row of inserts) tx.insert(queryHistory).values(row).onConflictDoNothing().run();
-      for (const c of completions) {
-        const { queryId, ...set } = c;
-        tx.update(queryHistory).set(set).where(eq(queryHistory.queryId, queryId)).run();
-      }
-    });
+    this.db.transaction(
+      (tx) => {
+        for (const row of inserts) tx.insert(queryHistory).values(row).onConflictDoNothing().run();
+        for (const c of completions) {
+          const { queryId, ...set } = c;
+          tx.update(queryHistory).set(set).where(eq(queryHistory.queryId, queryId)).run();
+        }
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   get(queryId: string): HistoryRow | undefined {
