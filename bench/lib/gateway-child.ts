@@ -17,4 +17,6 @@ const config = parseConfig(
 );
 const gw = new Gateway({ config });
 await gw.start();
+// A normal exit on SIGTERM, so `node --cpu-prof` (bench/run.ts --profile) writes its profile.
+process.once('SIGTERM', () => process.exit(0));
 process.stdout.write('ready\n');

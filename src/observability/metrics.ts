@@ -101,8 +101,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Labelled children of requests/proxyLatency per route and status class, resolved once per label set. */
+  private readonly proxied = new Map<
+    string,
+    { count: { inc(): void }; latency: { observe(v: number): void } }
+  >();
+
+  /**
+   * proxiedRequest counts one answered protocol request and observes its latency (the hot path: the
+   * labelled children are looked up once per label set, not per request).
+   */
+  proxiedRequest(route: string, statusCode: number, seconds: number): void {
+    const status = statusClass(statusCode);
+    const key = `${route} ${status}`;
+    let c = this.proxied.get(key);
+    if (!c) {
+      c = { count: this.requests.labels(route, status), latency: this.proxyLatency.labels(route) };
+      this.proxied.set(key, c);
+    }
+    c.count.inc();
+    c.latency.observe(seconds);
+  }
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
+}
+
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx', '6xx', '7xx', '8xx', '9xx'];
+
+/** statusClass maps 404 to "4xx" (the `status` label of switchyard_http_requests_total). */
+export function statusClass(code: number): string {
+  return STATUS_CLASSES[Math.floor(code / 100)] ?? `${Math.floor(code / 100)}xx`;
 }

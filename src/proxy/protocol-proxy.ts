@@ -18,6 +18,7 @@ import type { ProxyAuthenticator, QueryRouter, RoutingDecision, UserResolver } f
 import { sendStatementResponse } from './statement-response.js';
 import type { StatementFacts } from './statement-scanner.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
+import type { UrlRewriteContext } from './url-rewrite.js';
 
 export interface ProtocolProxyDeps {
   publicUrl: string;
@@ -49,18 +50,18 @@ const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
  */
 export class ProtocolProxy {
   private readonly publicOrigin: string;
+  private readonly contexts = new WeakMap<Backend, Map<string, UrlRewriteContext>>();
 
   constructor(private readonly d: ProtocolProxyDeps) {
     this.publicOrigin = new URL(d.publicUrl).origin;
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     let route = 'other';
-    res.once('finish', () => {
-      this.d.metrics.requests.inc({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
-      this.d.metrics.proxyLatency.observe({ route }, Number(process.hrtime.bigint() - t0) / 1e9);
-    });
+    res.once('finish', () =>
+      this.d.metrics.proxiedRequest(route, res.statusCode, (performance.now() - t0) / 1e3),
+    );
     try {
       const target = splitTarget(req.url ?? '/');
       const kind: RequestKind = target
@@ -68,7 +69,14 @@ export class ProtocolProxy {
         : { kind: 'bad', message: 'malformed request target' };
       if (target) req.url = target.path + target.search;
       route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
-      this.dispatch(req, res, kind, target?.search ?? '').catch((e: unknown) => this.fail(res, e));
+      const search = target?.search ?? '';
+      // The hot path (a poll, no credentials needed) goes straight to followUp: what dispatch would do,
+      // minus two async frames.
+      const done =
+        kind.kind === 'statement' && !this.d.authenticator.followUpsNeedCredentials
+          ? this.followUp(req, res, kind.queryId, kind.handle, kind.path + search)
+          : this.dispatch(req, res, kind, search);
+      done.catch((e: unknown) => this.fail(res, e));
     } catch (e) {
       this.fail(res, e);
     }
@@ -356,10 +364,20 @@ export class ProtocolProxy {
     if (typeof cleared === 'string' && cleared) this.d.affinity.forgetTransaction(cleared);
   }
 
-  private rewriteContext(b: Backend, fwdOrigin: string) {
-    const origins =
-      fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
-    return { origins, publicUrl: this.d.publicUrl, handle: this.d.codec.encode(b.name) };
+  /** rewriteContext is built once per backend and client-facing origin (a bounded few), not per request. */
+  private rewriteContext(b: Backend, fwdOrigin: string): UrlRewriteContext {
+    let byOrigin = this.contexts.get(b);
+    if (!byOrigin) this.contexts.set(b, (byOrigin = new Map()));
+    let ctx = byOrigin.get(fwdOrigin);
+    if (!ctx) {
+      const origins =
+        fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
+      ctx = { origins, publicUrl: this.d.publicUrl, handle: this.d.codec.encode(b.name) };
+      // The Host a client sends is its choice: keep the cache bounded.
+      if (byOrigin.size >= 256) byOrigin.clear();
+      byOrigin.set(fwdOrigin, ctx);
+    }
+    return ctx;
   }
 
   private backendNamed(name: string, queryId?: string): Backend {

@@ -19,11 +19,14 @@ export interface StatementResponseOptions {
   beforeSend?: (facts: StatementFacts, proxyRes: IncomingMessage) => void;
 }
 
+/** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
+const NOT_COPIED = new Set<string>([...HOP_BY_HOP, 'transfer-encoding', 'content-length']);
+
 function copyHeaders(proxyRes: IncomingMessage): OutgoingHttpHeaders {
-  const h: OutgoingHttpHeaders = { ...proxyRes.headers };
-  for (const k of HOP_BY_HOP) delete h[k];
-  delete h['transfer-encoding'];
-  delete h['content-length'];
+  // Built key by key (no spread-then-delete, which leaves a slow dictionary-mode object per response).
+  const h: OutgoingHttpHeaders = {};
+  const from = proxyRes.headers;
+  for (const k in from) if (!NOT_COPIED.has(k)) h[k] = from[k];
   return h;
 }
 

@@ -12,7 +12,7 @@ const LOOKBEHIND = 16;
 export interface StatementFacts {
   /** Query id from the first follow-up URL seen. */
   queryId?: string;
-  /** The first bytes of the body (its "id" field is there), for pages without follow-up URLs. */
+  /** The first bytes of the body (its "id" field is there), when its first chunk had no follow-up URL. */
   head?: string;
   /** Whether the page carried a nextUri (the query goes on). */
   hasNext: boolean;
@@ -35,13 +35,15 @@ export class StatementScanner {
   private tail: Buffer[] = [];
   private tailBytes = 0;
   private truncated = false;
+  private started = false;
 
   constructor(private readonly ctx: UrlRewriteContext) {}
 
   /** push returns the bytes ready to send for this chunk. */
   push(chunk: Buffer): Buffer[] {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.facts.head ??= buf.toString('latin1', 0, Math.min(buf.length, 512));
+    const first = !this.started;
+    this.started = true;
     this.pending = undefined;
     const out: Buffer[] = [];
     let emitted = 0;
@@ -82,12 +84,15 @@ export class StatementScanner {
       }
       from = j + 1;
     }
+    // The head is only wanted when the first chunk named no query (a page without follow-up URLs).
+    if (first && !this.facts.queryId) this.facts.head = buf.toString('latin1', 0, Math.min(buf.length, 512));
     this.keepTail(out);
     return out;
   }
 
   /** rollTail remembers the last LOOKBEHIND bytes before `end` (spanning earlier chunks when short). */
   private rollTail(buf: Buffer, end: number): void {
+    if (this.facts.hasNext) return; // only isNextUri reads it, and only until a nextUri was seen
     if (end >= LOOKBEHIND) this.prevTail = Buffer.from(buf.subarray(end - LOOKBEHIND, end));
     else {
       const joined = Buffer.concat([this.prevTail ?? Buffer.alloc(0), buf.subarray(0, end)]);
@@ -141,8 +146,12 @@ function keyBefore(buf: Buffer, q: number, key: Buffer): boolean {
 
 /** needlePrefixAtEnd returns how many trailing bytes of buf are a proper prefix of the needle. */
 function needlePrefixAtEnd(buf: Buffer): number {
-  for (let n = Math.min(NEEDLE.length - 1, buf.length); n > 0; n--) {
-    if (buf.compare(NEEDLE, 0, n, buf.length - n, buf.length) === 0) return n;
+  // Byte by byte: this runs for every chunk, and native compare calls cost more than 4 byte reads.
+  const len = buf.length;
+  outer: for (let n = Math.min(NEEDLE.length - 1, len); n > 0; n--) {
+    const at = len - n;
+    for (let k = 0; k < n; k++) if (buf[at + k] !== NEEDLE[k]) continue outer;
+    return n;
   }
   return 0;
 }

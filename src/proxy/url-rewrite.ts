@@ -31,13 +31,8 @@ export function rewriteBackendUrl(url: string, ctx: UrlRewriteContext): Rewritte
   }
   if (rest === undefined) return undefined;
   if (rest.startsWith('/v1/statement/')) {
-    const parts = rest.split('/');
-    const partial = parts[4] === 'partialCancel';
-    const slugIndex = partial ? 7 : 5;
-    if (parts.length === slugIndex + 2 && !parts[slugIndex].includes(HANDLE_SEP)) {
-      parts[slugIndex] = `${parts[slugIndex]}${HANDLE_SEP}${ctx.handle}`;
-      return { url: ctx.publicUrl + parts.join('/'), queryId: parts[partial ? 5 : 4] };
-    }
+    const followUp = statementFollowUp(rest, ctx);
+    if (followUp) return followUp;
   } else if (rest.startsWith('/v1/spooled/')) {
     const q = rest.indexOf('?');
     const path = q < 0 ? rest : rest.slice(0, q);
@@ -46,4 +41,34 @@ export function rewriteBackendUrl(url: string, ctx: UrlRewriteContext): Rewritte
       return { url: `${ctx.publicUrl}${path}${HANDLE_SEP}${ctx.handle}${search}` };
   }
   return { url: ctx.publicUrl + rest };
+}
+
+/** Slash positions of the URL being looked at (reused: the scan is synchronous and never nests). */
+const SLASHES = new Int32Array(10);
+
+/**
+ * statementFollowUp rewrites /v1/statement/{queued|executing}/{queryId}/{slug}/{token} and
+ * /v1/statement/executing/partialCancel/{queryId}/{stage}/{slug}/{token} (path segments counted from
+ * the leading slash: slug is segment 5, or 7 for partialCancel, and the token the last one), putting
+ * the handle after the slug unless it already carries one. Found by slash positions, no split/join:
+ * this runs for every URL of every page.
+ */
+function statementFollowUp(rest: string, ctx: UrlRewriteContext): RewrittenUrl | undefined {
+  let n = 0;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest.charCodeAt(i) !== 47 /* / */) continue;
+    if (n === SLASHES.length) return undefined; // more segments than either shape has
+    SLASHES[n++] = i;
+  }
+  // Segment k lies between slash k-1 and slash k (the last one runs to the end).
+  const partial = n > 4 && SLASHES[4] - SLASHES[3] === 14 && rest.startsWith('partialCancel', SLASHES[3] + 1);
+  const slugIndex = partial ? 7 : 5;
+  if (n !== slugIndex + 1) return undefined;
+  const slugEnd = SLASHES[slugIndex];
+  if (rest.lastIndexOf(HANDLE_SEP, slugEnd) > SLASHES[slugIndex - 1]) return undefined;
+  const idIndex = partial ? 5 : 4;
+  return {
+    url: `${ctx.publicUrl}${rest.slice(0, slugEnd)}${HANDLE_SEP}${ctx.handle}${rest.slice(slugEnd)}`,
+    queryId: rest.slice(SLASHES[idIndex - 1] + 1, SLASHES[idIndex]),
+  };
 }
