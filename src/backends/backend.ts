@@ -33,6 +33,8 @@ export class Backend {
   stats?: BackendStats;
   /** Queries routed here by this gateway that have not finished. */
   inFlight = 0;
+  /** Submissions sent here whose first answer has not arrived yet. */
+  submitting = 0;
   readonly agent: http.Agent;
 
   constructor(rec: BackendRecord, maxSockets: number) {

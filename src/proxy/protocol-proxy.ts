@@ -246,7 +246,10 @@ export class ProtocolProxy {
             done: (facts) => this.settle(facts),
           }),
       };
-      return this.d.forwarder.forward(req, res, b, opts);
+      // Counted as load from the pick until the answer arrives, so a burst of submissions spreads out
+      // instead of all landing where the load looked lowest a moment ago.
+      b.submitting++;
+      return this.d.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
     };
 
     let out = await attempt(backend, decision.source !== 'transaction');
@@ -306,10 +309,30 @@ export class ProtocolProxy {
           },
           done: (facts, proxyRes) => {
             if (proxyRes.statusCode === 200) this.settle(facts);
+            // The cluster no longer knows the query (it restarted): it is over for the client too.
+            else if (proxyRes.statusCode === 404)
+              this.d.tracker.finished(queryId, {
+                state: 'FAILED',
+                errorName: 'QUERY_NOT_FOUND',
+                errorType: 'EXTERNAL',
+                errorMessage: `backend ${b.name} no longer knows the query`,
+              });
           },
         }),
     });
-    if (!out.ok) this.upstreamFailed(res, b, out.kind);
+    if (out.ok) return;
+    this.upstreamFailed(res, b, out.kind);
+    // A refused or reset poll means the cluster went away: the client got a Trino error and gives up, so
+    // the query ends here (its in-flight count must not keep the backend looking busy).
+    if (out.kind === 'refused' || out.kind === 'reset') {
+      const e = toGatewayError(out.kind, b.name);
+      this.d.tracker.finished(queryId, {
+        state: 'FAILED',
+        errorName: e.errorName,
+        errorType: e.errorType,
+        errorMessage: e.message,
+      });
+    }
   }
 
   /** byQueryId serves /v1/query/{id} (trino-client cancels with DELETE here) on the owner. */

@@ -1,9 +1,12 @@
 import type { Backend } from '../backend.js';
 import type { Selector } from '../selector.js';
 
-/** load is the gateway's own live in-flight count plus the queued and running queries the backend reported. */
+/**
+ * load is the gateway's own live count (queries in flight plus submissions awaiting their first answer)
+ * plus the queued and running queries the backend reported.
+ */
 export const load = (b: Backend): number =>
-  b.inFlight + (b.stats ? b.stats.runningQueries + b.stats.queuedQueries : 0);
+  b.inFlight + b.submitting + (b.stats ? b.stats.runningQueries + b.stats.queuedQueries : 0);
 
 /** leastLoaded picks the backend with the lowest load; ties are broken at random. */
 export function leastLoaded(random: () => number = Math.random): Selector {

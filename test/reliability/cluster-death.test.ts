@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+
+/**
+ * Cluster death under load: one of three clusters dies while queries run on all three. Its in-flight
+ * queries end with Trino-shaped errors (never a hang), no new query reaches it after detection, the other
+ * clusters' queries are unaffected; when it comes back (having forgotten its in-memory catalogs) its
+ * catalogs are reconciled and traffic resumes.
+ */
+describe('a cluster dies under load', () => {
+  const ts: TrinoEmulator[] = [];
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    for (const name of ['t1', 't2', 't3'])
+      ts.push(await TrinoEmulator.start({ name, executingPages: 12, rowsPerPage: 5 }));
+    for (const t of ts) t.setDelay(15);
+    gw = await startGateway(
+      testConfig(
+        ts.map((t, i) => ({ name: `t${i + 1}`, url: t.url })),
+        {
+          health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
+          catalogs: { reconcileIntervalSeconds: 0.5 },
+          auth: { mode: 'none', headerUsers: { groups: ['*'], roles: ['admin', 'user'] } },
+        },
+      ),
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await Promise.all(ts.map((t) => t.stop()));
+  });
+
+  /** run drives one query with raw protocol requests; returns where it ran and how it ended. */
+  async function run(
+    i: number,
+  ): Promise<{ cluster?: string; ok: boolean; error?: any; status?: number; polls: number }> {
+    const headers = { 'x-trino-user': `u${i}` };
+    let res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      headers,
+      body: 'SELECT * FROM UNNEST(sequence(1, 60))',
+    });
+    let page: any = await res.json();
+    if (res.status !== 200) return { ok: false, status: res.status, error: page, polls: 0 };
+    const cluster = await ownerOf(page.id);
+    let polls = 0;
+    for (;;) {
+      if (page.error) return { cluster, ok: false, error: page.error, status: res.status, polls };
+      if (!page.nextUri) return { cluster, ok: true, polls };
+      res = await fetch(page.nextUri, { headers, signal: AbortSignal.timeout(10_000) });
+      polls++;
+      const text = await res.text();
+      try {
+        page = JSON.parse(text);
+      } catch {
+        return { cluster, ok: false, status: res.status, error: { notJson: text.slice(0, 200) }, polls };
+      }
+      if (res.status !== 200) return { cluster, ok: false, status: res.status, error: page, polls };
+    }
+  }
+
+  /** ownerOf names the backend the gateway routed a query to (its history row, written in batches). */
+  async function ownerOf(queryId: string): Promise<string | undefined> {
+    await gw.gateway.recorder.flush();
+    return gw.gateway.history.get(queryId)?.backend;
+  }
+
+  it("fails only the dead cluster's queries, Trino-shaped, and routes around it", async () => {
+    const created = await fetch(`${gw.url}/api/v1/catalogs`, {
+      method: 'POST',
+      headers: { 'x-trino-user': 'ops', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'lake', connector: 'memory' }),
+    });
+    expect(created.status).toBe(201);
+
+    const first = Array.from({ length: 30 }, (_, i) => run(i));
+    await new Promise((r) => setTimeout(r, 120)); // all are mid-way (12 pages × 15 ms each)
+    await ts[1]!.setMode('refuse'); // t2 dies: connections reset, new ones refused
+    const diedAt = Date.now();
+    const results = await Promise.all(first);
+
+    const onDead = results.filter((r) => r.cluster === 't2');
+    const onLive = results.filter((r) => r.cluster === 't1' || r.cluster === 't3');
+    expect(onLive.length).toBeGreaterThan(0);
+    expect(onLive.every((r) => r.ok)).toBe(true); // the others' queries are unaffected
+    expect(onDead.length).toBeGreaterThan(0);
+    for (const r of onDead) {
+      expect(r.ok).toBe(false);
+      expect(r.status === 502 || r.status === 503 || r.status === 504).toBe(true);
+      expect(r.error).toMatchObject({
+        errorName: expect.any(String),
+        errorType: expect.any(String),
+        message: expect.any(String),
+      });
+    }
+
+    // Their queries are over: t2 does not look busy any more, and history says why they failed.
+    expect(gw.gateway.registry.get('t2')!.inFlight).toBe(0);
+    await gw.gateway.recorder.flush();
+    const failedRow = gw.gateway.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
+    expect(failedRow.length).toBe(onDead.length);
+    expect(failedRow[0]!.errorName).toBe('BACKEND_UNREACHABLE');
+    await expect.poll(() => gw.gateway.registry.get('t2')!.health, { timeout: 5_000 }).toBe('UNHEALTHY');
+    const before = ts[1]!.requests.length;
+    const second = await Promise.all(Array.from({ length: 30 }, (_, i) => run(100 + i)));
+    expect(second.every((r) => r.ok)).toBe(true);
+    expect(second.every((r) => r.cluster !== 't2')).toBe(true);
+    expect(ts[1]!.requests.length).toBe(before); // nothing reached it after detection
+    expect(Date.now() - diedAt).toBeLessThan(60_000);
+
+    // It comes back with an empty in-memory catalog store: catalogs are reconciled, traffic resumes.
+    await ts[1]!.restart();
+    await ts[1]!.setMode('ok');
+    await expect.poll(() => ts[1]!.catalogs().includes('lake'), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => gw.gateway.registry.get('t2')!.health, { timeout: 5_000 }).toBe('HEALTHY');
+    const third = await Promise.all(Array.from({ length: 30 }, (_, i) => run(200 + i)));
+    expect(third.every((r) => r.ok)).toBe(true);
+    expect(third.some((r) => r.cluster === 't2')).toBe(true);
+  });
+});
