@@ -1,23 +1,8 @@
 import { z } from 'zod';
-import { SELECTION_POLICIES, nameSchema } from '../config/schema.js';
+import { SELECTION_POLICIES, backendSchema, httpUrl, nameSchema } from '../config/schema.js';
 
-const httpUrl = z
-  .string()
-  .max(2048)
-  .refine((u) => URL.canParse(u) && /^https?:\/\/[^/]/i.test(u), 'expected an http:// or https:// URL');
-
-/** A backend as the admin API takes it (the same fields as in gateway.config.yaml). */
-export const backendInput = z
-  .object({
-    name: nameSchema,
-    url: httpUrl,
-    group: nameSchema,
-    active: z.boolean().default(true),
-    externalUrl: httpUrl.nullish(),
-    weight: z.number().int().min(1).max(1000).default(1),
-    catalogDriver: z.enum(['sql', 'rest']).default('sql'),
-  })
-  .strict();
+/** A backend as the admin API takes it: the fields of gateway.config.yaml (externalUrl may be null to clear it). */
+export const backendInput = backendSchema.extend({ externalUrl: httpUrl.nullish() });
 
 /** A partial change of a backend (PATCH); the name cannot change. */
 export const backendPatch = backendInput.omit({ name: true }).partial().strict();

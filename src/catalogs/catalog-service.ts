@@ -276,14 +276,7 @@ export class CatalogService {
     if (r.ok) r = await driver.create(spec.name, spec.connector, props);
     const state: DeploymentState = r.ok ? 'applied' : r.transport ? 'pending' : 'failed';
     const error = r.ok ? null : this.scrub(r.message, props);
-    this.d.repo.setDeployment({
-      group: spec.group,
-      catalog: spec.name,
-      backend: b.name,
-      state,
-      specVersion: spec.version,
-      error,
-    });
+    this.record(b, spec, state, error);
     this.d.metrics.catalogOps.inc({ operation: dropFirst ? 'replace' : 'create', outcome: state });
     return { backend: b.name, state, ...(error ? { error } : {}) };
   }
@@ -295,14 +288,7 @@ export class CatalogService {
       this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
       return { backend: b.name, state: 'dropped' };
     }
-    this.d.repo.setDeployment({
-      group: spec.group,
-      catalog: spec.name,
-      backend: b.name,
-      state: 'dropping',
-      specVersion: spec.version,
-      error: r.message,
-    });
+    this.record(b, spec, 'dropping', r.message);
     return { backend: b.name, state: 'dropping', error: r.message };
   }
 
@@ -311,6 +297,11 @@ export class CatalogService {
     const error = !b.active
       ? 'backend is deactivated; applied when activated'
       : `backend is ${b.health}; applied when healthy`;
+    this.record(b, spec, state, error);
+    return { backend: b.name, state, error };
+  }
+
+  private record(b: Backend, spec: CatalogSpec, state: DeploymentState, error: string | null): void {
     this.d.repo.setDeployment({
       group: spec.group,
       catalog: spec.name,
@@ -319,7 +310,6 @@ export class CatalogService {
       specVersion: spec.version,
       error,
     });
-    return { backend: b.name, state, error };
   }
 
   private result(

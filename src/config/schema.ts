@@ -7,7 +7,7 @@ export const nameSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, ".", "_" or "-"');
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'an http:// or https:// URL');
