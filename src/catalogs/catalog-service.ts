@@ -251,7 +251,9 @@ export class CatalogService {
         if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;
         const props = await this.d.sealer.unsealProperties(spec.properties);
         const o = await this.createOn(b, spec, props, this.d.reconcileUser, present);
-        this.d.logger.info(
+        // A catalog a cluster keeps refusing is retried every round: log only what changed.
+        const log = o.state === dep?.state && o.error === (dep?.error ?? undefined) ? 'debug' : 'info';
+        this.d.logger[log](
           { backend: b.name, group: b.group, catalog: spec.name, state: o.state, error: o.error },
           'catalog reconciled',
         );

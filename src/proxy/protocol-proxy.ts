@@ -175,6 +175,8 @@ export class ProtocolProxy {
     const user = who.user;
     const body = await readBody(req, this.d.maxStatementBytes);
     const sql = body.toString('utf8');
+    // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
+    if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
     setUser(req, user);
 
     const txn = header(req.headers, 'transactionId');

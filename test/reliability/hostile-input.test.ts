@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { hashPassword } from '../../src/auth/password-hash.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 
@@ -70,12 +71,24 @@ const body = fc.oneof(
     '[]',
     'null',
     '{"catalogName":"a;b","connectorName":"x","properties":{}}',
+    '{"name":"x; DROP CATALOG victim","connector":"memory"}',
+    '{"name":"a\\"b","connector":"memory"}',
+    '{"name":"ok","connector":"memory\' OR 1=1 --"}',
+    '{"name":"fuzzed","connector":"memory","properties":{"k":"\'); DROP CATALOG victim; --"}}',
+    '{"name":"fuzzed2","connector":"memory","properties":{"k\\"); DROP CATALOG victim; --":"v"}}',
+    '{"group":"../etc","name":"x","connector":"memory"}',
+    '{"name":"x","url":"http://169.254.169.254/","group":"nope"}',
   ),
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
 );
 
+/** A real admin credential, so generated bodies reach the admin and catalog validators too. */
+const ADMIN = 'Basic ' + Buffer.from('ops:fuzz-admin-pw').toString('base64');
+
 const auth = fc.oneof(
   fc.constant(undefined),
+  fc.constant(ADMIN),
+  fc.constant(ADMIN),
   fc.constantFrom(
     'Basic',
     'Basic !!!',
@@ -122,8 +135,30 @@ describe('hostile input', () => {
       s.end('nope');
     });
     await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', () => r()));
-    gw = await startGateway(testConfig([{ name: 'trino-1', url: emu.url }], { log: { level: 'warn' } }));
+    gw = await startGateway(
+      testConfig([{ name: 'trino-1', url: emu.url }], {
+        log: { level: 'warn' },
+        auth: {
+          mode: 'password',
+          lockout: { maxFailures: 1_000_000, windowSeconds: 1, blockSeconds: 1 },
+          users: [
+            {
+              name: 'ops',
+              passwordHash: await hashPassword('fuzz-admin-pw'),
+              groups: ['*'],
+              roles: ['admin'],
+            },
+          ],
+        },
+      }),
+    );
     port = Number(new URL(gw.url).port);
+    const made = await fetch(`${gw.url}/api/v1/catalogs`, {
+      method: 'POST',
+      headers: { authorization: ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'victim', connector: 'memory' }),
+    });
+    expect(made.status).toBe(201);
   });
   afterAll(async () => {
     await gw?.stop();
@@ -157,6 +192,10 @@ describe('hostile input', () => {
     );
     expect(failures.slice(0, 20)).toEqual([]);
     expect(elsewhereHits).toBe(0);
+    // Injection attempts in catalog names, connectors and properties never became a statement of their own.
+    const statements = [...emu.queries.values()].map((q) => q.sql);
+    expect(statements.filter((q) => /drop\s+catalog\s+victim/i.test(q))).toEqual([]);
+    expect(emu.catalogs()).toContain('victim');
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
   }, 600_000);
 
