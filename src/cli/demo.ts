@@ -75,7 +75,9 @@ const config = {
     { name: 'trino-etl', url: etl.url, group: 'etl', externalUrl: etl.url },
   ],
   auth: {
-    users: [{ name: user, passwordHash: await hashPassword(password), roles: ['admin', 'user'], groups: ['*'] }],
+    users: [
+      { name: user, passwordHash: await hashPassword(password), roles: ['admin', 'user'], groups: ['*'] },
+    ],
   },
   log: { level: 'warn' },
 };
