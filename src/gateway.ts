@@ -460,9 +460,12 @@ export class Gateway {
   stop(graceMs = this.config.server.shutdownGraceSeconds * 1000): Promise<void> {
     this.stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // Keep-alive connections close as soon as their request in flight is answered.
       this.server.closeIdleConnections();
+      const idle = setInterval(() => this.server.closeIdleConnections(), 50);
       const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(idle);
       clearTimeout(timer);
       this.rules?.close();
       this.monitor?.stop();

@@ -6,6 +6,9 @@ import { BasicAuth, Trino } from 'trino-client';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { freePort, spawnGateway, testConfig, type GatewayProcess } from '../helpers/start-gateway.js';
 
+/** Queries in flight when the gateway is killed (the reliability issue asks for 50). */
+const QUERIES = 50;
+
 describe('a gateway killed with SIGKILL mid-query', () => {
   let a: TrinoEmulator;
   let b: TrinoEmulator;
@@ -38,7 +41,7 @@ describe('a gateway killed with SIGKILL mid-query', () => {
   it('lets every client finish its query after a restart, on the cluster that owns it', async () => {
     const trino = Trino.create({ server: gw!.url, auth: new BasicAuth('alice') });
     const iters = await Promise.all(
-      Array.from({ length: 6 }, () => trino.query('SELECT * FROM UNNEST(sequence(1, 60))')),
+      Array.from({ length: QUERIES }, () => trino.query('SELECT * FROM UNNEST(sequence(1, 60))')),
     );
     const firsts = await Promise.all(iters.map((it) => it.next()));
     const ids = firsts.map((f) => f.value.id as string);
@@ -57,7 +60,7 @@ describe('a gateway killed with SIGKILL mid-query', () => {
         return n;
       }),
     );
-    expect(rows).toEqual(Array(6).fill(60));
+    expect(rows).toEqual(Array(QUERIES).fill(60));
     for (const id of ids) {
       const owners = [a, b].filter((c) => c.requests.some((r) => r.url.includes(id)));
       expect(owners).toHaveLength(1);
@@ -66,14 +69,25 @@ describe('a gateway killed with SIGKILL mid-query', () => {
     expect(byIdAfter.status).toBe(200);
   });
 
-  it('exits 0 on SIGTERM after flushing history', async () => {
+  it('on SIGTERM finishes the request in flight, flushes history and exits 0', async () => {
     const res = await fetch(`${gw!.url}/v1/statement`, {
       method: 'POST',
       body: 'SELECT 1',
       headers: { 'X-Trino-User': 'bob' },
     });
     expect(res.status).toBe(200);
-    expect(await gw!.kill('SIGTERM')).toBe(0);
+    const { nextUri } = (await res.json()) as { nextUri: string };
+    a.setDelay(700);
+    b.setDelay(700);
+    const slowPoll = fetch(nextUri, { headers: { 'X-Trino-User': 'bob' } });
+    await new Promise((r) => setTimeout(r, 200)); // the poll is now waiting on the cluster
+    const exited = gw!.kill('SIGTERM');
+    const polled = await slowPoll;
+    expect(polled.status).toBe(200);
+    expect(((await polled.json()) as { id: string }).id).toMatch(/^\d{8}_\d{6}_\d{5}_\w{5}$/);
+    expect(await exited).toBe(0);
+    a.setDelay(0);
+    b.setDelay(0);
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, 'switchyard.db'), { readonly: true });
     const row = db.prepare("SELECT user FROM query_history WHERE user = 'bob'").get() as
