@@ -14,6 +14,7 @@ import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import type { HandleCodec } from './handle-codec.js';
 import type { QueryTracker } from './query-tracker.js';
 import { readBody } from './request-body.js';
+import { requestId } from '../observability/request-id.js';
 import type { ProxyAuthenticator, QueryRouter, RoutingDecision, UserResolver } from './seams.js';
 import { sendStatementResponse } from './statement-response.js';
 import type { StatementFacts } from './statement-scanner.js';
@@ -50,18 +51,29 @@ const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
  */
 export class ProtocolProxy {
   private readonly publicOrigin: string;
+  /** Per-request log lines are written at debug level only (decided once: the level is fixed at start). */
+  private readonly debug: boolean;
   private readonly contexts = new WeakMap<Backend, Map<string, UrlRewriteContext>>();
 
   constructor(private readonly d: ProtocolProxyDeps) {
     this.publicOrigin = new URL(d.publicUrl).origin;
+    this.debug = d.logger.isLevelEnabled('debug');
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now();
     let route = 'other';
-    res.once('finish', () =>
-      this.d.metrics.proxiedRequest(route, res.statusCode, (performance.now() - t0) / 1e3),
-    );
+    const reqId = requestId(req.headers['x-request-id']);
+    res.setHeader('x-request-id', reqId);
+    res.once('finish', () => {
+      const seconds = (performance.now() - t0) / 1e3;
+      this.d.metrics.proxiedRequest(route, res.statusCode, seconds);
+      if (this.debug)
+        this.d.logger.debug(
+          { reqId, method: req.method, route, status: res.statusCode, ms: seconds * 1e3 },
+          'protocol request',
+        );
+    });
     try {
       const target = splitTarget(req.url ?? '/');
       const kind: RequestKind = target
@@ -446,7 +458,10 @@ export class ProtocolProxy {
 
   private fail(res: ServerResponse, e: unknown): void {
     if (e instanceof GatewayError) return writeTrinoError(res, e);
-    this.d.logger.error({ err: (e as Error)?.stack ?? String(e) }, 'protocol request failed');
+    this.d.logger.error(
+      { reqId: res.getHeader('x-request-id'), err: (e as Error)?.stack ?? String(e) },
+      'protocol request failed',
+    );
     writeTrinoError(
       res,
       new GatewayError(500, 'GENERIC_INTERNAL_ERROR', 'internal gateway error', 'INTERNAL_ERROR'),

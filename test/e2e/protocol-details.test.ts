@@ -191,4 +191,36 @@ describe('protocol details through the gateway', () => {
     expect(via.equals(direct)).toBe(true);
     expect(via.length).toBeGreaterThanOrEqual(100000);
   });
+
+  it('tags protocol answers with a request id and logs each request once at debug', async () => {
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { 'X-Trino-User': 'rid', 'X-Request-Id': 'client-trace-7' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('client-trace-7');
+    const { nextUri } = (await res.json()) as { nextUri: string };
+    const poll = await fetch(nextUri, { headers: { 'X-Trino-User': 'rid' } });
+    await poll.text();
+    const generated = poll.headers.get('x-request-id')!;
+    expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const empty = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: '  ',
+      headers: { 'X-Trino-User': 'rid' },
+    });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ errorName: 'BAD_REQUEST', message: 'SQL statement is empty' });
+    await new Promise((r) => setTimeout(r, 20));
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"protocol request"'))
+      .map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.reqId === 'client-trace-7')).toMatchObject({
+      route: 'statement',
+      status: 200,
+    });
+    expect(lines.find((l) => l.reqId === generated)).toMatchObject({ route: 'followup', status: 200 });
+  });
 });
