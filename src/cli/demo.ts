@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { hashPassword } from '../auth/password-hash.js';
 import { parseConfig } from '../config/load.js';
+import { generateSealKey } from '../catalogs/secrets.js';
 import { Gateway } from '../gateway.js';
 import { TrinoEmulator } from '../../test/helpers/trino-emulator/index.js';
 
@@ -79,6 +80,8 @@ const config = {
       { name: user, passwordHash: await hashPassword(password), roles: ['admin', 'user'], groups: ['*'] },
     ],
   },
+  // A throw-away key for a throw-away database (a real install keeps its key: see catalogs.sealKey).
+  catalogs: { sealKey: generateSealKey() },
   log: { level: 'warn' },
 };
 const gateway = new Gateway({ config: parseConfig(stringify(config), { baseDir: repoRoot }) });
@@ -98,6 +101,10 @@ Switchyard demo — Ctrl-C stops everything.
 
 Run a query (each POST is one query; follow nextUri to its end as a client would):
   curl -s${k} -u '${user}:${password}' -H 'X-Trino-Source: airflow' --data 'SELECT current_cluster()' ${publicUrl}/v1/statement
+
+Add a catalog to every cluster of a group (then see it under Catalogs in the console; query it with
+SELECT * FROM sales.s.t through the gateway):
+  curl -s${k} -u '${user}:${password}' -H 'content-type: application/json' --data '{"group":"adhoc","name":"sales","connector":"memory","properties":{"connection-password":"secret"}}' ${publicUrl}/api/v1/catalogs
 ${
   args.tls
     ? `  TRINO_PASSWORD='${password}' trino --server ${publicUrl} --insecure --user ${user} --password --execute 'SELECT current_cluster()'`
