@@ -273,8 +273,7 @@ export class Gateway {
         backendUrl: (b) => this.registry.get(b)?.url,
       }),
     );
-    for (const path of ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*'])
-      app.use(path, requireAdmin);
+    for (const path of guarded) app.use(path, requireAdmin);
     app.route('/', adminRoutes({ registry: this.registry, users: this.users }));
     app.route('/', compatRoutes(this.registry));
     app.route(

@@ -65,6 +65,7 @@ describe('catalog broadcast', () => {
                 groups: ['*'],
                 roles: ['admin'],
               },
+              { name: 'alice', passwordHash: await hashPassword('alice-password'), groups: ['adhoc'] },
             ],
           },
           health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
@@ -237,6 +238,24 @@ describe('catalog broadcast', () => {
     expect((await fetch(gw.url + '/api/v1/catalogs')).status).toBe(401);
     const r = await fetch(gw.url + '/v1/catalog/add', { method: 'POST', body: '{}' });
     expect(r.status).toBe(401);
+    const user = { authorization: 'Basic ' + Buffer.from('alice:alice-password').toString('base64') };
+    const body = JSON.stringify({ catalogName: 'sneaky', connectorName: 'memory' });
+    for (const [method, path] of [
+      ['POST', '/v1/catalog/add'],
+      ['DELETE', '/v1/catalog/delete?catalogName=sales'],
+      ['POST', '/api/v1/catalogs'],
+      ['GET', '/api/v1/catalogs'],
+      ['DELETE', '/api/v1/catalogs/adhoc/sales'],
+    ]) {
+      const res = await fetch(gw.url + path!, {
+        method,
+        headers: user,
+        body: method === 'POST' ? body : undefined,
+      });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect(t1.catalogs()).not.toContain('sneaky');
+    expect(t1.catalogs()).toContain('sales');
   });
 
   it('seed-compatible /v1/catalog/add and /v1/catalog/delete; the rest driver; a static store reports failure', async () => {
