@@ -131,6 +131,7 @@ export class Gateway {
       this.metrics,
       cfg.proxy.abandonAfterMinutes * 60_000,
       this.redactSql,
+      cfg.proxy.lostQueryGraceSeconds * 1000,
     );
     const affinityRepo = new AffinityRepo(this.db.db);
     this.affinity = new Affinity(affinityRepo, this.logger);
@@ -274,7 +275,19 @@ export class Gateway {
       }),
     );
     for (const path of guarded) app.use(path, requireAdmin);
-    app.route('/', adminRoutes({ registry: this.registry, users: this.users }));
+    app.route(
+      '/',
+      adminRoutes({
+        registry: this.registry,
+        users: this.users,
+        groupInUse: (g) =>
+          g === this.config.routing.defaultGroup
+            ? 'it is the default routing group (routing.defaultGroup)'
+            : this.catalogs!.list(g).length > 0
+              ? 'it has catalogs; delete them first'
+              : undefined,
+      }),
+    );
     app.route('/', compatRoutes(this.registry));
     app.route(
       '/',
@@ -409,15 +422,7 @@ export class Gateway {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));
     }
-    this.recorder.start();
-    this.tracker.start();
-    this.retention.start();
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
-    });
-    const port = (this.server.address() as AddressInfo).port;
-    await this.monitor?.start();
+    // Built before listening: the catalog routes need it from the first request.
     const c = this.config.catalogs;
     const key = loadSealKey(
       {
@@ -438,6 +443,15 @@ export class Gateway {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.recorder.start();
+    this.tracker.start();
+    this.retention.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.server.port, this.config.server.host, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    await this.monitor?.start();
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });

@@ -10,6 +10,8 @@ import { openApiDocument } from './openapi.js';
 export interface AdminDeps {
   registry: BackendRegistry;
   users: LayeredUserDirectory;
+  /** Why a routing group cannot be deleted (beyond the registry's own checks), or undefined. */
+  groupInUse?: (name: string) => string | undefined;
 }
 
 /** The API's view of a backend: its record, health, load, in-flight count and whether it is drained. */
@@ -164,6 +166,8 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
   });
   app.delete('/api/v1/groups/:name', (c) => {
     try {
+      const why = registry.group(c.req.param('name')) ? d.groupInUse?.(c.req.param('name')) : undefined;
+      if (why) throw new BadRequest(`group "${c.req.param('name')}" cannot be deleted: ${why}`, 409);
       registry.removeGroup(c.req.param('name'));
       return c.json({ deleted: c.req.param('name') });
     } catch (e) {

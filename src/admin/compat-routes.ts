@@ -80,7 +80,15 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
   app.post('/gateway/backend/modify/delete', async (c) => {
     const name = (await c.req.text()).trim().slice(0, 256);
     if (!name) return c.json({ message: 'body: expected the backend name as plain text' }, 400);
-    if (!registry.get(name)) return notFound(c, `backend "${name}" not found`);
+    const b = registry.get(name);
+    if (!b) return notFound(c, `backend "${name}" not found`);
+    if (b.inFlight > 0)
+      return c.json(
+        {
+          message: `backend "${name}" has ${b.inFlight} queries in flight; deactivate it and delete it once drained`,
+        },
+        409,
+      );
     registry.remove(name);
     return c.body(null, 200);
   });

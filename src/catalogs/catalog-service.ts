@@ -101,13 +101,15 @@ export class CatalogService {
     user: string,
   ): Promise<ChangeResult> {
     this.requireGroup(group);
-    const old = this.d.repo.spec(group, name);
-    if (old?.desired === 'present')
-      throw new CatalogError(
-        409,
-        `catalog "${name}" already exists in group "${group}"; replace it with PUT`,
-      );
-    return this.change(group, name, connector, props, user, false);
+    return this.serially(`catalog ${group}/${name}`, async () => {
+      const old = this.d.repo.spec(group, name);
+      if (old?.desired === 'present')
+        throw new CatalogError(
+          409,
+          `catalog "${name}" already exists in group "${group}"; replace it with PUT`,
+        );
+      return this.change(group, name, connector, props, user, false);
+    });
   }
 
   async replace(
@@ -118,14 +120,20 @@ export class CatalogService {
     user: string,
   ): Promise<ChangeResult> {
     this.requireGroup(group);
-    const old = this.d.repo.spec(group, name);
-    if (!old || old.desired !== 'present')
-      throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
-    return this.change(group, name, connector ?? old.connector, props, user, true);
+    return this.serially(`catalog ${group}/${name}`, async () => {
+      const old = this.d.repo.spec(group, name);
+      if (!old || old.desired !== 'present')
+        throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+      return this.change(group, name, connector ?? old.connector, props, user, true);
+    });
   }
 
   async delete(group: string, name: string, user: string): Promise<ChangeResult> {
     this.requireGroup(group);
+    return this.serially(`catalog ${group}/${name}`, () => this.deleteNow(group, name, user));
+  }
+
+  private async deleteNow(group: string, name: string, user: string): Promise<ChangeResult> {
     const old = this.d.repo.spec(group, name);
     if (!old || old.desired !== 'present')
       throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
@@ -163,10 +171,36 @@ export class CatalogService {
     this.queued.add(b.name);
     return this.onBackend(b.name, async () => {
       this.queued.delete(b.name);
-      const current = this.d.registry.get(b.name);
-      if (current !== b || !isAvailable(b)) return; // replaced or gone while queued
-      await this.reconcileNow(b);
+      if (!this.current(b) || !isAvailable(b)) return; // replaced or gone while queued
+      try {
+        await this.reconcileNow(b);
+      } catch (e) {
+        // A reconcile round must never take the gateway down (a locked database, a bad stored value).
+        this.d.logger.error({ backend: b.name, err: (e as Error).message }, 'catalog reconcile failed');
+      }
     });
+  }
+
+  /**
+   * leaveGroups drops from a backend that moved to another group the catalogs it got as a member of its
+   * old group, so a cluster never keeps another group's data sources (and their credentials).
+   */
+  private async leaveGroups(b: Backend): Promise<void> {
+    const stale = this.d.repo.deployments().filter((d) => d.backend === b.name && d.group !== b.group);
+    for (const d of stale) {
+      if (d.state !== 'failed') {
+        const r = await this.driver(b, this.d.reconcileUser).drop(d.catalog);
+        if (!r.ok) {
+          this.d.logger.warn(
+            { backend: b.name, catalog: d.catalog, oldGroup: d.group, err: r.message },
+            'could not drop a catalog of the group the backend left',
+          );
+          continue; // its row stays, so the next change of membership or a restart tries again
+        }
+      }
+      this.d.repo.deleteDeployment(d.group, d.catalog, b.name);
+      this.d.repo.purgeIfDropped(d.group, d.catalog);
+    }
   }
 
   /** start schedules periodic reconciliation and listens for backends becoming usable. */
@@ -175,7 +209,12 @@ export class CatalogService {
     const later = (b: Backend) => setImmediate(() => void this.reconcile(b));
     r.on('activated', later);
     r.on('added', (b) => {
-      this.d.repo.forgetBackend(b.name, b.group);
+      if (this.d.repo.deployments().some((d) => d.backend === b.name && d.group !== b.group))
+        void this.onBackend(b.name, () =>
+          this.leaveGroups(b).catch((e: Error) =>
+            this.d.logger.error({ backend: b.name, err: e.message }, 'leaving the old group failed'),
+          ),
+        );
       later(b);
     });
     r.on('removed', (b) => this.d.repo.forgetBackend(b.name));
@@ -205,6 +244,12 @@ export class CatalogService {
     user: string,
     replace: boolean,
   ): Promise<ChangeResult> {
+    for (const [k, v] of Object.entries(props))
+      if (this.d.sealer.isSealed(v))
+        throw new CatalogError(
+          400,
+          `properties.${k}: values of the form "jwe:…" are reserved for sealed secrets`,
+        );
     const sealed = await this.d.sealer.sealProperties(props, this.d.isSecret);
     const backends = this.d.registry.inGroup(group);
     const spec = this.d.repo.saveSpec(
@@ -249,7 +294,17 @@ export class CatalogService {
       if (spec.desired === 'present') {
         const present = names.has(spec.name);
         if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;
-        const props = await this.d.sealer.unsealProperties(spec.properties);
+        let props: Record<string, string>;
+        try {
+          props = await this.d.sealer.unsealProperties(spec.properties);
+        } catch {
+          const error =
+            'stored secret properties cannot be unsealed (was catalogs.sealKey changed?); replace the catalog';
+          if (dep?.state !== 'failed' || dep.error !== error)
+            this.d.logger.error({ backend: b.name, group: b.group, catalog: spec.name }, error);
+          this.record(b, spec, 'failed', error);
+          continue;
+        }
         const o = await this.createOn(b, spec, props, this.d.reconcileUser, present);
         // A catalog a cluster keeps refusing is retried every round: log only what changed.
         const log = o.state === dep?.state && o.error === (dep?.error ?? undefined) ? 'debug' : 'info';
@@ -304,6 +359,8 @@ export class CatalogService {
   }
 
   private record(b: Backend, spec: CatalogSpec, state: DeploymentState, error: string | null): void {
+    // A backend removed or moved while its statement ran must not get its row back.
+    if (!this.current(b) || b.group !== spec.group) return;
     this.d.repo.setDeployment({
       group: spec.group,
       catalog: spec.name,
@@ -360,8 +417,12 @@ export class CatalogService {
   /** scrub removes secret values from a backend's error text before it is stored or shown. */
   private scrub(message: string, props: Record<string, string>): string {
     let m = message;
-    for (const [k, v] of Object.entries(props))
-      if (this.d.isSecret(k) && v.length >= 3) m = m.split(v).join('***');
+    for (const [k, v] of Object.entries(props)) {
+      if (!this.d.isSecret(k) || v.length < 3) continue;
+      // As sent (SQL literal, JSON string) and as a backend may echo it back.
+      for (const form of [v, v.replace(/'/g, "''"), JSON.stringify(v).slice(1, -1)])
+        m = m.split(form).join('***');
+    }
     return m;
   }
 
@@ -371,17 +432,26 @@ export class CatalogService {
     return b.catalogDriver === 'rest' ? restDriver(opts) : sqlDriver(opts);
   }
 
+  private current(b: Backend): boolean {
+    return this.d.registry.get(b.name) === b;
+  }
+
   private requireGroup(group: string): void {
     if (!this.d.registry.group(group)) throw new CatalogError(404, `group "${group}" not found`);
   }
 
   /** onBackend runs fn after every earlier task of the same backend (a per-backend queue). */
   private onBackend<T>(backend: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(backend) ?? Promise.resolve();
+    return this.serially(`backend ${backend}`, fn);
+  }
+
+  /** serially runs fn after every earlier task queued under the same key. */
+  private serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev.then(fn, fn);
     const settled = next.catch(() => undefined);
-    this.chains.set(backend, settled);
-    void settled.then(() => this.chains.get(backend) === settled && this.chains.delete(backend));
+    this.chains.set(key, settled);
+    void settled.then(() => this.chains.get(key) === settled && this.chains.delete(key));
     return next;
   }
 }

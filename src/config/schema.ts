@@ -88,6 +88,11 @@ export const proxySchema = z
     maxSocketsPerBackend: z.number().int().min(1).default(256),
     /** Minutes after which a query with no poll is treated as abandoned. Default 5 (Trino's client timeout). */
     abandonAfterMinutes: z.number().min(1).default(5),
+    /**
+     * Seconds a query whose poll found its cluster gone (refused, reset, or the cluster's 404) waits for an
+     * answered poll before it is recorded FAILED and stops counting as load. Default 10.
+     */
+    lostQueryGraceSeconds: z.number().min(0.1).max(600).default(10),
   })
   .strict();
 

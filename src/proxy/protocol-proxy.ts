@@ -322,10 +322,13 @@ export class ProtocolProxy {
             this.noteTransaction(proxyRes.headers, b);
           },
           done: (facts, proxyRes) => {
-            if (proxyRes.statusCode === 200) this.settle(facts);
-            // The cluster no longer knows the query (it restarted): it is over for the client too.
+            if (proxyRes.statusCode === 200) {
+              this.d.tracker.answered(queryId);
+              this.settle(facts);
+            }
+            // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
             else if (proxyRes.statusCode === 404)
-              this.d.tracker.finished(queryId, {
+              this.d.tracker.lost(queryId, {
                 state: 'FAILED',
                 errorName: 'QUERY_NOT_FOUND',
                 errorType: 'EXTERNAL',
@@ -336,11 +339,11 @@ export class ProtocolProxy {
     });
     if (out.ok) return;
     this.upstreamFailed(res, b, out.kind);
-    // A refused or reset poll means the cluster went away: the client got a Trino error and gives up, so
-    // the query ends here (its in-flight count must not keep the backend looking busy).
+    // A refused or reset poll: the cluster may have gone away, and its client got a Trino error. Unless a
+    // later poll is answered, the query ends (its in-flight count must not keep the backend looking busy).
     if (out.kind === 'refused' || out.kind === 'reset') {
       const e = toGatewayError(out.kind, b.name);
-      this.d.tracker.finished(queryId, {
+      this.d.tracker.lost(queryId, {
         state: 'FAILED',
         errorName: e.errorName,
         errorType: e.errorType,

@@ -19,6 +19,8 @@ interface Live {
   backend: string;
   submittedAt: number;
   lastSeen: number;
+  /** A poll failed as if the cluster lost the query; cleared by the next answered poll. */
+  lost?: { since: number; outcome: QueryOutcome };
 }
 
 /**
@@ -36,10 +38,13 @@ export class QueryTracker {
     private readonly metrics: Metrics,
     private readonly abandonAfterMs: number,
     private readonly redactSql: (sql: string) => string = (s) => s,
+    /** How long a query whose polls failed (cluster gone or restarted) waits for an answered poll before it ends FAILED. */
+    private readonly lostGraceMs = 10_000,
   ) {}
 
   start(): void {
-    this.sweeper ??= setInterval(() => this.sweep(), Math.min(30_000, this.abandonAfterMs / 2));
+    const every = Math.min(30_000, this.abandonAfterMs / 2, this.lostGraceMs);
+    this.sweeper ??= setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
 
@@ -74,6 +79,22 @@ export class QueryTracker {
     if (l) l.lastSeen = now;
   }
 
+  /**
+   * lost notes that a poll failed the way it does when the cluster no longer has the query (refused,
+   * reset, or the cluster's 404). One such answer proves little — a network blip, or a request with a
+   * forged slug — so the query ends (with `outcome`) only if no poll is answered within the grace period.
+   */
+  lost(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
+    const l = this.live.get(queryId);
+    if (l) l.lost ??= { since: now, outcome };
+  }
+
+  /** answered notes a poll the cluster answered normally: the query is alive. */
+  answered(queryId: string): void {
+    const l = this.live.get(queryId);
+    if (l?.lost) l.lost = undefined;
+  }
+
   finished(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
     const l = this.live.get(queryId);
     if (!l) {
@@ -96,10 +117,14 @@ export class QueryTracker {
     this.finished(queryId, { state: 'CANCELED', errorName: 'USER_CANCELED', errorType: 'USER_ERROR' }, now);
   }
 
-  /** sweep ends queries nobody polled for longer than Trino's client timeout. */
+  /**
+   * sweep ends queries nobody polled for longer than Trino's client timeout, and lost queries whose grace
+   * period passed without an answered poll.
+   */
   sweep(now = Date.now()): void {
     for (const [id, l] of this.live) {
-      if (now - l.lastSeen > this.abandonAfterMs) this.finished(id, { state: 'ABANDONED' }, now);
+      if (l.lost && now - l.lost.since >= this.lostGraceMs) this.finished(id, l.lost.outcome, now);
+      else if (now - l.lastSeen > this.abandonAfterMs) this.finished(id, { state: 'ABANDONED' }, now);
     }
   }
 

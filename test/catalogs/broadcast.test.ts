@@ -279,6 +279,55 @@ describe('catalog broadcast', () => {
     expect(dflt.json.catalog.group).toBe('adhoc');
   });
 
+  it('refuses values that look sealed, and keeps groups with catalogs or the default group', async () => {
+    const r = await call('POST', '/api/v1/catalogs', {
+      name: 'fake',
+      connector: 'memory',
+      properties: { note: 'jwe:a..b.c.d' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.message).toMatch(/properties\.note: .*reserved/);
+    expect((await call('PUT', '/api/v1/groups/lonely', {})).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/catalogs', { group: 'lonely', name: 'solo', connector: 'memory' })).status,
+    ).toBe(201);
+    const busy = await call('DELETE', '/api/v1/groups/lonely');
+    expect(busy.status).toBe(409);
+    expect(busy.json.message).toMatch(/has catalogs/);
+    expect((await call('DELETE', '/api/v1/catalogs/lonely/solo')).status).toBe(200);
+    expect((await call('DELETE', '/api/v1/groups/lonely')).status).toBe(200);
+    const dflt = await call('DELETE', '/api/v1/groups/adhoc');
+    expect(dflt.status).toBe(409);
+    expect(dflt.json.message).toMatch(/default routing group/);
+  });
+
+  it('survives a stored secret it cannot unseal: the deployment is failed, the gateway keeps running', async () => {
+    expect(
+      (
+        await call('POST', '/api/v1/catalogs', {
+          name: 'locked',
+          connector: 'memory',
+          properties: { 'connection-password': SECRET },
+        })
+      ).status,
+    ).toBe(201);
+    // As if the seal key had been replaced: the stored value no longer opens.
+    const db = gw.gateway.db.sqlite;
+    const row = db.prepare("SELECT properties FROM catalog_specs WHERE name = 'locked'").get() as {
+      properties: string;
+    };
+    const props = JSON.parse(row.properties);
+    props['connection-password'] =
+      'jwe:eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA';
+    db.prepare("UPDATE catalog_specs SET properties = ? WHERE name = 'locked'").run(JSON.stringify(props));
+    await t3.restart(); // forgets its catalogs: reconcile must re-create, and cannot for this one
+    await waitFor(async () => (await deployment('adhoc', 'locked', 't3')).state === 'failed', 5_000);
+    expect((await deployment('adhoc', 'locked', 't3')).error).toMatch(/cannot be unsealed/);
+    await waitFor(() => t3.catalogs().includes('sales'), 5_000); // the others are reconciled all the same
+    expect((await fetch(gw.url + '/healthz')).status).toBe(200);
+    expect((await call('DELETE', '/api/v1/catalogs/adhoc/locked')).status).toBe(200);
+  });
+
   it('reconciles a backend added to the group later', async () => {
     const t4 = await TrinoEmulator.start({ name: 't4' });
     try {

@@ -22,6 +22,7 @@ describe('a cluster dies under load', () => {
         {
           health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
           catalogs: { reconcileIntervalSeconds: 0.5 },
+          proxy: { lostQueryGraceSeconds: 0.3 },
           auth: { mode: 'none', headerUsers: { groups: ['*'], roles: ['admin', 'user'] } },
         },
       ),
@@ -97,7 +98,7 @@ describe('a cluster dies under load', () => {
     }
 
     // Their queries are over: t2 does not look busy any more, and history says why they failed.
-    expect(gw.gateway.registry.get('t2')!.inFlight).toBe(0);
+    await expect.poll(() => gw.gateway.registry.get('t2')!.inFlight, { timeout: 5_000 }).toBe(0);
     await gw.gateway.recorder.flush();
     const failedRow = gw.gateway.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
     expect(failedRow.length).toBe(onDead.length);
