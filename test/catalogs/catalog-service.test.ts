@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { BackendRepo } from '../../src/backends/backend-repo.js';
+import type { Backend } from '../../src/backends/backend.js';
+import { BackendRegistry } from '../../src/backends/registry.js';
+import { CatalogRepo } from '../../src/catalogs/catalog-repo.js';
+import { CatalogService } from '../../src/catalogs/catalog-service.js';
+import type { ApplyOutcome, CatalogDriver } from '../../src/catalogs/drivers.js';
+import { generateSealKey, parseSealKey, SecretSealer, secretKeyMatcher } from '../../src/catalogs/secrets.js';
+import { openDatabase } from '../../src/db/open.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
+
+/**
+ * The catalog service against fake drivers whose answers the test releases one by one, to pin the
+ * interleavings an end-to-end test cannot: a backend removed or moved while its statement runs, and two
+ * concurrent creates of one name.
+ */
+async function setup() {
+  const db = openDatabase(':memory:').db;
+  const backends = new BackendRepo(db);
+  for (const g of ['adhoc', 'etl']) backends.seedGroup({ name: g, policy: 'least-loaded' });
+  for (const n of ['t1', 't2'])
+    backends.seedBackend({
+      name: n,
+      url: `http://${n}:8080`,
+      group: 'adhoc',
+      active: true,
+      weight: 1,
+      catalogDriver: 'sql',
+    });
+  const registry = new BackendRegistry(backends, 4);
+  for (const b of registry.all()) b.health = 'HEALTHY';
+  registry.on('added', (b) => (b.health = 'HEALTHY'));
+  const gates: Array<() => void> = [];
+  const calls: string[] = [];
+  const catalogsOn = new Map<string, Set<string>>();
+  const held = (b: Backend, what: string, apply: () => void): Promise<ApplyOutcome> =>
+    new Promise((resolve) => {
+      calls.push(`${b.name} ${what}`);
+      gates.push(() => {
+        apply();
+        resolve({ ok: true });
+      });
+    });
+  const driverFor = (b: Backend): CatalogDriver => {
+    const on = catalogsOn.get(b.name) ?? catalogsOn.set(b.name, new Set()).get(b.name)!;
+    return {
+      list: async () => ({ ok: true, names: [...on] }),
+      create: (name) => held(b, `create ${name}`, () => on.add(name)),
+      drop: (name) => held(b, `drop ${name}`, () => on.delete(name)),
+    };
+  };
+  const repo = new CatalogRepo(db);
+  const service = new CatalogService({
+    repo,
+    registry,
+    sealer: await SecretSealer.fromKey(parseSealKey(generateSealKey())),
+    isSecret: secretKeyMatcher(['password']),
+    timeoutMs: 1000,
+    reconcileUser: 'switchyard',
+    logger: silentLogger(),
+    metrics: new Metrics(),
+    driverFor,
+  });
+  const releaseAll = async () => {
+    for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+    while (gates.length) gates.shift()!();
+  };
+  return { registry, repo, service, gates, calls, catalogsOn, releaseAll };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('CatalogService interleavings', () => {
+  it('a backend removed while its CREATE runs gets no deployment row back, and a delete completes', async () => {
+    const { registry, repo, service, gates, releaseAll } = await setup();
+    service.start(3_600_000, {});
+    const creating = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    await tick();
+    expect(gates.length).toBe(2);
+    registry.remove('t2');
+    gates.shift()!();
+    gates.shift()!();
+    await creating;
+    expect(repo.deployments('adhoc', 'sales').map((d) => d.backend)).toEqual(['t1']);
+    const deleting = service.delete('adhoc', 'sales', 'ops');
+    await releaseAll();
+    const r = await deleting;
+    expect(r.catalog.status).toBe('dropping'); // the view of the spec as it was stored…
+    expect(repo.spec('adhoc', 'sales')).toBeUndefined(); // …and it is gone: nothing left to drop anywhere
+    await service.stop();
+  });
+
+  it('a backend moved to another group drops the catalogs of the group it left', async () => {
+    const { registry, repo, service, calls, catalogsOn, releaseAll } = await setup();
+    service.start(3_600_000, {});
+    const creating = service.create('adhoc', 'sales', 'memory', { password: 'pw' }, 'ops');
+    await releaseAll();
+    await creating;
+    expect(catalogsOn.get('t2')?.has('sales')).toBe(true);
+    registry.update({ ...registry.get('t2')!.record(), group: 'etl' });
+    await releaseAll();
+    await tick();
+    await releaseAll();
+    await service.stop();
+    expect(calls).toContain('t2 drop sales');
+    expect(catalogsOn.get('t2')?.has('sales')).toBe(false);
+    expect(repo.deployments('adhoc', 'sales').map((d) => d.backend)).toEqual(['t1']);
+  });
+
+  it('two concurrent creates of one name: one 201, one 409, one CREATE per backend', async () => {
+    const { service, calls, releaseAll } = await setup();
+    const a = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    const b = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    await releaseAll();
+    const results = await Promise.allSettled([a, b]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason.status).toBe(409);
+    expect(calls.filter((c) => c.endsWith('create sales'))).toHaveLength(2);
+  });
+});
