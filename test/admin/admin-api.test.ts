@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password-hash.js';
 import { runTrino } from '../helpers/clients.js';
-import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 
 const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
@@ -41,18 +40,10 @@ describe('admin REST API', () => {
           { name: 't2', url: t2.url },
         ],
         {
-          auth: {
-            mode: 'password',
-            users: [
-              {
-                name: 'ops',
-                passwordHash: await hashPassword('ops-password'),
-                groups: ['*'],
-                roles: ['admin'],
-              },
-              { name: 'alice', passwordHash: await hashPassword('alice-password'), groups: ['adhoc'] },
-            ],
-          },
+          auth: await passwordAuth(
+            ['ops', 'ops-password', ['admin']],
+            ['alice', 'alice-password', ['user'], ['adhoc']],
+          ),
           health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
         },
       ),

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password-hash.js';
-import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 
 const ADMIN = 'Basic ' + Buffer.from('ops:ops-password').toString('base64');
 
@@ -23,17 +22,7 @@ describe('trino-gateway compatible routes', () => {
           { name: 'trino-2', url: 'http://127.0.0.1:10', active: false, group: 'etl' },
         ],
         {
-          auth: {
-            mode: 'password',
-            users: [
-              {
-                name: 'ops',
-                passwordHash: await hashPassword('ops-password'),
-                groups: ['*'],
-                roles: ['admin'],
-              },
-            ],
-          },
+          auth: await passwordAuth(['ops', 'ops-password', ['admin']]),
           health: { enabled: false },
         },
       ),

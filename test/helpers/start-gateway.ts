@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
+import { hashPassword } from '../../src/auth/password-hash.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -18,6 +19,23 @@ export interface TestGateway {
 }
 
 export type ConfigObject = Record<string, unknown>;
+
+/** passwordAuth is an `auth` config section with Basic users (`[name, password, roles?, groups?]`), hashed. */
+export async function passwordAuth(
+  ...users: Array<[name: string, password: string, roles?: string[], groups?: string[]]>
+): Promise<ConfigObject> {
+  return {
+    mode: 'password',
+    users: await Promise.all(
+      users.map(async ([name, password, roles = ['user'], groups = ['*']]) => ({
+        name,
+        passwordHash: await hashPassword(password),
+        roles,
+        groups,
+      })),
+    ),
+  };
+}
 
 /** testConfig builds a config object for backends in the default group 'adhoc' unless told otherwise. */
 export function testConfig(
