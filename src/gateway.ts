@@ -41,7 +41,7 @@ import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { catalogRoutes } from './admin/catalog-routes.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
-import { CatalogService } from './catalogs/catalog-service.js';
+import { CatalogService, type CatalogQuery } from './catalogs/catalog-service.js';
 import { redactCatalogSql } from './catalogs/catalog-sql.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
@@ -362,6 +362,33 @@ export class Gateway {
     });
   }
 
+  /** recordCatalogQuery keeps a CREATE/DROP CATALOG the gateway ran in query history, secrets redacted. */
+  private recordCatalogQuery(q: CatalogQuery): void {
+    const now = Date.now();
+    const o = q.outcome;
+    this.recorder.submitted({
+      queryId: q.queryId,
+      user: q.user,
+      source: 'switchyard-catalogs',
+      routingGroup: q.group,
+      backend: q.backend,
+      sql: this.redactSql(q.sql),
+      submittedAt: q.startedAt,
+      state: 'RUNNING',
+    });
+    this.recorder.completed({
+      queryId: q.queryId,
+      finishedAt: now,
+      state: o.ok ? 'FINISHED' : 'FAILED',
+      errorName: o.ok ? null : o.errorName,
+      errorType: o.ok ? null : (o.errorType ?? null),
+      errorMessage: o.ok ? null : o.message,
+      elapsedMs: now - q.startedAt,
+      rows: null,
+      bytes: null,
+    });
+  }
+
   /** consoleCatalogs adapts the catalog service to the console (which shows refusals with their status). */
   private consoleCatalogs(): ConsoleCatalogs {
     const refuse = (e: unknown) =>
@@ -442,6 +469,7 @@ export class Gateway {
       reconcileUser: c.user,
       logger: this.logger,
       metrics: this.metrics,
+      onQuery: (q) => this.recordCatalogQuery(q),
     });
     this.recorder.start();
     this.tracker.start();

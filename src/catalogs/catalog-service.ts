@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { CatalogRepo, CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
 import { restDriver, sqlDriver, type ApplyOutcome, type CatalogDriver } from './drivers.js';
+import type { StatementOutcome } from './statement-client.js';
 import { maskProperties, type SecretSealer } from './secrets.js';
 
 /** A refusal of the catalog API; the routes answer it as JSON with this status. */
@@ -51,6 +52,17 @@ export interface CatalogView {
   }>;
 }
 
+/** A catalog statement the gateway ran on a backend, as Trino saw it. */
+export interface CatalogQuery {
+  queryId: string;
+  user: string;
+  group: string;
+  backend: string;
+  sql: string;
+  startedAt: number;
+  outcome: StatementOutcome;
+}
+
 export interface CatalogServiceDeps {
   repo: CatalogRepo;
   registry: BackendRegistry;
@@ -63,6 +75,8 @@ export interface CatalogServiceDeps {
   metrics: Metrics;
   /** Tests may substitute drivers; by default each backend's catalogDriver picks sql or rest. */
   driverFor?: (b: Backend, user: string) => CatalogDriver;
+  /** Each CREATE/DROP CATALOG that became a Trino query, for query history (the SQL still holds secrets). */
+  onQuery?: (q: CatalogQuery) => void;
 }
 
 /**
@@ -328,7 +342,7 @@ export class CatalogService {
     user: string,
     dropFirst: boolean,
   ): Promise<BackendOutcome> {
-    const driver = this.driver(b, user);
+    const driver = this.driver(b, user, props);
     let r: ApplyOutcome = dropFirst ? await driver.drop(spec.name) : { ok: true };
     if (r.ok) r = await driver.create(spec.name, spec.connector, props);
     const state: DeploymentState = r.ok ? 'applied' : r.transport ? 'pending' : 'failed';
@@ -426,9 +440,27 @@ export class CatalogService {
     return m;
   }
 
-  private driver(b: Backend, user: string): CatalogDriver {
+  /** driver talks to one backend; `props` (plain) lets errors reported to history be scrubbed of secrets. */
+  private driver(b: Backend, user: string, props: Record<string, string> = {}): CatalogDriver {
     if (this.d.driverFor) return this.d.driverFor(b, user);
-    const opts = { baseUrl: b.url, user, timeoutMs: this.d.timeoutMs };
+    const onQuery = this.d.onQuery;
+    const opts = {
+      baseUrl: b.url,
+      user,
+      timeoutMs: this.d.timeoutMs,
+      onQuery:
+        onQuery &&
+        ((q: Omit<CatalogQuery, 'user' | 'group' | 'backend'>) =>
+          onQuery({
+            ...q,
+            outcome: q.outcome.ok
+              ? q.outcome
+              : { ...q.outcome, message: this.scrub(q.outcome.message, props) },
+            user,
+            group: b.group,
+            backend: b.name,
+          })),
+    };
     return b.catalogDriver === 'rest' ? restDriver(opts) : sqlDriver(opts);
   }
 

@@ -8,7 +8,7 @@
  * `transport: true` marks failures without a backend verdict (unreachable, timeout, bad answer).
  */
 import { createCatalogSql, dropCatalogSql } from './catalog-sql.js';
-import { httpCall, runStatement } from './statement-client.js';
+import { httpCall, runStatement, type StatementOutcome } from './statement-client.js';
 
 export type FailedOutcome = { ok: false; message: string; errorName?: string; transport?: boolean };
 export type ApplyOutcome = { ok: true } | FailedOutcome;
@@ -24,6 +24,11 @@ export interface DriverOptions {
   baseUrl: string;
   user: string;
   timeoutMs: number;
+  /**
+   * Told of every CREATE/DROP CATALOG that became a Trino query (it has a query id), with its outcome, so
+   * the gateway can keep it in query history. SHOW CATALOGS (reconcile's every round) is not reported.
+   */
+  onQuery?: (q: { queryId: string; sql: string; startedAt: number; outcome: StatementOutcome }) => void;
 }
 
 const SOURCE = 'switchyard';
@@ -47,7 +52,9 @@ async function listCatalogs(opts: DriverOptions): Promise<ListOutcome> {
 /** sqlDriver applies catalogs with CREATE CATALOG / DROP CATALOG statements. */
 export function sqlDriver(opts: DriverOptions): CatalogDriver {
   const run = async (sql: string, okErrors: readonly string[] = []): Promise<ApplyOutcome> => {
+    const startedAt = Date.now();
     const r = await runStatement({ ...opts, sql });
+    if (r.queryId) opts.onQuery?.({ queryId: r.queryId, sql, startedAt, outcome: r });
     if (r.ok || okErrors.includes(r.errorName)) return { ok: true };
     return failed(r);
   };

@@ -14,9 +14,17 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** queryId: the id Trino gave the statement, when it got that far (for the gateway's own history rows). */
 export type StatementOutcome =
-  | { ok: true; rows: unknown[][] }
-  | { ok: false; errorName: string; errorType?: string; message: string; transport?: boolean };
+  | { ok: true; rows: unknown[][]; queryId?: string }
+  | {
+      ok: false;
+      errorName: string;
+      errorType?: string;
+      message: string;
+      transport?: boolean;
+      queryId?: string;
+    };
 
 export interface HttpCallResult {
   status: number;
@@ -129,6 +137,7 @@ function transportFailure(where: string, e: NodeJS.ErrnoException): HttpCallOutc
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 interface QueryResultsJson {
+  id?: unknown;
   nextUri?: unknown;
   data?: unknown;
   error?: { errorName?: unknown; errorType?: unknown; message?: unknown };
@@ -160,6 +169,7 @@ export async function runStatement(opts: {
     agent: opts.agent,
   });
   let current: string | undefined;
+  let queryId: string | undefined;
   for (;;) {
     if (!res.ok) {
       if (current !== undefined && res.errorName === 'BACKEND_TIMEOUT') cancel(current, headers, opts.agent);
@@ -187,6 +197,7 @@ export async function runStatement(opts: {
       };
     }
     if (Array.isArray(doc.data)) for (const r of doc.data) if (Array.isArray(r)) rows.push(r);
+    if (typeof doc.id === 'string') queryId ??= doc.id;
     if (doc.error) {
       const e = doc.error;
       return {
@@ -194,9 +205,10 @@ export async function runStatement(opts: {
         errorName: typeof e.errorName === 'string' ? e.errorName : 'GENERIC_INTERNAL_ERROR',
         ...(typeof e.errorType === 'string' ? { errorType: e.errorType } : {}),
         message: typeof e.message === 'string' ? e.message : 'query failed',
+        ...(queryId ? { queryId } : {}),
       };
     }
-    if (typeof doc.nextUri !== 'string') return { ok: true, rows };
+    if (typeof doc.nextUri !== 'string') return { ok: true, rows, ...(queryId ? { queryId } : {}) };
     current = doc.nextUri;
     res = await poll(current, headers, deadline, opts.agent);
   }

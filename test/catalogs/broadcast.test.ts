@@ -142,6 +142,18 @@ describe('catalog broadcast', () => {
     const hist = await call('GET', '/api/v1/queries?q=direct');
     expect(hist.json.queries?.[0]?.sql ?? hist.text).toMatch(/CREATE CATALOG direct/);
     expect(hist.text).not.toContain(SECRET);
+    // The gateway's own CREATE CATALOG statements are in history too, as run by the admin, redacted.
+    const own = await call('GET', '/api/v1/queries?q=' + encodeURIComponent('CREATE CATALOG sales'));
+    const rows = own.json.queries.filter((q: any) => q.source === 'switchyard-catalogs');
+    expect(rows.map((q: any) => q.backend)).toEqual(expect.arrayContaining(['t1', 't2', 't3']));
+    for (const q of rows) {
+      expect(q).toMatchObject({
+        user: expect.stringMatching(/^(ops|switchyard)$/),
+        routingGroup: 'adhoc',
+        state: 'FINISHED',
+      });
+      expect(q.sql).toContain("'***'");
+    }
     const stored = gw.gateway.db.sqlite.prepare('SELECT sql FROM query_history').all() as Array<{
       sql: string;
     }>;
@@ -170,6 +182,16 @@ describe('catalog broadcast', () => {
     const failed = r.json.outcomes.find((o: any) => o.backend === 't2');
     expect(failed.error).toMatch(/postgresql/i);
     expect((await deployment('adhoc', 'pg', 't2')).error).toMatch(/postgresql/i);
+    await gw.gateway.recorder.flush();
+    const failedRow = gw.gateway.db.sqlite
+      .prepare(
+        "SELECT state, error_name FROM query_history WHERE backend = 't2' AND sql LIKE 'CREATE CATALOG pg %'",
+      )
+      .get();
+    expect(failedRow).toMatchObject({
+      state: 'FAILED',
+      error_name: expect.stringMatching(/NOT_FOUND|CONNECTOR/),
+    });
   });
 
   it('drops from every cluster and re-creates the same name', async () => {

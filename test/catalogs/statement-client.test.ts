@@ -19,7 +19,11 @@ describe('runStatement against the emulator', () => {
     runStatement({ baseUrl: emu.url, sql, user: 'switchyard-admin', timeoutMs });
 
   it('runs SELECT 1 to completion and returns its rows', async () => {
-    expect(await run('SELECT 1')).toEqual({ ok: true, rows: [[1]] });
+    expect(await run('SELECT 1')).toEqual({
+      ok: true,
+      rows: [[1]],
+      queryId: expect.stringMatching(/^\d{8}_\d{6}_\d{5}_\w{5}$/),
+    });
     const post = emu.requests[0];
     expect(post.method).toBe('POST');
     expect(post.url).toBe('/v1/statement');
@@ -31,7 +35,11 @@ describe('runStatement against the emulator', () => {
 
   it('collects rows over several pages', async () => {
     const r = await run('SELECT * FROM UNNEST(sequence(1, 10))');
-    expect(r).toEqual({ ok: true, rows: Array.from({ length: 10 }, (_, i) => [i + 1]) });
+    expect(r).toEqual({
+      ok: true,
+      rows: Array.from({ length: 10 }, (_, i) => [i + 1]),
+      queryId: expect.stringMatching(/^\d{8}_\d{6}_\d{5}_\w{5}$/),
+    });
   });
 
   it('passes extra headers, keeping the user it was given', async () => {
@@ -53,6 +61,7 @@ describe('runStatement against the emulator', () => {
       errorName: 'CATALOG_NOT_FOUND',
       errorType: 'USER_ERROR',
       message: "line 1:15: Catalog 'nope' not found",
+      queryId: expect.stringMatching(/^\d{8}_\d{6}_\d{5}_\w{5}$/),
     });
     const syntax = await run('FROB');
     expect(syntax.ok === false && syntax.errorName).toBe('SYNTAX_ERROR');
@@ -133,7 +142,7 @@ describe('runStatement against a flaky coordinator', () => {
   it('retries a 503 on a nextUri poll and completes', async () => {
     failures = 3;
     const r = await runStatement({ baseUrl: proxyUrl, sql: 'SELECT 1', user: 'u', timeoutMs: 5000 });
-    expect(r).toEqual({ ok: true, rows: [[1]] });
+    expect(r).toEqual({ ok: true, rows: [[1]], queryId: expect.stringMatching(/^\d{8}_\d{6}_\d{5}_\w{5}$/) });
     expect(failures).toBe(0);
   });
 
