@@ -1,0 +1,149 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Backend } from '../backends/backend.js';
+import type { BackendPicker } from '../backends/picker.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { GatewayError, writeTrinoError } from '../trino/errors.js';
+import { PRESTO, TRINO } from '../trino/headers.js';
+import type { Affinity } from './affinity.js';
+import { readOutcome } from './final-page.js';
+import type { Forwarder } from './forward.js';
+import { prepareHeaders } from './forward-headers.js';
+import type { HandleCodec } from './handle-codec.js';
+import type { QueryTracker } from './query-tracker.js';
+import type { ProxyAuthenticator, QueryRouter, UserResolver } from './seams.js';
+import type { StatementFacts } from './statement-scanner.js';
+import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
+import type { UrlRewriteContext } from './url-rewrite.js';
+
+export interface ProtocolProxyDeps {
+  publicUrl: string;
+  defaultGroup: string;
+  tls: boolean;
+  maxStatementBytes: number;
+  registry: BackendRegistry;
+  picker: BackendPicker;
+  affinity: Affinity;
+  codec: HandleCodec;
+  tracker: QueryTracker;
+  forwarder: Forwarder;
+  authenticator: ProxyAuthenticator;
+  router: QueryRouter;
+  resolveUser: UserResolver;
+  metrics: Metrics;
+  logger: Logger;
+  /** Passive health: a transport failure talking to a backend. */
+  onUpstreamFailure?: (backend: string, kind: UpstreamFailureKind) => void;
+}
+
+/**
+ * ProxyKit holds what new queries (submission.ts) and follow-ups (protocol-proxy.ts) share: the plain
+ * forward, the per-backend URL-rewrite contexts, transaction and completion bookkeeping, and the one
+ * mapping of failures to Trino-shaped answers.
+ */
+export class ProxyKit {
+  private readonly publicOrigin: string;
+  private readonly contexts = new WeakMap<Backend, Map<string, UrlRewriteContext>>();
+
+  constructor(readonly d: ProtocolProxyDeps) {
+    this.publicOrigin = new URL(d.publicUrl).origin;
+  }
+
+  /** plain forwards without looking into the body (binary-safe, compression preserved). */
+  async plain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    b: Backend,
+    path: string,
+    stripEncoding: boolean,
+  ): Promise<boolean> {
+    prepareHeaders(req, b, this.d.tls, stripEncoding);
+    const out = await this.d.forwarder.forward(req, res, b, { path });
+    if (!out.ok) this.upstreamFailed(res, b, out.kind);
+    return out.ok && out.status < 300;
+  }
+
+  settle(facts: StatementFacts | undefined): void {
+    if (!facts?.queryId || facts.hasNext || !facts.finalBody) return;
+    this.d.tracker.finished(facts.queryId, readOutcome(facts.finalBody, facts.finalComplete ?? false));
+  }
+
+  noteTransaction(headers: IncomingMessage['headers'], b: Backend): void {
+    const started = headers[TRINO.startedTransactionId] ?? headers[PRESTO.startedTransactionId];
+    if (typeof started === 'string' && started) this.d.affinity.rememberTransaction(started, b.name);
+    const cleared = headers[TRINO.clearTransactionId] ?? headers[PRESTO.clearTransactionId];
+    if (typeof cleared === 'string' && cleared) this.d.affinity.forgetTransaction(cleared);
+  }
+
+  /** rewriteContext is built once per backend and client-facing origin (a bounded few), not per request. */
+  rewriteContext(b: Backend, fwdOrigin: string): UrlRewriteContext {
+    let byOrigin = this.contexts.get(b);
+    if (!byOrigin) this.contexts.set(b, (byOrigin = new Map()));
+    let ctx = byOrigin.get(fwdOrigin);
+    if (!ctx) {
+      const origins =
+        fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
+      ctx = { origins, publicUrl: this.d.publicUrl, handle: this.d.codec.encode(b.name) };
+      // The Host a client sends is its choice: keep the cache bounded.
+      if (byOrigin.size >= 256) byOrigin.clear();
+      byOrigin.set(fwdOrigin, ctx);
+    }
+    return ctx;
+  }
+
+  backendNamed(name: string, queryId?: string): Backend {
+    const b = this.d.registry.get(name);
+    if (!b)
+      throw new GatewayError(
+        404,
+        'QUERY_NOT_FOUND',
+        queryId
+          ? `query ${queryId} belongs to backend ${name}, which is no longer configured`
+          : `backend ${name} is no longer configured`,
+      );
+    return b;
+  }
+
+  upstreamFailed(
+    res: ServerResponse,
+    b: Backend,
+    kind: UpstreamFailureKind | 'unavailable' | 'client-gone',
+  ): void {
+    if (kind === 'client-gone') {
+      this.d.logger.debug({ backend: b.name }, 'client went away');
+      return;
+    }
+    if (kind === 'unavailable') {
+      writeTrinoError(
+        res,
+        new GatewayError(
+          503,
+          'NO_NODES_AVAILABLE',
+          `backend ${b.name} is unavailable`,
+          'INSUFFICIENT_RESOURCES',
+        ),
+      );
+      return;
+    }
+    this.d.metrics.upstreamErrors.inc({ backend: b.name, kind });
+    if (kind === 'refused' || kind === 'reset') this.d.onUpstreamFailure?.(b.name, kind);
+    writeTrinoError(res, toGatewayError(kind, b.name));
+  }
+
+  fail(res: ServerResponse, e: unknown): void {
+    if (e instanceof GatewayError) return writeTrinoError(res, e);
+    this.d.logger.error(
+      { reqId: res.getHeader('x-request-id'), err: (e as Error)?.stack ?? String(e) },
+      'protocol request failed',
+    );
+    writeTrinoError(
+      res,
+      new GatewayError(500, 'GENERIC_INTERNAL_ERROR', 'internal gateway error', 'INTERNAL_ERROR'),
+    );
+  }
+}
+
+export function notFound(queryId: string): GatewayError {
+  return new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
+}

@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.js';
+import type { Backend } from '../backends/backend.js';
+import { GatewayError } from '../trino/errors.js';
+import { PRESTO, TRINO, header } from '../trino/headers.js';
+import type { ForwardOptions } from './forward.js';
+import { acceptsGzip, prepareHeaders } from './forward-headers.js';
+import type { ProxyKit } from './proxy-kit.js';
+import { readBody } from './request-body.js';
+import type { RoutingDecision } from './seams.js';
+import { sendStatementResponse } from './statement-response.js';
+
+/** The query id near the start of a statement response, when the scanner did not see it in a URL. */
+const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
+
+/** submit routes a new query: group, backend, one retry on refusal, then the statement response. */
+export async function submit(
+  kit: ProxyKit,
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: Principal,
+): Promise<void> {
+  const deps = kit.d;
+  const requested = header(req.headers, 'user');
+  const who = deps.resolveUser(principal, requested);
+  if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
+  const user = who.user;
+  const body = await readBody(req, deps.maxStatementBytes);
+  const sql = body.toString('utf8');
+  // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
+  if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
+  setUser(req, user);
+
+  const txn = header(req.headers, 'transactionId');
+  let decision: RoutingDecision;
+  let backend: Backend | undefined;
+  let policy: string | undefined;
+  if (txn && txn.toUpperCase() !== 'NONE') {
+    const owner = deps.affinity.transactionOwner(txn);
+    if (!owner)
+      throw new GatewayError(
+        404,
+        'UNKNOWN_TRANSACTION',
+        `transaction ${txn.slice(0, 64)} is not known to this gateway`,
+      );
+    backend = kit.backendNamed(owner);
+    decision = { group: backend.group, source: 'transaction' };
+  } else {
+    const d = deps.router.route({ headers: req.headers, principal, sql });
+    if (d instanceof GatewayError) {
+      deps.metrics.routingFailures.inc({ reason: d.status === 403 ? 'forbidden_group' : 'no_group' });
+      throw d;
+    }
+    decision = d;
+    const pick = deps.picker.pick(d.group, { user });
+    if (!pick) {
+      deps.metrics.routingFailures.inc({ reason: 'no_backend' });
+      throw new GatewayError(
+        503,
+        'NO_NODES_AVAILABLE',
+        `no available backend in routing group "${d.group}"`,
+        'INSUFFICIENT_RESOURCES',
+      );
+    }
+    backend = pick.backend;
+    policy = pick.policy;
+  }
+
+  const clientGzip = acceptsGzip(req);
+  const remote = req.socket.remoteAddress;
+  const source = header(req.headers, 'source');
+  const attempt = (b: Backend, retryable: boolean) => {
+    const fwdOrigin = prepareHeaders(req, b, deps.tls, true);
+    const opts: ForwardOptions = {
+      body,
+      path: '/v1/statement',
+      refuse503: retryable,
+      onResponse: (proxyRes, _req, res) =>
+        sendStatementResponse(proxyRes, res, {
+          ctx: kit.rewriteContext(b, fwdOrigin),
+          clientGzip,
+          beforeSend: (facts) => {
+            const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
+            kit.noteTransaction(proxyRes.headers, b);
+            if (!queryId || (proxyRes.statusCode ?? 0) >= 300) return;
+            facts.queryId = queryId;
+            deps.affinity.rememberQuery(queryId, b.name);
+            deps.tracker.started({
+              queryId,
+              backend: b.name,
+              group: decision.group,
+              user,
+              source,
+              clientAddress: remote,
+              rule: decision.rule,
+              policy,
+              sql,
+            });
+          },
+          done: (facts) => kit.settle(facts),
+        }),
+    };
+    // Counted as load from the pick until the answer arrives, so a burst of submissions spreads out
+    // instead of all landing where the load looked lowest a moment ago.
+    b.submitting++;
+    return deps.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
+  };
+
+  let out = await attempt(backend, decision.source !== 'transaction');
+  if (!out.ok && (out.kind === 'refused' || out.kind === 'unavailable')) {
+    if (out.kind === 'refused') deps.onUpstreamFailure?.(backend.name, 'refused');
+    const second =
+      decision.source === 'transaction' ? undefined : deps.picker.pick(decision.group, { user }, backend);
+    if (second) {
+      deps.metrics.submissionRetries.inc({ group: decision.group });
+      deps.logger.debug({ from: backend.name, to: second.backend.name }, 'submission refused; retrying once');
+      backend = second.backend;
+      policy = second.policy;
+      out = await attempt(backend, false);
+    } else if (out.kind === 'unavailable') {
+      throw new GatewayError(
+        503,
+        'NO_NODES_AVAILABLE',
+        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is`,
+        'INSUFFICIENT_RESOURCES',
+      );
+    }
+  }
+  if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+}
+
+/** setUser makes the principal's choice the user Trino sees, in the header family the client used. */
+function setUser(req: IncomingMessage, user: string): void {
+  const h = req.headers;
+  const presto = h[PRESTO.user] !== undefined && h[TRINO.user] === undefined;
+  delete h[TRINO.user];
+  delete h[PRESTO.user];
+  h[presto ? PRESTO.user : TRINO.user] = user;
+}
