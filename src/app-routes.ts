@@ -1,0 +1,112 @@
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { adminRoutes } from './admin/admin-routes.js';
+import { catalogRoutes } from './admin/catalog-routes.js';
+import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
+import { explainRoute } from './admin/explain-route.js';
+import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
+import { authMiddleware, requestLog } from './admin/middleware.js';
+import { verifyPassword } from './auth/password-hash.js';
+import type { Gateway } from './gateway.js';
+import { historyRoutes } from './history/history-routes.js';
+import { consoleCatalogs } from './ui/console-catalogs.js';
+import { consoleRoutes } from './ui/console-routes.js';
+
+/**
+ * mountAppRoutes adds the gateway's own HTTP surface (everything but the Trino protocol paths) to its Hono
+ * app, in the order that decides who may call what: probes and metrics; trino-gateway's public backend
+ * list (anonymous callers see no URLs); then authentication for the API, compat and catalog paths; the
+ * history API (any principal, own rows only for non-admins); then the admin role for the rest; and the
+ * console, which has its own sessions.
+ */
+export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
+  const app = g.app as unknown as Hono<AppEnv>;
+  app.use('*', requestLog(g.logger));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) =>
+    g.isReady() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
+  );
+  if (g.config.metrics.enabled)
+    app.get('/metrics', async (c) => {
+      const token = g.config.metrics.token;
+      if (token && c.req.header('authorization') !== `Bearer ${token}`)
+        return c.json({ message: 'metrics need a bearer token' }, 401);
+      return c.body(await g.metrics.registry.metrics(), 200, {
+        'content-type': g.metrics.registry.contentType,
+      });
+    });
+  const limit = bodyLimit({
+    maxSize: MAX_ADMIN_BODY,
+    onError: (c) => c.json({ message: `body: larger than ${MAX_ADMIN_BODY} bytes` }, 413),
+  });
+  const { authenticate, requireAuth, requireAdmin } = authMiddleware(g.authenticator);
+  // Anonymous callers may list backends the trino-gateway way, without internal URLs.
+  app.route(
+    '/',
+    publicBackendRoutes(g.registry, async (c) => (await authenticate(c)).ok),
+  );
+  const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
+  for (const path of guarded) app.use(path, limit, requireAuth);
+  app.route(
+    '/',
+    historyRoutes({
+      repo: g.history,
+      redactSql: g.redactSql,
+      principal: (c) => c.get('principal'),
+      externalUrl: (b) => g.registry.get(b)?.externalUrl,
+      backendUrl: (b) => g.registry.get(b)?.url,
+    }),
+  );
+  for (const path of guarded) app.use(path, requireAdmin);
+  app.route(
+    '/',
+    adminRoutes({
+      registry: g.registry,
+      users: g.users,
+      groupInUse: (name) =>
+        name === g.config.routing.defaultGroup
+          ? 'it is the default routing group (routing.defaultGroup)'
+          : g.catalogs!.list(name).length > 0
+            ? 'it has catalogs; delete them first'
+            : undefined,
+    }),
+  );
+  app.route('/', compatRoutes(g.registry));
+  app.route(
+    '/',
+    catalogRoutes(() => g.catalogs!, g.config.routing.defaultGroup),
+  );
+  app.route(
+    '/',
+    explainRoute({
+      users: g.users,
+      registry: g.registry,
+      picker: g.picker,
+      rules: () => g.rules!,
+      defaultGroup: g.config.routing.defaultGroup,
+    }),
+  );
+  app.route(
+    '/',
+    consoleRoutes({
+      registry: g.registry,
+      picker: g.picker,
+      history: g.history,
+      users: g.users,
+      verifyPassword,
+      sessionSecret,
+      redactSql: g.redactSql,
+      catalogs: consoleCatalogs(() => g.catalogs!),
+      defaultGroup: g.config.routing.defaultGroup,
+      rules: () => g.rules,
+      logger: g.logger,
+    }),
+  );
+  app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      return c.json({ message: 'the database is busy (locked by another process); try again' }, 503);
+    g.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
+    return c.json({ message: 'internal error' }, 500);
+  });
+}
