@@ -7,8 +7,8 @@
  * For profiling: `--targets=node:http,switchyard` measures only those targets, `--workloads=a32` only the
  * workloads whose key (a1, a32, b) is listed, and `--profile[=dir]` runs the Switchyard child under
  * `node --cpu-prof` (profile written to dir, default a temp dir, when the run ends; read it with
- * `npx tsx bench/profile-summary.ts <file>`). `--repeat=N` measures every target N times in turns and
- * reports each one's median run.
+ * `npx tsx bench/profile-summary.ts <file>`). `--repeat=N` (default 3) measures every target N times in
+ * turns: the table shows each target's median run, and each ratio is the median of the per-round ratios.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const listFlag = (name: string) => flag(name)?.split('=')[1]?.split(',');
 const onlyTargets = listFlag('targets');
 const onlyWorkloads = listFlag('workloads');
 const profileFlag = flag('profile');
-const REPEAT = Number(flag('repeat')?.split('=')[1] ?? 1);
+const REPEAT = Number(flag('repeat')?.split('=')[1] ?? 3);
 const profileDir = profileFlag
   ? (profileFlag.split('=')[1] ?? mkdtempSync(join(tmpdir(), 'sy-prof-')))
   : undefined;
@@ -65,9 +65,11 @@ async function nginx(port: number, upstream: number): Promise<boolean> {
     if (r.status !== 0 || !existsSync('/usr/sbin/nginx')) return false;
   }
   const dir = mkdtempSync(join(tmpdir(), 'sy-nginx-'));
+  // One process (no master): the SIGKILL that ends the run must not leave orphaned workers behind, which
+  // kept running (and using CPU) into later runs when nginx forked them.
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+    `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
   upstream trino { server 127.0.0.1:${upstream}; keepalive 64; }
@@ -143,6 +145,8 @@ async function main(): Promise<void> {
   const gateway = await start(
     [
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      // The runtime flags `npm start` and the Dockerfile run Switchyard with (README, "Runtime flags").
+      '--no-memory-reducer',
       ...tsx,
       'bench/lib/gateway-child.ts',
       String(ports.gw),
@@ -176,18 +180,25 @@ async function main(): Promise<void> {
     { key: 'b', name: 'b: 16MB page, 1 conn', conns: 1, big: true },
   ].filter((w) => runs(w.key));
   // Targets take turns within each workload (and each round with --repeat), so a burst of other work
-  // on the shared machine hits them alike; with --repeat the run with the median figure is reported.
+  // on the shared machine hits them alike. The table shows each target's median run; a ratio is the
+  // median of the per-round ratios (runs of one round ran seconds apart, under the same conditions).
+  const runsOf = new Map<string, Result[]>();
   for (const w of workloads) {
     console.log(`measuring ${w.name}…`);
-    const runsOf = new Map<string, Result[]>(targets.map(([t]) => [t, []]));
+    for (const [t] of targets) runsOf.set(`${t} ${w.key}`, []);
     for (let i = 0; i < REPEAT; i++)
       for (const [target] of targets) {
         const u = urls.get(target)!;
-        runsOf.get(target)!.push(await load(w.big ? u.big! : u.small, w.conns, SECONDS));
+        const r = await load(w.big ? u.big! : u.small, w.conns, SECONDS);
+        runsOf.get(`${target} ${w.key}`)!.push(r);
+        if (REPEAT > 1)
+          console.log(
+            `  ${target} run ${i + 1}: ${w.big ? `${r.mbps.toFixed(0)} MB/s` : `${r.rps.toFixed(0)} req/s`}`,
+          );
       }
-    for (const [target, results] of runsOf) {
+    for (const [target] of targets) {
       const key = (r: Result) => (w.big ? r.mbps : r.rps);
-      const sorted = [...results].sort((a, b) => key(a) - key(b));
+      const sorted = [...runsOf.get(`${target} ${w.key}`)!].sort((a, b) => key(a) - key(b));
       rows.push({ target, workload: w.name, ...sorted[Math.floor(sorted.length / 2)] });
     }
   }
@@ -205,28 +216,43 @@ async function main(): Promise<void> {
     console.log(
       `${r.target.padEnd(12)} ${r.workload.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(8)} ${r.mbps.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}`,
     );
-  const get = (t: string, w: string) => rows.find((r) => r.target === t && r.workload.startsWith(w));
   if (onlyTargets || onlyWorkloads) return;
-  const sy32 = get('switchyard', 'a: 2KB poll, 32')!;
-  const check = (name: string, value: number, target: number, higher = true) =>
-    console.log(
-      `${name.padEnd(48)} ${value.toFixed(3).padStart(8)}  target ${higher ? '≥' : '≤'} ${target}  ${(higher ? value >= target : value <= target) ? 'met' : 'MISSED'}`,
-    );
+  /** Per round, f(run of a, run of b); the median over rounds, with the spread when there are several. */
+  const paired = (a: string, b: string, w: string, f: (x: Result, y: Result) => number) => {
+    const xs = runsOf.get(`${a} ${w}`)!;
+    const ys = runsOf.get(`${b} ${w}`)!;
+    const v = xs.map((x, i) => f(x, ys[i])).sort((p, q) => p - q);
+    return { value: v[Math.floor(v.length / 2)], min: v[0], max: v[v.length - 1] };
+  };
+  /** Prints a ratio against its target (or, without one, for reference). */
+  const check = (name: string, r: ReturnType<typeof paired>, target?: number, higher = true) => {
+    const spread = REPEAT > 1 ? `  (rounds ${r.min.toFixed(3)}–${r.max.toFixed(3)})` : '';
+    const verdict =
+      target === undefined
+        ? 'for reference'
+        : `target ${higher ? '≥' : '≤'} ${target}  ${(higher ? r.value >= target : r.value <= target) ? 'met' : 'MISSED'}`;
+    console.log(`${name.padEnd(44)} ${r.value.toFixed(3).padStart(8)}  ${verdict}${spread}`);
+  };
+  const rps = (x: Result, y: Result) => x.rps / y.rps;
   console.log('');
-  check(
-    '(a) 32 conn: switchyard / node:http req/s',
-    sy32.rps / get('node:http', 'a: 2KB poll, 32')!.rps,
-    0.9,
-  );
+  check('(a) 32 conn: switchyard / node:http req/s', paired('switchyard', 'node:http', 'a32', rps), 0.9);
   if (haveNginx)
-    check('(a) 32 conn: switchyard / nginx req/s', sy32.rps / get('nginx', 'a: 2KB poll, 32')!.rps, 0.35);
+    check('(a) 32 conn: switchyard / nginx req/s', paired('switchyard', 'nginx', 'a32', rps), 0.35);
   check(
     '(a) 1 conn: added p50 over direct (ms)',
-    get('switchyard', 'a: 2KB poll, 1 ')!.p50 - get('direct', 'a: 2KB poll, 1 ')!.p50,
+    paired('switchyard', 'direct', 'a1', (x, y) => x.p50 - y.p50),
     0.3,
     false,
   );
-  check('(b) 16MB: switchyard / direct MB/s', get('switchyard', 'b')!.mbps / get('direct', 'b')!.mbps, 0.8);
+  check(
+    '(b) 16MB: switchyard / direct MB/s',
+    paired('switchyard', 'direct', 'b', (x, y) => x.mbps / y.mbps),
+    0.8,
+  );
+  check(
+    '(b) 16MB: switchyard / node:http MB/s',
+    paired('switchyard', 'node:http', 'b', (x, y) => x.mbps / y.mbps),
+  );
   if (!haveNginx) console.log('nginx: not available (apt-get failed); its ratio is left out');
   if (process.argv.includes('--all'))
     for (const f of ['routing-bench.ts'])

@@ -299,7 +299,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   );
   let output = '';
   const keep = (c: Buffer) => (output = (output + c.toString()).slice(-20_000));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configFile], {
+  const child: ChildProcess = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', MAIN, '--config', configFile], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
