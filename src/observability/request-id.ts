@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 
 const BOOT = randomBytes(4).toString('hex');
 let counter = 0;
@@ -12,4 +13,21 @@ const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestId(incoming: string | string[] | undefined): string {
   if (typeof incoming === 'string' && SAFE.test(incoming)) return incoming;
   return `${BOOT}-${(++counter).toString(36)}`;
+}
+
+const REQUEST_ID = Symbol('requestId');
+type Tagged = ServerResponse & { [REQUEST_ID]?: string };
+
+/**
+ * tagResponse remembers the request id an answer must carry. Whoever writes the answer adds it to the
+ * header object it passes to writeHead (requestIdOf), instead of a res.setHeader up front: one setHeader
+ * makes Node merge every later writeHead header one by one, a cost paid by every poll.
+ */
+export function tagResponse(res: ServerResponse, id: string): void {
+  (res as Tagged)[REQUEST_ID] = id;
+}
+
+/** requestIdOf returns the id tagResponse gave an answer, if any. */
+export function requestIdOf(res: ServerResponse): string | undefined {
+  return (res as Tagged)[REQUEST_ID];
 }

@@ -5,6 +5,7 @@ import type { Backend } from '../backends/backend.js';
 import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
+import { requestIdOf } from '../observability/request-id.js';
 
 /** How a forwarded response is handed to the client. */
 export type ResponseHandler = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => void;
@@ -71,6 +72,8 @@ export class Forwarder {
       proxyRes.once('aborted', () => res.destroy());
       for (const h of HOP_BY_HOP) if (proxyRes.headers[h] !== undefined) delete proxyRes.headers[h];
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
+      const id = requestIdOf(res);
+      if (id) proxyRes.headers['x-request-id'] = id;
       r.settle({ ok: true, status: proxyRes.statusCode ?? 0 });
     });
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestId } from '../observability/request-id.js';
+import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
@@ -31,7 +31,7 @@ export class ProtocolProxy {
     const t0 = performance.now();
     let route = 'other';
     const reqId = requestId(req.headers['x-request-id']);
-    res.setHeader('x-request-id', reqId);
+    tagResponse(res, reqId);
     res.once('finish', () => {
       const seconds = (performance.now() - t0) / 1e3;
       this.d.metrics.proxiedRequest(route, res.statusCode, seconds);

@@ -3,6 +3,7 @@ import { createGzip, gzip } from 'node:zlib';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
+import { requestIdOf } from '../observability/request-id.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
@@ -41,6 +42,8 @@ export function sendStatementResponse(
   o: StatementResponseOptions,
 ): void {
   const headers = copyHeaders(proxyRes);
+  const id = requestIdOf(res);
+  if (id) headers['x-request-id'] = id;
   const status = proxyRes.statusCode ?? 502;
   const scanner = new StatementScanner(o.ctx);
   const declared = Number(proxyRes.headers['content-length'] ?? -1);

@@ -121,6 +121,12 @@ export class StatementScanner {
   }
 
   private keepTail(out: Buffer[]): void {
+    // Only a final page (no nextUri) is read back; holding chunks of a page that goes on would keep
+    // their buffers alive across garbage collections for nothing.
+    if (this.facts.hasNext) {
+      if (this.tail.length) this.tail = [];
+      return;
+    }
     for (const b of out) {
       this.tailBytes += b.length;
       this.tail.push(b);

@@ -1,3 +1,5 @@
+import { requestIdOf } from '../observability/request-id.js';
+
 /**
  * Errors the gateway itself answers on protocol paths, in the shape of Trino's QueryError
  * (io.trino.client.QueryError: message, errorCode, errorName, errorType), so clients print a
@@ -61,9 +63,11 @@ export function writeTrinoError(res: import('node:http').ServerResponse, err: Ga
     return;
   }
   const body = JSON.stringify(err.body());
+  const id = requestIdOf(res);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...(id ? { 'x-request-id': id } : {}),
     ...err.headers,
   });
   res.end(body);

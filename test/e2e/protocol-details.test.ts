@@ -211,6 +211,11 @@ describe('protocol details through the gateway', () => {
     });
     expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ errorName: 'BAD_REQUEST', message: 'SQL statement is empty' });
+    // Error answers and answers relayed as they are carry one too.
+    expect(empty.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const info = await fetch(`${gw.url}/v1/info`, { headers: { 'X-Request-Id': 'info-trace' } });
+    await info.text();
+    expect(info.headers.get('x-request-id')).toBe('info-trace');
     await new Promise((r) => setTimeout(r, 20));
     const lines = gw
       .logs()
