@@ -299,10 +299,14 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   );
   let output = '';
   const keep = (c: Buffer) => (output = (output + c.toString()).slice(-20_000));
-  const child: ChildProcess = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', MAIN, '--config', configFile], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--no-memory-reducer', '--import', 'tsx', MAIN, '--config', configFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
