@@ -11,7 +11,7 @@
  * turns: the table shows each target's median run, and each ratio is the median of the per-round ratios.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,9 @@ const onlyTargets = listFlag('targets');
 const onlyWorkloads = listFlag('workloads');
 const profileFlag = flag('profile');
 const REPEAT = Number(flag('repeat')?.split('=')[1] ?? 3);
+/** The Switchyard target whose callers authenticate with HTTP Basic (user and password `bench`). */
+const BASIC = 'switchyard+basic';
+const BASIC_AUTH = `Basic ${Buffer.from('bench:bench').toString('base64')}`;
 const profileDir = profileFlag
   ? (profileFlag.split('=')[1] ?? mkdtempSync(join(tmpdir(), 'sy-prof-')))
   : undefined;
@@ -52,7 +55,7 @@ function start(args: string[], marker: RegExp, cmd = process.execPath): Promise<
   });
 }
 
-async function nginx(port: number, upstream: number): Promise<boolean> {
+async function nginx(port: number, upstream: number): Promise<ChildProcess | undefined> {
   if (!existsSync('/usr/sbin/nginx')) {
     const r = spawnSync(
       'sh',
@@ -62,7 +65,7 @@ async function nginx(port: number, upstream: number): Promise<boolean> {
       ],
       { stdio: 'ignore' },
     );
-    if (r.status !== 0 || !existsSync('/usr/sbin/nginx')) return false;
+    if (r.status !== 0 || !existsSync('/usr/sbin/nginx')) return undefined;
   }
   const dir = mkdtempSync(join(tmpdir(), 'sy-nginx-'));
   // One process (no master): the SIGKILL that ends the run must not leave orphaned workers behind, which
@@ -80,18 +83,23 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
   const child = spawn('/usr/sbin/nginx', ['-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   children.push(child);
   await new Promise((r) => setTimeout(r, 500));
-  return child.exitCode === null;
+  return child.exitCode === null ? child : undefined;
 }
 
 /** pageUrl submits sql through base and walks to the page that carries `minBytes` of data. */
-async function pageUrl(base: string, sql: string, minBytes: number): Promise<string> {
+async function pageUrl(base: string, sql: string, minBytes: number, authorization?: string): Promise<string> {
+  const auth: Record<string, string> = authorization ? { authorization } : {};
   let page = (await (
-    await fetch(`${base}/v1/statement`, { method: 'POST', body: sql, headers: { 'X-Trino-User': 'bench' } })
+    await fetch(`${base}/v1/statement`, {
+      method: 'POST',
+      body: sql,
+      headers: { 'X-Trino-User': 'bench', ...auth },
+    })
   ).json()) as { nextUri?: string };
   for (;;) {
     const uri = page.nextUri;
     if (!uri) throw new Error('query ended before its data page');
-    const text = await (await fetch(uri)).text();
+    const text = await (await fetch(uri, { headers: auth })).text();
     if (text.includes('"data"') && text.length >= minBytes) return uri;
     page = JSON.parse(text);
   }
@@ -104,12 +112,34 @@ interface Result {
   p50: number;
   p99: number;
   mbps: number;
+  /** CPU time the target's own process spent per request (user + system), when it could be read. */
+  cpuUs?: number;
 }
 
-function load(url: string, connections: number, seconds: number): Promise<Result> {
+/**
+ * cpuSeconds reads a process's user + system CPU time from /proc (Linux; undefined elsewhere). Per
+ * request it is a steadier measure of a proxy's cost than throughput, which the load generator and the
+ * emulator share the two cores with.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+function load(url: string, connections: number, seconds: number, authorization?: string): Promise<Result> {
   const r = spawnSync(
     process.execPath,
-    [...tsx, 'bench/lib/load.ts', url, String(connections), String(seconds)],
+    [
+      ...tsx,
+      'bench/lib/load.ts',
+      url,
+      String(connections),
+      String(seconds),
+      ...(authorization ? [authorization] : []),
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(r.stderr);
@@ -122,6 +152,7 @@ async function main(): Promise<void> {
     fwd: await freePort(),
     nginx: await freePort(),
     gw: await freePort(),
+    gwBasic: await freePort(),
   };
   await start(
     [
@@ -138,40 +169,49 @@ async function main(): Promise<void> {
     ],
     /listening/,
   );
-  await start(
+  const forwarder = await start(
     [...tsx, 'bench/lib/forwarder.ts', String(ports.fwd), `http://127.0.0.1:${ports.emu}`],
     /ready/,
   );
+  const wanted = (t: string) => !onlyTargets || onlyTargets.includes(t);
+  // The runtime flags `npm start` and the Dockerfile run Switchyard with (README, "Runtime flags").
+  const gatewayArgs = (port: number, auth: string[]) => [
+    '--no-memory-reducer',
+    ...tsx,
+    'bench/lib/gateway-child.ts',
+    String(port),
+    `http://127.0.0.1:${ports.emu}`,
+    ...auth,
+  ];
   const gateway = await start(
-    [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      // The runtime flags `npm start` and the Dockerfile run Switchyard with (README, "Runtime flags").
-      '--no-memory-reducer',
-      ...tsx,
-      'bench/lib/gateway-child.ts',
-      String(ports.gw),
-      `http://127.0.0.1:${ports.emu}`,
-    ],
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...gatewayArgs(ports.gw, [])],
     /ready/,
   );
-  const wanted = (t: string) => !onlyTargets || onlyTargets.includes(t);
-  const haveNginx = wanted('nginx') && (await nginx(ports.nginx, ports.emu));
+  // The same gateway with HTTP Basic: every poll carries credentials and is authenticated (cached).
+  const basic = wanted(BASIC) ? await start(gatewayArgs(ports.gwBasic, ['basic']), /ready/) : undefined;
+  const nginxChild = wanted('nginx') ? await nginx(ports.nginx, ports.emu) : undefined;
+  const haveNginx = nginxChild !== undefined;
+  // [name, port, pid of the proxy process whose CPU is measured (none for direct)]
   const targets = (
     [
-      ['direct', ports.emu],
-      ['node:http', ports.fwd],
-      ...(haveNginx ? ([['nginx', ports.nginx]] as Array<[string, number]>) : []),
-      ['switchyard', ports.gw],
-    ] as Array<[string, number]>
+      ['direct', ports.emu, undefined],
+      ['node:http', ports.fwd, forwarder.pid],
+      ...(haveNginx ? ([['nginx', ports.nginx, nginxChild.pid]] as const) : []),
+      ['switchyard', ports.gw, gateway.pid],
+      [BASIC, ports.gwBasic, basic?.pid],
+    ] as Array<[string, number, number | undefined]>
   ).filter(([t]) => wanted(t));
+  const authOf = (t: string) => (t === BASIC ? BASIC_AUTH : undefined);
   const runs = (key: string) => !onlyWorkloads || onlyWorkloads.includes(key);
   const rows: Array<{ target: string; workload: string } & Result> = [];
   const urls = new Map<string, { small: string; big?: string }>();
   for (const [target, port] of targets) {
     const base = `http://127.0.0.1:${port}`;
     urls.set(target, {
-      small: await pageUrl(base, 'SELECT * FROM UNNEST(sequence(1, 500))', 1500),
-      big: runs('b') ? await pageUrl(base, 'SELECT large_page(16777216)', 16_000_000) : undefined,
+      small: await pageUrl(base, 'SELECT * FROM UNNEST(sequence(1, 500))', 1500, authOf(target)),
+      big: runs('b')
+        ? await pageUrl(base, 'SELECT large_page(16777216)', 16_000_000, authOf(target))
+        : undefined,
     });
   }
   const workloads = [
@@ -187,9 +227,13 @@ async function main(): Promise<void> {
     console.log(`measuring ${w.name}…`);
     for (const [t] of targets) runsOf.set(`${t} ${w.key}`, []);
     for (let i = 0; i < REPEAT; i++)
-      for (const [target] of targets) {
+      for (const [target, , pid] of targets) {
         const u = urls.get(target)!;
-        const r = await load(w.big ? u.big! : u.small, w.conns, SECONDS);
+        const cpu0 = cpuSeconds(pid);
+        const r = await load(w.big ? u.big! : u.small, w.conns, SECONDS, authOf(target));
+        const cpu1 = cpuSeconds(pid);
+        if (cpu0 !== undefined && cpu1 !== undefined && r.requests)
+          r.cpuUs = ((cpu1 - cpu0) * 1e6) / r.requests;
         runsOf.get(`${target} ${w.key}`)!.push(r);
         if (REPEAT > 1)
           console.log(
@@ -211,10 +255,12 @@ async function main(): Promise<void> {
   }
   const order = (t: string) => targets.findIndex(([n]) => n === t);
   rows.sort((a, b) => order(a.target) - order(b.target));
-  console.log('\ntarget       workload               req/s      p50 ms   p99 ms   MB/s   errors');
+  console.log(
+    '\ntarget            workload               req/s      p50 ms   p99 ms   MB/s   errors  cpu µs/req',
+  );
   for (const r of rows)
     console.log(
-      `${r.target.padEnd(12)} ${r.workload.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(8)} ${r.mbps.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}`,
+      `${r.target.padEnd(17)} ${r.workload.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(8)} ${r.mbps.toFixed(1).padStart(7)} ${String(r.errors).padStart(6)} ${r.cpuUs === undefined ? '         -' : r.cpuUs.toFixed(1).padStart(10)}`,
     );
   if (onlyTargets || onlyWorkloads) return;
   /** Per round, f(run of a, run of b); the median over rounds, with the spread when there are several. */
@@ -231,16 +277,28 @@ async function main(): Promise<void> {
       target === undefined
         ? 'for reference'
         : `target ${higher ? '≥' : '≤'} ${target}  ${(higher ? r.value >= target : r.value <= target) ? 'met' : 'MISSED'}`;
-    console.log(`${name.padEnd(44)} ${r.value.toFixed(3).padStart(8)}  ${verdict}${spread}`);
+    console.log(`${name.padEnd(52)} ${r.value.toFixed(3).padStart(8)}  ${verdict}${spread}`);
   };
   const rps = (x: Result, y: Result) => x.rps / y.rps;
   console.log('');
   check('(a) 32 conn: switchyard / node:http req/s', paired('switchyard', 'node:http', 'a32', rps), 0.9);
+  check(`(a) 32 conn: ${BASIC} / node:http req/s`, paired(BASIC, 'node:http', 'a32', rps), 0.9);
+  if (runsOf.get('switchyard a32')![0].cpuUs !== undefined)
+    check(
+      '(a) 32 conn: CPU per poll, switchyard / node:http',
+      paired('switchyard', 'node:http', 'a32', (x, y) => x.cpuUs! / y.cpuUs!),
+    );
   if (haveNginx)
     check('(a) 32 conn: switchyard / nginx req/s', paired('switchyard', 'nginx', 'a32', rps), 0.35);
   check(
     '(a) 1 conn: added p50 over direct (ms)',
     paired('switchyard', 'direct', 'a1', (x, y) => x.p50 - y.p50),
+    0.3,
+    false,
+  );
+  check(
+    `(a) 1 conn: ${BASIC} added p50 (ms)`,
+    paired(BASIC, 'direct', 'a1', (x, y) => x.p50 - y.p50),
     0.3,
     false,
   );

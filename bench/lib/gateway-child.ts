@@ -1,9 +1,23 @@
-/** Runs Switchyard alone in its own process for the benchmark: one backend, no auth, SQLite in memory. */
+/**
+ * Runs Switchyard alone in its own process for the benchmark: one backend, SQLite in memory.
+ * `gateway-child.ts PORT BACKEND_URL [basic]`: without `basic`, `auth.mode: none`; with it, HTTP Basic
+ * for the user `bench` (password `bench`), so every poll is authenticated as real clients' are.
+ */
 import { stringify } from 'yaml';
+import { hashPassword } from '../../src/auth/password-hash.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Gateway } from '../../src/gateway.js';
 
-const [port, backend] = [Number(process.argv[2]), process.argv[3]];
+const [port, backend, authArg] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+const auth =
+  authArg === 'basic'
+    ? {
+        mode: 'password',
+        users: [
+          { name: 'bench', passwordHash: await hashPassword('bench'), groups: ['adhoc'], roles: ['user'] },
+        ],
+      }
+    : { mode: 'none' };
 const config = parseConfig(
   stringify({
     server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
@@ -12,7 +26,7 @@ const config = parseConfig(
     groups: [{ name: 'adhoc' }],
     backends: [{ name: 'trino-1', url: backend, group: 'adhoc' }],
     log: { level: 'warn' },
-    auth: { mode: 'none' },
+    auth,
   }),
 );
 const gw = new Gateway({ config });

@@ -1,14 +1,17 @@
 /**
  * A closed-loop HTTP load generator in its own process: `connections` keep-alive connections each issue
- * GET url back to back for `seconds`, reading every body. Prints one JSON line of results.
+ * GET url back to back for `seconds`, reading every body (with an Authorization header when a fourth
+ * argument gives one). Prints one JSON line of results.
  */
 import http from 'node:http';
 
-const [url, connections, seconds] = [
+const [url, connections, seconds, authorization] = [
   new URL(process.argv[2]),
   Number(process.argv[3]),
   Number(process.argv[4]),
+  process.argv[5],
 ];
+const headers = authorization ? { authorization } : {};
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const lat: number[] = [];
 let bytes = 0;
@@ -19,7 +22,7 @@ function one(): Promise<void> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     http
-      .get(url, { agent }, (res) => {
+      .get(url, { agent, headers }, (res) => {
         res.on('data', (c: Buffer) => (bytes += c.length));
         res.on('end', () => {
           if (res.statusCode !== 200) errors++;

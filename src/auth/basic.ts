@@ -9,6 +9,8 @@ import type { UserDirectory } from './user-directory.js';
 
 const CHALLENGE = 'Basic realm="Switchyard"';
 const MAX_CACHE = 10_000;
+/** Decodes whole inputs only (no streaming state), so one instance serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Basic authentication against the user directory. The Trino protocol sends credentials on every poll,
@@ -31,7 +33,7 @@ export class BasicAuthenticator implements Authenticator {
     if (raw.length > 4096 || !/^[A-Za-z0-9+/=\s]+$/.test(raw))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const decoded = Buffer.from(raw.trim(), 'base64');
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(decoded);
+    const text = UTF8.decode(decoded);
     const colon = text.indexOf(':');
     if (colon <= 0 || text.includes('\uFFFD'))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
