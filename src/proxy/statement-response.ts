@@ -7,6 +7,8 @@ import { requestIdOf } from '../observability/request-id.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
+/** Bytes a streamed body may queue for a slow client before the backend's response is paused. */
+const STREAM_QUEUE = 1024 * 1024;
 /** Bodies at least this large are gzip-compressed for clients that accept it; smaller ones are not worth it. */
 const GZIP_MIN = 32 * 1024;
 
@@ -96,7 +98,9 @@ export function sendStatementResponse(
   proxyRes.on('data', (c: Buffer) => {
     const out = scanner.push(c);
     start();
-    if (!write(out)) {
+    // Back-pressure with some slack: the upstream pauses only once STREAM_QUEUE bytes wait for the client,
+    // so both connections keep moving instead of taking turns at the socket's 16 KB mark.
+    if (!write(out) && sink.writableLength >= STREAM_QUEUE) {
       proxyRes.pause();
       sink.once('drain', () => proxyRes.resume());
     }

@@ -94,6 +94,8 @@ export class TrinoEmulator {
   port = 0;
   requests: RecordedRequest[] = [];
   queries = new Map<string, Query>();
+  /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */
+  largeBytesWritten = 0;
   private readonly opts: Required<Omit<EmulatorOptions, 'port' | 'host' | 'name'>>;
   private readonly cluster: Cluster;
   private ids = new QueryIdGenerator();
@@ -600,6 +602,7 @@ export class TrinoEmulator {
         let chunk = '';
         for (let k = 0; k < 64 && i < rows; k++, i++)
           chunk += `${i ? ',' : ''}["${ROW_PATTERN.slice(i % 7)}${i % 7 ? ROW_PATTERN.slice(0, i % 7) : ''}"]`;
+        this.largeBytesWritten += chunk.length;
         if (!res.write(chunk)) return void res.once('drain', pump);
       }
       res.end(suffix);
