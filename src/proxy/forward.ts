@@ -7,7 +7,7 @@ import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
 import { requestIdOf } from '../observability/request-id.js';
 
-/** How a forwarded response is handed to the client. */
+/** How a forwarded response is handed to the client: it must not copy the backend's hop-by-hop headers. */
 export type ResponseHandler = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ForwardOptions {
@@ -86,37 +86,50 @@ export class Forwarder {
     opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
     if (!opts.onResponse) return this.relay(req, res, backend, opts.path);
-    return new Promise<ForwardOutcome>((resolve) => {
-      if (opts.path !== undefined) req.url = opts.path;
-      const h = req.headers;
-      // DELETE/OPTIONS without a length get an explicit empty body (as a proxy must, RFC 9110 §8.6).
-      if ((req.method === 'DELETE' || req.method === 'OPTIONS') && !h['content-length']) {
-        h['content-length'] = '0';
-        delete h['transfer-encoding'];
-      }
-      const ep = this.endpoint(backend);
-      const proxyReq = ep.request({
-        hostname: ep.hostname,
-        port: ep.port,
-        method: req.method,
-        path: req.url ?? '/',
-        headers: h,
-        agent: backend.agent,
-      });
-      // One object per exchange and only anonymous listeners: no named closures on the hot path.
-      const x = new Exchange(req, res, proxyReq, opts, resolve);
-      proxyReq.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
-      proxyReq.setTimeout(this.timeoutMs, () => x.timeout());
-      // A client that goes away before its answer is complete aborts the upstream request.
-      res.on('close', () => x.clientClosed());
-      proxyReq.on('response', (proxyRes: IncomingMessage) => x.response(proxyRes));
-      if (opts.body) proxyReq.end(opts.body);
-      else if (!hasBody(req)) proxyReq.end();
-      else {
-        req.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
-        req.pipe(proxyReq);
-      }
+    return new Promise<ForwardOutcome>((resolve) => this.send(req, res, backend, opts, resolve));
+  }
+
+  /**
+   * send is forward for a self-handled response (opts.onResponse set) with a callback instead of a
+   * promise: `settle` is called once, when response headers arrive or the exchange fails. The poll path
+   * uses it directly, so a poll costs no promise and no async frame.
+   */
+  send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    backend: Backend,
+    opts: ForwardOptions,
+    settle: (o: ForwardOutcome) => void,
+  ): void {
+    if (opts.path !== undefined) req.url = opts.path;
+    const h = req.headers;
+    // DELETE/OPTIONS without a length get an explicit empty body (as a proxy must, RFC 9110 §8.6).
+    if ((req.method === 'DELETE' || req.method === 'OPTIONS') && !h['content-length']) {
+      h['content-length'] = '0';
+      delete h['transfer-encoding'];
+    }
+    const ep = this.endpoint(backend);
+    const proxyReq = ep.request({
+      hostname: ep.hostname,
+      port: ep.port,
+      method: req.method,
+      path: req.url ?? '/',
+      headers: h,
+      agent: backend.agent,
     });
+    // One object per exchange and only anonymous listeners: no named closures on the hot path.
+    const x = new Exchange(req, res, proxyReq, opts, settle);
+    proxyReq.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
+    proxyReq.setTimeout(this.timeoutMs, () => x.timeout());
+    // A client that goes away before its answer is complete aborts the upstream request.
+    res.on('close', () => x.clientClosed());
+    proxyReq.on('response', (proxyRes: IncomingMessage) => x.response(proxyRes));
+    if (opts.body) proxyReq.end(opts.body);
+    else if (!hasBody(req)) proxyReq.end();
+    else {
+      req.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
+      req.pipe(proxyReq);
+    }
   }
 
   /** relay passes a request and its response through http-proxy-3 unchanged (but for hop-by-hop headers). */
@@ -180,13 +193,13 @@ class Exchange {
     private readonly res: ServerResponse,
     private readonly proxyReq: ClientRequest,
     private readonly opts: ForwardOptions,
-    private readonly resolve: (o: ForwardOutcome) => void,
+    private readonly onSettle: (o: ForwardOutcome) => void,
   ) {}
 
   settle(o: ForwardOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve(o);
+    this.onSettle(o);
   }
 
   fail(err: NodeJS.ErrnoException): void {
@@ -209,14 +222,13 @@ class Exchange {
 
   response(proxyRes: IncomingMessage): void {
     const { req, res, opts } = this;
-    // A backend dying mid-body must not leave the client waiting for bytes that never come.
-    proxyRes.once('error', () => res.destroy());
-    proxyRes.once('aborted', () => res.destroy());
-    // The backend's connection management is not the client's: drop its hop-by-hop headers and
-    // answer the client's own Connection wish.
-    const ph = proxyRes.headers;
-    for (const k of HOP_BY_HOP) if (ph[k] !== undefined) delete ph[k];
-    if (clientWantsClose(req)) ph.connection = 'close';
+    // A backend dying mid-body must not leave the client waiting for bytes that never come. (`on`, not
+    // `once`: each fires at most once here, and `once` wraps every listener in one more closure.)
+    proxyRes.on('error', () => res.destroy());
+    proxyRes.on('aborted', () => res.destroy());
+    // The backend's hop-by-hop headers stay in proxyRes.headers: the handler copies only end-to-end ones
+    // (sendStatementResponse), and Node answers the client's own Connection wish. Deleting keys here
+    // would turn every poll's header object into a slow dictionary.
     const status = proxyRes.statusCode ?? 0;
     if (opts.refuse503 && status === 503) {
       proxyRes.resume();

@@ -4,7 +4,11 @@ import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
-import { sendStatementResponse } from './statement-response.js';
+import type { Backend } from '../backends/backend.js';
+import type { ForwardOptions, ForwardOutcome } from './forward.js';
+import { sendStatementResponse, type StatementResponseOptions } from './statement-response.js';
+import type { StatementFacts } from './statement-scanner.js';
+import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
 import { toGatewayError } from './upstream-error.js';
 
@@ -32,7 +36,7 @@ export class ProtocolProxy {
     let route = 'other';
     const reqId = requestId(req.headers['x-request-id']);
     tagResponse(res, reqId);
-    res.once('finish', () => {
+    res.on('finish', () => {
       const seconds = (performance.now() - t0) / 1e3;
       this.d.metrics.proxiedRequest(route, res.statusCode, seconds);
       if (this.debug)
@@ -50,12 +54,10 @@ export class ProtocolProxy {
       route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
       const search = target?.search ?? '';
       // The hot path (a poll, no credentials needed) goes straight to followUp: what dispatch would do,
-      // minus two async frames.
-      const done =
-        kind.kind === 'statement' && !this.d.authenticator.followUpsNeedCredentials
-          ? this.followUp(req, res, kind.queryId, kind.handle, kind.path + search)
-          : this.dispatch(req, res, kind, search);
-      done.catch((e: unknown) => this.kit.fail(res, e));
+      // minus its async frames.
+      if (kind.kind === 'statement' && !this.d.authenticator.followUpsNeedCredentials)
+        this.followUp(req, res, kind.queryId, kind.handle, kind.path + search);
+      else this.dispatch(req, res, kind, search).catch((e: unknown) => this.kit.fail(res, e));
     } catch (e) {
       this.kit.fail(res, e);
     }
@@ -142,64 +144,45 @@ export class ProtocolProxy {
     }
   }
 
-  /** followUp sends a poll/cancel of a statement to the backend that owns the query. */
-  private async followUp(
+  /**
+   * followUp sends a poll/cancel of a statement to the backend that owns the query. A poll is the hot
+   * path: synchronous, one StatementPoll object, no promise and no closure of its own.
+   */
+  private followUp(
     req: IncomingMessage,
     res: ServerResponse,
     queryId: string,
     handle: string | undefined,
     path: string,
-  ): Promise<void> {
+  ): void {
     const owner = handle !== undefined ? this.d.codec.decode(handle) : this.d.affinity.queryOwner(queryId);
     if (!owner) throw notFound(queryId);
     const b = this.kit.backendNamed(owner, queryId);
     this.d.tracker.seen(queryId);
     if (req.method === 'DELETE') {
-      const ok = await this.kit.plain(req, res, b, path, true);
-      if (ok) this.d.tracker.canceled(queryId);
+      this.cancel(req, res, b, path, queryId).catch((e: unknown) => this.kit.fail(res, e));
       return;
     }
     const clientGzip = acceptsGzip(req);
-    const fwdOrigin = prepareHeaders(req, b, this.d.tls, true);
-    const out = await this.d.forwarder.forward(req, res, b, {
+    const poll = new StatementPoll(
+      this.kit,
+      queryId,
+      b,
       path,
-      onResponse: (proxyRes, _req, res) =>
-        sendStatementResponse(proxyRes, res, {
-          ctx: this.kit.rewriteContext(b, fwdOrigin),
-          clientGzip,
-          beforeSend: (facts) => {
-            facts.queryId ??= queryId;
-            this.kit.noteTransaction(proxyRes.headers, b);
-          },
-          done: (facts, proxyRes) => {
-            if (proxyRes.statusCode === 200) {
-              this.d.tracker.answered(queryId);
-              this.kit.settle(facts);
-            }
-            // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
-            else if (proxyRes.statusCode === 404)
-              this.d.tracker.lost(queryId, {
-                state: 'FAILED',
-                errorName: 'QUERY_NOT_FOUND',
-                errorType: 'EXTERNAL',
-                errorMessage: `backend ${b.name} no longer knows the query`,
-              });
-          },
-        }),
-    });
-    if (out.ok) return;
-    this.kit.upstreamFailed(res, b, out.kind);
-    // A refused or reset poll: the cluster may have gone away, and its client got a Trino error. Unless a
-    // later poll is answered, the query ends (its in-flight count must not keep the backend looking busy).
-    if (out.kind === 'refused' || out.kind === 'reset') {
-      const e = toGatewayError(out.kind, b.name);
-      this.d.tracker.lost(queryId, {
-        state: 'FAILED',
-        errorName: e.errorName,
-        errorType: e.errorType,
-        errorMessage: e.message,
-      });
-    }
+      clientGzip,
+      prepareHeaders(req, b, this.d.tls, true),
+    );
+    this.d.forwarder.send(req, res, b, poll, (out) => poll.settled(res, out));
+  }
+
+  private async cancel(
+    req: IncomingMessage,
+    res: ServerResponse,
+    b: Backend,
+    path: string,
+    queryId: string,
+  ): Promise<void> {
+    if (await this.kit.plain(req, res, b, path, true)) this.d.tracker.canceled(queryId);
   }
 
   /** byQueryId serves /v1/query/{id} (trino-client cancels with DELETE here) on the owner. */
@@ -226,6 +209,67 @@ export class ProtocolProxy {
         'INSUFFICIENT_RESOURCES',
       );
     await this.kit.plain(req, res, pick.backend, path, false);
+  }
+}
+
+/**
+ * StatementPoll is one poll's state, and both the forward options and the statement-response hooks, so a
+ * poll allocates one object instead of a closure per hook.
+ */
+class StatementPoll implements ForwardOptions, StatementResponseOptions {
+  readonly ctx: UrlRewriteContext;
+
+  constructor(
+    private readonly kit: ProxyKit,
+    private readonly queryId: string,
+    private readonly b: Backend,
+    readonly path: string,
+    readonly clientGzip: boolean,
+    fwdOrigin: string,
+  ) {
+    this.ctx = kit.rewriteContext(b, fwdOrigin);
+  }
+
+  onResponse(proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse): void {
+    sendStatementResponse(proxyRes, res, this);
+  }
+
+  beforeSend(facts: StatementFacts, proxyRes: IncomingMessage): void {
+    facts.queryId ??= this.queryId;
+    this.kit.noteTransaction(proxyRes.headers, this.b);
+  }
+
+  done(facts: StatementFacts | undefined, proxyRes: IncomingMessage): void {
+    const tracker = this.kit.d.tracker;
+    if (proxyRes.statusCode === 200) {
+      tracker.answered(this.queryId);
+      this.kit.settle(facts);
+    }
+    // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
+    else if (proxyRes.statusCode === 404)
+      tracker.lost(this.queryId, {
+        state: 'FAILED',
+        errorName: 'QUERY_NOT_FOUND',
+        errorType: 'EXTERNAL',
+        errorMessage: `backend ${this.b.name} no longer knows the query`,
+      });
+  }
+
+  /** settled handles a poll that got no answer: the client gets a Trino error. */
+  settled(res: ServerResponse, out: ForwardOutcome): void {
+    if (out.ok) return;
+    this.kit.upstreamFailed(res, this.b, out.kind);
+    // A refused or reset poll: the cluster may have gone away. Unless a later poll is answered, the query
+    // ends (its in-flight count must not keep the backend looking busy).
+    if (out.kind === 'refused' || out.kind === 'reset') {
+      const e = toGatewayError(out.kind, this.b.name);
+      this.kit.d.tracker.lost(this.queryId, {
+        state: 'FAILED',
+        errorName: e.errorName,
+        errorType: e.errorType,
+        errorMessage: e.message,
+      });
+    }
   }
 }
 

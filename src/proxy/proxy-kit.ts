@@ -15,7 +15,7 @@ import type { QueryTracker } from './query-tracker.js';
 import type { ProxyAuthenticator, QueryRouter, UserResolver } from './seams.js';
 import type { StatementFacts } from './statement-scanner.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
-import type { UrlRewriteContext } from './url-rewrite.js';
+import { makeRewriteContext, type UrlRewriteContext } from './url-rewrite.js';
 
 export interface ProtocolProxyDeps {
   publicUrl: string;
@@ -84,7 +84,7 @@ export class ProxyKit {
     if (!ctx) {
       const origins =
         fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
-      ctx = { origins, publicUrl: this.d.publicUrl, handle: this.d.codec.encode(b.name) };
+      ctx = makeRewriteContext(origins, this.d.publicUrl, this.d.codec.encode(b.name));
       // The Host a client sends is its choice: keep the cache bounded.
       if (byOrigin.size >= 256) byOrigin.clear();
       byOrigin.set(fwdOrigin, ctx);

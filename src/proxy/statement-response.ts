@@ -52,7 +52,7 @@ export function sendStatementResponse(
   if (declared >= 0 && declared <= BUFFER_LIMIT) {
     const chunks: Buffer[] = [];
     proxyRes.on('data', (c: Buffer) => chunks.push(c));
-    proxyRes.once('end', () => {
+    proxyRes.on('end', () => {
       const out = scanner.push(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       out.push(...scanner.end());
       const body = out.length === 1 ? out[0] : Buffer.concat(out);

@@ -1,4 +1,4 @@
-import { rewriteBackendUrl, type UrlRewriteContext } from './url-rewrite.js';
+import { matchOrigin, rewritePath, type UrlRewriteContext } from './url-rewrite.js';
 
 const NEEDLE = Buffer.from('"http');
 const QUOTE = 0x22;
@@ -72,16 +72,14 @@ export class StatementScanner {
         this.rollTail(buf, hold);
         break;
       }
-      const rewritten =
-        j - i - 1 <= MAX_URL ? rewriteBackendUrl(buf.toString('latin1', i + 1, j), this.ctx) : undefined;
-      if (rewritten) {
-        if (rewritten.queryId && !this.facts.queryId) this.facts.queryId = rewritten.queryId;
-        if (!this.facts.hasNext && this.isNextUri(buf, i)) this.facts.hasNext = true;
-        out.push(buf.subarray(emitted, i + 1), Buffer.from(rewritten.url, 'latin1'));
+      const rest = j - i - 1 <= MAX_URL ? matchOrigin(buf, i + 1, j, this.ctx) : -1;
+      if (rest >= 0) {
+        out.push(buf.subarray(emitted, i + 1));
+        const queryId = rewritePath(buf, rest, j, this.ctx, out);
+        if (queryId && !this.facts.queryId) this.facts.queryId = queryId;
         emitted = j;
-      } else if (!this.facts.hasNext && this.isNextUri(buf, i)) {
-        this.facts.hasNext = true;
       }
+      if (!this.facts.hasNext && this.isNextUri(buf, i)) this.facts.hasNext = true;
       from = j + 1;
     }
     // The head is only wanted when the first chunk named no query (a page without follow-up URLs).

@@ -192,6 +192,23 @@ describe('protocol details through the gateway', () => {
     expect(via.length).toBeGreaterThanOrEqual(100000);
   });
 
+  it("answers a poll with the gateway's own connection headers, never the cluster's", async () => {
+    const { nextUri } = (await (await post('SELECT sleep(2000)')).json()) as { nextUri: string };
+    const u = new URL(nextUri);
+    const port = Number(new URL(gw.url).port);
+    const poll = (connection: string) =>
+      rawRequest(port, `GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: ${connection}\r\n\r\n`);
+    // The emulated cluster (a Node server) sends `Keep-Alive: timeout=30`; the gateway's own is 65 s.
+    const kept = await poll('keep-alive');
+    expect(kept.status).toBe(200);
+    expect(kept.head.match(/^keep-alive:.*$/gim)).toEqual(['Keep-Alive: timeout=65']);
+    expect(kept.head).toMatch(/^connection: keep-alive$/im);
+    const closed = await poll('close');
+    expect(closed.status).toBe(200);
+    expect(closed.head).toMatch(/^connection: close$/im);
+    expect(closed.head).not.toMatch(/^keep-alive:/im);
+  });
+
   it('tags protocol answers with a request id and logs each request once at debug', async () => {
     const res = await fetch(`${gw.url}/v1/statement`, {
       method: 'POST',

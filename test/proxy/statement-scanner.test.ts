@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StatementScanner } from '../../src/proxy/statement-scanner.js';
-import { rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
+import { makeRewriteContext, rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
 
-const ctx = {
-  origins: ['http://10.0.0.5:8080', 'http://gw.example:8080'],
-  publicUrl: 'https://gw.example',
-  handle: 'H.sig',
-};
+const ctx = makeRewriteContext(
+  ['http://10.0.0.5:8080', 'http://gw.example:8080'],
+  'https://gw.example',
+  'H.sig',
+);
 
 describe('rewriteBackendUrl', () => {
   it.each([
@@ -77,6 +77,18 @@ describe('StatementScanner', () => {
     expect(json.infoUri).toBe('https://gw.example/ui/query.html?q_1');
     expect(json.data[0][0]).toBe('http://not-a-backend/x');
     expect(whole.facts).toMatchObject({ queryId: 'q_1', hasNext: true });
+  });
+
+  it('looks for the query string and the handle separator only inside the URL', () => {
+    // A `?` or `~` later in the body must not be taken for part of a URL that has none.
+    const body = JSON.stringify({
+      segments: [{ uri: 'http://10.0.0.5:8080/v1/spooled/download/abc' }],
+      nextUri: 'http://10.0.0.5:8080/v1/statement/executing/q_1/yabc/2',
+      note: 'a?b~c',
+    });
+    const json = JSON.parse(scan(body, 1 << 20).text);
+    expect(json.segments[0].uri).toBe('https://gw.example/v1/spooled/download/abc~H.sig');
+    expect(json.nextUri).toBe('https://gw.example/v1/statement/executing/q_1/yabc~H.sig/2');
   });
 
   it.each([1, 2, 3, 5, 7, 13, 64])(

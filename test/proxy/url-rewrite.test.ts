@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rewriteBackendUrl, type UrlRewriteContext } from '../../src/proxy/url-rewrite.js';
+import { makeRewriteContext, rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
 
-const ctx: UrlRewriteContext = {
-  origins: ['http://10.0.0.5:8080'],
-  publicUrl: 'https://gw.example',
-  handle: 'H.sig',
-};
+const ctx = makeRewriteContext(['http://10.0.0.5:8080'], 'https://gw.example', 'H.sig');
 
 /** The split/join version rewriteBackendUrl replaced on the hot path; the two must agree everywhere. */
 function reference(url: string): { url: string; queryId?: string } | undefined {
@@ -19,7 +15,8 @@ function reference(url: string): { url: string; queryId?: string } | undefined {
     const slugIndex = partial ? 7 : 5;
     if (parts.length === slugIndex + 2 && !parts[slugIndex].includes('~')) {
       parts[slugIndex] = `${parts[slugIndex]}~${ctx.handle}`;
-      return { url: ctx.publicUrl + parts.join('/'), queryId: parts[partial ? 5 : 4] };
+      // An empty query id is no id: the scanner takes only a non-empty one.
+      return { url: ctx.publicUrl + parts.join('/'), queryId: parts[partial ? 5 : 4] || undefined };
     }
   } else if (rest.startsWith('/v1/spooled/')) {
     return rewriteBackendUrl(url, ctx);
