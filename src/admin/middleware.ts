@@ -31,7 +31,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
 
 /** The gateway's authentication as Hono middleware: who is calling, and whether an admin. */
 export function authMiddleware(authenticator: GatewayAuthenticator) {
-  const authenticate = (c: Context): Promise<AuthResult> =>
+  const authenticate = async (c: Context): Promise<AuthResult> =>
     authenticator.authenticate({
       headers: Object.fromEntries(c.req.raw.headers),
       remoteAddress:

@@ -1,7 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AuthConfig } from './auth-config.js';
-import { unauthorized, type AuthRequest, type AuthResult } from './authenticator.js';
+import { unauthorized, type AuthOutcome, type AuthRequest, type AuthResult } from './authenticator.js';
 import { BasicAuthenticator } from './basic.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { JwtAuthenticator } from './jwt.js';
@@ -10,7 +10,7 @@ import type { UserDirectory } from './user-directory.js';
 export interface GatewayAuthenticator {
   /** Whether polls and cancels must carry credentials too (true unless trusting X-Trino-User). */
   readonly followUpsNeedCredentials: boolean;
-  authenticate(req: AuthRequest): Promise<AuthResult>;
+  authenticate(req: AuthRequest): AuthOutcome;
 }
 
 /**
@@ -23,15 +23,18 @@ export function createAuthenticator(
   cfg: AuthConfig,
   deps: { users: UserDirectory; metrics: Metrics; logger: Logger; baseDir: string },
 ): GatewayAuthenticator {
-  const count = (r: AuthResult, method: string): AuthResult => {
+  const countNow = (r: AuthResult, method: string): AuthResult => {
     if (!r.ok) deps.metrics.authFailures.inc({ method, reason: r.reason });
     return r;
   };
+  // A result that is already there stays synchronous (a cached poll); a pending one is counted when it settles.
+  const count = (r: AuthOutcome, method: string): AuthOutcome =>
+    r instanceof Promise ? r.then((x) => countNow(x, method)) : countNow(r, method);
   if (cfg.mode === 'none') {
     deps.logger.warn('authentication is OFF (auth.mode: none): X-Trino-User is trusted as sent');
     return {
       followUpsNeedCredentials: false,
-      async authenticate(req) {
+      authenticate(req) {
         const u = req.headers['x-trino-user'] ?? req.headers['x-presto-user'];
         const name = Array.isArray(u) ? u[0] : u;
         if (!name) return count(unauthorized('missing', 'X-Trino-User header is required'), 'header');
@@ -52,16 +55,14 @@ export function createAuthenticator(
     .join(', ');
   return {
     followUpsNeedCredentials: true,
-    async authenticate(req) {
+    authenticate(req) {
       const h = req.headers.authorization;
       if (typeof h !== 'string' || !h)
         return count(unauthorized('missing', 'Authentication required', challenge), 'none');
       const space = h.indexOf(' ');
       const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase();
-      if (scheme === 'basic' && basic)
-        return count(await basic.authenticate(req, h.slice(space + 1)), 'basic');
-      if (scheme === 'bearer' && jwt)
-        return count(await jwt.authenticate(req, h.slice(space + 1).trim()), 'jwt');
+      if (scheme === 'basic' && basic) return count(basic.authenticate(req, h.slice(space + 1)), 'basic');
+      if (scheme === 'bearer' && jwt) return count(jwt.authenticate(req, h.slice(space + 1).trim()), 'jwt');
       return count(unauthorized('scheme', `Unsupported authentication scheme`, challenge), 'none');
     },
   };

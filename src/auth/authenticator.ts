@@ -17,9 +17,16 @@ export type AuthFailure = {
 
 export type AuthResult = { ok: true; principal: Principal } | AuthFailure;
 
+/**
+ * A result now (a cached verification, a malformed header) or later (a password hash or a signature to
+ * check). Callers may simply await it; the poll path takes a result that is already there without a
+ * promise.
+ */
+export type AuthOutcome = AuthResult | Promise<AuthResult>;
+
 /** The plug point: authenticate turns a request into a principal, or says why not. Never throws. */
 export interface Authenticator {
-  authenticate(req: AuthRequest): Promise<AuthResult>;
+  authenticate(req: AuthRequest): AuthOutcome;
 }
 
 export const unauthorized = (reason: string, message: string, challenge?: string): AuthFailure => ({

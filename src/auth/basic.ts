@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compilePatterns } from './impersonation.js';
-import type { AuthResult, Authenticator, AuthRequest } from './authenticator.js';
+import type { AuthOutcome, AuthResult, Authenticator, AuthRequest } from './authenticator.js';
 import { unauthorized } from './authenticator.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import { verifyPassword } from './password-hash.js';
 import type { Principal } from './principal.js';
-import type { UserDirectory } from './user-directory.js';
+import type { UserDirectory, UserRecord } from './user-directory.js';
 
 const CHALLENGE = 'Basic realm="Switchyard"';
 const MAX_CACHE = 10_000;
@@ -28,7 +28,7 @@ export class BasicAuthenticator implements Authenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async authenticate(req: AuthRequest, encoded?: string): Promise<AuthResult> {
+  authenticate(req: AuthRequest, encoded?: string): AuthOutcome {
     const raw = encoded ?? String(req.headers.authorization ?? '').slice(6);
     if (raw.length > 4096 || !/^[A-Za-z0-9+/=\s]+$/.test(raw))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
@@ -40,16 +40,25 @@ export class BasicAuthenticator implements Authenticator {
     const name = text.slice(0, colon);
     const password = text.slice(colon + 1);
     const user = this.users.get(name);
-    const key = createHash('sha256')
-      .update(text)
-      .update('\0')
-      .update(user?.passwordHash ?? '')
-      .digest('base64');
+    // One-shot hash: no Hash object per poll (a third of createHash's cost).
+    const key = hash('sha256', `${text}\0${user?.passwordHash ?? ''}`, 'base64');
     const hit = this.cache.get(key);
     const t = this.now();
     // A user record changed or removed through the admin API is a new object: its cached entries stop counting.
     if (hit && hit.until > t && hit.user === user) return { ok: true, principal: hit.principal };
-    const blocked = this.limiter.blockedFor(`addr:${req.remoteAddress}`, `user:${name}`);
+    return this.verify(req.remoteAddress, name, password, user, key, t);
+  }
+
+  /** verify checks a password against its hash (slow on purpose), under the failure limiter, and caches a success. */
+  private async verify(
+    remoteAddress: string,
+    name: string,
+    password: string,
+    user: UserRecord | undefined,
+    key: string,
+    t: number,
+  ): Promise<AuthResult> {
+    const blocked = this.limiter.blockedFor(`addr:${remoteAddress}`, `user:${name}`);
     if (blocked > 0)
       return {
         ok: false,
@@ -59,7 +68,7 @@ export class BasicAuthenticator implements Authenticator {
         retryAfterSeconds: blocked,
       };
     if (!user || !(await verifyPassword(password, user.passwordHash))) {
-      this.limiter.fail(`addr:${req.remoteAddress}`, `user:${name}`);
+      this.limiter.fail(`addr:${remoteAddress}`, `user:${name}`);
       return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
     }
     this.limiter.succeed(`user:${name}`);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -13,7 +13,7 @@ import {
   type KeyObject,
 } from 'jose';
 import type { AuthConfig } from './auth-config.js';
-import type { AuthResult, Authenticator, AuthRequest } from './authenticator.js';
+import type { AuthOutcome, AuthResult, Authenticator, AuthRequest } from './authenticator.js';
 import { unauthorized } from './authenticator.js';
 import type { Principal } from './principal.js';
 
@@ -109,7 +109,7 @@ export class JwtAuthenticator implements Authenticator {
     return this.key;
   }
 
-  async authenticate(req: AuthRequest, token?: string): Promise<AuthResult> {
+  authenticate(req: AuthRequest, token?: string): AuthOutcome {
     const t =
       token ??
       String(req.headers.authorization ?? '')
@@ -117,10 +117,15 @@ export class JwtAuthenticator implements Authenticator {
         .trim();
     if (!t || t.length > MAX_TOKEN)
       return unauthorized('malformed', 'Malformed or oversized bearer token', CHALLENGE);
-    const digest = createHash('sha256').update(t).digest('base64');
+    const digest = hash('sha256', t, 'base64');
     const now = Date.now();
     const hit = this.cache.get(digest);
     if (hit && hit.until > now) return { ok: true, principal: hit.principal };
+    return this.verify(t, digest, now);
+  }
+
+  /** verify checks the token's signature and claims, and caches a valid token's principal until it expires. */
+  private async verify(t: string, digest: string, now: number): Promise<AuthResult> {
     let payload: JWTPayload;
     try {
       const key = await this.getKey();

@@ -4,6 +4,8 @@ import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
+import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
 import type { ForwardOptions, ForwardOutcome } from './forward.js';
 import { sendStatementResponse, type StatementResponseOptions } from './statement-response.js';
@@ -53,10 +55,8 @@ export class ProtocolProxy {
       if (target) req.url = target.path + target.search;
       route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
       const search = target?.search ?? '';
-      // The hot path (a poll, no credentials needed) goes straight to followUp: what dispatch would do,
-      // minus its async frames.
-      if (kind.kind === 'statement' && !this.d.authenticator.followUpsNeedCredentials)
-        this.followUp(req, res, kind.queryId, kind.handle, kind.path + search);
+      // The hot path, a poll, has its own synchronous way (no async frames); the rest goes through dispatch.
+      if (kind.kind === 'statement') this.poll(req, res, kind.queryId, kind.handle, kind.path + search);
       else this.dispatch(req, res, kind, search).catch((e: unknown) => this.kit.fail(res, e));
     } catch (e) {
       this.kit.fail(res, e);
@@ -83,24 +83,41 @@ export class ProtocolProxy {
     }
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
       return this.followUpKind(req, res, kind, search);
-    const auth = await this.d.authenticator.authenticate({
+    const principal = principalOf(await this.authenticate(req));
+    if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
+    return this.followUpKind(req, res, kind, search);
+  }
+
+  private authenticate(req: IncomingMessage): AuthOutcome {
+    return this.d.authenticator.authenticate({
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress ?? '',
     });
-    if (!auth.ok) {
-      const headers: Record<string, string> = {};
-      if (auth.challenge) headers['www-authenticate'] = auth.challenge;
-      if (auth.retryAfterSeconds) headers['retry-after'] = String(auth.retryAfterSeconds);
-      const name =
-        auth.status === 429
-          ? 'RATE_LIMITED'
-          : auth.status === 403
-            ? 'PERMISSION_DENIED'
-            : 'AUTHENTICATION_FAILED';
-      throw new GatewayError(auth.status, name, auth.message, 'USER_ERROR', headers);
+  }
+
+  /**
+   * poll authenticates a statement follow-up (when the mode wants credentials on every request) and sends
+   * it on. A result that is already known, such as a cached Basic verification, keeps the poll synchronous.
+   */
+  private poll(
+    req: IncomingMessage,
+    res: ServerResponse,
+    queryId: string,
+    handle: string | undefined,
+    path: string,
+  ): void {
+    if (!this.d.authenticator.followUpsNeedCredentials) return this.followUp(req, res, queryId, handle, path);
+    const auth = this.authenticate(req);
+    if (!(auth instanceof Promise)) {
+      principalOf(auth);
+      return this.followUp(req, res, queryId, handle, path);
     }
-    if (kind.kind === 'submit') return submit(this.kit, req, res, auth.principal);
-    return this.followUpKind(req, res, kind, search);
+    auth
+      .then((a) => {
+        principalOf(a);
+        this.followUp(req, res, queryId, handle, path);
+      })
+      .catch((e: unknown) => this.kit.fail(res, e));
   }
 
   private async followUpKind(
@@ -271,6 +288,21 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
       });
     }
   }
+}
+
+/** principalOf returns the authenticated principal, or throws the Trino-shaped answer to a failed authentication. */
+function principalOf(auth: AuthResult): Principal {
+  if (auth.ok) return auth.principal;
+  const headers: Record<string, string> = {};
+  if (auth.challenge) headers['www-authenticate'] = auth.challenge;
+  if (auth.retryAfterSeconds) headers['retry-after'] = String(auth.retryAfterSeconds);
+  const name =
+    auth.status === 429
+      ? 'RATE_LIMITED'
+      : auth.status === 403
+        ? 'PERMISSION_DENIED'
+        : 'AUTHENTICATION_FAILED';
+  throw new GatewayError(auth.status, name, auth.message, 'USER_ERROR', headers);
 }
 
 /** splitTarget reduces a request target (origin-form or absolute-form) to its path and query string. */

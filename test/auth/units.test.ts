@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
+import type { AuthResult } from '../../src/auth/authenticator.js';
 import { BasicAuthenticator } from '../../src/auth/basic.js';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.js';
 import { StaticUserDirectory } from '../../src/auth/user-directory.js';
@@ -68,8 +69,14 @@ describe('Basic verification cache', () => {
       () => now,
     );
     expect((await fresh.authenticate(req('pw'))).ok).toBe(true);
+    // Within the TTL the answer is there at once, not as a promise: a poll stays synchronous.
+    const cached = fresh.authenticate(req('pw'));
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect((cached as AuthResult).ok).toBe(true);
     now = 2000; // past the TTL the credential is verified again (and still passes)
-    expect((await fresh.authenticate(req('pw'))).ok).toBe(true);
+    const again = fresh.authenticate(req('pw'));
+    expect(again).toBeInstanceOf(Promise);
+    expect((await again).ok).toBe(true);
   });
 });
 
