@@ -126,7 +126,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
 
   /** close releases every backend's keep-alive sockets. */
   close(): void {
-    for (const b of this.byName.values()) b.agent.destroy();
+    for (const b of this.byName.values()) b.release();
   }
 
   private write(rec: BackendRecord): Backend {
@@ -135,14 +135,14 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     const old = this.byName.get(rec.name);
     const b = new Backend(rec, this.maxSockets);
     if (old) {
-      // Same cluster, new settings: keep what we know about it; the old agent's sockets drain and close.
+      // Same cluster, new settings: keep what we know about it; the old connections drain and close.
       if (old.url === b.url) {
         b.health = old.health;
         b.stats = old.stats;
       }
       b.inFlight = old.inFlight;
       this.drop(old);
-      setTimeout(() => old.agent.destroy(), 60_000).unref();
+      setTimeout(() => old.release(), 60_000).unref();
     }
     this.put(b);
     this.emit('added', b);

@@ -82,7 +82,10 @@ export const backendSchema = z
 
 export const proxySchema = z
   .object({
-    /** Milliseconds to wait for a backend's response headers (→ 504). Default 120000 (Trino long-polls ≤ 1 s). */
+    /**
+     * Milliseconds to wait for a backend's response headers, and between body chunks (→ 504). Default 120000
+     * (Trino long-polls ≤ 1 s). undici checks it on a timer of about one second's resolution.
+     */
     upstreamTimeoutMs: z.number().int().min(100).default(120_000),
     /** Keep-alive sockets per backend. Default 256. */
     maxSocketsPerBackend: z.number().int().min(1).default(256),

@@ -1,14 +1,37 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyServer } from 'http-proxy-3';
+import type { Dispatcher } from 'undici';
 import type { Backend } from '../backends/backend.js';
 import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
 import { requestIdOf } from '../observability/request-id.js';
 
-/** How a forwarded response is handed to the client: it must not copy the backend's hop-by-hop headers. */
-export type ResponseHandler = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => void;
+/** The head of a backend's answer to an exchange the gateway handles itself. */
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+}
+
+/** What the consumer of a body may do to the backend's response: hold it back while the client is slow. */
+export interface UpstreamFlow {
+  pause(): void;
+  resume(): void;
+}
+
+/** The consumer of a self-handled response's body, which is pushed to it chunk by chunk. */
+export interface ResponseBody {
+  data(chunk: Buffer): void;
+  end(): void;
+  /** The answer broke off mid-body (backend reset or timeout, client gone): the client must not wait on. */
+  abort(): void;
+}
+
+/**
+ * Takes a self-handled response's head and returns the consumer of its body. It must not copy the
+ * backend's hop-by-hop headers (they are in `up.headers`, as the backend sent them).
+ */
+export type ResponseHandler = (up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow) => ResponseBody;
 
 export interface ForwardOptions {
   /** Replaces the request body (a submission read whole for routing). Needs onResponse. */
@@ -25,13 +48,6 @@ export type ForwardOutcome =
   | { ok: true; status: number }
   | { ok: false; kind: UpstreamFailureKind | 'unavailable' | 'client-gone'; error?: Error };
 
-/** Per backend: what every request to it shares (computed once, not per request). */
-interface Endpoint {
-  request: typeof http.request;
-  hostname: string;
-  port: number;
-}
-
 /** A relayed (not self-handled) request in flight through http-proxy-3. */
 interface Relay {
   timedOut: boolean;
@@ -39,20 +55,19 @@ interface Relay {
 }
 
 /**
- * Forwarder sends one request to a backend with the backend's keep-alive agent, request headers prepared
- * by the caller (prepareHeaders: hop-by-hop stripped, X-Forwarded-* set once), a response timeout that maps
- * to 504, a refused connection to 502 (the caller reports it to passive health), and a client disconnect
- * that aborts the upstream request. Two engines, one contract:
+ * Forwarder sends one request to a backend, with request headers prepared by the caller (prepareHeaders:
+ * hop-by-hop stripped, X-Forwarded-* set once), a response timeout that maps to 504, a refused connection to
+ * 502 (the caller reports it to passive health), and a client disconnect that aborts the upstream request.
+ * Two engines, one contract:
  * - Responses the gateway handles itself (statement JSON: every poll, the hot path; submissions, whose 503
- *   may be retried elsewhere) need no proxy pipeline: one `http.request`, one small state object, no header
- *   copies. Measured in bench/README.md: this alone took polls at 32 connections from 0.66× to 0.81× a bare
- *   node:http forwarder.
- * - Responses relayed as they are (UI pages and assets, spooled segments, /v1/info, /v1/query) go through
- *   http-proxy-3, whose response pipeline (headers, status message, trailers, HTTP/1.0 clients) is exactly
- *   what a relay needs.
+ *   may be retried elsewhere) go through the backend's undici pool: one dispatch, one small handler object,
+ *   the body pushed to its consumer with pause/resume for back-pressure. Measured in bench/README.md:
+ *   undici's client costs about a quarter less CPU per request than http.request.
+ * - Responses relayed as they are (UI pages and assets, spooled segments, /v1/info, /v1/query, cancels) go
+ *   through http-proxy-3, whose response pipeline (headers, status message, trailers, HTTP/1.0 clients) is
+ *   exactly what a relay needs.
  */
 export class Forwarder {
-  private readonly endpoints = new WeakMap<Backend, Endpoint>();
   private readonly proxy = createProxyServer({ xfwd: false, ws: false, prependPath: false });
   private readonly relays = new WeakMap<IncomingMessage, Relay>();
 
@@ -101,35 +116,30 @@ export class Forwarder {
     opts: ForwardOptions,
     settle: (o: ForwardOutcome) => void,
   ): void {
-    if (opts.path !== undefined) req.url = opts.path;
     const h = req.headers;
-    // DELETE/OPTIONS without a length get an explicit empty body (as a proxy must, RFC 9110 §8.6).
-    if ((req.method === 'DELETE' || req.method === 'OPTIONS') && !h['content-length']) {
-      h['content-length'] = '0';
+    let body: Buffer | IncomingMessage | null = null;
+    if (opts.body) {
+      // The body was read whole: undici frames it, and a length or chunking the client sent no longer applies.
+      body = opts.body;
+      delete h['content-length'];
       delete h['transfer-encoding'];
-    }
-    const ep = this.endpoint(backend);
-    const proxyReq = ep.request({
-      hostname: ep.hostname,
-      port: ep.port,
-      method: req.method,
-      path: req.url ?? '/',
-      headers: h,
-      agent: backend.agent,
-    });
-    // One object per exchange and only anonymous listeners: no named closures on the hot path.
-    const x = new Exchange(req, res, proxyReq, opts, settle);
-    proxyReq.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
-    proxyReq.setTimeout(this.timeoutMs, () => x.timeout());
+    } else if (hasBody(req)) body = req;
+    // undici refuses an Expect header (the gateway never waits for 100-continue from a backend).
+    if (h.expect !== undefined) delete h.expect;
+    const x = new Exchange(res, opts, settle);
     // A client that goes away before its answer is complete aborts the upstream request.
     res.on('close', () => x.clientClosed());
-    proxyReq.on('response', (proxyRes: IncomingMessage) => x.response(proxyRes));
-    if (opts.body) proxyReq.end(opts.body);
-    else if (!hasBody(req)) proxyReq.end();
-    else {
-      req.on('error', (err: NodeJS.ErrnoException) => x.fail(err));
-      req.pipe(proxyReq);
-    }
+    backend.pool.dispatch(
+      {
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        path: opts.path ?? req.url ?? '/',
+        headers: h,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      },
+      x,
+    );
   }
 
   /** relay passes a request and its response through http-proxy-3 unchanged (but for hop-by-hop headers). */
@@ -163,80 +173,72 @@ export class Forwarder {
   close(): void {
     this.proxy.close();
   }
-
-  private endpoint(b: Backend): Endpoint {
-    let ep = this.endpoints.get(b);
-    if (!ep) {
-      const t = b.target;
-      const tls = t.protocol === 'https:';
-      // URL keeps IPv6 brackets in hostname; the resolver wants the bare address.
-      const hostname =
-        t.hostname.startsWith('[') && t.hostname.endsWith(']') ? t.hostname.slice(1, -1) : t.hostname;
-      ep = {
-        request: tls ? https.request : http.request,
-        hostname,
-        port: Number(t.port) || (tls ? 443 : 80),
-      };
-      this.endpoints.set(b, ep);
-    }
-    return ep;
-  }
 }
 
-/** Exchange is one forwarded request's state. */
-class Exchange {
+/** The reason an exchange is aborted when its client went away. */
+const CLIENT_GONE = new Error('client went away');
+
+/** Exchange is one self-handled request's state, and its undici handler. */
+class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
   private settled = false;
-  private timedOut = false;
+  private clientGone = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private body: ResponseBody | undefined;
 
   constructor(
-    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly proxyReq: ClientRequest,
     private readonly opts: ForwardOptions,
     private readonly onSettle: (o: ForwardOutcome) => void,
   ) {}
 
-  settle(o: ForwardOutcome): void {
+  private settle(o: ForwardOutcome): void {
     if (this.settled) return;
     this.settled = true;
     this.onSettle(o);
   }
 
-  fail(err: NodeJS.ErrnoException): void {
-    if (this.res.destroyed || this.req.socket.destroyed) {
-      this.proxyReq.destroy();
-      this.settle({ ok: false, kind: 'client-gone', error: err });
-      return;
-    }
-    this.settle({ ok: false, kind: kindOf(err, this.timedOut), error: err });
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(CLIENT_GONE);
   }
 
-  timeout(): void {
-    this.timedOut = true;
-    this.proxyReq.destroy(new Error('upstream timeout'));
-  }
-
-  clientClosed(): void {
-    if (!this.res.writableFinished) this.proxyReq.destroy();
-  }
-
-  response(proxyRes: IncomingMessage): void {
-    const { req, res, opts } = this;
-    // A backend dying mid-body must not leave the client waiting for bytes that never come. (`on`, not
-    // `once`: each fires at most once here, and `once` wraps every listener in one more closure.)
-    proxyRes.on('error', () => res.destroy());
-    proxyRes.on('aborted', () => res.destroy());
-    // The backend's hop-by-hop headers stay in proxyRes.headers: the handler copies only end-to-end ones
-    // (sendStatementResponse), and Node answers the client's own Connection wish. Deleting keys here
-    // would turn every poll's header object into a slow dictionary.
-    const status = proxyRes.statusCode ?? 0;
-    if (opts.refuse503 && status === 503) {
-      proxyRes.resume();
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.settled) return;
+    if (this.opts.refuse503 && statusCode === 503) {
+      // Its body is dropped (no consumer): the caller retries elsewhere or answers itself.
       this.settle({ ok: false, kind: 'unavailable' });
       return;
     }
-    this.settle({ ok: true, status });
-    opts.onResponse!(proxyRes, req, res);
+    this.settle({ ok: true, status: statusCode });
+    this.body = this.opts.onResponse!({ statusCode, headers }, this.res, this);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.data(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.body?.end();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (this.body) return this.body.abort();
+    if (this.clientGone || this.res.destroyed) this.settle({ ok: false, kind: 'client-gone', error: err });
+    else this.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, false), error: err });
+  }
+
+  clientClosed(): void {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.controller?.abort(CLIENT_GONE);
+  }
+
+  pause(): void {
+    this.controller?.pause();
+  }
+
+  resume(): void {
+    this.controller?.resume();
   }
 }
 

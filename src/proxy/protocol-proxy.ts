@@ -7,7 +7,13 @@ import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
 import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
-import type { ForwardOptions, ForwardOutcome } from './forward.js';
+import type {
+  ForwardOptions,
+  ForwardOutcome,
+  ResponseBody,
+  UpstreamFlow,
+  UpstreamResponse,
+} from './forward.js';
 import { sendStatementResponse, type StatementResponseOptions } from './statement-response.js';
 import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
@@ -247,23 +253,23 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
     this.ctx = kit.rewriteContext(b, fwdOrigin);
   }
 
-  onResponse(proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse): void {
-    sendStatementResponse(proxyRes, res, this);
+  onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {
+    return sendStatementResponse(up, res, flow, this);
   }
 
-  beforeSend(facts: StatementFacts, proxyRes: IncomingMessage): void {
+  beforeSend(facts: StatementFacts, up: UpstreamResponse): void {
     facts.queryId ??= this.queryId;
-    this.kit.noteTransaction(proxyRes.headers, this.b);
+    this.kit.noteTransaction(up.headers, this.b);
   }
 
-  done(facts: StatementFacts | undefined, proxyRes: IncomingMessage): void {
+  done(facts: StatementFacts | undefined, up: UpstreamResponse): void {
     const tracker = this.kit.d.tracker;
-    if (proxyRes.statusCode === 200) {
+    if (up.statusCode === 200) {
       tracker.answered(this.queryId);
       this.kit.settle(facts);
     }
     // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
-    else if (proxyRes.statusCode === 404)
+    else if (up.statusCode === 404)
       tracker.lost(this.queryId, {
         state: 'FAILED',
         errorName: 'QUERY_NOT_FOUND',

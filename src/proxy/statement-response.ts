@@ -1,9 +1,10 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { createGzip, gzip } from 'node:zlib';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createGzip, gzip, type Gzip } from 'node:zlib';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { requestIdOf } from '../observability/request-id.js';
+import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
@@ -17,104 +18,149 @@ export interface StatementResponseOptions {
   /** The client accepts gzip (the backend was asked for identity so its URLs could be rewritten). */
   clientGzip: boolean;
   /** Called once the whole body passed, or with undefined when it did not. */
-  done: (facts: StatementFacts | undefined, proxyRes: IncomingMessage) => void;
-  /** Called with the response headers before anything is sent (affinity must be recorded first). */
-  beforeSend?: (facts: StatementFacts, proxyRes: IncomingMessage) => void;
+  done(facts: StatementFacts | undefined, up: UpstreamResponse): void;
+  /** Called with the response head before anything is sent (affinity must be recorded first). */
+  beforeSend?(facts: StatementFacts, up: UpstreamResponse): void;
 }
 
 /** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
 const NOT_COPIED = new Set<string>([...HOP_BY_HOP, 'transfer-encoding', 'content-length']);
 
-function copyHeaders(proxyRes: IncomingMessage): OutgoingHttpHeaders {
+function copyHeaders(from: IncomingHttpHeaders, res: ServerResponse): OutgoingHttpHeaders {
   // Built key by key (no spread-then-delete, which leaves a slow dictionary-mode object per response).
   const h: OutgoingHttpHeaders = {};
-  const from = proxyRes.headers;
   for (const k in from) if (!NOT_COPIED.has(k)) h[k] = from[k];
+  const id = requestIdOf(res);
+  if (id) h['x-request-id'] = id;
   return h;
 }
 
 /**
- * sendStatementResponse relays a statement JSON response with backend URLs rewritten. Small bodies
- * (the common poll page) are rewritten whole and sent with a Content-Length; large ones stream through
- * the scanner with back-pressure. Non-JSON answers (errors as text, 204s) pass unchanged.
+ * sendStatementResponse relays a statement JSON response with backend URLs rewritten, and returns the
+ * consumer of its body. Small bodies (the common poll page) are rewritten whole and sent with a
+ * Content-Length; large ones stream through the scanner with back-pressure. Non-JSON answers (errors as
+ * text, 204s) pass unchanged.
  */
 export function sendStatementResponse(
-  proxyRes: IncomingMessage,
+  up: UpstreamResponse,
   res: ServerResponse,
+  flow: UpstreamFlow,
   o: StatementResponseOptions,
-): void {
-  const headers = copyHeaders(proxyRes);
-  const id = requestIdOf(res);
-  if (id) headers['x-request-id'] = id;
-  const status = proxyRes.statusCode ?? 502;
-  const scanner = new StatementScanner(o.ctx);
-  const declared = Number(proxyRes.headers['content-length'] ?? -1);
-  if (declared >= 0 && declared <= BUFFER_LIMIT) {
-    const chunks: Buffer[] = [];
-    proxyRes.on('data', (c: Buffer) => chunks.push(c));
-    proxyRes.on('end', () => {
-      const out = scanner.push(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      out.push(...scanner.end());
-      const body = out.length === 1 ? out[0] : Buffer.concat(out);
-      o.beforeSend?.(scanner.facts, proxyRes);
-      if (o.clientGzip && body.length >= GZIP_MIN) {
-        gzip(body, { level: 1 }, (err, z) => {
-          if (err) return res.destroy();
-          headers['content-encoding'] = 'gzip';
-          headers['content-length'] = z.length;
-          res.writeHead(status, headers);
-          res.end(z);
-          o.done(scanner.facts, proxyRes);
-        });
-        return;
-      }
-      headers['content-length'] = body.length;
-      res.writeHead(status, headers);
-      res.end(body);
-      o.done(scanner.facts, proxyRes);
+): ResponseBody {
+  const declared = Number(up.headers['content-length'] ?? -1);
+  return declared >= 0 && declared <= BUFFER_LIMIT
+    ? new WholeBody(up, res, o)
+    : new StreamedBody(up, res, flow, o);
+}
+
+/** A body small enough to rewrite in one piece. */
+class WholeBody implements ResponseBody {
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly up: UpstreamResponse,
+    private readonly res: ServerResponse,
+    private readonly o: StatementResponseOptions,
+  ) {}
+
+  data(chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  end(): void {
+    const { up, res, o, chunks } = this;
+    const scanner = new StatementScanner(o.ctx);
+    const out = scanner.push(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    out.push(...scanner.end());
+    const body = out.length === 1 ? out[0] : Buffer.concat(out);
+    o.beforeSend?.(scanner.facts, up);
+    const headers = copyHeaders(up.headers, res);
+    if (o.clientGzip && body.length >= GZIP_MIN) {
+      gzip(body, { level: 1 }, (err, z) => {
+        if (err) return res.destroy();
+        headers['content-encoding'] = 'gzip';
+        headers['content-length'] = z.length;
+        res.writeHead(up.statusCode, headers);
+        res.end(z);
+        o.done(scanner.facts, up);
+      });
+      return;
+    }
+    headers['content-length'] = body.length;
+    res.writeHead(up.statusCode, headers);
+    res.end(body);
+    o.done(scanner.facts, up);
+  }
+
+  abort(): void {
+    this.res.destroy();
+  }
+}
+
+/**
+ * A large (or unframed) body, streamed: headers go first, so the id must be known from the first chunk
+ * (it always is: Trino writes id/infoUri/nextUri before columns and data).
+ */
+class StreamedBody implements ResponseBody {
+  private readonly scanner: StatementScanner;
+  private readonly gz: Gzip | undefined;
+  private readonly sink: NodeJS.WritableStream & { writableLength: number };
+  private started = false;
+  private paused = false;
+
+  constructor(
+    private readonly up: UpstreamResponse,
+    private readonly res: ServerResponse,
+    private readonly flow: UpstreamFlow,
+    private readonly o: StatementResponseOptions,
+  ) {
+    this.scanner = new StatementScanner(o.ctx);
+    this.gz = o.clientGzip ? createGzip({ level: 1 }) : undefined;
+    this.sink = this.gz ?? res;
+    if (this.gz) this.gz.pipe(res);
+    res.on('close', () => {
+      if (!res.writableFinished) o.done(undefined, up);
     });
-    return;
   }
-  // Streaming: headers go first, so the id must be known from the first chunk (it always is: Trino
-  // writes id/infoUri/nextUri before columns and data).
-  let started = false;
-  const gz = o.clientGzip ? createGzip({ level: 1 }) : undefined;
-  const sink = gz ?? res;
-  if (gz) {
-    headers['content-encoding'] = 'gzip';
-    gz.pipe(res);
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.o.beforeSend?.(this.scanner.facts, this.up);
+    const headers = copyHeaders(this.up.headers, this.res);
+    if (this.gz) headers['content-encoding'] = 'gzip';
+    this.res.writeHead(this.up.statusCode, headers);
   }
-  const start = () => {
-    if (started) return;
-    started = true;
-    o.beforeSend?.(scanner.facts, proxyRes);
-    res.writeHead(status, headers);
-  };
-  const write = (bufs: Buffer[]): boolean => {
+
+  private write(bufs: Buffer[]): boolean {
     let ok = true;
-    for (const b of bufs) if (b.length) ok = sink.write(b) && ok;
+    for (const b of bufs) if (b.length) ok = this.sink.write(b) && ok;
     return ok;
-  };
-  proxyRes.on('data', (c: Buffer) => {
-    const out = scanner.push(c);
-    start();
+  }
+
+  data(chunk: Buffer): void {
+    const out = this.scanner.push(chunk);
+    this.start();
     // Back-pressure with some slack: the upstream pauses only once STREAM_QUEUE bytes wait for the client,
     // so both connections keep moving instead of taking turns at the socket's 16 KB mark.
-    if (!write(out) && sink.writableLength >= STREAM_QUEUE) {
-      proxyRes.pause();
-      sink.once('drain', () => proxyRes.resume());
+    if (!this.write(out) && this.sink.writableLength >= STREAM_QUEUE && !this.paused) {
+      this.paused = true;
+      this.flow.pause();
+      this.sink.once('drain', () => {
+        this.paused = false;
+        this.flow.resume();
+      });
     }
-  });
-  proxyRes.once('end', () => {
-    start();
-    write(scanner.end());
-    sink.end();
-    o.done(scanner.facts, proxyRes);
-  });
-  res.once('close', () => {
-    if (!res.writableFinished) {
-      proxyRes.destroy();
-      o.done(undefined, proxyRes);
-    }
-  });
+  }
+
+  end(): void {
+    this.start();
+    this.write(this.scanner.end());
+    this.sink.end();
+    this.o.done(this.scanner.facts, this.up);
+  }
+
+  abort(): void {
+    this.res.destroy();
+  }
 }

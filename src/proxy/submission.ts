@@ -75,14 +75,14 @@ export async function submit(
       body,
       path: '/v1/statement',
       refuse503: retryable,
-      onResponse: (proxyRes, _req, res) =>
-        sendStatementResponse(proxyRes, res, {
+      onResponse: (up, res, flow) =>
+        sendStatementResponse(up, res, flow, {
           ctx: kit.rewriteContext(b, fwdOrigin),
           clientGzip,
           beforeSend: (facts) => {
             const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
-            kit.noteTransaction(proxyRes.headers, b);
-            if (!queryId || (proxyRes.statusCode ?? 0) >= 300) return;
+            kit.noteTransaction(up.headers, b);
+            if (!queryId || up.statusCode >= 300) return;
             facts.queryId = queryId;
             deps.affinity.rememberQuery(queryId, b.name);
             deps.tracker.started({

@@ -2,7 +2,7 @@ import { GatewayError } from '../trino/errors.js';
 
 export type UpstreamFailureKind = 'refused' | 'reset' | 'timeout' | 'other';
 
-/** kindOf names a transport failure talking to a backend. */
+/** kindOf names a transport failure talking to a backend (node:http's errno codes and undici's own). */
 export function kindOf(err: NodeJS.ErrnoException, timedOut: boolean): UpstreamFailureKind {
   if (timedOut) return 'timeout';
   switch (err.code) {
@@ -15,8 +15,12 @@ export function kindOf(err: NodeJS.ErrnoException, timedOut: boolean): UpstreamF
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ECONNABORTED':
+    case 'UND_ERR_SOCKET': // undici: the backend closed the connection mid-exchange
       return 'reset';
     case 'ETIMEDOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
       return 'timeout';
     default:
       return 'other';

@@ -96,6 +96,8 @@ export class TrinoEmulator {
   queries = new Map<string, Query>();
   /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */
   largeBytesWritten = 0;
+  /** Requests left unanswered in `hang` mode whose connection the caller then closed. */
+  hungClosed = 0;
   private readonly opts: Required<Omit<EmulatorOptions, 'port' | 'host' | 'name'>>;
   private readonly cluster: Cluster;
   private ids = new QueryIdGenerator();
@@ -226,7 +228,10 @@ export class TrinoEmulator {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } });
-    if (this.mode === 'hang') return;
+    if (this.mode === 'hang') {
+      res.on('close', () => this.hungClosed++);
+      return;
+    }
     if (this.mode === 'unavailable') {
       res.writeHead(503, { 'content-type': 'text/plain' });
       res.end('Service Unavailable');

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+
+/**
+ * How the gateway's own exchanges (submissions and polls, sent through the backends' undici pools) fail:
+ * a cluster that hangs, refuses or answers 503, and a client that goes away. Health probes run once at
+ * start only, so both clusters stay HEALTHY in the gateway's eyes and every failure reaches the proxy.
+ */
+describe('upstream failures on the statement path', () => {
+  let a: TrinoEmulator;
+  let b: TrinoEmulator;
+  let gw: TestGateway;
+  const clusters = () => [a, b];
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([TrinoEmulator.start({ name: 'a' }), TrinoEmulator.start({ name: 'b' })]);
+    gw = await startGateway(
+      testConfig(
+        [
+          { name: 'a', url: a.url },
+          { name: 'b', url: b.url },
+        ],
+        {
+          proxy: { upstreamTimeoutMs: 400 },
+          health: { intervalSeconds: 3600, timeoutSeconds: 2, healthyThreshold: 1, unhealthyThreshold: 1 },
+        },
+      ),
+    );
+    const deadline = Date.now() + 5_000;
+    while (['a', 'b'].some((n) => gw.gateway.registry.get(n)!.health !== 'HEALTHY') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await Promise.all(clusters().map((c) => c?.stop()));
+  });
+  const reset = () => {
+    for (const c of clusters()) c.setMode('ok');
+  };
+
+  const post = (sql: string) =>
+    fetch(`${gw.url}/v1/statement`, { method: 'POST', body: sql, headers: { 'X-Trino-User': 'alice' } });
+  const ownerOf = (id: string) => clusters().find((c) => c.queries.has(id))!;
+
+  it('answers a poll the owning cluster never answers with 504 in Trino JSON', async () => {
+    const first = (await (await post('SELECT sleep(5000)')).json()) as { id: string; nextUri: string };
+    ownerOf(first.id).setMode('hang');
+    try {
+      const res = await fetch(first.nextUri);
+      expect(res.status).toBe(504);
+      expect(await res.json()).toMatchObject({ errorName: 'BACKEND_TIMEOUT', errorType: 'EXTERNAL' });
+    } finally {
+      reset();
+    }
+  });
+
+  it('aborts the upstream request when the client goes away mid-poll', async () => {
+    const first = (await (await post('SELECT sleep(5000)')).json()) as { id: string; nextUri: string };
+    const owner = ownerOf(first.id);
+    owner.setMode('hang');
+    try {
+      const before = owner.hungClosed;
+      const gone = new AbortController();
+      const poll = fetch(first.nextUri, { signal: gone.signal }).catch((e: Error) => e);
+      await expect.poll(() => owner.requests.at(-1)?.url.includes(first.id), { timeout: 2_000 }).toBe(true);
+      gone.abort();
+      expect(await poll).toBeInstanceOf(Error);
+      // Well before the 400 ms upstream timeout would have closed it anyway.
+      await expect.poll(() => owner.hungClosed, { timeout: 300, interval: 10 }).toBe(before + 1);
+    } finally {
+      reset();
+    }
+  });
+
+  it.each(['unavailable', 'refuse'] as const)(
+    'retries a submission its cluster answers %s on the other cluster of the group, once',
+    async (mode) => {
+      a.setMode(mode);
+      try {
+        for (let i = 0; i < 4; i++) {
+          const res = await post('SELECT 1');
+          expect(res.status).toBe(200);
+          const page = (await res.json()) as { id: string };
+          expect(b.queries.has(page.id)).toBe(true);
+        }
+        // With both down, the one retry fails too: a refusal becomes Trino's error JSON, and a second 503
+        // reaches the client as the cluster sent it (Trino's clients retry a 503 themselves).
+        b.setMode(mode);
+        const res = await post('SELECT 1');
+        if (mode === 'refuse') {
+          expect(res.status).toBe(502);
+          expect(await res.json()).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+        } else expect(res.status).toBe(503);
+        const sent = (c: TrinoEmulator) => c.requests.filter((r) => r.method === 'POST').length;
+        const before = [sent(a), sent(b)];
+        await post('SELECT 1');
+        // One try on each, never more. (A refusing cluster records no request.)
+        expect(sent(a) - before[0] + sent(b) - before[1]).toBe(mode === 'refuse' ? 0 : 2);
+      } finally {
+        reset();
+      }
+    },
+  );
+});
