@@ -60,10 +60,11 @@ describe('Basic verification cache', () => {
       'garbage';
     expect((await auth.authenticate(req('pw'))).ok).toBe(false); // …no: the key includes the stored hash, so a changed hash misses
     expect((await auth.authenticate(req('wrong'))).ok).toBe(false);
+    const freshUsers = new StaticUserDirectory([
+      { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
+    ]);
     const fresh = new BasicAuthenticator(
-      new StaticUserDirectory([
-        { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
-      ]),
+      freshUsers,
       new FailureLimiter({ maxFailures: 100, windowSeconds: 60, blockSeconds: 60 }),
       1000,
       () => now,
@@ -77,6 +78,9 @@ describe('Basic verification cache', () => {
     const again = fresh.authenticate(req('pw'));
     expect(again).toBeInstanceOf(Promise);
     expect((await again).ok).toBe(true);
+    // A removed user's credential stops passing at once, cached or not.
+    (freshUsers as unknown as { users: Map<string, unknown> }).users.delete('a');
+    expect((await fresh.authenticate(req('pw'))).ok).toBe(false);
   });
 });
 
