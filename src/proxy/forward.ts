@@ -119,27 +119,32 @@ export class Forwarder {
     const h = req.headers;
     let body: Buffer | IncomingMessage | null = null;
     if (opts.body) {
-      // The body was read whole: undici frames it, and a length or chunking the client sent no longer applies.
+      // Read whole (a submission): the length the client sent no longer applies.
       body = opts.body;
-      delete h['content-length'];
-      delete h['transfer-encoding'];
+      if (h['content-length'] !== undefined) delete h['content-length'];
     } else if (hasBody(req)) body = req;
-    // undici refuses an Expect header (the gateway never waits for 100-continue from a backend).
+    // undici frames the body itself, refuses these two request headers, and never waits for a 100-continue.
+    if (h['transfer-encoding'] !== undefined) delete h['transfer-encoding'];
     if (h.expect !== undefined) delete h.expect;
     const x = new Exchange(res, opts, settle);
     // A client that goes away before its answer is complete aborts the upstream request.
     res.on('close', () => x.clientClosed());
-    backend.pool.dispatch(
-      {
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        path: opts.path ?? req.url ?? '/',
-        headers: h,
-        body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      },
-      x,
-    );
+    try {
+      backend.pool.dispatch(
+        {
+          method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+          path: opts.path ?? req.url ?? '/',
+          headers: h,
+          body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        },
+        x,
+      );
+    } catch (e) {
+      // A request undici refuses to build (it reports most such errors to the handler instead).
+      x.onResponseError(undefined, e as Error);
+    }
   }
 
   /** relay passes a request and its response through http-proxy-3 unchanged (but for hop-by-hop headers). */
@@ -221,7 +226,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
     this.body?.end();
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.body) return this.body.abort();
     if (this.clientGone || this.res.destroyed) this.settle({ ok: false, kind: 'client-gone', error: err });
     else this.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, false), error: err });

@@ -192,6 +192,21 @@ describe('protocol details through the gateway', () => {
     expect(via.length).toBeGreaterThanOrEqual(100000);
   });
 
+  it('relays a poll whatever framing the client used for a body', async () => {
+    const { nextUri } = (await (await post('SELECT sleep(2000)')).json()) as { nextUri: string };
+    const u = new URL(nextUri);
+    const port = Number(new URL(gw.url).port);
+    const head = `GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n`;
+    for (const raw of [
+      `${head}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+      `${head}Content-Length: 3\r\n\r\nabc`,
+    ]) {
+      const res = await rawRequest(port, raw);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toHaveProperty('id');
+    }
+  });
+
   it("answers a poll with the gateway's own connection headers, never the cluster's", async () => {
     const { nextUri } = (await (await post('SELECT sleep(2000)')).json()) as { nextUri: string };
     const u = new URL(nextUri);
