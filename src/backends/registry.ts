@@ -85,6 +85,8 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     this.repo.deleteBackend(name);
     this.drop(b);
     this.emit('removed', b);
+    // Requests already on their way finish; then its connections close.
+    setTimeout(() => b.release(), 60_000).unref();
     return b;
   }
 

@@ -25,6 +25,8 @@ export interface ResponseBody {
   end(): void;
   /** The answer broke off mid-body (backend reset or timeout, client gone): the client must not wait on. */
   abort(): void;
+  /** The answer broke off before anything was sent, and someone else answers the client: let go quietly. */
+  discard(): void;
 }
 
 /**
@@ -42,6 +44,11 @@ export interface ForwardOptions {
   onResponse?: ResponseHandler;
   /** A 503 answer is reported as refused instead of being handled (only before the query exists). Needs onResponse. */
   refuse503?: boolean;
+  /**
+   * The backend's answer broke off after its head but before anything reached the client: the client can
+   * still get a proper error answer. Without it, the client's connection is closed.
+   */
+  onLateFailure?(kind: UpstreamFailureKind, res: ServerResponse): void;
 }
 
 export type ForwardOutcome =
@@ -116,6 +123,8 @@ export class Forwarder {
     opts: ForwardOptions,
     settle: (o: ForwardOutcome) => void,
   ): void {
+    // The client may have gone during an earlier await (a password check): its `close` has already fired.
+    if (res.destroyed || req.socket.destroyed) return settle({ ok: false, kind: 'client-gone' });
     const h = req.headers;
     let body: Buffer | IncomingMessage | null = null;
     if (opts.body) {
@@ -126,7 +135,7 @@ export class Forwarder {
     // undici frames the body itself, refuses these two request headers, and never waits for a 100-continue.
     if (h['transfer-encoding'] !== undefined) delete h['transfer-encoding'];
     if (h.expect !== undefined) delete h.expect;
-    const x = new Exchange(res, opts, settle);
+    const x = new Exchange(res, opts, settle, this.timeoutMs);
     // A client that goes away before its answer is complete aborts the upstream request.
     res.on('close', () => x.clientClosed());
     try {
@@ -183,23 +192,39 @@ export class Forwarder {
 /** The reason an exchange is aborted when its client went away. */
 const CLIENT_GONE = new Error('client went away');
 
-/** Exchange is one self-handled request's state, and its undici handler. */
+/**
+ * Exchange is one self-handled request's state, and its undici handler. Nothing it calls may throw into
+ * undici's parser callbacks: a failure of the gateway's own code closes the client's response instead.
+ */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
   private settled = false;
   private clientGone = false;
   private controller: Dispatcher.DispatchController | undefined;
   private body: ResponseBody | undefined;
+  private pauseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly opts: ForwardOptions,
     private readonly onSettle: (o: ForwardOutcome) => void,
+    private readonly timeoutMs: number,
   ) {}
 
   private settle(o: ForwardOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.onSettle(o);
+    try {
+      this.onSettle(o);
+    } catch {
+      this.res.destroy();
+    }
+  }
+
+  /** broken ends an exchange whose own handling threw: the client's connection closes, the upstream request ends. */
+  private broken(err: unknown): void {
+    this.clearPauseTimer();
+    this.res.destroy();
+    this.controller?.abort(err instanceof Error ? err : new Error(String(err)));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -215,21 +240,44 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
       return;
     }
     this.settle({ ok: true, status: statusCode });
-    this.body = this.opts.onResponse!({ statusCode, headers }, this.res, this);
+    try {
+      this.body = this.opts.onResponse!({ statusCode, headers }, this.res, this);
+    } catch (e) {
+      this.broken(e);
+    }
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.body?.data(chunk);
+    try {
+      this.body?.data(chunk);
+    } catch (e) {
+      this.broken(e);
+    }
   }
 
   onResponseEnd(): void {
-    this.body?.end();
+    this.clearPauseTimer();
+    try {
+      this.body?.end();
+    } catch (e) {
+      this.broken(e);
+    }
   }
 
   onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
-    if (this.body) return this.body.abort();
-    if (this.clientGone || this.res.destroyed) this.settle({ ok: false, kind: 'client-gone', error: err });
-    else this.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, false), error: err });
+    this.clearPauseTimer();
+    try {
+      const gone = this.clientGone || this.res.destroyed;
+      if (!this.body) {
+        if (gone) this.settle({ ok: false, kind: 'client-gone', error: err });
+        else this.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, false), error: err });
+      } else if (!gone && !this.res.headersSent && this.opts.onLateFailure) {
+        this.body.discard();
+        this.opts.onLateFailure(kindOf(err as NodeJS.ErrnoException, false), this.res);
+      } else this.body.abort();
+    } catch {
+      this.res.destroy();
+    }
   }
 
   clientClosed(): void {
@@ -238,12 +286,26 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
     this.controller?.abort(CLIENT_GONE);
   }
 
+  /**
+   * pause holds the backend's response back while the client catches up. undici's body timeout does not
+   * run while paused, so the exchange keeps its own: a client that reads nothing for timeoutMs is cut off,
+   * and the backend connection is freed.
+   */
   pause(): void {
     this.controller?.pause();
+    this.clearPauseTimer();
+    this.pauseTimer = setTimeout(() => this.broken(new Error('client stopped reading')), this.timeoutMs);
+    this.pauseTimer.unref();
   }
 
   resume(): void {
+    this.clearPauseTimer();
     this.controller?.resume();
+  }
+
+  private clearPauseTimer(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
   }
 }
 

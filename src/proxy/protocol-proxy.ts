@@ -18,7 +18,7 @@ import { sendStatementResponse, type StatementResponseOptions } from './statemen
 import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
-import { toGatewayError } from './upstream-error.js';
+import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 
 export type { ProtocolProxyDeps } from './proxy-kit.js';
 
@@ -276,6 +276,10 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
         errorType: 'EXTERNAL',
         errorMessage: `backend ${this.b.name} no longer knows the query`,
       });
+  }
+
+  onLateFailure(kind: UpstreamFailureKind, res: ServerResponse): void {
+    this.settled(res, { ok: false, kind });
   }
 
   /** settled handles a poll that got no answer: the client gets a Trino error. */

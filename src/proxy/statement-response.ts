@@ -10,6 +10,8 @@ import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js'
 const BUFFER_LIMIT = 256 * 1024;
 /** Bytes a streamed body may queue for a slow client before the backend's response is paused. */
 const STREAM_QUEUE = 1024 * 1024;
+/** Bytes a response that cannot be paused may queue for a slow client before the client is cut off. */
+const UNPAUSABLE_QUEUE = 64 * 1024 * 1024;
 /** Bodies at least this large are gzip-compressed for clients that accept it; smaller ones are not worth it. */
 const GZIP_MIN = 32 * 1024;
 
@@ -95,6 +97,10 @@ class WholeBody implements ResponseBody {
   abort(): void {
     this.res.destroy();
   }
+
+  discard(): void {
+    this.chunks.length = 0;
+  }
 }
 
 /**
@@ -105,8 +111,15 @@ class StreamedBody implements ResponseBody {
   private readonly scanner: StatementScanner;
   private readonly gz: Gzip | undefined;
   private readonly sink: NodeJS.WritableStream & { writableLength: number };
+  /**
+   * Whether the backend's response may be paused. undici 7 cannot pause a response that ends its connection
+   * (Connection: close, or no length and no chunking): the end of the socket would hit its parser while
+   * paused and throw out of an event handler (nodejs/undici#5360, fixed only in undici 8 for Node 22).
+   */
+  private readonly canPause: boolean;
   private started = false;
   private paused = false;
+  private finished = false;
 
   constructor(
     private readonly up: UpstreamResponse,
@@ -118,9 +131,21 @@ class StreamedBody implements ResponseBody {
     this.gz = o.clientGzip ? createGzip({ level: 1 }) : undefined;
     this.sink = this.gz ?? res;
     if (this.gz) this.gz.pipe(res);
+    const h = up.headers;
+    this.canPause =
+      !/\bclose\b/i.test(String(h.connection ?? '')) &&
+      (h['content-length'] !== undefined || /\bchunked\b/i.test(String(h['transfer-encoding'] ?? '')));
     res.on('close', () => {
-      if (!res.writableFinished) o.done(undefined, up);
+      if (res.writableFinished) return;
+      this.gz?.destroy();
+      this.finish(undefined);
     });
+  }
+
+  private finish(facts: StatementFacts | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.o.done(facts, this.up);
   }
 
   private start(): void {
@@ -143,24 +168,38 @@ class StreamedBody implements ResponseBody {
     this.start();
     // Back-pressure with some slack: the upstream pauses only once STREAM_QUEUE bytes wait for the client,
     // so both connections keep moving instead of taking turns at the socket's 16 KB mark.
-    if (!this.write(out) && this.sink.writableLength >= STREAM_QUEUE && !this.paused) {
-      this.paused = true;
-      this.flow.pause();
-      this.sink.once('drain', () => {
-        this.paused = false;
-        this.flow.resume();
-      });
+    if (this.write(out) || this.sink.writableLength < STREAM_QUEUE || this.paused) return;
+    if (!this.canPause) {
+      // Nothing can hold such a response back: a client that lets too much pile up is cut off.
+      if (this.sink.writableLength >= UNPAUSABLE_QUEUE) this.abort();
+      return;
     }
+    this.paused = true;
+    this.flow.pause();
+    this.sink.once('drain', () => {
+      this.paused = false;
+      this.flow.resume();
+    });
   }
 
   end(): void {
     this.start();
     this.write(this.scanner.end());
     this.sink.end();
-    this.o.done(this.scanner.facts, this.up);
+    this.finish(this.scanner.facts);
   }
 
   abort(): void {
+    this.gz?.destroy();
     this.res.destroy();
+  }
+
+  discard(): void {
+    // Nothing was sent; whoever answers the client instead also reports the failure.
+    this.finished = true;
+    if (this.gz) {
+      this.gz.unpipe(this.res);
+      this.gz.destroy();
+    }
   }
 }

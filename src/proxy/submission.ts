@@ -75,6 +75,7 @@ export async function submit(
       body,
       path: '/v1/statement',
       refuse503: retryable,
+      onLateFailure: (kind, res) => kit.upstreamFailed(res, b, kind),
       onResponse: (up, res, flow) =>
         sendStatementResponse(up, res, flow, {
           ctx: kit.rewriteContext(b, fwdOrigin),

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
@@ -35,8 +36,10 @@ describe('upstream failures on the statement path', () => {
     await gw?.stop();
     await Promise.all(clusters().map((c) => c?.stop()));
   });
+  /** reset brings both clusters back, also in the gateway's eyes (a refused or reset poll marks one down). */
   const reset = () => {
     for (const c of clusters()) c.setMode('ok');
+    for (const n of ['a', 'b']) gw.gateway.registry.get(n)!.health = 'HEALTHY';
   };
 
   const post = (sql: string) =>
@@ -70,6 +73,69 @@ describe('upstream failures on the statement path', () => {
       await expect.poll(() => owner.hungClosed, { timeout: 300, interval: 10 }).toBe(before + 1);
     } finally {
       reset();
+    }
+  });
+
+  it('answers a poll whose cluster breaks off after the response head with 502, not a reset', async () => {
+    const first = (await (await post('SELECT sleep(5000)')).json()) as { id: string; nextUri: string };
+    ownerOf(first.id).setMode('truncate');
+    try {
+      const res = await fetch(first.nextUri);
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+    } finally {
+      reset();
+    }
+  });
+
+  /** bigPage submits a query with a large page and returns the URL of that page (same token = same page). */
+  async function bigPage(bytes: number): Promise<{ uri: string; owner: TrinoEmulator }> {
+    const first = (await (await post(`SELECT large_page(${bytes})`)).json()) as {
+      id: string;
+      nextUri: string;
+    };
+    let uri = first.nextUri;
+    for (;;) {
+      const text = await (await fetch(uri)).text();
+      if (text.length >= bytes) return { uri, owner: ownerOf(first.id) };
+      uri = /"nextUri":"([^"]+)"/.exec(text)![1];
+    }
+  }
+
+  /** stall reads the first chunk of uri's body, then nothing: a client that stopped reading. */
+  function stall(uri: string): http.ClientRequest {
+    const req = http.get(uri, (res) => res.once('data', () => res.pause()));
+    req.on('error', () => undefined);
+    return req;
+  }
+
+  it('cuts off a client that stops reading a large page, and frees the cluster connection', async () => {
+    const { uri, owner } = await bigPage(16 << 20);
+    const pool = gw.gateway.registry.get(owner === a ? 'a' : 'b')!.pool;
+    const req = stall(uri);
+    try {
+      // Held back while the client does not read (undici's own body timeout does not run while paused)…
+      await expect.poll(() => pool.stats.running, { timeout: 2_000 }).toBe(1);
+      // …and let go once the client read nothing for upstreamTimeoutMs.
+      await expect.poll(() => pool.stats.running, { timeout: 5_000 }).toBe(0);
+    } finally {
+      req.destroy();
+    }
+  });
+
+  it('survives a stalled client on a page its cluster sends with Connection: close', async () => {
+    // Small enough that the cluster sends all of it and closes while the gateway holds the client's share.
+    const { uri, owner } = await bigPage(3 << 20);
+    owner.closeLargePages = true;
+    const req = stall(uri);
+    try {
+      // undici 7 cannot pause such a response; the gateway must not try (it would throw out of undici).
+      await new Promise((r) => setTimeout(r, 1_500));
+      const res = await fetch(`${gw.url}/v1/info`);
+      expect(res.status).toBe(200);
+    } finally {
+      req.destroy();
+      owner.closeLargePages = false;
     }
   });
 

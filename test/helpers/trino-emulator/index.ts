@@ -43,7 +43,11 @@ export interface EmulatorOptions {
    */
   catalogRest?: boolean;
 }
-export type EmulatorMode = 'ok' | 'refuse' | 'unavailable' | 'hang';
+/**
+ * How the cluster answers: normally; refusing connections; 503 to everything; never; or, for `truncate`,
+ * a response head with a Content-Length followed by a few bytes and a reset connection.
+ */
+export type EmulatorMode = 'ok' | 'refuse' | 'unavailable' | 'hang' | 'truncate';
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -98,6 +102,8 @@ export class TrinoEmulator {
   largeBytesWritten = 0;
   /** Requests left unanswered in `hang` mode whose connection the caller then closed. */
   hungClosed = 0;
+  /** Large pages end their connection (`Connection: close`), as a cluster shutting down would. */
+  closeLargePages = false;
   private readonly opts: Required<Omit<EmulatorOptions, 'port' | 'host' | 'name'>>;
   private readonly cluster: Cluster;
   private ids = new QueryIdGenerator();
@@ -235,6 +241,11 @@ export class TrinoEmulator {
     if (this.mode === 'unavailable') {
       res.writeHead(503, { 'content-type': 'text/plain' });
       res.end('Service Unavailable');
+      return;
+    }
+    if (this.mode === 'truncate') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"id":"', () => res.socket?.resetAndDestroy());
       return;
     }
     const go = () => this.route(req, res).catch((e: Error) => text(res, 500, e.message));
@@ -577,7 +588,13 @@ export class TrinoEmulator {
       updateType: page.updateType,
       updateCount: undefined,
     };
-    if (page.large) return this.sendLarge(res, headers, doc, page.large);
+    if (page.large)
+      return this.sendLarge(
+        res,
+        this.closeLargePages ? { ...headers, connection: 'close' } : headers,
+        doc,
+        page.large,
+      );
     const raw = Buffer.from(JSON.stringify(doc));
     json(req, res, 200, undefined, raw, headers);
   }
