@@ -177,6 +177,7 @@ async function main(): Promise<void> {
   // The runtime flags `npm start` and the Dockerfile run Switchyard with (README, "Runtime flags").
   const gatewayArgs = (port: number, auth: string[]) => [
     '--no-memory-reducer',
+    '--min-semi-space-size=16',
     ...tsx,
     'bench/lib/gateway-child.ts',
     String(port),
