@@ -26,9 +26,16 @@ interface CacheEntry {
  * string as sent: the password itself is never kept, and a wrong password can never hit an entry made by
  * the right one. An entry counts only while the user's record and stored hash are the ones it was
  * verified against, so a changed password or a removed user misses the cache. A hit decodes nothing.
+ *
+ * A password hash is slow on purpose (tens of milliseconds of CPU), so it is paid once per credential at a
+ * time: requests that arrive while a credential is being checked share that check, and an entry in its
+ * last quarter is renewed by one check in the background while hits go on being served. Without both, a
+ * client polling over 32 connections paid 32 hashes each time its entry ran out, and all 32 polls waited.
  */
 export class BasicAuthenticator implements Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Checks under way, by cache key. */
+  private readonly checking = new Map<string, Promise<AuthResult>>();
 
   constructor(
     private readonly users: UserDirectory,
@@ -47,8 +54,21 @@ export class BasicAuthenticator implements Authenticator {
     if (hit && hit.until > t) {
       const user = this.users.get(hit.user.name);
       // A user record changed or removed through the admin API is a new object (or none): its entries stop counting.
-      if (user === hit.user && user.passwordHash === hit.passwordHash) return hit.result;
+      if (user === hit.user && user.passwordHash === hit.passwordHash) {
+        if (hit.until - t < this.ttlMs / 4 && !this.checking.has(key)) {
+          const renewal = this.check(req.remoteAddress, raw, key, t);
+          if (renewal instanceof Promise) renewal.catch(() => undefined); // the next miss reports a failure
+        }
+        return hit.result;
+      }
     }
+    return this.check(req.remoteAddress, raw, key, t);
+  }
+
+  /** check verifies a credential, or joins the check of it already under way. */
+  private check(remoteAddress: string, raw: string, key: string, t: number): AuthOutcome {
+    const pending = this.checking.get(key);
+    if (pending) return pending;
     if (!/^[A-Za-z0-9+/=\s]+$/.test(raw))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const decoded = Buffer.from(raw.trim(), 'base64');
@@ -57,7 +77,11 @@ export class BasicAuthenticator implements Authenticator {
     if (colon <= 0 || text.includes('\uFFFD'))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const name = text.slice(0, colon);
-    return this.verify(req.remoteAddress, name, text.slice(colon + 1), this.users.get(name), key, t);
+    const p = this.verify(remoteAddress, name, text.slice(colon + 1), this.users.get(name), key, t);
+    this.checking.set(key, p);
+    const done = () => this.checking.delete(key);
+    p.then(done, done);
+    return p;
   }
 
   /** verify checks a password against its hash (slow on purpose), under the failure limiter, and caches a success. */
