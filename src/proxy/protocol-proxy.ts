@@ -3,6 +3,7 @@ import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
+import { applyPrincipal } from './identity.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
 import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
@@ -91,6 +92,8 @@ export class ProtocolProxy {
       return this.followUpKind(req, res, kind, search);
     const principal = principalOf(await this.authenticate(req));
     if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
+    // A cancel or a /v1/query call acts on a query as the principal, never as a user it names.
+    if (kind.kind !== 'ui' && kind.kind !== 'ui-query') applyPrincipal(req, principal, this.d.resolveUser);
     return this.followUpKind(req, res, kind, search);
   }
 
@@ -115,12 +118,12 @@ export class ProtocolProxy {
     if (!this.d.authenticator.followUpsNeedCredentials) return this.followUp(req, res, queryId, handle, path);
     const auth = this.authenticate(req);
     if (!(auth instanceof Promise)) {
-      principalOf(auth);
+      applyPrincipal(req, principalOf(auth), this.d.resolveUser);
       return this.followUp(req, res, queryId, handle, path);
     }
     auth
       .then((a) => {
-        principalOf(a);
+        applyPrincipal(req, principalOf(a), this.d.resolveUser);
         this.followUp(req, res, queryId, handle, path);
       })
       .catch((e: unknown) => this.kit.fail(res, e));

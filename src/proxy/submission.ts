@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
-import { PRESTO, TRINO, header } from '../trino/headers.js';
+import { header } from '../trino/headers.js';
 import type { ForwardOptions } from './forward.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
+import { applyPrincipal } from './identity.js';
 import type { ProxyKit } from './proxy-kit.js';
 import { readBody } from './request-body.js';
 import type { RoutingDecision } from './seams.js';
@@ -21,15 +22,11 @@ export async function submit(
   principal: Principal,
 ): Promise<void> {
   const deps = kit.d;
-  const requested = header(req.headers, 'user');
-  const who = deps.resolveUser(principal, requested);
-  if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
-  const user = who.user;
+  const user = applyPrincipal(req, principal, deps.resolveUser);
   const body = await readBody(req, deps.maxStatementBytes);
   const sql = body.toString('utf8');
   // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
   if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
-  setUser(req, user);
 
   const txn = header(req.headers, 'transactionId');
   let decision: RoutingDecision;
@@ -128,13 +125,4 @@ export async function submit(
     }
   }
   if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
-}
-
-/** setUser makes the principal's choice the user Trino sees, in the header family the client used. */
-function setUser(req: IncomingMessage, user: string): void {
-  const h = req.headers;
-  const presto = h[PRESTO.user] !== undefined && h[TRINO.user] === undefined;
-  delete h[TRINO.user];
-  delete h[PRESTO.user];
-  h[presto ? PRESTO.user : TRINO.user] = user;
 }

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/auth/password-hash.js';
+import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+
+/**
+ * The principal decides the user Trino sees on every request of a query, not only on its submission: a
+ * poll, a cancel or a /v1/query call naming another user is refused unless the principal may impersonate
+ * that user, and one naming nobody runs as the principal.
+ */
+describe('identity on follow-ups', () => {
+  let emu: TrinoEmulator;
+  let gw: TestGateway;
+  const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+  const ALICE = basic('alice', 'alice-pw');
+  const OPS = basic('ops', 'ops-pw');
+
+  beforeAll(async () => {
+    emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 2, executingPages: 3 });
+    gw = await startGateway(
+      testConfig([{ name: 'trino-1', url: emu.url }], {
+        auth: {
+          mode: 'password',
+          users: [
+            {
+              name: 'alice',
+              passwordHash: await hashPassword('alice-pw'),
+              groups: ['adhoc'],
+              roles: ['user'],
+            },
+            {
+              name: 'ops',
+              passwordHash: await hashPassword('ops-pw'),
+              groups: ['adhoc'],
+              roles: ['user'],
+              impersonate: ['svc_.*'],
+            },
+          ],
+        },
+      }),
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await emu?.stop();
+  });
+  beforeEach(() => {
+    emu.requests = [];
+  });
+
+  async function submit(auth: string, user?: string) {
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization: auth, ...(user ? { 'x-trino-user': user } : {}) },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { id: string; nextUri: string };
+  }
+  /** The user header the cluster saw on the last request to a path starting with `prefix`. */
+  const sawUser = (prefix: string) =>
+    emu.requests.filter((r) => r.url.startsWith(prefix)).at(-1)?.headers['x-trino-user'];
+
+  it('refuses a poll, a cancel and a /v1/query call that name another user', async () => {
+    const q = await submit(OPS);
+    const poll = new URL(q.nextUri).pathname;
+    for (const [method, path] of [
+      ['GET', poll],
+      ['DELETE', poll],
+      ['GET', `/v1/query/${q.id}`],
+      ['DELETE', `/v1/query/${q.id}`],
+    ] as const) {
+      const res = await fetch(`${gw.url}${path}`, {
+        method,
+        headers: { authorization: ALICE, 'x-trino-user': 'ops' },
+      });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      const body = (await res.json()) as { errorName: string; message: string };
+      expect(body.errorName).toBe('PERMISSION_DENIED');
+      expect(body.message).toContain('alice');
+    }
+    // Nothing of it reached the cluster.
+    expect(emu.requests.filter((r) => r.method === 'DELETE' || r.url.startsWith('/v1/query/'))).toEqual([]);
+  });
+
+  it('runs a follow-up that names nobody, or the principal, as the principal', async () => {
+    const q = await submit(ALICE);
+    let res = await fetch(q.nextUri, { headers: { authorization: ALICE } });
+    expect(res.status).toBe(200);
+    const next = ((await res.json()) as { nextUri: string }).nextUri;
+    expect(sawUser('/v1/statement/')).toBe('alice');
+    res = await fetch(`${gw.url}/v1/query/${q.id}`, {
+      method: 'DELETE',
+      headers: { authorization: ALICE, 'x-trino-user': 'alice' },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(sawUser('/v1/query/')).toBe('alice');
+    await fetch(next, { method: 'DELETE', headers: { authorization: ALICE } });
+  });
+
+  it('keeps an allowed impersonation on the follow-ups of the query it started', async () => {
+    const q = await submit(OPS, 'svc_etl');
+    expect(sawUser('/v1/statement')).toBe('svc_etl');
+    const res = await fetch(q.nextUri, { headers: { authorization: OPS, 'x-trino-user': 'svc_etl' } });
+    expect(res.status).toBe(200);
+    expect(sawUser('/v1/statement/')).toBe('svc_etl');
+    // …but not one outside the grant.
+    const bad = await fetch(q.nextUri, { headers: { authorization: OPS, 'x-trino-user': 'root' } });
+    expect(bad.status).toBe(403);
+  });
+
+  it("checks Trino's original-user header like the user header, and refuses a name that is not UTF-8", async () => {
+    const spoof = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization: ALICE, 'x-trino-original-user': 'admin' },
+    });
+    expect(spoof.status).toBe(403);
+    const own = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization: ALICE, 'x-trino-original-user': 'alice' },
+    });
+    expect(own.status).toBe(200);
+    const q = (await own.json()) as { nextUri: string };
+    const poll = await fetch(q.nextUri, {
+      headers: { authorization: ALICE, 'x-presto-original-user': 'ops' },
+    });
+    expect(poll.status).toBe(403);
+    // Header values reach Node as latin1: 0xff 0xfe is no UTF-8 sequence.
+    const bytes = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization: ALICE, 'x-trino-user': Buffer.from([0x61, 0xff, 0xfe]).toString('latin1') },
+    });
+    expect(bytes.status).toBe(400);
+    expect(((await bytes.json()) as { message: string }).message).toMatch(/UTF-8/);
+  });
+});
