@@ -77,11 +77,14 @@ export const authConfigSchema = z
     lockout: z
       .object({
         maxFailures: z.number().int().min(1).default(5),
+        userMaxFailures: z.number().int().min(1).optional(),
+        addressMaxFailures: z.number().int().min(1).optional(),
         windowSeconds: z.number().int().min(1).default(60),
         blockSeconds: z.number().int().min(1).default(60),
+        familiarSeconds: z.number().int().min(0).default(86_400),
       })
       .strict()
-      .default({ maxFailures: 5, windowSeconds: 60, blockSeconds: 60 }),
+      .default({ maxFailures: 5, windowSeconds: 60, blockSeconds: 60, familiarSeconds: 86_400 }),
     /** For mode none: what a header-named user may do. Default all groups, role user. */
     headerUsers: z
       .object({

@@ -93,7 +93,7 @@ export class BasicAuthenticator implements Authenticator {
     key: string,
     t: number,
   ): Promise<AuthResult> {
-    const blocked = this.limiter.blockedFor(`addr:${remoteAddress}`, `user:${name}`);
+    const blocked = this.limiter.blockedFor(remoteAddress, name);
     if (blocked > 0)
       return {
         ok: false,
@@ -103,10 +103,10 @@ export class BasicAuthenticator implements Authenticator {
         retryAfterSeconds: blocked,
       };
     if (!user || !(await verifyPassword(password, user.passwordHash))) {
-      this.limiter.fail(`addr:${remoteAddress}`, `user:${name}`);
+      this.limiter.fail(remoteAddress, name);
       return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
     }
-    this.limiter.succeed(`user:${name}`);
+    this.limiter.succeed(remoteAddress, name);
     const principal: Principal = {
       name: user.name,
       roles: user.roles,

@@ -53,9 +53,9 @@ describe('Basic verification cache under concurrency', () => {
   it('counts concurrent repeats of one wrong password as one failed guess', async () => {
     const { auth, limiter } = await setup(2);
     await Promise.all(Array.from({ length: 8 }, () => auth.authenticate(req('nope'))));
-    expect(limiter.blockedFor('user:a')).toBe(0);
+    expect(limiter.blockedFor('1.1.1.1', 'a')).toBe(0);
     await auth.authenticate(req('nope2'));
-    expect(limiter.blockedFor('user:a')).toBeGreaterThan(0);
+    expect(limiter.blockedFor('1.1.1.1', 'a')).toBeGreaterThan(0);
   });
 
   it('renews an entry in its last quarter in the background, so polls never wait for the hash', async () => {

@@ -85,15 +85,40 @@ describe('Basic verification cache', () => {
 });
 
 describe('FailureLimiter', () => {
-  it('blocks a key after max failures and leaves other keys alone', () => {
-    let now = 0;
-    const l = new FailureLimiter({ maxFailures: 2, windowSeconds: 10, blockSeconds: 5 }, () => now);
-    l.fail('user:x', 'addr:1');
-    l.fail('user:x', 'addr:2');
-    expect(l.blockedFor('user:x')).toBe(5);
-    expect(l.blockedFor('user:y', 'addr:3')).toBe(0);
-    now = 6000;
-    expect(l.blockedFor('user:x')).toBe(0);
+  const limiter = (now: { t: number }) =>
+    new FailureLimiter({ maxFailures: 2, windowSeconds: 10, blockSeconds: 5 }, () => now.t);
+
+  it('blocks a user guessed at from one address there only, and lifts the block after its time', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    l.fail('10.0.0.1', 'x');
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+    l.fail('10.0.0.1', 'x');
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(5);
+    expect(l.blockedFor('10.0.0.1', 'y')).toBe(0); // another user behind the same address
+    expect(l.blockedFor('10.0.0.2', 'x')).toBe(0); // the same user elsewhere
+    now.t = 6000;
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+  });
+
+  it('blocks a user guessed at from many addresses, except where it logged in lately', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    l.succeed('10.0.0.9', 'x'); // the real user, at its usual address
+    for (let i = 1; i <= 8; i++) l.fail(`10.0.1.${i}`, 'x'); // 8 = 4 × maxFailures, one per address
+    expect(l.blockedFor('10.0.1.200', 'x')).toBe(5);
+    expect(l.blockedFor('10.0.0.9', 'x')).toBe(0);
+    expect(l.blockedFor('10.0.1.200', 'y')).toBe(0);
+  });
+
+  it('blocks an address spraying many users, except for users who logged in from it lately', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    l.succeed('10.0.0.1', 'colleague');
+    for (let i = 1; i <= 8; i++) l.fail('10.0.0.1', `u${i}`);
+    expect(l.blockedFor('10.0.0.1', 'newcomer')).toBe(5);
+    expect(l.blockedFor('10.0.0.1', 'colleague')).toBe(0);
+    expect(l.blockedFor('10.0.0.2', 'newcomer')).toBe(0);
   });
 });
 
