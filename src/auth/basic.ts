@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { compilePatterns } from './impersonation.js';
 import type { AuthOutcome, AuthResult, Authenticator, AuthRequest } from './authenticator.js';
@@ -9,8 +10,6 @@ import type { UserDirectory, UserRecord } from './user-directory.js';
 
 const CHALLENGE = 'Basic realm="Switchyard"';
 const MAX_CACHE = 10_000;
-/** Decodes whole inputs only (no streaming state), so one instance serves every request. */
-const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 /** A verified credential: valid until `until`, and only while its user record and stored hash are these. */
 interface CacheEntry {
@@ -72,10 +71,12 @@ export class BasicAuthenticator implements Authenticator {
     if (!/^[A-Za-z0-9+/=\s]+$/.test(raw))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const decoded = Buffer.from(raw.trim(), 'base64');
-    const text = UTF8.decode(decoded);
+    // RFC 7617 names no charset. The Trino CLI, JDBC (OkHttp) and Python's requests send ISO-8859-1, which
+    // is how Trino decodes; trino-js and curl send UTF-8. Bytes that are valid UTF-8 are read as UTF-8,
+    // any others as ISO-8859-1, so both kinds of client log in with a non-ASCII name or password.
+    const text = decoded.toString(isUtf8(decoded) ? 'utf8' : 'latin1');
     const colon = text.indexOf(':');
-    if (colon <= 0 || text.includes('\uFFFD'))
-      return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
+    if (colon <= 0) return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const name = text.slice(0, colon);
     const p = this.verify(remoteAddress, name, text.slice(colon + 1), this.users.get(name), key, t);
     this.checking.set(key, p);

@@ -175,8 +175,14 @@ describe('identity over TLS with real clients', () => {
     ],
     ['malformed Basic', async () => ({ Authorization: 'Basic %%%' }), 401, 'Malformed'],
     [
-      'non-UTF-8 user name',
+      'a non-UTF-8 user name (read as ISO-8859-1, as Trino does: no such user)',
       async () => ({ Authorization: `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0x61]).toString('base64')}` }),
+      401,
+      'Invalid username or password',
+    ],
+    [
+      'Basic credentials without a colon',
+      async () => ({ Authorization: `Basic ${btoa('alice')}` }),
       401,
       'Malformed',
     ],

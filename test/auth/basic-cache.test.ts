@@ -81,3 +81,24 @@ describe('Basic verification cache under concurrency', () => {
     expect(auth.authenticate(req('pw'))).toBeInstanceOf(Promise);
   });
 });
+
+describe('Basic credential encodings', () => {
+  it('accepts a non-ASCII name and password sent as UTF-8 (trino-js, curl) or as ISO-8859-1 (JDBC, CLI, Python)', async () => {
+    const users = new StaticUserDirectory([
+      { name: 'josé', passwordHash: await hashPassword('pässwörd'), groups: [], roles: ['user'] },
+    ]);
+    const auth = new BasicAuthenticator(
+      users,
+      new FailureLimiter({ maxFailures: 100, windowSeconds: 60, blockSeconds: 60 }),
+      0,
+    );
+    const as = (encoding: BufferEncoding, pw: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(`josé:${pw}`, encoding).toString('base64')}` },
+      remoteAddress: '1.1.1.1',
+    });
+    for (const encoding of ['utf8', 'latin1'] as const) {
+      expect((await auth.authenticate(as(encoding, 'pässwörd'))).ok, encoding).toBe(true);
+      expect((await auth.authenticate(as(encoding, 'passwörd'))).ok, encoding).toBe(false);
+    }
+  });
+});
