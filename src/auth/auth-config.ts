@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+/** An anchored regular expression (as Trino's impersonation rules), checked to compile at load. */
+const pattern = z
+  .string()
+  .min(1)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a valid regular expression');
+
 const userSchema = z
   .object({
     name: z.string().min(1).max(256),
@@ -12,7 +25,7 @@ const userSchema = z
     /** Preferred routing group. Default: none. */
     defaultGroup: z.string().min(1).optional(),
     /** Anchored regular expressions of users this one may impersonate. Default none. */
-    impersonate: z.array(z.string().min(1)).default([]),
+    impersonate: z.array(pattern).default([]),
   })
   .strict();
 
@@ -62,6 +75,15 @@ export const authConfigSchema = z
         groupsClaim: z.string().default('groups'),
         /** Claim holding roles. Default roles. */
         rolesClaim: z.string().default('roles'),
+        /** IdP group → routing groups it grants; a claim value not listed stays a group name. Default none. */
+        groupMap: z.record(z.string(), z.array(z.string().min(1))).default({}),
+        /** Claim holding the preferred routing group. Default: none (routing.defaultGroup). */
+        defaultGroupClaim: z.string().min(1).optional(),
+        /**
+         * Impersonation for token users, as Trino's rules: a user matching originalUser may run queries as
+         * users matching newUser (both anchored). Default none.
+         */
+        impersonation: z.array(z.object({ originalUser: pattern, newUser: pattern }).strict()).default([]),
         /** Clock tolerance in seconds. Default 30. */
         clockToleranceSeconds: z.number().int().min(0).max(600).default(30),
       })

@@ -1,11 +1,10 @@
-import { hash } from 'node:crypto';
+import { createPublicKey, hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
   errors,
-  importSPKI,
   jwtVerify,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -15,6 +14,7 @@ import {
 import type { AuthConfig } from './auth-config.js';
 import type { AuthOutcome, AuthResult, Authenticator, AuthRequest } from './authenticator.js';
 import { unauthorized } from './authenticator.js';
+import { compilePatterns } from './impersonation.js';
 import type { Principal } from './principal.js';
 
 const CHALLENGE = 'Bearer realm="Switchyard"';
@@ -73,6 +73,9 @@ export class JwtAuthenticator implements Authenticator {
    */
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
+  /** The configured impersonation rules, compiled once. */
+  private readonly impersonation: Array<{ originalUser: RegExp; newUser: RegExp }>;
+
   constructor(
     private readonly cfg: JwtConfig,
     private readonly baseDir: string,
@@ -80,16 +83,19 @@ export class JwtAuthenticator implements Authenticator {
     private readonly jwksCooldownMs = 30_000,
     /** Age after which the cached JWKS is refetched even for known kids (jose's cacheMaxAge). */
     private readonly jwksCacheMaxAgeMs = 600_000,
-  ) {}
+  ) {
+    this.impersonation = cfg.impersonation.map((r) => ({
+      originalUser: compilePatterns([r.originalUser])[0],
+      newUser: compilePatterns([r.newUser])[0],
+    }));
+  }
 
   private async getKey(): Promise<Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey> {
     if (this.key) return this.key;
     if (this.cfg.secret) this.key = new TextEncoder().encode(this.cfg.secret);
     else if (this.cfg.publicKeyFile)
-      this.key = await importSPKI(
-        readFileSync(resolve(this.baseDir, this.cfg.publicKeyFile), 'utf8'),
-        this.cfg.algorithms[0],
-      );
+      // A KeyObject serves every allowed algorithm its key type fits (importSPKI binds one algorithm).
+      this.key = createPublicKey(readFileSync(resolve(this.baseDir, this.cfg.publicKeyFile), 'utf8'));
     else {
       const remote = createRemoteJWKSet(new URL(this.cfg.jwksUrl!), {
         cooldownDuration: this.jwksCooldownMs,
@@ -160,11 +166,21 @@ export class JwtAuthenticator implements Authenticator {
     const name = payload[this.cfg.userClaim];
     if (typeof name !== 'string' || !name)
       return unauthorized('no-user', `Token has no "${this.cfg.userClaim}" claim`, CHALLENGE);
+    const groupMap = this.cfg.groupMap;
+    const defaultGroup = this.cfg.defaultGroupClaim ? payload[this.cfg.defaultGroupClaim] : undefined;
     const principal: Principal = {
       name,
-      groups: list(payload[this.cfg.groupsClaim]),
+      groups: [
+        ...new Set(
+          list(payload[this.cfg.groupsClaim]).flatMap((g) =>
+            Object.hasOwn(groupMap, g) ? groupMap[g] : [g],
+          ),
+        ),
+      ],
       roles: list(payload[this.cfg.rolesClaim]).filter((r) => r === 'admin' || r === 'user'),
       method: 'jwt',
+      impersonate: this.impersonation.filter((r) => r.originalUser.test(name)).map((r) => r.newUser),
+      ...(typeof defaultGroup === 'string' && defaultGroup ? { defaultGroup } : {}),
     };
     if (principal.roles.length === 0) principal.roles = ['user'];
     const until = Math.min(

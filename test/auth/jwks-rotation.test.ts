@@ -52,6 +52,8 @@ const jwtConfig = (jwksUrl: string): NonNullable<AuthConfig['jwt']> => ({
   groupsClaim: 'groups',
   rolesClaim: 'roles',
   clockToleranceSeconds: 0,
+  groupMap: {},
+  impersonation: [],
 });
 
 const sign = (k: Pick<KeyPair, 'privateKey'>, kid: string, sub = 'erin') =>

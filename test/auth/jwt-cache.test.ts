@@ -11,6 +11,8 @@ const cfg = {
   groupsClaim: 'groups',
   rolesClaim: 'roles',
   clockToleranceSeconds: 0,
+  groupMap: {},
+  impersonation: [],
 };
 const sign = (exp: number, secret = SECRET) =>
   new SignJWT({ groups: ['adhoc'] })

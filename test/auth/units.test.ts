@@ -158,6 +158,8 @@ describe('JWT keys', () => {
         groupsClaim: 'groups',
         rolesClaim: 'roles',
         clockToleranceSeconds: 0,
+        groupMap: {},
+        impersonation: [],
       },
       dir,
     );
@@ -195,6 +197,8 @@ describe('JWT keys', () => {
           groupsClaim: 'groups',
           rolesClaim: 'roles',
           clockToleranceSeconds: 0,
+          groupMap: {},
+          impersonation: [],
         },
         dir,
         1,
