@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
+import { mayUse } from '../routing/group-choice.js';
 import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
@@ -41,6 +42,13 @@ export async function submit(
         `transaction ${txn.slice(0, 64)} is not known to this gateway`,
       );
     backend = kit.backendNamed(owner);
+    // A transaction id is no pass into a group the principal may not use.
+    if (!mayUse(principal, backend.group))
+      throw new GatewayError(
+        403,
+        'PERMISSION_DENIED',
+        `user '${principal.name}' may not use routing group '${backend.group}' of transaction ${txn.slice(0, 64)}`,
+      );
     decision = { group: backend.group, source: 'transaction' };
   } else {
     const d = deps.router.route({ headers: req.headers, principal, sql });

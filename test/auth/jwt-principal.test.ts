@@ -24,6 +24,12 @@ describe('JWT principals', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
+    // One rule on the user a query runs as: the X-Trino-User header, which the gateway has checked and set.
+    const rulesDir = mkdtempSync(join(tmpdir(), 'sy-rules-'));
+    writeFileSync(
+      join(rulesDir, 'runs-as.yaml'),
+      '- name: frank-runs-on-etl\n  condition: { header: { name: X-Trino-User, equals: frank } }\n  actions: { routeTo: etl }\n',
+    );
     adhoc = await TrinoEmulator.start({ name: 'trino-adhoc' });
     etl = await TrinoEmulator.start({ name: 'trino-etl' });
     gw = await startGateway(
@@ -33,6 +39,7 @@ describe('JWT principals', () => {
           { name: 'trino-etl', url: etl.url, group: 'etl' },
         ],
         {
+          routing: { defaultGroup: 'adhoc', rulesDir },
           auth: {
             mode: 'password',
             jwt: {
@@ -89,13 +96,41 @@ describe('JWT principals', () => {
   });
 
   it('lets a token user with an impersonation rule run as another user, and no one else', async () => {
-    const svc = await sign('svc-superset', { groups: ['idp-analysts'] });
-    expect(await run(svc, { 'x-trino-user': 'frank' })).toEqual({ status: 200, cluster: 'trino-adhoc' });
-    expect(adhoc.requests.filter((r) => r.method === 'POST').at(-1)?.headers['x-trino-user']).toBe('frank');
+    const svc = await sign('svc-superset', { groups: ['idp-data-eng'] });
+    // Rules see the user the query runs as in X-Trino-User (here: frank, routed to etl)…
+    expect(await run(svc, { 'x-trino-user': 'frank' })).toEqual({ status: 200, cluster: 'trino-etl' });
+    expect(etl.requests.filter((r) => r.method === 'POST').at(-1)?.headers['x-trino-user']).toBe('frank');
+    expect(await run(svc, { 'x-trino-user': 'grace' })).toEqual({ status: 200, cluster: 'trino-adhoc' });
+    // …and a query naming nobody runs as the token user, whom no rule sends elsewhere.
+    expect(await run(svc)).toEqual({ status: 200, cluster: 'trino-adhoc' });
     const dana = await sign('dana', { groups: ['idp-data-eng'] });
     const spoof = await run(dana, { 'x-trino-user': 'frank' });
     expect(spoof.status).toBe(403);
     expect(spoof.message).toContain('dana');
+  });
+
+  it("refuses a statement carrying another group's transaction id to a user who may not use that group", async () => {
+    const dana = await sign('dana', { groups: ['idp-data-eng'], default_group: 'etl' });
+    let res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'START TRANSACTION',
+      headers: { authorization: `Bearer ${dana}` },
+    });
+    let txn = res.headers.get('x-trino-started-transaction-id');
+    for (let page = (await res.json()) as { nextUri?: string }; !txn && page.nextUri;) {
+      res = await fetch(page.nextUri, { headers: { authorization: `Bearer ${dana}` } });
+      txn = res.headers.get('x-trino-started-transaction-id');
+      page = (await res.json()) as { nextUri?: string };
+    }
+    expect(txn).toBeTruthy();
+    const ann = await sign('ann', { groups: ['idp-analysts'] });
+    const refused = await run(ann, { 'x-trino-transaction-id': txn! });
+    expect(refused.status).toBe(403);
+    expect(refused.message).toContain("routing group 'etl'");
+    expect(await run(dana, { 'x-trino-transaction-id': txn! })).toEqual({
+      status: 200,
+      cluster: 'trino-etl',
+    });
   });
 
   it('refuses impersonation patterns that are not regular expressions at load', () => {
