@@ -104,7 +104,11 @@ export class Gateway {
     if (!cfg.groups.some((g) => g.name === cfg.routing.defaultGroup))
       backendRepo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
     for (const b of cfg.backends) backendRepo.seedBackend(b);
-    this.registry = new BackendRegistry(backendRepo, cfg.proxy.maxSocketsPerBackend);
+    this.registry = new BackendRegistry(
+      backendRepo,
+      cfg.proxy.maxSocketsPerBackend,
+      cfg.auth.forwardAuthorization,
+    );
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);

@@ -93,6 +93,12 @@ export const authConfigSchema = z
         'jwt needs secret, publicKeyFile or jwksUrl',
       )
       .optional(),
+    /**
+     * Which clusters receive clients' Authorization headers: `https` (default) ones only — a cluster that
+     * authenticates users runs HTTPS, and over http the credentials would cross the network in cleartext
+     * for nothing — `always`, or `never`.
+     */
+    forwardAuthorization: z.enum(['https', 'always', 'never']).default('https'),
     /** Users (passwords hashed). Default none. */
     users: z.array(plaintextGuard.pipe(userSchema)).default([]),
     /** Failed logins per address or per user before refusing with 429. Default 5 in 60 s, blocked 60 s. */

@@ -3,6 +3,12 @@ import https from 'node:https';
 import { Pool } from 'undici';
 import type { BackendRecord } from './backend-repo.js';
 
+/**
+ * Which clusters receive clients' Authorization headers: `https` ones only (a cluster that authenticates
+ * users runs HTTPS; over http the header would travel in cleartext for nothing), all, or none.
+ */
+export type ForwardAuthorization = 'https' | 'always' | 'never';
+
 export type HealthState = 'UNKNOWN' | 'PENDING' | 'HEALTHY' | 'UNHEALTHY';
 
 /** Load a backend reports (polled), beside the gateway's own in-flight count. */
@@ -41,8 +47,10 @@ export class Backend {
   submitting = 0;
   readonly agent: http.Agent;
   readonly pool: Pool;
+  /** Whether clients' Authorization headers are passed on to this cluster (auth.forwardAuthorization). */
+  readonly forwardsAuthorization: boolean;
 
-  constructor(rec: BackendRecord, maxSockets: number) {
+  constructor(rec: BackendRecord, maxSockets: number, forwardAuthorization: ForwardAuthorization = 'https') {
     this.name = rec.name;
     this.url = rec.url.replace(/\/+$/, '');
     this.target = new URL(this.url);
@@ -52,6 +60,9 @@ export class Backend {
     this.active = rec.active;
     this.weight = rec.weight;
     this.catalogDriver = rec.catalogDriver;
+    this.forwardsAuthorization =
+      forwardAuthorization === 'always' ||
+      (forwardAuthorization === 'https' && this.target.protocol === 'https:');
     const opts = {
       keepAlive: true,
       maxSockets,

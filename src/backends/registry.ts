@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Backend } from './backend.js';
+import { Backend, type ForwardAuthorization } from './backend.js';
 import type { BackendRecord, BackendRepo, GroupRecord } from './backend-repo.js';
 
 export interface RegistryEvents {
@@ -36,11 +36,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   constructor(
     private readonly repo: BackendRepo,
     private readonly maxSockets: number,
+    private readonly forwardAuthorization: ForwardAuthorization = 'https',
   ) {
     super();
     for (const g of repo.listGroups()) this.groupMap.set(g.name, g);
     this.names = new Set(this.groupMap.keys());
-    for (const r of repo.listBackends()) this.put(new Backend(r, maxSockets));
+    for (const r of repo.listBackends()) this.put(new Backend(r, maxSockets, forwardAuthorization));
   }
 
   all(): Backend[] {
@@ -135,7 +136,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     if (!this.groupMap.has(rec.group)) throw new RegistryError(400, `group "${rec.group}" not found`);
     this.repo.upsertBackend(rec);
     const old = this.byName.get(rec.name);
-    const b = new Backend(rec, this.maxSockets);
+    const b = new Backend(rec, this.maxSockets, this.forwardAuthorization);
     if (old) {
       // Same cluster, new settings: keep what we know about it; the old connections drain and close.
       if (old.url === b.url) {

@@ -50,6 +50,7 @@ export function prepareHeaders(
   h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
   h['x-forwarded-proto'] = proto;
   if (clientHost) h['x-forwarded-host'] = clientHost;
+  if (!backend.forwardsAuthorization && h.authorization !== undefined) delete h.authorization;
   h.host = backend.target.host;
   if (stripEncoding && h['accept-encoding'] !== undefined) delete h['accept-encoding'];
   return clientHost ? `${proto}://${clientHost}` : backend.origin;
