@@ -13,6 +13,8 @@ const auth =
   authArg === 'basic'
     ? {
         mode: 'password',
+        // As the bare forwarder does: the cluster gets the credential too, so both relay the same bytes.
+        forwardAuthorization: 'always',
         users: [
           { name: 'bench', passwordHash: await hashPassword('bench'), groups: ['adhoc'], roles: ['user'] },
         ],
