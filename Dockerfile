@@ -24,8 +24,9 @@ USER node
 # Config (and rules) and data live outside the image: mount your own.
 VOLUME ["/etc/switchyard", "/var/lib/switchyard"]
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Reads the same config as the gateway, so the scheme (server.tls) and the port are always its own.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "--import", "tsx", "src/cli/healthcheck.ts"]
 # --no-memory-reducer, --min-semi-space-size=16: see README "Runtime flags" (without them, large result
 # pages can stream at half speed while V8 runs a full garbage collection every 30-50 ms).
 CMD ["node", "--no-memory-reducer", "--min-semi-space-size=16", "--import", "tsx", "src/main.ts"]

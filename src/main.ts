@@ -1,15 +1,6 @@
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError, configPath, loadConfig } from './config/load.js';
 import { DatabaseError } from './db/open.js';
 import { Gateway } from './gateway.js';
-
-/** configPath: `--config FILE`, else SWITCHYARD_CONFIG, else ./gateway.config.yaml. */
-function configPath(argv: string[]): string {
-  const i = argv.indexOf('--config');
-  if (i >= 0 && argv[i + 1]) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  if (eq) return eq.slice('--config='.length);
-  return process.env.SWITCHYARD_CONFIG || 'gateway.config.yaml';
-}
 
 async function main(): Promise<void> {
   let gateway: Gateway;

@@ -107,3 +107,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   return parseConfig(text, { source: file, baseDir: dirname(resolve(file)), env });
 }
+
+/** configPath: `--config FILE`, else SWITCHYARD_CONFIG, else ./gateway.config.yaml. */
+export function configPath(argv: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const i = argv.indexOf('--config');
+  if (i >= 0 && argv[i + 1]) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith('--config='));
+  if (eq) return eq.slice('--config='.length);
+  return env.SWITCHYARD_CONFIG || 'gateway.config.yaml';
+}
