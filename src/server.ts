@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/gateway-config.js';
+import { ClientAddressResolver } from './observability/client-address.js';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -28,7 +29,9 @@ export function isProtocolPath(url: string): boolean {
  * 4xx from the parser's error hook instead of a bare connection reset.
  */
 export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: RequestHandler): http.Server {
+  const clients = new ClientAddressResolver(cfg.server.trustedProxies);
   const handler: RequestHandler = (req, res) => {
+    if (clients.enabled) clients.tag(req);
     const url = req.url ?? '/';
     if (isProtocolPath(url)) return proxy(req, res);
     if (!isSafeAppUrl(url)) return badRequest(res, 'malformed request target');

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayAuthenticator } from '../auth/auth-chain.js';
 import type { AuthResult } from '../auth/authenticator.js';
 import { isAdmin } from '../auth/principal.js';
+import { clientAddress } from '../observability/client-address.js';
 import type { Logger } from '../observability/logger.js';
 import { requestId } from '../observability/request-id.js';
 import type { AppEnv } from './http.js';
@@ -31,12 +32,13 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
 
 /** The gateway's authentication as Hono middleware: who is calling, and whether an admin. */
 export function authMiddleware(authenticator: GatewayAuthenticator) {
-  const authenticate = async (c: Context): Promise<AuthResult> =>
-    authenticator.authenticate({
+  const authenticate = async (c: Context): Promise<AuthResult> => {
+    const incoming = (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming;
+    return authenticator.authenticate({
       headers: Object.fromEntries(c.req.raw.headers),
-      remoteAddress:
-        (c.env as { incoming?: http.IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? '',
+      remoteAddress: incoming ? clientAddress(incoming) : '',
     });
+  };
   /** requireAuth answers 401/429 (with the challenge) or sets the principal. */
   const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
     const r = await authenticate(c);

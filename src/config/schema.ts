@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrusted } from '../observability/client-address.js';
 
 /** A Trino-style identifier-ish name used for backends and groups: letters, digits, '-', '_' and '.'. */
 export const nameSchema = z
@@ -27,6 +28,23 @@ export const serverSchema = z
       .object({ cert: z.string().min(1), key: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * Load balancers or ingresses in front of the gateway (addresses or CIDRs). When the peer is one, the
+     * client address (for failed-login limits, X-Forwarded-For and history) is the rightmost
+     * X-Forwarded-For entry that is not. Default none: the TCP peer, and a client's X-Forwarded-For is ignored.
+     */
+    trustedProxies: z
+      .array(
+        z.string().refine((t) => {
+          try {
+            parseTrusted(t);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'an IP address or CIDR (e.g. 10.0.0.0/8)'),
+      )
+      .default([]),
     /** Secret that signs the backend handle in follow-up URLs. Default: generated once and kept in the database. */
     affinitySecret: z.string().min(16).optional(),
     /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientAddress } from '../observability/client-address.js';
 import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
@@ -100,7 +101,7 @@ export class ProtocolProxy {
   private authenticate(req: IncomingMessage): AuthOutcome {
     return this.d.authenticator.authenticate({
       headers: req.headers,
-      remoteAddress: req.socket.remoteAddress ?? '',
+      remoteAddress: clientAddress(req),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
+import { clientAddress } from '../observability/client-address.js';
 import { mayUse } from '../routing/group-choice.js';
 import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
@@ -72,7 +73,7 @@ export async function submit(
   }
 
   const clientGzip = acceptsGzip(req);
-  const remote = req.socket.remoteAddress;
+  const remote = clientAddress(req);
   const source = header(req.headers, 'source');
   const attempt = (b: Backend, retryable: boolean) => {
     const fwdOrigin = prepareHeaders(req, b, deps.tls, true);

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { clientAddress as requestClientAddress } from '../observability/client-address.js';
 import type { Context, Hono } from 'hono';
 import type { ConsoleDeps, ConsoleUser, LoginLimiter } from './console-deps.js';
 import type { PageCtx } from './layout.js';
@@ -42,10 +44,10 @@ export async function readForm(c: Context): Promise<Form> {
   return out;
 }
 
-/** clientAddress is the peer address of the request (node server), for failed-login limiting. */
+/** clientAddress is the client address of the request (see server.trustedProxies), for failed-login limiting. */
 export function clientAddress(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming ? requestClientAddress(incoming) || 'unknown' : 'unknown';
 }
 
 /** safeNext keeps a post-login redirect inside the console (no open redirect). */
