@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.js';
+import { decodeHeaderText } from '../trino/headers.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AuthConfig } from './auth-config.js';
 import { unauthorized, type AuthOutcome, type AuthRequest, type AuthResult } from './authenticator.js';
@@ -36,8 +37,14 @@ export function createAuthenticator(
       followUpsNeedCredentials: false,
       authenticate(req) {
         const u = req.headers['x-trino-user'] ?? req.headers['x-presto-user'];
-        const name = Array.isArray(u) ? u[0] : u;
-        if (!name) return count(unauthorized('missing', 'X-Trino-User header is required'), 'header');
+        const raw = Array.isArray(u) ? u[0] : u;
+        if (!raw) return count(unauthorized('missing', 'X-Trino-User header is required'), 'header');
+        const name = decodeHeaderText(raw);
+        if (name === undefined)
+          return count(
+            unauthorized('malformed', 'X-Trino-User is neither UTF-8 nor printable ISO-8859-1'),
+            'header',
+          );
         return {
           ok: true,
           principal: { name, groups: cfg.headerUsers.groups, roles: cfg.headerUsers.roles, method: 'header' },

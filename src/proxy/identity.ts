@@ -1,39 +1,63 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../trino/errors.js';
-import { PRESTO, TRINO } from '../trino/headers.js';
+import { PRESTO, TRINO, decodeHeaderText, encodeHeaderText } from '../trino/headers.js';
 import type { UserResolver } from './seams.js';
 
-/**
- * The headers through which a client names a Trino user: the session user, and the original user of
- * Trino's chained impersonation (a cluster that trusts headers prefers the latter), in both families.
- */
-const USER_HEADERS = [TRINO.user, PRESTO.user, 'x-trino-original-user', 'x-presto-original-user'];
-const NON_ASCII = /[^\x20-\x7e]/;
+/** Trino's original-user headers: the authenticated user of a chained impersonation. */
+const ORIGINAL_USER = ['x-trino-original-user', 'x-presto-original-user'] as const;
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** nameIn reads a user name from a header value, or refuses one that is no text (400). */
+function nameIn(header: string, v: string): string {
+  const name = decodeHeaderText(v);
+  if (name === undefined)
+    throw new GatewayError(400, 'BAD_REQUEST', `${header} is neither UTF-8 nor printable ISO-8859-1`);
+  return name;
+}
 
 /**
  * applyPrincipal makes the principal decide the user Trino sees, on a new query and on every follow-up
- * (polls, cancels, /v1/query): each user header naming someone else is refused with 403 unless the
- * principal may impersonate that user, and a name that is not UTF-8 is refused with 400. The session
- * user header is then set to the resolved user, in the family the client used (assigned, never deleted,
- * so a poll's header object stays fast). Returns the user.
+ * (polls, cancels, /v1/query):
+ * - a user header (either family) naming someone else is refused with 403 unless the principal may
+ *   impersonate that user;
+ * - an original-user header must name the principal itself (a cluster that trusts headers takes it for
+ *   the authenticated user);
+ * - a name that is no text is refused with 400 (names are read as UTF-8, else ISO-8859-1).
+ * The session user header is then set to the resolved user, in the family the request uses (a request
+ * naming no user gets the Presto header when it carries any X-Presto-* header). Headers are assigned, never
+ * deleted, so a poll's header object stays fast. Returns the user.
  */
 export function applyPrincipal(req: IncomingMessage, principal: Principal, resolve: UserResolver): string {
   const h = req.headers;
-  let user = principal.name;
-  for (const k of USER_HEADERS) {
-    const v = h[k];
-    if (v === undefined) continue;
-    const name = Array.isArray(v) ? v[0] : v;
-    if (NON_ASCII.test(name) && !isUtf8(Buffer.from(name, 'latin1')))
-      throw new GatewayError(400, 'BAD_REQUEST', `${k} is not valid UTF-8`);
-    const who = resolve(principal, name);
+  const self = principal.name;
+  const trino = first(h[TRINO.user]);
+  const presto = first(h[PRESTO.user]);
+  let user = self;
+  for (const [k, v] of [
+    [TRINO.user, trino],
+    [PRESTO.user, presto],
+  ] as const) {
+    if (v === undefined || v === self) continue; // the common case: the client names itself
+    const who = resolve(principal, nameIn(k, v));
     if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
-    if (k === TRINO.user || (k === PRESTO.user && h[TRINO.user] === undefined)) user = who.user;
+    if (k === TRINO.user || trino === undefined) user = who.user;
   }
-  const presto = h[PRESTO.user] !== undefined;
-  if (h[TRINO.user] !== undefined || !presto) h[TRINO.user] = user;
-  if (presto) h[PRESTO.user] = user;
+  for (const k of ORIGINAL_USER) {
+    const v = first(h[k]);
+    if (v !== undefined && v !== self && nameIn(k, v) !== self)
+      throw new GatewayError(403, 'PERMISSION_DENIED', `${k} must name the authenticated user ${self}`);
+  }
+  const value = encodeHeaderText(user);
+  const prestoOnly = trino === undefined && presto === undefined && namesPrestoFamily(h);
+  if (trino !== undefined || (presto === undefined && !prestoOnly)) h[TRINO.user] = value;
+  if (presto !== undefined || prestoOnly) h[PRESTO.user] = value;
   return user;
+}
+
+/** namesPrestoFamily tells whether a request carries any X-Presto-* header (Trino refuses mixed families). */
+function namesPrestoFamily(h: IncomingMessage['headers']): boolean {
+  for (const k in h) if (k.startsWith('x-presto-')) return true;
+  return false;
 }

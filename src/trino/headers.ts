@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * Trino client protocol header names. Trino accepts two families, X-Trino-* and the older X-Presto-*
  * (io.trino.client.ProtocolHeaders); a request uses one family and Trino answers in the same one.
@@ -49,3 +50,27 @@ export const HOP_BY_HOP = [
   'trailer',
   'upgrade',
 ] as const;
+
+const PLAIN = /^[\x20-\x7e]*$/;
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+/**
+ * decodeHeaderText turns a header value as Node hands it over (one character per byte) into text: UTF-8
+ * when the bytes are valid UTF-8, else ISO-8859-1 (what Python's requests and Node send for a name like
+ * "José"; Java clients send ASCII only). Undefined when the text holds control characters.
+ */
+export function decodeHeaderText(v: string): string | undefined {
+  if (PLAIN.test(v)) return v;
+  const bytes = Buffer.from(v, 'latin1');
+  const text = isUtf8(bytes) ? bytes.toString('utf8') : v;
+  return CONTROL.test(text) ? undefined : text;
+}
+
+/**
+ * encodeHeaderText is the header value that carries text: as is when every character fits ISO-8859-1 (as
+ * a Trino client would send it), else its UTF-8 bytes (no client can send such a name in ISO-8859-1).
+ */
+export function encodeHeaderText(t: string): string {
+  return BEYOND_LATIN1.test(t) ? Buffer.from(t, 'utf8').toString('latin1') : t;
+}

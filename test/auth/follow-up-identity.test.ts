@@ -35,6 +35,8 @@ describe('identity on follow-ups', () => {
               roles: ['user'],
               impersonate: ['svc_.*'],
             },
+            { name: 'josé', passwordHash: await hashPassword('j-pw'), groups: ['adhoc'], roles: ['user'] },
+            { name: 'łukasz', passwordHash: await hashPassword('l-pw'), groups: ['adhoc'], roles: ['user'] },
           ],
         },
       }),
@@ -109,31 +111,77 @@ describe('identity on follow-ups', () => {
     expect(bad.status).toBe(403);
   });
 
-  it("checks Trino's original-user header like the user header, and refuses a name that is not UTF-8", async () => {
-    const spoof = await fetch(`${gw.url}/v1/statement`, {
-      method: 'POST',
-      body: 'SELECT 1',
-      headers: { authorization: ALICE, 'x-trino-original-user': 'admin' },
-    });
-    expect(spoof.status).toBe(403);
-    const own = await fetch(`${gw.url}/v1/statement`, {
-      method: 'POST',
-      body: 'SELECT 1',
-      headers: { authorization: ALICE, 'x-trino-original-user': 'alice' },
-    });
+  it("requires Trino's original-user header to name the authenticated user", async () => {
+    const post = (auth: string, headers: Record<string, string>) =>
+      fetch(`${gw.url}/v1/statement`, {
+        method: 'POST',
+        body: 'SELECT 1',
+        headers: { authorization: auth, ...headers },
+      });
+    expect((await post(ALICE, { 'x-trino-original-user': 'admin' })).status).toBe(403);
+    // Even a user the principal may impersonate: the cluster would take it for the authenticated one.
+    expect((await post(OPS, { 'x-trino-original-user': 'svc_etl' })).status).toBe(403);
+    const own = await post(ALICE, { 'x-trino-original-user': 'alice' });
     expect(own.status).toBe(200);
     const q = (await own.json()) as { nextUri: string };
     const poll = await fetch(q.nextUri, {
       headers: { authorization: ALICE, 'x-presto-original-user': 'ops' },
     });
     expect(poll.status).toBe(403);
-    // Header values reach Node as latin1: 0xff 0xfe is no UTF-8 sequence.
-    const bytes = await fetch(`${gw.url}/v1/statement`, {
+  });
+
+  it('reads user names as UTF-8 or ISO-8859-1, sends them on intact, and refuses bytes that are no text', async () => {
+    const post = (user: string, pw: string, header: string) =>
+      fetch(`${gw.url}/v1/statement`, {
+        method: 'POST',
+        body: 'SELECT 1',
+        headers: { authorization: basic(user, pw), 'x-trino-user': header },
+      });
+    const latin1 = (t: string) => t; // fetch sends a string's characters as single bytes
+    const utf8 = (t: string) => Buffer.from(t, 'utf8').toString('latin1');
+    for (const header of [latin1('josé'), utf8('josé')]) {
+      const res = await post('josé', 'j-pw', header);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { nextUri: string };
+      expect(
+        (
+          await fetch(page.nextUri, {
+            headers: { authorization: basic('josé', 'j-pw'), 'x-trino-user': header },
+          })
+        ).status,
+      ).toBe(200);
+      // As a Trino client would have sent it: ISO-8859-1, one byte for é.
+      expect(sawUser('/v1/statement/')).toBe('josé');
+    }
+    // A name beyond ISO-8859-1 cannot travel as such: its UTF-8 bytes do (before, undici refused it: a 502).
+    const res = await post('łukasz', 'l-pw', utf8('łukasz'));
+    expect(res.status).toBe(200);
+    const poll = await fetch(((await res.json()) as { nextUri: string }).nextUri, {
+      headers: { authorization: basic('łukasz', 'l-pw') },
+    });
+    expect(poll.status).toBe(200);
+    expect(Buffer.from(String(sawUser('/v1/statement/')), 'latin1').toString('utf8')).toBe('łukasz');
+    // 0x81 is no UTF-8 sequence, and a control character in ISO-8859-1.
+    const bad = await post('alice', 'alice-pw', Buffer.from([0x61, 0x81]).toString('latin1'));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/UTF-8/);
+  });
+
+  it('names the user in the Presto family on a request of that family that names none', async () => {
+    const res = await fetch(`${gw.url}/v1/statement`, {
       method: 'POST',
       body: 'SELECT 1',
-      headers: { authorization: ALICE, 'x-trino-user': Buffer.from([0x61, 0xff, 0xfe]).toString('latin1') },
+      headers: { authorization: ALICE, 'x-presto-user': 'alice', 'x-presto-source': 'presto-client' },
     });
-    expect(bytes.status).toBe(400);
-    expect(((await bytes.json()) as { message: string }).message).toMatch(/UTF-8/);
+    const q = (await res.json()) as { nextUri: string };
+    emu.requests = [];
+    // presto-client polls with X-Presto-Source and no user header.
+    expect(
+      (await fetch(q.nextUri, { headers: { authorization: ALICE, 'x-presto-source': 'presto-client' } }))
+        .status,
+    ).toBe(200);
+    const seen = emu.requests.at(-1)!.headers;
+    expect(seen['x-presto-user']).toBe('alice');
+    expect(seen['x-trino-user']).toBeUndefined();
   });
 });
