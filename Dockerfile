@@ -24,7 +24,8 @@ USER node
 # Config (and rules) and data live outside the image: mount your own.
 VOLUME ["/etc/switchyard", "/var/lib/switchyard"]
 EXPOSE 8080
-# Reads the same config as the gateway, so the scheme (server.tls) and the port are always its own.
+# Reads the same config as the gateway (SWITCHYARD_CONFIG: set that, rather than passing --config to the
+# CMD), so the scheme (server.tls) and the port are always its own.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "--import", "tsx", "src/cli/healthcheck.ts"]
 # --no-memory-reducer, --min-semi-space-size=16: see README "Runtime flags" (without them, large result

@@ -109,6 +109,15 @@ export class Gateway {
       cfg.proxy.maxSocketsPerBackend,
       cfg.auth.forwardAuthorization,
     );
+    const cleartext = this.registry
+      .all()
+      .filter((b) => b.forwardsAuthorization && b.target.protocol === 'http:')
+      .map((b) => b.name);
+    if (cfg.auth.mode !== 'none' && cleartext.length > 0)
+      this.logger.warn(
+        { backends: cleartext },
+        "clients' credentials are passed on to these http:// clusters in cleartext; set auth.forwardAuthorization: https if they do not authenticate users themselves",
+      );
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);

@@ -13,7 +13,7 @@ const auth =
   authArg === 'basic'
     ? {
         mode: 'password',
-        // As the bare forwarder does: the cluster gets the credential too, so both relay the same bytes.
+        // The default, spelled out: the cluster gets the credential, as from the bare forwarder (same bytes).
         forwardAuthorization: 'always',
         users: [
           { name: 'bench', passwordHash: await hashPassword('bench'), groups: ['adhoc'], roles: ['user'] },

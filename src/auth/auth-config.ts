@@ -94,11 +94,10 @@ export const authConfigSchema = z
       )
       .optional(),
     /**
-     * Which clusters receive clients' Authorization headers: `https` (default) ones only — a cluster that
-     * authenticates users runs HTTPS, and over http the credentials would cross the network in cleartext
-     * for nothing — `always`, or `never`.
+     * Which clusters receive clients' Authorization headers: `always` (default: a cluster behind the gateway
+     * may authenticate users itself, also over http with process-forwarded), `https` ones only, or `never`.
      */
-    forwardAuthorization: z.enum(['https', 'always', 'never']).default('https'),
+    forwardAuthorization: z.enum(['https', 'always', 'never']).default('always'),
     /** Users (passwords hashed). Default none. */
     users: z.array(plaintextGuard.pipe(userSchema)).default([]),
     /** Failed logins per address or per user before refusing with 429. Default 5 in 60 s, blocked 60 s. */

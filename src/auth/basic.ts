@@ -33,8 +33,8 @@ interface CacheEntry {
  */
 export class BasicAuthenticator implements Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
-  /** Checks under way, by cache key. */
-  private readonly checking = new Map<string, Promise<AuthResult>>();
+  /** Checks under way, by cache key, with the user record each was started against. */
+  private readonly checking = new Map<string, { p: Promise<AuthResult>; user: UserRecord | undefined }>();
 
   constructor(
     private readonly users: UserDirectory,
@@ -64,10 +64,11 @@ export class BasicAuthenticator implements Authenticator {
     return this.check(req.remoteAddress, raw, key, t);
   }
 
-  /** check verifies a credential, or joins the check of it already under way. */
+  /**
+   * check verifies a credential, or joins the check of it already under way against the same user record
+   * (one started before the user's record changed is not joined: its answer is about the old record).
+   */
   private check(remoteAddress: string, raw: string, key: string, t: number): AuthOutcome {
-    const pending = this.checking.get(key);
-    if (pending) return pending;
     if (!/^[A-Za-z0-9+/=\s]+$/.test(raw))
       return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const decoded = Buffer.from(raw.trim(), 'base64');
@@ -78,9 +79,14 @@ export class BasicAuthenticator implements Authenticator {
     const colon = text.indexOf(':');
     if (colon <= 0) return unauthorized('malformed', 'Malformed Basic credentials', CHALLENGE);
     const name = text.slice(0, colon);
-    const p = this.verify(remoteAddress, name, text.slice(colon + 1), this.users.get(name), key, t);
-    this.checking.set(key, p);
-    const done = () => this.checking.delete(key);
+    const user = this.users.get(name);
+    const pending = this.checking.get(key);
+    if (pending && pending.user === user) return pending.p;
+    const p = this.verify(remoteAddress, name, text.slice(colon + 1), user, key, t);
+    this.checking.set(key, { p, user });
+    const done = () => {
+      if (this.checking.get(key)?.p === p) this.checking.delete(key);
+    };
     p.then(done, done);
     return p;
   }
@@ -103,9 +109,16 @@ export class BasicAuthenticator implements Authenticator {
         message: 'Too many failed logins; try again later',
         retryAfterSeconds: blocked,
       };
-    if (!user || !(await verifyPassword(password, user.passwordHash))) {
-      this.limiter.fail(remoteAddress, name);
-      return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
+    this.limiter.attempt(remoteAddress, name); // a failure until the check says otherwise
+    for (;;) {
+      const ok = !!user && (await verifyPassword(password, user.passwordHash));
+      const now = this.users.get(name);
+      if (now !== user) {
+        user = now; // the record changed while it was checked (password, roles, removal): check again
+        continue;
+      }
+      if (!ok || !user) return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
+      break;
     }
     this.limiter.succeed(remoteAddress, name);
     const principal: Principal = {

@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+
 export interface LockoutOptions {
   /** Failed logins of one user from one address, within the window, before that pair is refused. */
   maxFailures: number;
@@ -11,6 +13,9 @@ export interface LockoutOptions {
   familiarSeconds?: number;
   maxKeys?: number;
 }
+
+/** Names as keys: a long one (up to 4 KB can arrive in a credential) is kept as its digest. */
+const keyName = (user: string) => (user.length > 64 ? hash('sha256', user, 'base64') : user);
 
 interface Counter {
   count: number;
@@ -51,6 +56,7 @@ export class FailureLimiter {
   /** blockedFor returns the seconds left on a block that applies to this login attempt, or 0. */
   blockedFor(address: string, user: string): number {
     const t = this.now();
+    user = keyName(user);
     const pair = `${address}\n${user}`;
     const left = this.left(`p:${pair}`, t);
     if (left > 0) return left;
@@ -58,15 +64,24 @@ export class FailureLimiter {
     return Math.max(this.left(`u:${user}`, t), this.left(`a:${address}`, t));
   }
 
-  fail(address: string, user: string): void {
+  /**
+   * attempt counts a login about to be checked as a failure until it proves otherwise (succeed), so that
+   * guesses checked concurrently meet the limits too: the check of a password takes tens of milliseconds,
+   * and without this 40 concurrent guesses were all checked.
+   */
+  attempt(address: string, user: string): void {
     const t = this.now();
+    user = keyName(user);
     this.count(`p:${address}\n${user}`, this.o.maxFailures, t);
     this.count(`u:${user}`, this.userMax, t);
     this.count(`a:${address}`, this.addressMax, t);
   }
 
-  /** succeed clears the pair's failures and makes the address familiar to the user. */
+  /** succeed withdraws the attempt, clears the pair's failures and makes the address familiar to the user. */
   succeed(address: string, user: string): void {
+    user = keyName(user);
+    this.withdraw(`u:${user}`, this.userMax);
+    this.withdraw(`a:${address}`, this.addressMax);
     const pair = `${address}\n${user}`;
     this.counters.delete(`p:${pair}`);
     this.familiar.delete(pair);
@@ -79,9 +94,16 @@ export class FailureLimiter {
     return e && e.blockedUntil > t ? Math.ceil((e.blockedUntil - t) / 1000) : 0;
   }
 
+  private withdraw(key: string, max: number): void {
+    const e = this.counters.get(key);
+    if (!e || e.count === 0) return;
+    if (--e.count < max) e.blockedUntil = 0;
+  }
+
   private count(key: string, max: number, t: number): void {
     let e = this.counters.get(key);
-    if (!e || t - e.first > this.o.windowSeconds * 1000) {
+    // A counter starts over once its window has passed, but never while it holds a block.
+    if (!e || (t - e.first > this.o.windowSeconds * 1000 && e.blockedUntil <= t)) {
       e = { count: 0, first: t, blockedUntil: 0 };
       this.counters.delete(key);
       this.bound(this.counters);

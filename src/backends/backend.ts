@@ -3,10 +3,7 @@ import https from 'node:https';
 import { Pool } from 'undici';
 import type { BackendRecord } from './backend-repo.js';
 
-/**
- * Which clusters receive clients' Authorization headers: `https` ones only (a cluster that authenticates
- * users runs HTTPS; over http the header would travel in cleartext for nothing), all, or none.
- */
+/** Which clusters receive clients' Authorization headers: all, `https` ones only, or none. */
 export type ForwardAuthorization = 'https' | 'always' | 'never';
 
 export type HealthState = 'UNKNOWN' | 'PENDING' | 'HEALTHY' | 'UNHEALTHY';
@@ -50,7 +47,7 @@ export class Backend {
   /** Whether clients' Authorization headers are passed on to this cluster (auth.forwardAuthorization). */
   readonly forwardsAuthorization: boolean;
 
-  constructor(rec: BackendRecord, maxSockets: number, forwardAuthorization: ForwardAuthorization = 'https') {
+  constructor(rec: BackendRecord, maxSockets: number, forwardAuthorization: ForwardAuthorization = 'always') {
     this.name = rec.name;
     this.url = rec.url.replace(/\/+$/, '');
     this.target = new URL(this.url);

@@ -36,7 +36,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   constructor(
     private readonly repo: BackendRepo,
     private readonly maxSockets: number,
-    private readonly forwardAuthorization: ForwardAuthorization = 'https',
+    private readonly forwardAuthorization: ForwardAuthorization = 'always',
   ) {
     super();
     for (const g of repo.listGroups()) this.groupMap.set(g.name, g);

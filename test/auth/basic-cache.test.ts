@@ -28,10 +28,18 @@ const req = (pw: string) => ({
 async function setup(maxFailures = 100) {
   const clock = { now: 0 };
   const users = new StaticUserDirectory([
-    { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
+    { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['admin'] },
   ]);
   const limiter = new FailureLimiter({ maxFailures, windowSeconds: 60, blockSeconds: 60 });
-  return { clock, limiter, auth: new BasicAuthenticator(users, limiter, TTL, () => clock.now) };
+  /** replace swaps user a's record for a new one, as the admin API does. */
+  const replace = async (pw: string, roles: string[]) =>
+    (users as unknown as { users: Map<string, unknown> }).users.set('a', {
+      name: 'a',
+      passwordHash: await hashPassword(pw),
+      groups: [],
+      roles,
+    });
+  return { clock, limiter, replace, auth: new BasicAuthenticator(users, limiter, TTL, () => clock.now) };
 }
 
 describe('Basic verification cache under concurrency', () => {
@@ -56,6 +64,31 @@ describe('Basic verification cache under concurrency', () => {
     expect(limiter.blockedFor('1.1.1.1', 'a')).toBe(0);
     await auth.authenticate(req('nope2'));
     expect(limiter.blockedFor('1.1.1.1', 'a')).toBeGreaterThan(0);
+  });
+
+  it('never answers from a check started against a user record that changed meanwhile', async () => {
+    const { auth, clock, replace } = await setup();
+    expect((await auth.authenticate(req('pw'))).ok).toBe(true);
+    clock.now = TTL * 0.8;
+    expect(auth.authenticate(req('pw'))).not.toBeInstanceOf(Promise); // a renewal starts…
+    expect(checks).toHaveLength(2);
+    await replace('new-pw', ['user']); // …and the password changes (and the admin role goes) while it runs
+    const old = await auth.authenticate(req('pw'));
+    expect(old.ok).toBe(false);
+    await Promise.all(checks);
+    await new Promise((r) => setImmediate(r));
+    expect((await auth.authenticate(req('pw'))).ok).toBe(false); // the renewal cached nothing
+    const fresh = await auth.authenticate(req('new-pw'));
+    expect(fresh.ok && fresh.principal.roles).toEqual(['user']);
+  });
+
+  it('lets no more concurrent guesses be checked than the limits allow', async () => {
+    const { auth } = await setup(5);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => auth.authenticate(req(`guess${i}`))),
+    );
+    expect(checks.length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => !r.ok && r.status === 429).length).toBeGreaterThanOrEqual(35);
   });
 
   it('renews an entry in its last quarter in the background, so polls never wait for the hash', async () => {

@@ -127,8 +127,8 @@ describe('JWT identity over TLS', () => {
     expect(state).toBe('FINISHED');
     expect(rows).toEqual([['trino-adhoc']]);
     const post = adhoc.requests.find((r) => r.method === 'POST');
-    // Not passed on to an http:// cluster (auth.forwardAuthorization: https, the default).
-    expect(post?.headers.authorization).toBeUndefined();
+    // Passed on unchanged (auth.forwardAuthorization: always, the default).
+    expect(String(post?.headers.authorization)).toMatch(/^Bearer ey/);
     expect(post?.headers['x-trino-user']).toBe('erin');
     expect(adhoc.queries.get(id!)?.user).toBe('erin');
     // The client polled through the gateway (more than the one POST reached the cluster).

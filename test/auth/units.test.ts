@@ -91,9 +91,9 @@ describe('FailureLimiter', () => {
   it('blocks a user guessed at from one address there only, and lifts the block after its time', () => {
     const now = { t: 0 };
     const l = limiter(now);
-    l.fail('10.0.0.1', 'x');
+    l.attempt('10.0.0.1', 'x');
     expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
-    l.fail('10.0.0.1', 'x');
+    l.attempt('10.0.0.1', 'x');
     expect(l.blockedFor('10.0.0.1', 'x')).toBe(5);
     expect(l.blockedFor('10.0.0.1', 'y')).toBe(0); // another user behind the same address
     expect(l.blockedFor('10.0.0.2', 'x')).toBe(0); // the same user elsewhere
@@ -105,17 +105,43 @@ describe('FailureLimiter', () => {
     const now = { t: 0 };
     const l = limiter(now);
     l.succeed('10.0.0.9', 'x'); // the real user, at its usual address
-    for (let i = 1; i <= 8; i++) l.fail(`10.0.1.${i}`, 'x'); // 8 = 4 × maxFailures, one per address
+    for (let i = 1; i <= 8; i++) l.attempt(`10.0.1.${i}`, 'x'); // 8 = 4 × maxFailures, one per address
     expect(l.blockedFor('10.0.1.200', 'x')).toBe(5);
     expect(l.blockedFor('10.0.0.9', 'x')).toBe(0);
     expect(l.blockedFor('10.0.1.200', 'y')).toBe(0);
+  });
+
+  it('keeps a block for its whole time, whatever happens at familiar addresses meanwhile', () => {
+    const now = { t: 0 };
+    const l = new FailureLimiter({ maxFailures: 2, windowSeconds: 60, blockSeconds: 900 }, () => now.t);
+    l.succeed('10.0.0.9', 'x');
+    for (let i = 1; i <= 8; i++) l.attempt(`10.0.1.${i}`, 'x');
+    expect(l.blockedFor('10.0.1.200', 'x')).toBe(900);
+    now.t = 61_000; // the window has passed, the block has not
+    l.attempt('10.0.0.9', 'x'); // the real user mistypes at home
+    expect(l.blockedFor('10.0.1.200', 'x')).toBeGreaterThan(800);
+  });
+
+  it('withdraws an attempt that succeeds, so a correct login never adds to a block', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    l.attempt('10.0.0.1', 'x');
+    l.attempt('10.0.0.1', 'x'); // the second attempt blocks the pair while it is checked…
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(5);
+    l.succeed('10.0.0.1', 'x'); // …and its success lifts it
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+    for (let i = 0; i < 10; i++) {
+      l.attempt(`10.0.2.${i}`, 'y');
+      l.succeed(`10.0.2.${i}`, 'y');
+    }
+    expect(l.blockedFor('10.0.3.1', 'y')).toBe(0); // ten successes are no failures (8 failures would block)
   });
 
   it('blocks an address spraying many users, except for users who logged in from it lately', () => {
     const now = { t: 0 };
     const l = limiter(now);
     l.succeed('10.0.0.1', 'colleague');
-    for (let i = 1; i <= 8; i++) l.fail('10.0.0.1', `u${i}`);
+    for (let i = 1; i <= 8; i++) l.attempt('10.0.0.1', `u${i}`);
     expect(l.blockedFor('10.0.0.1', 'newcomer')).toBe(5);
     expect(l.blockedFor('10.0.0.1', 'colleague')).toBe(0);
     expect(l.blockedFor('10.0.0.2', 'newcomer')).toBe(0);

@@ -14,15 +14,15 @@ const record = (url: string) => ({
 });
 
 describe('auth.forwardAuthorization', () => {
-  it('passes credentials on to https clusters only by default, to all with always, to none with never', () => {
+  it('passes credentials on to all clusters by default, to https ones only with https, to none with never', () => {
     const forwards = (url: string, mode?: 'https' | 'always' | 'never') => {
       const b = new Backend(record(url), 1, mode);
       b.release();
       return b.forwardsAuthorization;
     };
-    expect(forwards('https://trino.internal:8443')).toBe(true);
-    expect(forwards('http://trino.internal:8080')).toBe(false);
-    expect(forwards('http://trino.internal:8080', 'always')).toBe(true);
+    expect(forwards('http://trino.internal:8080')).toBe(true);
+    expect(forwards('https://trino.internal:8443', 'https')).toBe(true);
+    expect(forwards('http://trino.internal:8080', 'https')).toBe(false);
     expect(forwards('https://trino.internal:8443', 'never')).toBe(false);
   });
 
@@ -34,8 +34,8 @@ describe('auth.forwardAuthorization', () => {
   });
 
   it.each([
-    [undefined, false],
-    ['always', true],
+    [undefined, true],
+    ['https', false],
   ] as const)(
     'with %s, an http cluster receives the Authorization on submissions and polls: %s',
     async (mode, expected) => {
@@ -59,6 +59,10 @@ describe('auth.forwardAuthorization', () => {
       ).json()) as { nextUri?: string };
       while (page.nextUri)
         page = (await (await fetch(page.nextUri, { headers: { authorization } })).json()) as typeof page;
+      // Passing credentials on over http is said once, at start, naming the cluster.
+      const warned = gw.logs().includes('passed on to these http:// clusters in cleartext');
+      expect(warned).toBe(expected);
+      if (expected) expect(gw.logs()).toContain('trino-1');
       const seen = emu.requests.filter((r) => r.url.startsWith('/v1/statement'));
       expect(seen.length).toBeGreaterThan(2);
       for (const r of seen) {
