@@ -23,10 +23,15 @@ describe('a real Trino client pointed at one URL', () => {
       processForwarded: true,
     });
     gw = await startGateway(
-      testConfig([
-        { name: 'trino-1', url: a.url },
-        { name: 'trino-2', url: b.url },
-      ]),
+      testConfig(
+        [
+          { name: 'trino-1', url: a.url },
+          { name: 'trino-2', url: b.url },
+        ],
+        // Round-robin, so that queries reach both clusters for certain (least-loaded breaks ties at
+        // random: six queries all landed on one cluster about once in 32 runs).
+        { groups: [{ name: 'adhoc', policy: 'round-robin' }] },
+      ),
     );
   });
   afterAll(async () => {
