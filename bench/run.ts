@@ -185,6 +185,7 @@ async function main(): Promise<void> {
   const gatewayArgs = (port: number, auth: string[]) => [
     '--no-memory-reducer',
     '--min-semi-space-size=16',
+    '--no-concurrent-array-buffer-sweeping',
     ...tsx,
     'bench/lib/gateway-child.ts',
     String(port),

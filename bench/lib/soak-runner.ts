@@ -301,7 +301,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const keep = (c: Buffer) => (output = (output + c.toString()).slice(-20_000));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--no-memory-reducer', '--min-semi-space-size=16', '--import', 'tsx', MAIN, '--config', configFile],
+    [
+      '--no-memory-reducer',
+      '--min-semi-space-size=16',
+      '--no-concurrent-array-buffer-sweeping',
+      '--import',
+      'tsx',
+      MAIN,
+      '--config',
+      configFile,
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
