@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pattern } from '../auth/auth-config.js';
 import { SELECTION_POLICIES, backendSchema, httpUrl, nameSchema } from '../config/schema.js';
 
 /** A backend as the admin API takes it: the fields of gateway.config.yaml (externalUrl may be null to clear it). */
@@ -14,19 +15,6 @@ export const groupInput = z
   })
   .strict();
 
-const patternSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((p) => {
-    try {
-      new RegExp(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected a valid regular expression');
-
 const userFields = {
   /** Plaintext only in the request; stored as a scrypt hash. */
   password: z.string().min(8, 'expected at least 8 characters').max(1024),
@@ -39,7 +27,7 @@ const userFields = {
     .min(1)
     .default(['user']),
   defaultGroup: nameSchema.nullish(),
-  impersonate: z.array(patternSchema).max(50).default([]),
+  impersonate: z.array(pattern).max(50).default([]),
 };
 
 export const userInput = z
@@ -65,7 +53,7 @@ export const userPatch = z
       .min(1)
       .optional(),
     defaultGroup: nameSchema.nullish(),
-    impersonate: z.array(patternSchema).max(50).optional(),
+    impersonate: z.array(pattern).max(50).optional(),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /** An anchored regular expression (as Trino's impersonation rules), checked to compile at load. */
-const pattern = z
+export const pattern = z
   .string()
   .min(1)
+  .max(256)
   .refine((p) => {
     try {
       new RegExp(p);

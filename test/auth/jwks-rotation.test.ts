@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/auth/auth-config.js';
+import { jwtConfig } from '../helpers/jwt-config.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
 import { JwtAuthenticator } from '../../src/auth/jwt.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
@@ -44,17 +44,7 @@ class JwksServer {
   }
 }
 
-const jwtConfig = (jwksUrl: string): NonNullable<AuthConfig['jwt']> => ({
-  enabled: true,
-  jwksUrl,
-  algorithms: ['ES256'],
-  userClaim: 'sub',
-  groupsClaim: 'groups',
-  rolesClaim: 'roles',
-  clockToleranceSeconds: 0,
-  groupMap: {},
-  impersonation: [],
-});
+const esConfig = (jwksUrl: string) => jwtConfig({ jwksUrl, algorithms: ['ES256'] });
 
 const sign = (k: Pick<KeyPair, 'privateKey'>, kid: string, sub = 'erin') =>
   new SignJWT({ groups: ['adhoc'] })
@@ -90,7 +80,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     const one = await keyPair('one');
     const two = await keyPair('two');
     const jwks = await jwksServer([one.jwk]);
-    const auth = new JwtAuthenticator(jwtConfig(jwks.url), process.cwd(), 1);
+    const auth = new JwtAuthenticator(esConfig(jwks.url), process.cwd(), 1);
 
     const tokOne = await sign(one, 'one');
     for (let i = 0; i < 20; i++) {
@@ -121,7 +111,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     const one = await keyPair('one');
     const two = await keyPair('two');
     const jwks = await jwksServer([one.jwk]);
-    const auth = new JwtAuthenticator(jwtConfig(jwks.url), process.cwd(), 1);
+    const auth = new JwtAuthenticator(esConfig(jwks.url), process.cwd(), 1);
     expect((await auth.authenticate(bearer(await sign(one, 'one')))).ok).toBe(true);
     jwks.keys = [two.jwk];
     await sleep(5);
@@ -135,7 +125,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     const one = await keyPair('one');
     const rogue = await keyPair('rogue');
     const jwks = await jwksServer([one.jwk]);
-    const auth = new JwtAuthenticator(jwtConfig(jwks.url), process.cwd(), 1);
+    const auth = new JwtAuthenticator(esConfig(jwks.url), process.cwd(), 1);
     expect((await auth.authenticate(bearer(await sign(one, 'one')))).ok).toBe(true);
     await sleep(5);
     const r = failure(await auth.authenticate(bearer(await sign(rogue, 'rogue'))));
@@ -148,7 +138,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     const one = await keyPair('one');
     const two = await keyPair('two');
     const jwks = await jwksServer([one.jwk]);
-    const auth = new JwtAuthenticator(jwtConfig(jwks.url), process.cwd(), 400);
+    const auth = new JwtAuthenticator(esConfig(jwks.url), process.cwd(), 400);
     expect((await auth.authenticate(bearer(await sign(one, 'one')))).ok).toBe(true);
     expect(jwks.fetches).toBe(1);
 
@@ -174,7 +164,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     // Endpoint answers 503 before any key was ever fetched.
     const broken = await jwksServer([one.jwk]);
     broken.status = 503;
-    const a = new JwtAuthenticator(jwtConfig(broken.url), process.cwd(), 1);
+    const a = new JwtAuthenticator(esConfig(broken.url), process.cwd(), 1);
     const r1 = failure(await a.authenticate(bearer(tokOne)));
     expect(r1.reason).toBe('jwks-unavailable');
     expect(r1.message).toMatch(/JWKS/);
@@ -186,13 +176,13 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     // Nothing listens at all (connection refused).
     const gone = await JwksServer.start([one.jwk]);
     await gone.stop();
-    const b = new JwtAuthenticator(jwtConfig(gone.url), process.cwd(), 1);
+    const b = new JwtAuthenticator(esConfig(gone.url), process.cwd(), 1);
     expect(failure(await b.authenticate(bearer(tokOne))).reason).toBe('jwks-unavailable');
 
     // Keys cached, then the endpoint goes away: known kids still verify from the cache, an unknown kid
     // (whose refetch fails) is a 401.
     const flaky = await JwksServer.start([one.jwk]);
-    const c = new JwtAuthenticator(jwtConfig(flaky.url), process.cwd(), 1);
+    const c = new JwtAuthenticator(esConfig(flaky.url), process.cwd(), 1);
     expect((await c.authenticate(bearer(tokOne))).ok).toBe(true);
     await flaky.stop();
     await sleep(5);
@@ -204,7 +194,7 @@ describe('JWKS key rotation (JwtAuthenticator)', () => {
     const one = await keyPair('one');
     const attacker = await keyPair('one'); // same kid, different key
     const jwks = await jwksServer([one.jwk]);
-    const auth = new JwtAuthenticator(jwtConfig(jwks.url), process.cwd(), 1);
+    const auth = new JwtAuthenticator(esConfig(jwks.url), process.cwd(), 1);
     const good = await sign(one, 'one');
     expect((await auth.authenticate(bearer(good))).ok).toBe(true);
     await sleep(5);

@@ -1,19 +1,10 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { jwtConfig } from '../helpers/jwt-config.js';
 import { JwtAuthenticator } from '../../src/auth/jwt.js';
 
 const SECRET = 'a-shared-secret-of-enough-length';
-const cfg = {
-  enabled: true,
-  secret: SECRET,
-  algorithms: ['HS256'],
-  userClaim: 'sub',
-  groupsClaim: 'groups',
-  rolesClaim: 'roles',
-  clockToleranceSeconds: 0,
-  groupMap: {},
-  impersonation: [],
-};
+const cfg = jwtConfig({ secret: SECRET, algorithms: ['HS256'] });
 const sign = (exp: number, secret = SECRET) =>
   new SignJWT({ groups: ['adhoc'] })
     .setProtectedHeader({ alg: 'HS256' })

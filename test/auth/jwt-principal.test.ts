@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jwtConfig } from '../helpers/jwt-config.js';
 import { parseConfig } from '../../src/config/load.js';
 import { JwtAuthenticator } from '../../src/auth/jwt.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
@@ -146,17 +147,7 @@ describe('JWT principals', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sy-jwt-'));
     writeFileSync(join(dir, 'key.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
     const auth = new JwtAuthenticator(
-      {
-        enabled: true,
-        publicKeyFile: 'key.pem',
-        algorithms: ['RS256', 'PS256'],
-        userClaim: 'sub',
-        groupsClaim: 'groups',
-        rolesClaim: 'roles',
-        clockToleranceSeconds: 0,
-        groupMap: {},
-        impersonation: [],
-      },
+      jwtConfig({ publicKeyFile: 'key.pem', algorithms: ['RS256', 'PS256'] }),
       dir,
     );
     for (const alg of ['RS256', 'PS256']) {

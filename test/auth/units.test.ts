@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { jwtConfig } from '../helpers/jwt-config.js';
 import { parseConfig } from '../../src/config/load.js';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
@@ -175,20 +176,7 @@ describe('JWT keys', () => {
     const rsa = await generateKeyPair('RS256');
     const dir = mkdtempSync(join(tmpdir(), 'jwt-'));
     writeFileSync(join(dir, 'pub.pem'), await exportSPKI(rsa.publicKey));
-    const pem = new JwtAuthenticator(
-      {
-        enabled: true,
-        publicKeyFile: 'pub.pem',
-        algorithms: ['RS256'],
-        userClaim: 'sub',
-        groupsClaim: 'groups',
-        rolesClaim: 'roles',
-        clockToleranceSeconds: 0,
-        groupMap: {},
-        impersonation: [],
-      },
-      dir,
-    );
+    const pem = new JwtAuthenticator(jwtConfig({ publicKeyFile: 'pub.pem', algorithms: ['RS256'] }), dir);
     const rsTok = await new SignJWT({ groups: ['adhoc'] })
       .setProtectedHeader({ alg: 'RS256' })
       .setSubject('dana')
@@ -214,21 +202,7 @@ describe('JWT keys', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/jwks`;
-      const jwks = new JwtAuthenticator(
-        {
-          enabled: true,
-          jwksUrl: url,
-          algorithms: ['ES256'],
-          userClaim: 'sub',
-          groupsClaim: 'groups',
-          rolesClaim: 'roles',
-          clockToleranceSeconds: 0,
-          groupMap: {},
-          impersonation: [],
-        },
-        dir,
-        1,
-      );
+      const jwks = new JwtAuthenticator(jwtConfig({ jwksUrl: url, algorithms: ['ES256'] }), dir, 1);
       const sign = (key: CryptoKey | import('jose').KeyObject, kid: string) =>
         new SignJWT({})
           .setProtectedHeader({ alg: 'ES256', kid })
