@@ -36,7 +36,7 @@ export function createAuthenticator(
     return {
       followUpsNeedCredentials: false,
       authenticate(req) {
-        const u = req.headers['x-trino-user'] ?? req.headers['x-presto-user'];
+        const u = req.headers['x-trino-user'] || req.headers['x-presto-user'];
         const raw = Array.isArray(u) ? u[0] : u;
         if (!raw) return count(unauthorized('missing', 'X-Trino-User header is required'), 'header');
         const name = decodeHeaderText(raw);

@@ -91,6 +91,23 @@ export class BasicAuthenticator implements Authenticator {
     return p;
   }
 
+  /**
+   * settled checks a password against the user's record until the record holds still (an admin may change
+   * the password, the roles, or remove the user while a check runs): the record it passed, or undefined.
+   */
+  private async settled(
+    name: string,
+    password: string,
+    user: UserRecord | undefined,
+  ): Promise<UserRecord | undefined> {
+    for (;;) {
+      const ok = !!user && (await verifyPassword(password, user.passwordHash));
+      const now = this.users.get(name);
+      if (now === user) return ok ? user : undefined;
+      user = now;
+    }
+  }
+
   /** verify checks a password against its hash (slow on purpose), under the failure limiter, and caches a success. */
   private async verify(
     remoteAddress: string,
@@ -109,18 +126,18 @@ export class BasicAuthenticator implements Authenticator {
         message: 'Too many failed logins; try again later',
         retryAfterSeconds: blocked,
       };
-    this.limiter.attempt(remoteAddress, name); // a failure until the check says otherwise
-    for (;;) {
-      const ok = !!user && (await verifyPassword(password, user.passwordHash));
-      const now = this.users.get(name);
-      if (now !== user) {
-        user = now; // the record changed while it was checked (password, roles, removal): check again
-        continue;
-      }
-      if (!ok || !user) return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
-      break;
+    const attempt = this.limiter.attempt(remoteAddress, name);
+    try {
+      user = await this.settled(name, password, user);
+    } catch (e) {
+      this.limiter.fail(attempt); // never leave an attempt open: it would hold its place for good
+      throw e;
     }
-    this.limiter.succeed(remoteAddress, name);
+    if (!user) {
+      this.limiter.fail(attempt);
+      return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
+    }
+    this.limiter.succeed(attempt);
     const principal: Principal = {
       name: user.name,
       roles: user.roles,

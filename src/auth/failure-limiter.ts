@@ -18,9 +18,20 @@ export interface LockoutOptions {
 const keyName = (user: string) => (user.length > 64 ? hash('sha256', user, 'base64') : user);
 
 interface Counter {
+  /** Failed logins in the window. */
   count: number;
+  /** Logins being checked now: counted against the limit until they end, never toward a block. */
+  pending: number;
+  max: number;
   first: number;
   blockedUntil: number;
+}
+
+/** A login being checked: the counters it holds a place in, ended by `fail` or `succeed`. */
+export interface Attempt {
+  readonly address: string;
+  readonly user: string;
+  readonly counters: readonly Counter[];
 }
 
 /**
@@ -53,7 +64,11 @@ export class FailureLimiter {
     this.maxKeys = o.maxKeys ?? 100_000;
   }
 
-  /** blockedFor returns the seconds left on a block that applies to this login attempt, or 0. */
+  /**
+   * blockedFor returns the seconds left on a block that applies to this login attempt, or 0. Checks in
+   * progress count against the limits (as 1 s), so concurrent guesses meet them too: a password check takes
+   * tens of milliseconds, and without this 40 concurrent guesses were all checked.
+   */
   blockedFor(address: string, user: string): number {
     const t = this.now();
     user = keyName(user);
@@ -64,26 +79,33 @@ export class FailureLimiter {
     return Math.max(this.left(`u:${user}`, t), this.left(`a:${address}`, t));
   }
 
-  /**
-   * attempt counts a login about to be checked as a failure until it proves otherwise (succeed), so that
-   * guesses checked concurrently meet the limits too: the check of a password takes tens of milliseconds,
-   * and without this 40 concurrent guesses were all checked.
-   */
-  attempt(address: string, user: string): void {
+  /** attempt holds a place for a login about to be checked; end it with fail or succeed. */
+  attempt(address: string, user: string): Attempt {
     const t = this.now();
     user = keyName(user);
-    this.count(`p:${address}\n${user}`, this.o.maxFailures, t);
-    this.count(`u:${user}`, this.userMax, t);
-    this.count(`a:${address}`, this.addressMax, t);
+    const counters = [
+      this.counter(`p:${address}\n${user}`, this.o.maxFailures, t),
+      this.counter(`u:${user}`, this.userMax, t),
+      this.counter(`a:${address}`, this.addressMax, t),
+    ];
+    for (const c of counters) c.pending++;
+    return { address, user, counters };
   }
 
-  /** succeed withdraws the attempt, clears the pair's failures and makes the address familiar to the user. */
-  succeed(address: string, user: string): void {
-    user = keyName(user);
-    this.withdraw(`u:${user}`, this.userMax);
-    this.withdraw(`a:${address}`, this.addressMax);
-    const pair = `${address}\n${user}`;
-    this.counters.delete(`p:${pair}`);
+  /** fail turns the attempt into a failed login, on the counters it was counted in. */
+  fail(a: Attempt): void {
+    const t = this.now();
+    for (const c of a.counters) {
+      c.pending--;
+      if (++c.count >= c.max) c.blockedUntil = t + this.o.blockSeconds * 1000;
+    }
+  }
+
+  /** succeed ends the attempt, clears the pair's failures and makes the address familiar to the user. */
+  succeed(a: Attempt): void {
+    for (const c of a.counters) c.pending--;
+    const pair = `${a.address}\n${a.user}`;
+    if (this.counters.get(`p:${pair}`) === a.counters[0]) this.counters.delete(`p:${pair}`);
     this.familiar.delete(pair);
     this.bound(this.familiar);
     this.familiar.set(pair, this.now() + this.familiarMs);
@@ -91,25 +113,21 @@ export class FailureLimiter {
 
   private left(key: string, t: number): number {
     const e = this.counters.get(key);
-    return e && e.blockedUntil > t ? Math.ceil((e.blockedUntil - t) / 1000) : 0;
+    if (!e) return 0;
+    if (e.blockedUntil > t) return Math.ceil((e.blockedUntil - t) / 1000);
+    return e.count + e.pending >= e.max && e.pending > 0 ? 1 : 0;
   }
 
-  private withdraw(key: string, max: number): void {
+  /** counter is a key's counter, started over once its window has passed (but never while it blocks). */
+  private counter(key: string, max: number, t: number): Counter {
     const e = this.counters.get(key);
-    if (!e || e.count === 0) return;
-    if (--e.count < max) e.blockedUntil = 0;
-  }
-
-  private count(key: string, max: number, t: number): void {
-    let e = this.counters.get(key);
-    // A counter starts over once its window has passed, but never while it holds a block.
-    if (!e || (t - e.first > this.o.windowSeconds * 1000 && e.blockedUntil <= t)) {
-      e = { count: 0, first: t, blockedUntil: 0 };
-      this.counters.delete(key);
-      this.bound(this.counters);
-      this.counters.set(key, e);
-    }
-    if (++e.count >= max) e.blockedUntil = t + this.o.blockSeconds * 1000;
+    if (e && (t - e.first <= this.o.windowSeconds * 1000 || e.blockedUntil > t)) return e;
+    // Attempts still open on the old counter end there: they never touch the new window's counts.
+    const fresh: Counter = { count: 0, pending: 0, max, first: t, blockedUntil: 0 };
+    this.counters.delete(key);
+    this.bound(this.counters);
+    this.counters.set(key, fresh);
+    return fresh;
   }
 
   private bound(m: Map<string, unknown>): void {

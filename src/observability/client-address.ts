@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
 const CLIENT = Symbol('clientAddress');
-type Tagged = IncomingMessage & { [CLIENT]?: string };
+const PROTO = Symbol('clientProto');
+type Tagged = IncomingMessage & { [CLIENT]?: string; [PROTO]?: 'http' | 'https' };
 
 /** normalize turns an IPv4-mapped IPv6 address into IPv4 and drops a port or IPv6 brackets. */
 function normalize(a: string): string {
@@ -64,13 +65,31 @@ export class ClientAddressResolver {
     return client;
   }
 
-  /** tag resolves and remembers a request's client address (called once, where the request arrives). */
+  /**
+   * tag resolves and remembers a request's client address (called once, where the request arrives), and
+   * the scheme a trusted proxy says the client used (X-Forwarded-Proto, its last value): behind a
+   * TLS-terminating balancer the client spoke https though the gateway was reached over http.
+   */
   tag(req: IncomingMessage): void {
-    (req as Tagged)[CLIENT] = this.resolve(req);
+    const r = req as Tagged;
+    r[CLIENT] = this.resolve(req);
+    const xfp = req.headers['x-forwarded-proto'];
+    if (typeof xfp === 'string' && this.isTrusted(normalize(req.socket.remoteAddress ?? ''))) {
+      const last = xfp
+        .slice(xfp.lastIndexOf(',') + 1)
+        .trim()
+        .toLowerCase();
+      if (last === 'https' || last === 'http') r[PROTO] = last;
+    }
   }
 }
 
 /** clientAddress is the request's client address: as resolved at arrival, else the TCP peer's. */
 export function clientAddress(req: IncomingMessage): string {
   return (req as Tagged)[CLIENT] ?? req.socket.remoteAddress ?? '';
+}
+
+/** forwardedProto is the scheme a trusted proxy reported for the request, if any. */
+export function forwardedProto(req: IncomingMessage): 'http' | 'https' | undefined {
+  return (req as Tagged)[PROTO];
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Backend } from '../backends/backend.js';
-import { clientAddress } from '../observability/client-address.js';
+import { clientAddress, forwardedProto } from '../observability/client-address.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 
 /** The Host the client sent, kept before the first attempt rewrites it (a retry must not see the backend's). */
@@ -47,7 +47,7 @@ export function prepareHeaders(
   // Delete only what is there: a delete turns the headers object into a slow dictionary.
   for (const k of HOP_BY_HOP) if (h[k] !== undefined) delete h[k];
   for (const k of CLIENT_FORWARDING) if (h[k] !== undefined) delete h[k];
-  const proto = tls ? 'https' : 'http';
+  const proto = forwardedProto(req) ?? (tls ? 'https' : 'http');
   h['x-forwarded-for'] = clientAddress(req);
   h['x-forwarded-proto'] = proto;
   if (clientHost) h['x-forwarded-host'] = clientHost;

@@ -34,26 +34,31 @@ export function applyPrincipal(req: IncomingMessage, principal: Principal, resol
   const self = principal.name;
   const trino = first(h[TRINO.user]);
   const presto = first(h[PRESTO.user]);
-  let user = self;
-  for (const [k, v] of [
-    [TRINO.user, trino],
-    [PRESTO.user, presto],
-  ] as const) {
-    if (v === undefined || v === self) continue; // the common case: the client names itself
-    const who = resolve(principal, nameIn(k, v));
-    if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
-    if (k === TRINO.user || trino === undefined) user = who.user;
-  }
+  // The common case, a client naming itself (or no one), costs two comparisons.
+  const asTrino =
+    trino === undefined || trino === self ? self : resolved(TRINO.user, trino, principal, resolve);
+  const asPresto =
+    presto === undefined || presto === self ? self : resolved(PRESTO.user, presto, principal, resolve);
+  const user = trino !== undefined ? asTrino : asPresto;
   for (const k of ORIGINAL_USER) {
     const v = first(h[k]);
-    if (v !== undefined && v !== self && nameIn(k, v) !== self)
+    if (v === undefined) continue;
+    if (v !== self && nameIn(k, v) !== self)
       throw new GatewayError(403, 'PERMISSION_DENIED', `${k} must name the authenticated user ${self}`);
+    h[k] = encodeHeaderText(self);
   }
   const value = encodeHeaderText(user);
   const prestoOnly = trino === undefined && presto === undefined && namesPrestoFamily(h);
   if (trino !== undefined || (presto === undefined && !prestoOnly)) h[TRINO.user] = value;
   if (presto !== undefined || prestoOnly) h[PRESTO.user] = value;
   return user;
+}
+
+/** resolved is the user a header naming someone other than the principal runs as, or a 403. */
+function resolved(header: string, v: string, principal: Principal, resolve: UserResolver): string {
+  const who = resolve(principal, nameIn(header, v));
+  if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
+  return who.user;
 }
 
 /** namesPrestoFamily tells whether a request carries any X-Presto-* header (Trino refuses mixed families). */

@@ -128,6 +128,12 @@ describe('identity on follow-ups', () => {
       headers: { authorization: ALICE, 'x-presto-original-user': 'ops' },
     });
     expect(poll.status).toBe(403);
+    // Sent on as the user header is: a UTF-8 josé reaches the cluster as a Trino client would send it.
+    const jose = basic('josé', 'j-pw');
+    expect(
+      (await post(jose, { 'x-trino-original-user': Buffer.from('josé').toString('latin1') })).status,
+    ).toBe(200);
+    expect(emu.requests.at(-1)?.headers['x-trino-original-user']).toBe('josé');
   });
 
   it('reads user names as UTF-8 or ISO-8859-1, sends them on intact, and refuses bytes that are no text', async () => {

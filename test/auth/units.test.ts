@@ -88,13 +88,16 @@ describe('Basic verification cache', () => {
 describe('FailureLimiter', () => {
   const limiter = (now: { t: number }) =>
     new FailureLimiter({ maxFailures: 2, windowSeconds: 10, blockSeconds: 5 }, () => now.t);
+  /** A failed login, and a successful one, as the authenticator reports them. */
+  const failed = (l: FailureLimiter, address: string, user: string) => l.fail(l.attempt(address, user));
+  const passed = (l: FailureLimiter, address: string, user: string) => l.succeed(l.attempt(address, user));
 
   it('blocks a user guessed at from one address there only, and lifts the block after its time', () => {
     const now = { t: 0 };
     const l = limiter(now);
-    l.attempt('10.0.0.1', 'x');
+    failed(l, '10.0.0.1', 'x');
     expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
-    l.attempt('10.0.0.1', 'x');
+    failed(l, '10.0.0.1', 'x');
     expect(l.blockedFor('10.0.0.1', 'x')).toBe(5);
     expect(l.blockedFor('10.0.0.1', 'y')).toBe(0); // another user behind the same address
     expect(l.blockedFor('10.0.0.2', 'x')).toBe(0); // the same user elsewhere
@@ -105,47 +108,72 @@ describe('FailureLimiter', () => {
   it('blocks a user guessed at from many addresses, except where it logged in lately', () => {
     const now = { t: 0 };
     const l = limiter(now);
-    l.succeed('10.0.0.9', 'x'); // the real user, at its usual address
-    for (let i = 1; i <= 8; i++) l.attempt(`10.0.1.${i}`, 'x'); // 8 = 4 × maxFailures, one per address
+    passed(l, '10.0.0.9', 'x'); // the real user, at its usual address
+    for (let i = 1; i <= 8; i++) failed(l, `10.0.1.${i}`, 'x'); // 8 = 4 × maxFailures, one per address
     expect(l.blockedFor('10.0.1.200', 'x')).toBe(5);
     expect(l.blockedFor('10.0.0.9', 'x')).toBe(0);
     expect(l.blockedFor('10.0.1.200', 'y')).toBe(0);
   });
 
-  it('keeps a block for its whole time, whatever happens at familiar addresses meanwhile', () => {
-    const now = { t: 0 };
-    const l = new FailureLimiter({ maxFailures: 2, windowSeconds: 60, blockSeconds: 900 }, () => now.t);
-    l.succeed('10.0.0.9', 'x');
-    for (let i = 1; i <= 8; i++) l.attempt(`10.0.1.${i}`, 'x');
-    expect(l.blockedFor('10.0.1.200', 'x')).toBe(900);
-    now.t = 61_000; // the window has passed, the block has not
-    l.attempt('10.0.0.9', 'x'); // the real user mistypes at home
-    expect(l.blockedFor('10.0.1.200', 'x')).toBeGreaterThan(800);
-  });
-
-  it('withdraws an attempt that succeeds, so a correct login never adds to a block', () => {
-    const now = { t: 0 };
-    const l = limiter(now);
-    l.attempt('10.0.0.1', 'x');
-    l.attempt('10.0.0.1', 'x'); // the second attempt blocks the pair while it is checked…
-    expect(l.blockedFor('10.0.0.1', 'x')).toBe(5);
-    l.succeed('10.0.0.1', 'x'); // …and its success lifts it
-    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
-    for (let i = 0; i < 10; i++) {
-      l.attempt(`10.0.2.${i}`, 'y');
-      l.succeed(`10.0.2.${i}`, 'y');
-    }
-    expect(l.blockedFor('10.0.3.1', 'y')).toBe(0); // ten successes are no failures (8 failures would block)
-  });
-
   it('blocks an address spraying many users, except for users who logged in from it lately', () => {
     const now = { t: 0 };
     const l = limiter(now);
-    l.succeed('10.0.0.1', 'colleague');
-    for (let i = 1; i <= 8; i++) l.attempt('10.0.0.1', `u${i}`);
+    passed(l, '10.0.0.1', 'colleague');
+    for (let i = 1; i <= 8; i++) failed(l, '10.0.0.1', `u${i}`);
     expect(l.blockedFor('10.0.0.1', 'newcomer')).toBe(5);
     expect(l.blockedFor('10.0.0.1', 'colleague')).toBe(0);
     expect(l.blockedFor('10.0.0.2', 'newcomer')).toBe(0);
+  });
+
+  it('keeps a block for its whole time, whatever happens at familiar addresses meanwhile', () => {
+    const now = { t: 0 };
+    const l = new FailureLimiter({ maxFailures: 2, windowSeconds: 60, blockSeconds: 900 }, () => now.t);
+    passed(l, '10.0.0.9', 'x');
+    for (let i = 1; i <= 8; i++) failed(l, `10.0.1.${i}`, 'x');
+    expect(l.blockedFor('10.0.1.200', 'x')).toBe(900);
+    now.t = 61_000; // the window has passed, the block has not
+    failed(l, '10.0.0.9', 'x'); // the real user mistypes at home
+    expect(l.blockedFor('10.0.1.200', 'x')).toBeGreaterThan(800);
+  });
+
+  it('never lengthens or starts a block for a login that succeeds', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    passed(l, '10.0.0.1', 'bob'); // bob is familiar with the NAT address
+    for (let i = 1; i <= 8; i++) failed(l, '10.0.0.1', `u${i}`); // a spray blocks it for 5 s
+    expect(l.blockedFor('10.0.0.1', 'carol')).toBe(5);
+    now.t = 4000;
+    passed(l, '10.0.0.1', 'bob'); // bob keeps working there
+    now.t = 5001;
+    expect(l.blockedFor('10.0.0.1', 'carol')).toBe(0); // the block ended on time
+    for (let i = 0; i < 10; i++) passed(l, `10.0.2.${i}`, 'y'); // ten successes are no failures
+    expect(l.blockedFor('10.0.3.1', 'y')).toBe(0);
+  });
+
+  it('counts logins being checked against the limits, and lets them go when they end', () => {
+    const now = { t: 0 };
+    const l = limiter(now);
+    const a1 = l.attempt('10.0.0.1', 'x');
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+    const a2 = l.attempt('10.0.0.1', 'x'); // two checks in flight: a third guess must wait
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(1);
+    l.succeed(a1);
+    l.succeed(a2);
+    expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+  });
+
+  it('never lets a success withdraw a failure of a later window', () => {
+    const now = { t: 0 };
+    const l = new FailureLimiter(
+      { maxFailures: 10, addressMaxFailures: 3, windowSeconds: 10, blockSeconds: 60 },
+      () => now.t,
+    );
+    const early = l.attempt('10.0.0.1', 'mallory'); // her own valid login, in flight across the window's end
+    now.t = 11_000;
+    for (const u of ['a', 'b']) failed(l, '10.0.0.1', u);
+    l.succeed(early);
+    failed(l, '10.0.0.1', 'c'); // the third failure of the new window blocks the address
+    expect(l.blockedFor('10.0.0.1', 'd')).toBe(60);
   });
 });
 

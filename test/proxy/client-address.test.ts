@@ -70,10 +70,14 @@ describe('server.trustedProxies through the gateway', () => {
     fetch(`${gw.url}/v1/statement`, { method: 'POST', body: 'SELECT 1', headers });
 
   it('sends the cluster the client behind a trusted proxy, and nothing a client wrote otherwise', async () => {
-    expect((await submit(trusting, { ...auth('pw'), 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+    const from = { ...auth('pw'), 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' };
+    expect((await submit(trusting, from)).status).toBe(200);
     expect(emu.requests.at(-1)?.headers['x-forwarded-for']).toBe('203.0.113.7');
-    expect((await submit(plain, { ...auth('pw'), 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+    // The scheme the balancer says the client used (it terminated TLS), not the gateway's own http.
+    expect(emu.requests.at(-1)?.headers['x-forwarded-proto']).toBe('https');
+    expect((await submit(plain, from)).status).toBe(200);
     expect(emu.requests.at(-1)?.headers['x-forwarded-for']).toMatch(/127\.0\.0\.1$/);
+    expect(emu.requests.at(-1)?.headers['x-forwarded-proto']).toBe('http');
   });
 
   it('limits failed logins per client behind the proxy, not per proxy', async () => {
