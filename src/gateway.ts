@@ -109,15 +109,20 @@ export class Gateway {
       cfg.proxy.maxSocketsPerBackend,
       cfg.auth.forwardAuthorization,
     );
-    const cleartext = this.registry
-      .all()
-      .filter((b) => b.forwardsAuthorization && b.target.protocol === 'http:')
-      .map((b) => b.name);
-    if (cfg.auth.mode !== 'none' && cleartext.length > 0)
-      this.logger.warn(
-        { backends: cleartext },
-        "clients' credentials are passed on to these http:// clusters in cleartext; set auth.forwardAuthorization: https if they do not authenticate users themselves",
-      );
+    // Credentials passed on to http:// clusters cross the network in cleartext: said at start, and for each
+    // such backend added later through the admin API.
+    const cleartext = (bs: Backend[]) => {
+      const names = bs
+        .filter((b) => b.forwardsAuthorization && b.target.protocol === 'http:')
+        .map((b) => b.name);
+      if (cfg.auth.mode !== 'none' && names.length > 0)
+        this.logger.warn(
+          { backends: names },
+          "clients' credentials are passed on to these http:// clusters in cleartext; set auth.forwardAuthorization: https if they do not authenticate users themselves",
+        );
+    };
+    cleartext(this.registry.all());
+    this.registry.on('added', (b) => cleartext([b]));
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);

@@ -63,6 +63,9 @@ describe('auth.forwardAuthorization', () => {
       const warned = gw.logs().includes('passed on to these http:// clusters in cleartext');
       expect(warned).toBe(expected);
       if (expected) expect(gw.logs()).toContain('trino-1');
+      // …and again for an http cluster added later (through the admin API, which calls the registry).
+      gw.gateway.registry.add({ ...record('http://127.0.0.1:9'), name: 'trino-late' });
+      expect(gw.logs().includes('trino-late')).toBe(expected);
       const seen = emu.requests.filter((r) => r.url.startsWith('/v1/statement'));
       expect(seen.length).toBeGreaterThan(2);
       for (const r of seen) {
