@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export interface LockoutOptions {
   /** Failed logins of one user from one address, within the window, before that pair is refused. */
@@ -12,6 +13,24 @@ export interface LockoutOptions {
   /** How long a successful login makes its address familiar to its user. */
   familiarSeconds?: number;
   maxKeys?: number;
+}
+
+/**
+ * Addresses as keys: an IPv6 address counts as its /64, which one client usually holds whole (and could
+ * otherwise walk through); IPv4 and anything else as it is.
+ */
+export function addressKey(a: string): string {
+  const zone = a.indexOf('%');
+  const ip = zone >= 0 ? a.slice(0, zone) : a;
+  if (isIP(ip) !== 6 || ip.includes('.')) return a;
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Names as keys: a long one (up to 4 KB can arrive in a credential) is kept as its digest. */
@@ -72,6 +91,7 @@ export class FailureLimiter {
   blockedFor(address: string, user: string): number {
     const t = this.now();
     user = keyName(user);
+    address = addressKey(address);
     const pair = `${address}\n${user}`;
     const left = this.left(`p:${pair}`, t);
     if (left > 0) return left;
@@ -83,6 +103,7 @@ export class FailureLimiter {
   attempt(address: string, user: string): Attempt {
     const t = this.now();
     user = keyName(user);
+    address = addressKey(address);
     const counters = [
       this.counter(`p:${address}\n${user}`, this.o.maxFailures, t),
       this.counter(`u:${user}`, this.userMax, t),

@@ -42,7 +42,7 @@ export const serverSchema = z
           } catch {
             return false;
           }
-        }, 'an IP address or CIDR (e.g. 10.0.0.0/8)'),
+        }, 'an IP address or a CIDR narrower than /0 (e.g. 10.0.0.0/8)'),
       )
       .default([]),
     /** Secret that signs the backend handle in follow-up URLs. Default: generated once and kept in the database. */

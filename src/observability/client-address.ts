@@ -25,6 +25,7 @@ export function parseTrusted(entry: string, into = new BlockList()): BlockList {
     const n = Number(bits);
     if (!/^\d{1,3}$/.test(bits) || n > (family === 6 ? 128 : 32))
       throw new Error(`not an IP address or CIDR: ${entry}`);
+    if (n === 0) throw new Error(`${entry} would trust every client's X-Forwarded-For`);
     into.addSubnet(addr, n, type);
   }
   return into;

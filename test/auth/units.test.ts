@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { jwtConfig } from '../helpers/jwt-config.js';
 import { parseConfig } from '../../src/config/load.js';
-import { FailureLimiter } from '../../src/auth/failure-limiter.js';
+import { FailureLimiter, addressKey } from '../../src/auth/failure-limiter.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
 import { BasicAuthenticator } from '../../src/auth/basic.js';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.js';
@@ -160,6 +160,18 @@ describe('FailureLimiter', () => {
     l.succeed(a1);
     l.succeed(a2);
     expect(l.blockedFor('10.0.0.1', 'x')).toBe(0);
+  });
+
+  it('counts an IPv6 client by its /64, which it usually holds whole', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:DB8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    const l = limiter({ t: 0 });
+    failed(l, '2001:db8:1:2::a', 'x');
+    failed(l, '2001:db8:1:2::b', 'x'); // the same pair, from another address of the same /64
+    expect(l.blockedFor('2001:db8:1:2::c', 'x')).toBe(5);
+    expect(l.blockedFor('2001:db8:1:3::c', 'x')).toBe(0);
   });
 
   it('never lets a success withdraw a failure of a later window', () => {

@@ -35,6 +35,8 @@ describe('ClientAddressResolver', () => {
       /server\.trustedProxies[\s\S]*CIDR/,
     );
     expect(() => parseConfig('server: { trustedProxies: [lb.internal] }')).toThrow(/CIDR/);
+    for (const all of ['0.0.0.0/0', '::/0'])
+      expect(() => parseConfig(`server: { trustedProxies: ["${all}"] }`)).toThrow(/narrower than \/0/);
   });
 });
 
