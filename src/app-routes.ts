@@ -6,6 +6,8 @@ import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
+import { oidcConsole } from './auth/oidc-console.js';
+import { oidcRoutes } from './auth/oidc-routes.js';
 import { verifyPassword } from './auth/password-hash.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
@@ -86,6 +88,10 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       defaultGroup: g.config.routing.defaultGroup,
     }),
   );
+  const sso =
+    g.oidc &&
+    oidcConsole(g.oidc.cfg, { sessionSecret, isPasswordUser: (name) => g.users.get(name) !== undefined });
+  if (g.oidc) app.route('/', oidcRoutes(g.oidc, g.logger, sso?.signIn));
   app.route(
     '/',
     consoleRoutes({
@@ -100,6 +106,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
       logger: g.logger,
+      ...(sso ? { oidc: { loginUrl: sso.loginUrl, user: sso.user } } : {}),
     }),
   );
   app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));

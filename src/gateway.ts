@@ -29,6 +29,7 @@ import type { Backend } from './backends/backend.js';
 import { mountAppRoutes } from './app-routes.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
 import { LayeredUserDirectory } from './auth/user-directory.js';
+import { createOidc, type OidcService } from './auth/oidc-service.js';
 import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
@@ -70,6 +71,8 @@ export class Gateway {
   readonly authenticator: GatewayAuthenticator;
   readonly monitor: HealthMonitor | undefined;
   readonly users: LayeredUserDirectory;
+  /** OIDC sign-in (auth.oidc), when configured and authentication is on. */
+  readonly oidc: OidcService | undefined;
   private readonly retention: Retention;
   readonly app: Hono;
   readonly server: http.Server;
@@ -173,11 +176,20 @@ export class Gateway {
         )
       : undefined;
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
+    this.oidc =
+      cfg.auth.oidc && cfg.auth.mode !== 'none'
+        ? createOidc(cfg.auth.oidc, {
+            publicUrl: cfg.server.publicUrl,
+            secret: new SettingsRepo(this.db.db).getOrCreateSecret('oidc-secret'),
+            logger: this.logger,
+          })
+        : undefined;
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
       metrics: this.metrics,
       logger: this.logger,
       baseDir: cfg.baseDir,
+      oidc: this.oidc?.authenticator,
     });
     const proxy = new ProtocolProxy({
       publicUrl: cfg.server.publicUrl,

@@ -79,5 +79,10 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
   });
   if (groups.size > 0 && !groups.has(cfg.routing.defaultGroup))
     issues.push({ path: 'routing.defaultGroup', message: `unknown group "${cfg.routing.defaultGroup}"` });
+  if (cfg.auth.oidc && cfg.auth.mode === 'none')
+    issues.push({
+      path: 'auth.oidc',
+      message: 'needs auth.mode: password (mode none trusts X-Trino-User as sent)',
+    });
   return issues;
 }

@@ -14,7 +14,7 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     const session = k.sessions.read(cookie);
-    const user = session ? k.deps.users.get(session.user) : undefined;
+    const user = session ? (k.deps.users.get(session.user) ?? k.deps.oidc?.user(session.user)) : undefined;
     if (!session || !user || !k.sessions.matches(session, user.passwordHash)) {
       if (cookie !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/console' });
       const url = new URL(c.req.url);

@@ -75,6 +75,11 @@ export interface ConsoleDeps {
   catalogs?: ConsoleCatalogs;
   /** The routing rules in force (loaded at start); the Rules page is hidden without it. */
   rules?: () => RuleEngine | undefined;
+  /**
+   * OIDC sign-in next to passwords (auth.oidc): the sign-in link, and the admin behind an OIDC session
+   * (undefined for a name that is a password user). Default: passwords only.
+   */
+  oidc?: { loginUrl: string; user(name: string): ConsoleUser | undefined };
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
   /** Mark cookies Secure. Default: when the request came over https. */
