@@ -182,6 +182,7 @@ export class Gateway {
             publicUrl: cfg.server.publicUrl,
             secret: new SettingsRepo(this.db.db).getOrCreateSecret('oidc-secret'),
             logger: this.logger,
+            isPasswordUser: (name) => this.users.get(name) !== undefined,
           })
         : undefined;
     this.authenticator = createAuthenticator(cfg.auth, {

@@ -40,6 +40,8 @@ export class OidcAuthenticator {
       codec: TokenCodec;
       publicUrl: string;
       logger: Logger;
+      /** A password user's name is never taken from a token: one name, one person, on every path. */
+      isPasswordUser: (name: string) => boolean;
     },
   ) {}
 
@@ -62,6 +64,7 @@ export class OidcAuthenticator {
 
   private async openOwn(token: string, digest: string): Promise<AuthResult> {
     const opened = await this.d.codec.open(token);
+    if (opened.ok && this.d.isPasswordUser(opened.content.name)) return this.sharedName(opened.content.name);
     if (opened.ok) return this.remember(digest, toPrincipal(opened.content), opened.content.exp);
     if (opened.expired?.refreshToken && this.d.cfg.refreshTokens)
       return unauthorized(
@@ -97,7 +100,12 @@ export class OidcAuthenticator {
       });
       const p = principalClaims(this.d.cfg, payload);
       if (!p)
-        return unauthorized('no-user', `Token has no "${this.d.cfg.userClaim}" claim`, this.challenge());
+        return unauthorized(
+          'no-user',
+          `Token has no valid "${this.d.cfg.userClaim}" claim`,
+          this.challenge(),
+        );
+      if (this.d.isPasswordUser(p.name)) return this.sharedName(p.name);
       return this.remember(digest, toPrincipal({ ...p, exp: payload.exp ?? 0 }), payload.exp);
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';
@@ -110,6 +118,14 @@ export class OidcAuthenticator {
         );
       return unauthorized(code, `Invalid bearer token (${label(code)})`, this.challenge());
     }
+  }
+
+  private sharedName(name: string): AuthResult {
+    return unauthorized(
+      'shared-name',
+      `Invalid bearer token: ${name} is also the name of a password user of this gateway`,
+      this.challenge(),
+    );
   }
 
   private remember(digest: string, principal: Principal, exp: number | undefined): AuthResult {
@@ -139,7 +155,7 @@ export class OidcAuthenticator {
       .then(async (r) => {
         const fresh = r.claims ? principalClaims(this.d.cfg, r.claims) : undefined;
         if (r.claims && !fresh)
-          throw new Error(`the renewed ID token has no "${this.d.cfg.userClaim}" claim`);
+          throw new Error(`the renewed ID token has no valid "${this.d.cfg.userClaim}" claim`);
         const content: TokenContent = {
           ...(fresh ?? expired),
           refreshToken: r.refreshToken ?? expired.refreshToken,

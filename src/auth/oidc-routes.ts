@@ -167,7 +167,9 @@ export function oidcRoutes(s: OidcService, logger: Logger, consoleSignIn?: Conso
         signIn.checks,
       );
       const p = principalClaims(s.cfg, r.claims!);
-      if (!p) return fail(400, `the ID token has no "${s.cfg.userClaim}" claim`);
+      if (!p) return fail(400, `the ID token has no valid "${s.cfg.userClaim}" claim`);
+      const refused = s.refusal(p.name);
+      if (refused) return fail(403, refused);
       content = { ...p, refreshToken: r.refreshToken, exp: r.expiresAt };
     } catch (e) {
       return fail(

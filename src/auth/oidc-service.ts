@@ -14,6 +14,8 @@ export interface OidcService {
   codec: TokenCodec;
   authenticator: OidcAuthenticator;
   signIns: SignIns;
+  /** Why a signed-in name is refused (a password user's name), or undefined. */
+  refusal: (name: string) => string | undefined;
   publicUrl: string;
 }
 
@@ -24,7 +26,13 @@ export interface OidcService {
  */
 export function createOidc(
   cfg: OidcConfig,
-  d: { publicUrl: string; secret: string; logger: Logger },
+  d: {
+    publicUrl: string;
+    secret: string;
+    logger: Logger;
+    /** Whether a name is a password user's: an OIDC user of that name is refused (they are not the same person). */
+    isPasswordUser?: (name: string) => boolean;
+  },
 ): OidcService {
   const client = new OidcClient(cfg, `${d.publicUrl}/oidc/callback`);
   const exchange = new TokenExchange(d.secret, cfg.challengeTimeoutSeconds * 1000);
@@ -36,7 +44,12 @@ export function createOidc(
     codec,
     publicUrl: d.publicUrl,
     logger: d.logger,
+    isPasswordUser: d.isPasswordUser ?? (() => false),
   });
   const signIns = new SignIns(Math.min(cfg.challengeTimeoutSeconds, 600) * 1000);
-  return { cfg, client, exchange, codec, authenticator, signIns, publicUrl: d.publicUrl };
+  const refusal = (name: string) =>
+    d.isPasswordUser?.(name)
+      ? `${name} is also the name of a password user of this gateway, who may be someone else; the IdP user is refused`
+      : undefined;
+  return { cfg, client, exchange, codec, authenticator, signIns, publicUrl: d.publicUrl, refusal };
 }

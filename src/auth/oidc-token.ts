@@ -22,6 +22,9 @@ export interface TokenContent {
 export type Opened =
   { ok: true; content: TokenContent } | { ok: false; code: string; expired?: TokenContent };
 
+/** Control characters (C0, DEL, C1): never part of a user name, and no header could carry them. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 const list = (v: unknown): string[] =>
   Array.isArray(v)
     ? v.filter((x): x is string => typeof x === 'string')
@@ -32,11 +35,12 @@ const list = (v: unknown): string[] =>
 /**
  * principalClaims maps verified ID-token (or bearer JWT) claims to a principal's fields, as auth.jwt maps
  * its claims: the user claim is the name, groups pass through auth.oidc.groupMap, only admin and user are
- * roles (none named: user). Undefined when the user claim is missing.
+ * roles (none named: user). Undefined when the user claim is missing, longer than 256 characters or holds
+ * control characters.
  */
 export function principalClaims(cfg: OidcConfig, claims: JWTPayload): Omit<TokenContent, 'exp'> | undefined {
   const name = claims[cfg.userClaim];
-  if (typeof name !== 'string' || !name || name.length > 256) return undefined;
+  if (typeof name !== 'string' || !name || name.length > 256 || CONTROL.test(name)) return undefined;
   const map = cfg.groupMap;
   const groups = [
     ...new Set(list(claims[cfg.groupsClaim]).flatMap((g) => (Object.hasOwn(map, g) ? map[g] : [g]))),

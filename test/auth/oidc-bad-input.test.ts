@@ -179,6 +179,19 @@ describe('OIDC bad input', () => {
     expect(other.status).toBe(403);
   });
 
+  it('refuses an IdP user named like a password user, at sign-in and as a bearer JWT (one name, one person)', async () => {
+    const c = await challenge(w.gw.url);
+    expect(await signInAt(w.browser.page, c.redirect, 'carol')).toContain(
+      'carol is also the name of a password user',
+    );
+    codes.push(new URL(w.browser.page.url()).searchParams.get('code')!);
+    expect(((await (await fetch(c.token)).json()) as { error: string }).error).toContain('password user');
+    const jwt = await w.idp.sign({ sub: 'carol', roles: ['admin'] });
+    const res = await submit(w.gw.url, { authorization: `Bearer ${jwt}`, 'x-trino-user': 'carol' });
+    expect(res.status).toBe(401);
+    expect((await trinoError(res)).message).toContain('carol is also the name of a password user');
+  });
+
   it('refuses a gateway token that was altered', async () => {
     let token = '';
     let signedIn: Promise<string> | undefined;

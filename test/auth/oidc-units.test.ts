@@ -135,6 +135,8 @@ describe('TokenCodec and claims', () => {
       roles: ['user'],
     });
     expect(principalClaims(cfg, { email: 'no-sub' })).toBeUndefined();
+    expect(principalClaims(cfg, { sub: 'bell\u0007' })).toBeUndefined();
+    expect(principalClaims(cfg, { sub: 'x'.repeat(257) })).toBeUndefined();
   });
 
   it('seals a token only the gateway can open, and keeps an expired one’s content for refresh', async () => {
@@ -236,6 +238,7 @@ describe('the challenge as trino-python-client reads it', () => {
       codec: new TokenCodec(SECRET, 'https://gw', 0),
       publicUrl: 'https://gw.example.com',
       logger: {} as never,
+      isPasswordUser: () => false,
     });
     for (const header of [a.challenge(), `${a.challenge()}, Basic realm="Switchyard"`]) {
       const info = pythonAuthInfo(header);
