@@ -90,7 +90,12 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   );
   const sso =
     g.oidc &&
-    oidcConsole(g.oidc.cfg, { sessionSecret, isPasswordUser: (name) => g.users.get(name) !== undefined });
+    oidcConsole(g.oidc.cfg, {
+      sessionSecret,
+      isPasswordUser: (name) => g.users.get(name) !== undefined,
+      // Behind TLS terminated in front, the callback arrives over http, but the browser speaks https.
+      secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,
+    });
   if (g.oidc) app.route('/', oidcRoutes(g.oidc, g.logger, sso?.signIn));
   app.route(
     '/',

@@ -24,6 +24,8 @@ export function oidcConsole(
     sessionSecret: string;
     sessionTtlMs?: number;
     isPasswordUser: (name: string) => boolean;
+    /** Mark the session cookie Secure. Default: when the callback came over https. */
+    secureCookies?: boolean;
   },
 ): { signIn: ConsoleSignIn; user: (name: string) => ConsoleUser | undefined; loginUrl: string } {
   const marker = `oidc$${cfg.issuer}$${cfg.clientId}`;
@@ -44,7 +46,11 @@ export function oidcConsole(
           c,
           SESSION_COOKIE,
           value,
-          cookieOptions(c, {} as ConsoleDeps, Math.floor(sessions.ttlMs / 1000)),
+          cookieOptions(
+            c,
+            { secureCookies: d.secureCookies } as ConsoleDeps,
+            Math.floor(sessions.ttlMs / 1000),
+          ),
         );
         return undefined;
       },

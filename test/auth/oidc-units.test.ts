@@ -247,3 +247,23 @@ describe('the challenge as trino-python-client reads it', () => {
     }
   });
 });
+
+describe('the console’s OIDC sessions', () => {
+  it('marks the session cookie Secure when the public URL is https, even if the callback came over http', async () => {
+    const { Hono } = await import('hono');
+    const { oidcConsole } = await import('../../src/auth/oidc-console.js');
+    const cookieOf = async (secureCookies?: boolean) => {
+      const sso = oidcConsole(oidcConfigSchema.parse(base), {
+        sessionSecret: SECRET,
+        isPasswordUser: () => false,
+        secureCookies,
+      });
+      const app = new Hono().get('/x', (c) =>
+        c.text(sso.signIn.signIn(c, { name: 'root', groups: [], roles: ['admin'] }) ?? 'ok'),
+      );
+      return (await app.request('http://gw/x')).headers.get('set-cookie') ?? '';
+    };
+    expect(await cookieOf(true)).toMatch(/; Secure/);
+    expect(await cookieOf(undefined)).not.toMatch(/; Secure/);
+  });
+});
