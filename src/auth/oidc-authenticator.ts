@@ -156,6 +156,8 @@ export class OidcAuthenticator {
         const fresh = r.claims ? principalClaims(this.d.cfg, r.claims) : undefined;
         if (r.claims && !fresh)
           throw new Error(`the renewed ID token has no valid "${this.d.cfg.userClaim}" claim`);
+        if (this.d.isPasswordUser((fresh ?? expired).name))
+          throw new Error(`${(fresh ?? expired).name} is now also the name of a password user`);
         const content: TokenContent = {
           ...(fresh ?? expired),
           refreshToken: r.refreshToken ?? expired.refreshToken,

@@ -166,12 +166,13 @@ function result(
   const claims = r.claims() as JWTPayload | undefined;
   if (!claims && idTokenRequired) throw new OidcError(400, 'the identity provider returned no ID token');
   const now = Math.floor(Date.now() / 1000);
+  // No expires_in and no ID token exp: five minutes, so the token neither lives on nor loops on refresh.
   const expiresAt =
-    typeof r.expires_in === 'number'
+    typeof r.expires_in === 'number' && r.expires_in > 0
       ? now + r.expires_in
-      : typeof claims?.exp === 'number'
+      : typeof claims?.exp === 'number' && claims.exp > now
         ? claims.exp
-        : now;
+        : now + 300;
   return { claims, refreshToken: r.refresh_token, expiresAt };
 }
 
