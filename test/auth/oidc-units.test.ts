@@ -141,18 +141,21 @@ describe('TokenCodec and claims', () => {
 
   it('seals a token only the gateway can open, and keeps an expired one’s content for refresh', async () => {
     const codec = new TokenCodec(SECRET, 'https://gw', 0);
+    const rt = 'the-refresh-token-0123456789';
     const exp = Math.floor(Date.now() / 1000) + 60;
     const token = await codec.seal({
       name: 'alice',
       groups: ['g'],
       roles: ['user'],
-      refreshToken: 'rt',
+      refreshToken: rt,
       exp,
     });
-    expect(token).not.toContain('rt');
+    // Sealed: neither the refresh token nor its base64url spelling can be read off the token.
+    expect(token).not.toContain(rt);
+    expect(token).not.toContain(Buffer.from(rt).toString('base64url').slice(0, 16));
     expect(await codec.open(token)).toEqual({
       ok: true,
-      content: { name: 'alice', groups: ['g'], roles: ['user'], refreshToken: 'rt', exp },
+      content: { name: 'alice', groups: ['g'], roles: ['user'], refreshToken: rt, exp },
     });
     expect((await new TokenCodec('another-secret-entirely', 'https://gw', 0).open(token)).ok).toBe(false);
     expect((await new TokenCodec(SECRET, 'https://other-gw', 0).open(token)).ok).toBe(false);
@@ -160,14 +163,14 @@ describe('TokenCodec and claims', () => {
       name: 'alice',
       groups: [],
       roles: ['user'],
-      refreshToken: 'rt',
+      refreshToken: rt,
       exp: exp - 120,
     });
     const opened = await codec.open(old);
     expect(opened).toMatchObject({
       ok: false,
       code: 'ERR_JWT_EXPIRED',
-      expired: { name: 'alice', refreshToken: 'rt' },
+      expired: { name: 'alice', refreshToken: rt },
     });
   });
 });
