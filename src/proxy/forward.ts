@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Dispatcher } from 'undici';
 import type { Backend } from '../backends/backend.js';
@@ -36,7 +37,7 @@ export interface ResponseBody {
 export type ResponseHandler = (up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow) => ResponseBody;
 
 export interface ForwardOptions {
-  /** Replaces the request body (a submission read whole for routing). Needs onResponse. */
+  /** Replaces the request body (a submission read whole for routing, a checked UI login form). */
   body?: Buffer;
   /** Path (and query) sent to the backend; defaults to req.url. */
   path?: string;
@@ -107,7 +108,7 @@ export class Forwarder {
     backend: Backend,
     opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
-    if (!opts.onResponse) return this.relay(req, res, backend, opts.path);
+    if (!opts.onResponse) return this.relay(req, res, backend, opts.path, opts.body);
     return new Promise<ForwardOutcome>((resolve) => this.send(req, res, backend, opts, resolve));
   }
 
@@ -162,7 +163,12 @@ export class Forwarder {
     res: ServerResponse,
     backend: Backend,
     path?: string,
+    body?: Buffer,
   ): Promise<ForwardOutcome> {
+    if (body) {
+      req.headers['content-length'] = String(body.length);
+      if (req.headers['transfer-encoding'] !== undefined) delete req.headers['transfer-encoding'];
+    }
     return new Promise<ForwardOutcome>((resolve) => {
       let settled = false;
       const r: Relay = {
@@ -176,7 +182,8 @@ export class Forwarder {
       };
       this.relays.set(req, r);
       if (path !== undefined) req.url = path;
-      this.proxy.web(req, res, { target: backend.target, agent: backend.agent }, (err: Error) => {
+      const opts = { target: backend.target, agent: backend.agent, buffer: body && Readable.from([body]) };
+      this.proxy.web(req, res, opts, (err: Error) => {
         if (res.destroyed || req.socket.destroyed) r.settle({ ok: false, kind: 'client-gone', error: err });
         else r.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, r.timedOut), error: err });
       });

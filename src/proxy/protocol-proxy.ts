@@ -4,7 +4,9 @@ import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
-import { applyPrincipal } from './identity.js';
+import { checkOwner } from './follow-up-owner.js';
+import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
+import { isUiLogin, uiLoginForm, type UiLoginForm } from './ui-login.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
 import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
@@ -87,15 +89,44 @@ export class ProtocolProxy {
       case 'other':
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
       case 'info':
-        return this.forwardAny(req, res, req.url ?? '/');
+        // /v1/info and /v1/info/state are public, as in Trino, and name no user; /v1/status needs a
+        // principal like every other path (Trino's StatusResource is MANAGEMENT_READ).
+        if (!isStatusPath(req.url)) {
+          anonymous(req.headers);
+          return this.forwardAny(req, res, req.url ?? '/');
+        }
     }
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
-      return this.followUpKind(req, res, kind, search);
+      return kind.kind === 'info'
+        ? this.forwardAny(req, res, req.url ?? '/')
+        : this.followUpKind(req, res, kind, search);
     const principal = principalOf(await this.authenticate(req));
     if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
-    // A cancel or a /v1/query call acts on a query as the principal, never as a user it names.
-    if (kind.kind !== 'ui' && kind.kind !== 'ui-query') applyPrincipal(req, principal, this.d.resolveUser);
+    // One identity rule on every path: a cancel, /v1/query, /v1/status and the cluster's UI act as the
+    // principal (or a user it may impersonate), never as a user a header merely names.
+    const user = applyPrincipal(req, principal, this.d.resolveUser);
+    if (kind.kind === 'info') return this.forwardAny(req, res, req.url ?? '/');
+    if (kind.kind === 'query' || kind.kind === 'ui-query')
+      checkOwner(principal, kind.queryId, this.d.affinity, this.d.resolveUser);
+    if (kind.kind === 'ui' && isUiLogin(req))
+      return this.uiLogin(req, res, await uiLoginForm(req, principal, user, this.d.resolveUser));
     return this.followUpKind(req, res, kind, search);
+  }
+
+  /**
+   * uiLogin sends the cluster's UI form login on with the username the principal decided (the form's own
+   * username was checked like X-Trino-User), so no one gets a UI token for a user they may not act as. The
+   * password goes only to a cluster that is sent clients' credentials.
+   */
+  private async uiLogin(req: IncomingMessage, res: ServerResponse, form: UiLoginForm): Promise<void> {
+    const pinned = readCookie(req.headers.cookie, UI_COOKIE);
+    const owner = pinned ? this.d.codec.decode(pinned) : undefined;
+    const b =
+      owner && this.d.registry.get(owner)
+        ? this.kit.backendNamed(owner)
+        : this.d.picker.pick(this.d.defaultGroup, { user: '' })?.backend;
+    if (!b) throw noBackend(this.d.defaultGroup);
+    await this.kit.plain(req, res, b, req.url ?? '', false, form.body(b.forwardsAuthorization));
   }
 
   private authenticate(req: IncomingMessage): AuthOutcome {
@@ -119,15 +150,21 @@ export class ProtocolProxy {
     if (!this.d.authenticator.followUpsNeedCredentials) return this.followUp(req, res, queryId, handle, path);
     const auth = this.authenticate(req);
     if (!(auth instanceof Promise)) {
-      applyPrincipal(req, principalOf(auth), this.d.resolveUser);
+      this.asOwner(req, principalOf(auth), queryId);
       return this.followUp(req, res, queryId, handle, path);
     }
     auth
       .then((a) => {
-        applyPrincipal(req, principalOf(a), this.d.resolveUser);
+        this.asOwner(req, principalOf(a), queryId);
         this.followUp(req, res, queryId, handle, path);
       })
       .catch((e: unknown) => this.kit.fail(res, e));
+  }
+
+  /** asOwner applies the principal to a statement follow-up and checks that it may act on the query. */
+  private asOwner(req: IncomingMessage, principal: Principal, queryId: string): void {
+    applyPrincipal(req, principal, this.d.resolveUser);
+    checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
   }
 
   private async followUpKind(
@@ -228,13 +265,7 @@ export class ProtocolProxy {
   /** forwardAny sends a request that belongs to no query (info, UI assets) to an available default-group backend. */
   private async forwardAny(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const pick = this.d.picker.pick(this.d.defaultGroup, { user: '' });
-    if (!pick)
-      throw new GatewayError(
-        503,
-        'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${this.d.defaultGroup}"`,
-        'INSUFFICIENT_RESOURCES',
-      );
+    if (!pick) throw noBackend(this.d.defaultGroup);
     await this.kit.plain(req, res, pick.backend, path, false);
   }
 }
@@ -302,6 +333,15 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
       });
     }
   }
+}
+
+function noBackend(group: string): GatewayError {
+  return new GatewayError(
+    503,
+    'NO_NODES_AVAILABLE',
+    `no available backend in routing group "${group}"`,
+    'INSUFFICIENT_RESOURCES',
+  );
 }
 
 /** principalOf returns the authenticated principal, or throws the Trino-shaped answer to a failed authentication. */

@@ -50,16 +50,20 @@ export class ProxyKit {
     this.publicOrigin = new URL(d.publicUrl).origin;
   }
 
-  /** plain forwards without looking into the body (binary-safe, compression preserved). */
+  /**
+   * plain forwards without looking into the response body (binary-safe, compression preserved); `body`
+   * replaces a request body the gateway already read.
+   */
   async plain(
     req: IncomingMessage,
     res: ServerResponse,
     b: Backend,
     path: string,
     stripEncoding: boolean,
+    body?: Buffer,
   ): Promise<boolean> {
     prepareHeaders(req, b, this.d.tls, stripEncoding);
-    const out = await this.d.forwarder.forward(req, res, b, { path });
+    const out = await this.d.forwarder.forward(req, res, b, { path, body });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
   }
