@@ -6,7 +6,7 @@ import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
-import { verifyPassword } from './auth/password-hash.js';
+import { sameSecret } from './auth/same-secret.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
@@ -29,7 +29,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   if (g.config.metrics.enabled)
     app.get('/metrics', async (c) => {
       const token = g.config.metrics.token;
-      if (token && c.req.header('authorization') !== `Bearer ${token}`)
+      if (token && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${token}`))
         return c.json({ message: 'metrics need a bearer token' }, 401);
       return c.body(await g.metrics.registry.metrics(), 200, {
         'content-type': g.metrics.registry.contentType,
@@ -93,7 +93,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       picker: g.picker,
       history: g.history,
       users: g.users,
-      verifyPassword,
+      verifyPassword: (password, hash) => g.hashGate.verify(password, hash, true).then((ok) => ok === true),
+      loginLimiter: g.loginLimiter,
       sessionSecret,
       redactSql: g.redactSql,
       catalogs: consoleCatalogs(() => g.catalogs!),

@@ -1,3 +1,4 @@
+import type { FailureLimiter } from '../auth/failure-limiter.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
@@ -13,14 +14,11 @@ export interface ConsoleUser {
 }
 
 /**
- * Failed-login limiting. check says how long the key must wait (0: may try now); fail records a failed
- * attempt; succeed forgets the key's failures.
+ * Failed-login limiting: the protocol's limiter (src/auth/failure-limiter.ts), so the console and the
+ * protocol share one rule and, when the gateway passes its instance, one memory of failures and of the
+ * addresses users sign in from.
  */
-export interface LoginLimiter {
-  check(key: string): number;
-  fail(key: string): void;
-  succeed(key: string): void;
-}
+export type LoginLimiter = FailureLimiter;
 
 /** The state of one catalog spec on one backend. */
 export interface CatalogDeploymentView {
@@ -69,7 +67,7 @@ export interface ConsoleDeps {
   redactSql: (sql: string) => string;
   /** The configured default routing group (for dry runs). */
   defaultGroup: string;
-  /** Failed-login limiting; default: 5 failures per user and per client address, then a growing wait. */
+  /** Failed-login limiting; default: a limiter of its own with auth.lockout's defaults. */
   loginLimiter?: LoginLimiter;
   /** Catalog broadcast; the Catalogs page is hidden without it. */
   catalogs?: ConsoleCatalogs;
