@@ -158,7 +158,7 @@ export class Gateway {
     });
     const secret =
       cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
-    this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
+    this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl);
 
     const h = cfg.health;
     const stats = h.stats.enabled

@@ -7,6 +7,8 @@ import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { writeTrinoError } from '../trino/errors.js';
+import { foreignOrigin, guardResponse } from './response-guard.js';
 
 /** The head of a backend's answer to an exchange the gateway handles itself. */
 export interface UpstreamResponse {
@@ -60,6 +62,9 @@ export type ForwardOutcome =
 interface Relay {
   timedOut: boolean;
   settle: (o: ForwardOutcome) => void;
+  /** Origins the backend's own redirects may use (its own, the gateway's public one). */
+  origins: readonly string[];
+  backend: string;
 }
 
 /**
@@ -79,7 +84,14 @@ export class Forwarder {
   private readonly proxy = createProxyServer({ xfwd: false, ws: false, prependPath: false });
   private readonly relays = new WeakMap<IncomingMessage, Relay>();
 
-  constructor(private readonly timeoutMs: number) {
+  private readonly publicOrigin: string;
+
+  constructor(
+    private readonly timeoutMs: number,
+    /** The gateway's public URL, where a backend's own redirects are pointed back to. */
+    private readonly publicUrl = 'http://localhost',
+  ) {
+    this.publicOrigin = new URL(publicUrl).origin;
     this.proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
       const r = this.relays.get(req);
       if (!r) return;
@@ -97,7 +109,13 @@ export class Forwarder {
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
-      r.settle({ ok: true, status: proxyRes.statusCode ?? 0 });
+      const status = guardResponse(proxyRes.statusCode ?? 0, proxyRes.headers, r.origins, this.publicUrl);
+      if (status !== proxyRes.statusCode) {
+        // A redirect to a foreign origin: answered here (http-proxy-3 then pipes nothing), its body dropped.
+        proxyRes.resume();
+        writeTrinoError(res, foreignOrigin(r.backend, 'redirect'));
+      }
+      r.settle({ ok: true, status });
     });
   }
 
@@ -172,6 +190,8 @@ export class Forwarder {
     return new Promise<ForwardOutcome>((resolve) => {
       let settled = false;
       const r: Relay = {
+        origins: [backend.origin, this.publicOrigin],
+        backend: backend.name,
         timedOut: false,
         settle: (o) => {
           if (!settled) {
