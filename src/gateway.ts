@@ -213,7 +213,8 @@ export class Gateway {
     });
 
     this.app = new Hono();
-    mountAppRoutes(this, new SettingsRepo(this.db.db).getOrCreateSecret('console-session-secret'));
+    const settings = new SettingsRepo(this.db.db);
+    mountAppRoutes(this, settings.getOrCreateSecret('console-session-secret'), settings);
     const appListener = getRequestListener(this.app.fetch);
     this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
   }

@@ -1,4 +1,5 @@
 import type { FailureLimiter } from '../auth/failure-limiter.js';
+import type { RevocationStore } from './session.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
@@ -75,7 +76,12 @@ export interface ConsoleDeps {
   rules?: () => RuleEngine | undefined;
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
-  /** Mark cookies Secure. Default: when the request came over https. */
+  /**
+   * Mark cookies Secure. Default: when the request came over https, directly or (X-Forwarded-Proto from a
+   * trusted proxy) to a TLS-terminating proxy in front.
+   */
   secureCookies?: boolean;
+  /** Keeps logouts across restarts. Default: memory only. */
+  revokedSessions?: RevocationStore;
   now?: () => number;
 }

@@ -47,7 +47,12 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   const now = deps.now ?? Date.now;
   const k: ConsoleKit = {
     deps,
-    sessions: new SessionCodec(deps.sessionSecret, deps.sessionTtlMs ?? EIGHT_HOURS, now),
+    sessions: new SessionCodec(
+      deps.sessionSecret,
+      deps.sessionTtlMs ?? EIGHT_HOURS,
+      now,
+      deps.revokedSessions,
+    ),
     limiter: deps.loginLimiter ?? consoleLoginLimiter(now),
     now,
   };
