@@ -95,7 +95,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       picker: g.picker,
       history: g.history,
       users: g.users,
-      verifyPassword: (password, hash) => g.hashGate.verify(password, hash, true).then((ok) => ok === true),
+      verifyPassword: (password, hash, familiar) =>
+        g.hashGate.verify(password, hash, familiar).then((ok) => ok === true),
       loginLimiter: g.loginLimiter,
       // A public URL on https: the console is reached over TLS (perhaps terminated in front), so Secure.
       secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,

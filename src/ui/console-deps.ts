@@ -61,7 +61,8 @@ export interface ConsoleDeps {
   picker: BackendPicker;
   history: HistoryRepo;
   users: { get(name: string): ConsoleUser | undefined };
-  verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  /** Checks a password; `familiar` (the user signed in from this address lately) may go first when busy. */
+  verifyPassword: (password: string, hash: string, familiar: boolean) => Promise<boolean>;
   /** Signs session cookies and CSRF tokens; at least 16 characters, kept across restarts. */
   sessionSecret: string;
   /** Applied to every SQL text shown (catalog secrets must never reach a page). */

@@ -84,11 +84,12 @@ export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
     }
     const user = name ? k.deps.users.get(name) : undefined;
     const password = (form.password ?? '').slice(0, 1024);
+    const familiar = k.limiter.isFamiliar(address, name);
     const attempt = k.limiter.attempt(address, name);
     let ok = false;
     try {
       // An unknown user costs a hash too, so the answer's timing does not tell which names exist.
-      ok = await k.deps.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      ok = await k.deps.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH, familiar);
     } finally {
       if (ok && user && password !== '') k.limiter.succeed(attempt);
       else k.limiter.fail(attempt);
