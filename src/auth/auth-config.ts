@@ -51,7 +51,8 @@ export const authConfigSchema = z
         cacheTtlSeconds: z.number().int().min(0).max(3600).default(60),
         /**
          * Password hashes (scrypt) computed at once, for Basic and console sign-ins together; more wait,
-         * familiar logins first, and beyond 256 waiting a login is answered 429 "busy" (no failure counted).
+         * familiar logins first, and beyond 256 waiting a login is answered 503 with Retry-After: 1, which
+         * Trino's clients retry (no failure counted).
          * Default 2 (of libuv's 4 threads, which gzip and file I/O need too).
          */
         maxConcurrentHashes: z.number().int().min(1).max(64).default(2),

@@ -30,7 +30,7 @@ interface Credential {
 
 const BUSY_ANSWER: AuthResult = {
   ok: false,
-  status: 429,
+  status: 503,
   reason: 'busy',
   message: 'Too many logins being checked; try again in a moment',
   retryAfterSeconds: 1,

@@ -353,9 +353,11 @@ function principalOf(auth: AuthResult): Principal {
   const name =
     auth.status === 429
       ? 'RATE_LIMITED'
-      : auth.status === 403
-        ? 'PERMISSION_DENIED'
-        : 'AUTHENTICATION_FAILED';
+      : auth.status === 503
+        ? 'SERVER_BUSY'
+        : auth.status === 403
+          ? 'PERMISSION_DENIED'
+          : 'AUTHENTICATION_FAILED';
   throw new GatewayError(auth.status, name, auth.message, 'USER_ERROR', headers);
 }
 
