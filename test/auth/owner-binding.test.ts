@@ -163,3 +163,46 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
     ]);
   });
 });
+
+describe('the owner binding after a restart', () => {
+  it("still refuses bob's poll of alice's query when memory is gone (the owner comes from history)", async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 1, executingPages: 4 });
+    const users = await Promise.all(
+      ['alice', 'bob'].map(async (name) => ({
+        name,
+        passwordHash: await hashPassword(`${name}-pw`),
+        groups: ['adhoc'],
+        roles: ['user'],
+      })),
+    );
+    const cfg = testConfig([{ name: 'trino-1', url: emu.url }], {
+      database: { path: join(mkdtempSync(join(tmpdir(), 'sy-owner-')), 'gw.db') },
+      auth: { mode: 'password', forwardAuthorization: 'never', users },
+    });
+    let gw = await startGateway(cfg);
+    try {
+      const res = await fetch(`${gw.url}/v1/statement`, {
+        method: 'POST',
+        body: 'SELECT 1',
+        headers: { authorization: ALICE },
+      });
+      const q = (await res.json()) as Page;
+      await gw.stop(); // flushes history
+      gw = await startGateway(cfg);
+      // The same follow-up URL on the restarted gateway (it listens on another port).
+      const next = `${gw.url}${new URL(q.nextUri!).pathname}`;
+      const poll = (auth: string) => fetch(next, { headers: { authorization: auth } });
+      expect((await poll(BOB)).status).toBe(403);
+      expect((await fetch(`${gw.url}/v1/query/${q.id}`, { headers: { authorization: BOB } })).status).toBe(
+        403,
+      );
+      expect((await poll(ALICE)).status).toBe(200);
+    } finally {
+      await gw.stop();
+      await emu.stop();
+    }
+  });
+});
