@@ -8,7 +8,7 @@ import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
 import { isUiLogin, uiLoginForm, type UiLoginForm } from './ui-login.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
-import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
+import type { AuthOutcome } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
 import type {
@@ -23,8 +23,10 @@ import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
+import { principalOf, readCookie, splitTarget } from './request-parts.js';
 
 export type { ProtocolProxyDeps } from './proxy-kit.js';
+export { splitTarget } from './request-parts.js';
 
 const UI_COOKIE = 'switchyard_ui';
 
@@ -342,47 +344,4 @@ function noBackend(group: string): GatewayError {
     `no available backend in routing group "${group}"`,
     'INSUFFICIENT_RESOURCES',
   );
-}
-
-/** principalOf returns the authenticated principal, or throws the Trino-shaped answer to a failed authentication. */
-function principalOf(auth: AuthResult): Principal {
-  if (auth.ok) return auth.principal;
-  const headers: Record<string, string> = {};
-  if (auth.challenge) headers['www-authenticate'] = auth.challenge;
-  if (auth.retryAfterSeconds) headers['retry-after'] = String(auth.retryAfterSeconds);
-  const name =
-    auth.status === 429
-      ? 'RATE_LIMITED'
-      : auth.status === 503
-        ? 'SERVER_BUSY'
-        : auth.status === 403
-          ? 'PERMISSION_DENIED'
-          : 'AUTHENTICATION_FAILED';
-  throw new GatewayError(auth.status, name, auth.message, 'USER_ERROR', headers);
-}
-
-/** splitTarget reduces a request target (origin-form or absolute-form) to its path and query string. */
-export function splitTarget(url: string): { path: string; search: string } | undefined {
-  if (url.startsWith('/')) {
-    const q = url.indexOf('?');
-    return q < 0 ? { path: url, search: '' } : { path: url.slice(0, q), search: url.slice(q) };
-  }
-  if (!/^https?:\/\//i.test(url)) return undefined;
-  try {
-    // Absolute-form (presto-client sends DELETE http://host/...): only the path matters; the host is
-    // never used as a destination.
-    const u = new URL(url);
-    return { path: u.pathname, search: u.search };
-  } catch {
-    return undefined;
-  }
-}
-
-function readCookie(cookie: string | undefined, name: string): string | undefined {
-  if (!cookie) return undefined;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
