@@ -9,14 +9,21 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * isUiLogin tells the cluster's web-UI form login (POST /ui/login, Trino's LoginResource), in any spelling
- * a cluster's router would take for it (repeated or trailing slashes).
+ * the cluster's HTTP server would take for it: percent-escapes, `;` path parameters, repeated or trailing
+ * slashes, any case. A path that cannot be decoded counts as one (it is checked, never waved through).
  */
 export function isUiLogin(req: IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
-  const path = (req.url ?? '')
-    .split('?')[0]
+  let path = (req.url ?? '').split('?')[0];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  path = path
+    .replace(/;[^/]*/g, '')
     .replace(/\/{2,}/g, '/')
-    .replace(/\/$/, '');
+    .replace(/\/+$/, '');
   return path.toLowerCase() === '/ui/login';
 }
 

@@ -129,8 +129,8 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
   it('never lets a /ui request or a UI login form act as a user the principal may not act as', async () => {
     const asAdmin = await get('/ui/api/stats', ALICE, { headers: { 'x-trino-user': 'admin' } });
     expect(asAdmin.status).toBe(403);
-    const form = (username: string) =>
-      get('/ui/login', ALICE, {
+    const form = (username: string, path = '/ui/login') =>
+      get(path, ALICE, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -139,6 +139,9 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
     const forged = await form('admin');
     expect(forged.status).toBe(403);
     expect(forged.headers.get('set-cookie')).toBeNull();
+    // Spellings of the login path the cluster's HTTP server takes for it are checked too.
+    for (const path of ['/ui/%6Cogin', '/ui//login/', '/ui/login;jsessionid=1'])
+      expect((await form('admin', path)).status, path).toBe(403);
     expect(emu.requests.filter((r) => r.url.startsWith('/ui/login'))).toEqual([]);
     // alice's own name, or none (the gateway logs in for the principal): a token for alice.
     for (const name of ['alice', '']) {
