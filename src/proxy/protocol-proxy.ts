@@ -6,8 +6,9 @@ import { classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
-import { isUiLogin, uiLoginForm, type UiLoginForm } from './ui-login.js';
-import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
+import { uiLoginForm, type UiLoginForm } from './ui-login.js';
+import { isUiLogin, uiQueryId } from './ui-paths.js';
+import { noBackend, notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
 import type { AuthOutcome } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
@@ -108,8 +109,13 @@ export class ProtocolProxy {
     // principal (or a user it may impersonate), never as a user a header merely names.
     const user = applyPrincipal(req, principal, this.d.resolveUser);
     if (kind.kind === 'info') return this.forwardAny(req, res, req.url ?? '/');
-    if (kind.kind === 'query' || kind.kind === 'ui-query')
-      checkOwner(principal, kind.queryId, this.d.affinity, this.d.resolveUser);
+    const queryId =
+      kind.kind === 'query' || kind.kind === 'ui-query'
+        ? kind.queryId
+        : kind.kind === 'ui'
+          ? uiQueryId(req)
+          : undefined;
+    if (queryId !== undefined) checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
     if (kind.kind === 'ui' && isUiLogin(req))
       return this.uiLogin(req, res, await uiLoginForm(req, principal, user, this.d.resolveUser));
     return this.followUpKind(req, res, kind, search);
@@ -335,13 +341,4 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
       });
     }
   }
-}
-
-function noBackend(group: string): GatewayError {
-  return new GatewayError(
-    503,
-    'NO_NODES_AVAILABLE',
-    `no available backend in routing group "${group}"`,
-    'INSUFFICIENT_RESOURCES',
-  );
 }

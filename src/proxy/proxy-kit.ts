@@ -151,3 +151,13 @@ export class ProxyKit {
 export function notFound(queryId: string): GatewayError {
   return new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
 }
+
+/** noBackend is the answer when a routing group has no available backend. */
+export function noBackend(group: string): GatewayError {
+  return new GatewayError(
+    503,
+    'NO_NODES_AVAILABLE',
+    `no available backend in routing group "${group}"`,
+    'INSUFFICIENT_RESOURCES',
+  );
+}

@@ -7,26 +7,6 @@ import type { UserResolver } from './seams.js';
 /** A UI login form is a few short fields; anything larger is refused before it is read whole. */
 const MAX_FORM_BYTES = 16 * 1024;
 
-/**
- * isUiLogin tells the cluster's web-UI form login (POST /ui/login, Trino's LoginResource), in any spelling
- * the cluster's HTTP server would take for it: percent-escapes, `;` path parameters, repeated or trailing
- * slashes, any case. A path that cannot be decoded counts as one (it is checked, never waved through).
- */
-export function isUiLogin(req: IncomingMessage): boolean {
-  if (req.method !== 'POST') return false;
-  let path = (req.url ?? '').split('?')[0];
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    return true;
-  }
-  path = path
-    .replace(/;[^/]*/g, '')
-    .replace(/\/{2,}/g, '/')
-    .replace(/\/+$/, '');
-  return path.toLowerCase() === '/ui/login';
-}
-
 /** The checked form: its body as the cluster will get it. */
 export interface UiLoginForm {
   body(withPassword: boolean): Buffer;

@@ -100,6 +100,9 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
     expect(mine.status).toBe(200);
     expect(((await mine.json()) as { session: { user: string } }).session.user).toBe('alice');
     expect((await get(`/ui/query.html?${q.id}`, BOB)).status).toBe(403);
+    // The cluster UI's API for one query (view, kill) is bound the same way.
+    expect((await get(`/ui/api/query/${q.id}`, BOB)).status).toBe(403);
+    expect((await get(`/ui/api/query/${q.id}/killed`, BOB, { method: 'PUT' })).status).toBe(403);
     await drain(q, ALICE);
   });
 
