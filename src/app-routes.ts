@@ -22,6 +22,8 @@ import { consoleRoutes } from './ui/console-routes.js';
 export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   const app = g.app as unknown as Hono<AppEnv>;
   app.use('*', requestLog(g.logger));
+  // A browser opening the gateway's URL lands on the console (Trino's own UI keeps /ui).
+  app.get('/', (c) => c.redirect('/console', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     g.isReady() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),

@@ -64,7 +64,7 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${d.group}"`,
+        `no available backend in routing group "${d.group}" (${chosenBy(d)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }
@@ -134,4 +134,12 @@ export async function submit(
     }
   }
   if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+}
+
+/** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */
+export function chosenBy(d: { source: string; rule?: string }): string {
+  if (d.rule) return `chosen by rule "${d.rule}"`;
+  if (d.source === 'header') return 'asked for in X-Trino-Routing-Group';
+  if (d.source === 'principal-default') return "the user's default group";
+  return 'routing.defaultGroup';
 }
