@@ -7,6 +7,7 @@ import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
 import { verifyPassword } from './auth/password-hash.js';
+import { actingAs } from './observability/audit.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
@@ -48,7 +49,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
     publicBackendRoutes(g.registry, async (c) => (await authenticate(c)).ok),
   );
   const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
-  for (const path of guarded) app.use(path, limit, requireAuth);
+  for (const path of guarded)
+    app.use(path, limit, requireAuth, (c, next) => actingAs(c.get('principal').name, next));
   app.route(
     '/',
     historyRoutes({
