@@ -20,7 +20,9 @@ describe('a cluster dies under load', () => {
       testConfig(
         ts.map((t, i) => ({ name: `t${i + 1}`, url: t.url })),
         {
-          health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
+          // A dead cluster refuses at once; the generous timeout keeps a loaded machine's slow probe of a live
+          // cluster from marking it down (which sent submissions a 503 now and then).
+          health: { intervalSeconds: 0.2, timeoutSeconds: 5, healthyThreshold: 1, unhealthyThreshold: 1 },
           catalogs: { reconcileIntervalSeconds: 0.5 },
           proxy: { lostQueryGraceSeconds: 0.3 },
           auth: { mode: 'none', headerUsers: { groups: ['*'], roles: ['admin', 'user'] } },
@@ -100,7 +102,7 @@ describe('a cluster dies under load', () => {
     const diedAt = Date.now();
     release();
     const results = await Promise.all(first);
-    expect(results.every((r) => r.polls >= 1)).toBe(true); // every query was parked mid-way
+    expect(results.filter((r) => r.polls < 1)).toEqual([]); // every query was parked mid-way
 
     const onDead = results.filter((r) => r.cluster === 't2');
     const onLive = results.filter((r) => r.cluster === 't1' || r.cluster === 't3');
