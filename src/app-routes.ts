@@ -8,6 +8,7 @@ import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
 import { verifyPassword } from './auth/password-hash.js';
 import { actingAs } from './observability/audit.js';
+import { VERSION } from './version.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
@@ -59,6 +60,15 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       principal: (c) => c.get('principal'),
       externalUrl: (b) => g.registry.get(b)?.externalUrl,
       backendUrl: (b) => g.registry.get(b)?.url,
+    }),
+  );
+  // Any principal may ask which version it talks to (the same as --version and switchyard_build_info).
+  app.get('/api/v1/info', (c) =>
+    c.json({
+      name: 'switchyard',
+      version: VERSION,
+      node: process.versions.node,
+      uptimeSeconds: Math.round(process.uptime()),
     }),
   );
   for (const path of guarded) app.use(path, requireAdmin);
