@@ -106,7 +106,7 @@ export function formatSummary(f: SummaryFacts): string {
     `  console        ${f.publicUrl.replace(/\/+$/, '')}/console`,
     `  users          ${users}`,
     `  rules          ${f.rules.length} from ${f.rulesDir}`,
-    `  backends       ${f.backends.length === 0 ? 'none' : ''}`,
+    f.backends.length === 0 ? '  backends       none' : '  backends',
     ...backendLines,
     ...warnings.map((x) => `  WARNING: ${x}`),
     'Next: point a client at the URL above (trino --server URL --user NAME --password), open the console,',
