@@ -66,6 +66,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   app.get('/api/v1/info', (c) =>
     c.json({
       name: 'switchyard',
+      defaultGroup: g.config.routing.defaultGroup,
       version: VERSION,
       node: process.versions.node,
       uptimeSeconds: Math.round(process.uptime()),
