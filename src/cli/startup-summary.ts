@@ -80,6 +80,9 @@ export function summaryWarnings(f: SummaryFacts): string[] {
   return w;
 }
 
+/** Users named in the summary; the rest are counted. */
+const MAX_NAMES = 8;
+
 /** formatSummary renders the facts as the one readable block printed at start. */
 export function formatSummary(f: SummaryFacts): string {
   const pad = (s: string, n: number) => s.padEnd(n);
@@ -92,7 +95,11 @@ export function formatSummary(f: SummaryFacts): string {
         ? f.jwt
           ? 'none with a password; JWT bearer tokens accepted'
           : 'none'
-        : f.users.map((u) => `${u.name}${u.roles.includes('admin') ? ' (admin)' : ''}`).join(', ') +
+        : f.users
+            .slice(0, MAX_NAMES)
+            .map((u) => `${u.name}${u.roles.includes('admin') ? ' (admin)' : ''}`)
+            .join(', ') +
+          (f.users.length > MAX_NAMES ? ` and ${f.users.length - MAX_NAMES} more` : '') +
           (f.jwt ? '; JWT bearer tokens accepted' : '');
   const backendLines = f.backends.map(
     (b) =>

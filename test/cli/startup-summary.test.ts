@@ -44,6 +44,13 @@ describe('the startup summary', () => {
     expect(text).not.toContain('WARNING');
   });
 
+  it('names a few users and counts the rest', () => {
+    const users = Array.from({ length: 20 }, (_, i) => ({ name: `u${i}`, roles: ['user'] }));
+    expect(formatSummary({ ...base, users })).toContain(
+      'users          u0, u1, u2, u3, u4, u5, u6, u7 and 12 more\n',
+    );
+  });
+
   it('warns when nobody can log in, and only then', () => {
     expect(summaryWarnings({ ...base, users: [] })[0]).toMatch(/^nobody can log in/);
     expect(summaryWarnings({ ...base, users: [], jwt: true })).toEqual([]);
