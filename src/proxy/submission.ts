@@ -133,7 +133,7 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is`,
+        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is (${chosenBy(decision)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }

@@ -43,4 +43,27 @@ describe('what a newcomer meets first', () => {
     });
     expect(((await r.json()) as { message: string }).message).toContain('asked for in X-Trino-Routing-Group');
   });
+
+  it('a 503 from the only cluster names what chose the group too', async () => {
+    const down = await TrinoEmulator.start({ name: 'down' });
+    // No health checks: the cluster counts as healthy, so its own 503 is what the client meets.
+    const g = await startGateway(
+      testConfig([{ name: 'down', url: down.url }], { health: { enabled: false } }),
+    );
+    try {
+      await down.setMode('unavailable');
+      const r = await fetch(`${g.url}/v1/statement`, {
+        method: 'POST',
+        headers: { 'X-Trino-User': 'alice' },
+        body: 'SELECT 1',
+      });
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { message: string }).message).toBe(
+        'backend down is unavailable and no other backend of "adhoc" is (routing.defaultGroup)',
+      );
+    } finally {
+      await g.stop();
+      await down.stop();
+    }
+  });
 });
