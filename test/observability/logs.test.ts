@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/observability/logger.js';
 import { prettyLine } from '../../src/observability/pretty-log.js';
 import { runTrino } from '../helpers/clients.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
@@ -117,6 +119,20 @@ describe('logs worth reading', () => {
 });
 
 describe('the pretty format', () => {
+  it('is what createLogger writes with format pretty, secrets still redacted', () => {
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', format: 'pretty', destination: sink });
+    log.info({ backend: 't1', password: 'hunter2' }, 'hello there');
+    log.debug('not at info');
+    expect(text).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  hello there backend=t1 password=\*\*\*\n$/);
+  });
+
   it.each([
     [
       '{"level":30,"time":"2026-12-02T00:30:01.234Z","service":"switchyard","queryId":"q1","user":"alice","elapsedMs":12,"msg":"query finished"}',
