@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Gateway } from '../gateway.js';
 import { VERSION } from '../version.js';
 
@@ -43,7 +44,7 @@ export function summaryFacts(g: Gateway, at: { configFile?: string; port: number
     })),
     groups: g.registry.groups().map((r) => ({ name: r.name, fallback: r.fallback ?? undefined })),
     rules: (g.rules?.rules ?? []).map((r) => ({ name: r.name, routeTo: r.routeTo })),
-    rulesDir: c.routing.rulesDir,
+    rulesDir: resolve(c.baseDir, c.routing.rulesDir),
     configFile: at.configFile,
   };
 }
