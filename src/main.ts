@@ -27,7 +27,9 @@ function checkFiles(cfg: GatewayConfig): void {
       accessSync(path, constants.R_OK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      fail(`server.tls.${key}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code})`);
+      fail(
+        `server.tls.${key}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code}); point it at a PEM file, or remove server.tls for plain HTTP`,
+      );
     }
   }
 }
@@ -51,7 +53,14 @@ async function main(): Promise<void> {
   try {
     port = await gateway.start();
   } catch (e) {
-    fail(`cannot start: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? ' (another process listens there: stop it, or set server.port)'
+        : code === 'EACCES'
+          ? ' (ports below 1024 need privileges: set server.port to 8080 or another)'
+          : '';
+    fail(`cannot start: ${(e as Error).message}${hint}`);
   }
   const facts = summaryFacts(gateway, { configFile: cmd.configFile, port });
   process.stderr.write(formatSummary(facts));

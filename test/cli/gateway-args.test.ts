@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,20 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** runAsync is run without blocking this process (which holds the port the child must find taken). */
+function runAsync(...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out, err })),
+  );
+}
+
 describe('src/main.ts', () => {
   it('prints the version and exits', () => {
     expect(run('--version')).toMatchObject({ code: 0, out: `switchyard ${VERSION}\n` });
@@ -77,6 +92,29 @@ describe('src/main.ts', () => {
     );
     const r = run('--config', file);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`switchyard: server.tls.cert: cannot read ${join(dir, 'nope.pem')} (no such file)\n`);
+    expect(r.err).toBe(
+      `switchyard: server.tls.cert: cannot read ${join(dir, 'nope.pem')} (no such file); point it at a PEM file, or remove server.tls for plain HTTP\n`,
+    );
+  });
+
+  it('names a port in use and the fix, in one line', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'sy-port-'));
+    const file = join(dir, 'gw.yaml');
+    writeFileSync(
+      file,
+      `server: { host: 127.0.0.1, port: ${port} }\ndatabase: { path: ':memory:' }\nhealth: { enabled: false }\nrouting: { rulesDir: ${process.cwd()}/rules }\n`,
+    );
+    try {
+      const r = await runAsync('--config', file);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        /^switchyard: cannot start: listen EADDRINUSE.*\(another process listens there: stop it, or set server.port\)\n$/,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });
