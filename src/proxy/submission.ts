@@ -93,7 +93,7 @@ export async function submit(
             if (!queryId || up.statusCode >= 300) return;
             facts.queryId = queryId;
             noteQuery(res, queryId, b.name);
-            deps.affinity.rememberQuery(queryId, b.name);
+            deps.affinity.rememberQuery(queryId, b.name, user);
             deps.tracker.started({
               queryId,
               backend: b.name,
