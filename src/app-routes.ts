@@ -9,6 +9,8 @@ import { authMiddleware, requestLog } from './admin/middleware.js';
 import { oidcConsole } from './auth/oidc-console.js';
 import { oidcRoutes } from './auth/oidc-routes.js';
 import { sameSecret } from './auth/same-secret.js';
+import { actingAs } from './observability/audit.js';
+import { VERSION } from './version.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
@@ -26,6 +28,8 @@ import type { SettingsRepo } from './db/settings-repo.js';
 export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: SettingsRepo): void {
   const app = g.app as unknown as Hono<AppEnv>;
   app.use('*', requestLog(g.logger));
+  // A browser opening the gateway's URL lands on the console (Trino's own UI keeps /ui).
+  app.get('/', (c) => c.redirect('/console', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     g.isReady() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
@@ -50,7 +54,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     publicBackendRoutes(g.registry, async (c) => (await authenticate(c)).ok),
   );
   const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
-  for (const path of guarded) app.use(path, limit, requireAuth);
+  for (const path of guarded)
+    app.use(path, limit, requireAuth, (c, next) => actingAs(c.get('principal').name, next));
   app.route(
     '/',
     historyRoutes({
@@ -59,6 +64,16 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       principal: (c) => c.get('principal'),
       externalUrl: (b) => g.registry.get(b)?.externalUrl,
       backendUrl: (b) => g.registry.get(b)?.url,
+    }),
+  );
+  // Any principal may ask which version it talks to (the same as --version and switchyard_build_info).
+  app.get('/api/v1/info', (c) =>
+    c.json({
+      name: 'switchyard',
+      defaultGroup: g.config.routing.defaultGroup,
+      version: VERSION,
+      node: process.versions.node,
+      uptimeSeconds: Math.round(process.uptime()),
     }),
   );
   for (const path of guarded) app.use(path, requireAdmin);

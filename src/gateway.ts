@@ -11,6 +11,7 @@ import { BackendPicker } from './backends/picker.js';
 import { HistoryRepo } from './history/history-repo.js';
 import { HistoryRecorder } from './history/recorder.js';
 import { Retention } from './history/retention.js';
+import { audit } from './observability/audit.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { AffinityRepo } from './proxy/affinity-repo.js';
@@ -102,7 +103,7 @@ export class Gateway {
   constructor(opts: GatewayOptions) {
     const cfg = opts.config;
     this.config = cfg;
-    this.logger = opts.logger ?? createLogger({ level: cfg.log.level });
+    this.logger = opts.logger ?? createLogger({ level: cfg.log.level, format: cfg.log.format });
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
@@ -132,6 +133,7 @@ export class Gateway {
     };
     cleartext(this.registry.all());
     this.registry.on('added', (b) => cleartext([b]));
+    this.registry.on('changed', (c) => audit(this.logger, c));
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);
@@ -146,6 +148,7 @@ export class Gateway {
       cfg.proxy.abandonAfterMinutes * 60_000,
       this.redactSql,
       cfg.proxy.lostQueryGraceSeconds * 1000,
+      this.logger,
     );
     const affinityRepo = new AffinityRepo(this.db.db);
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
@@ -182,7 +185,9 @@ export class Gateway {
           stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
-    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
+    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db), (c) =>
+      audit(this.logger, c),
+    );
     // One failed-login limiter and one bound on password hashing for the protocol and the console.
     this.loginLimiter = new FailureLimiter(cfg.auth.lockout);
     this.hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>

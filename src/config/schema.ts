@@ -132,6 +132,8 @@ export const logSchema = z
   .object({
     /** pino level: trace, debug, info, warn, error, fatal, silent. Default info. */
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** `json` (one JSON object a line, for log collectors) or `pretty` (one readable line, for people). Default json. */
+    format: z.enum(['json', 'pretty']).default('json'),
   })
   .strict();
 

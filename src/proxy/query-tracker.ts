@@ -1,5 +1,6 @@
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { QueryOutcome } from './final-page.js';
 
@@ -17,6 +18,11 @@ export interface QueryStart {
 
 interface Live {
   backend: string;
+  /** For the finished-query log line (references to strings the request already holds). */
+  user: string;
+  source?: string;
+  group: string;
+  rule?: string;
   submittedAt: number;
   lastSeen: number;
   /** A poll failed as if the cluster lost the query; cleared by the next answered poll. */
@@ -40,6 +46,8 @@ export class QueryTracker {
     private readonly redactSql: (sql: string) => string = (s) => s,
     /** How long a query whose polls failed (cluster gone or restarted) waits for an answered poll before it ends FAILED. */
     private readonly lostGraceMs = 10_000,
+    /** Writes one info line per finished query; none when absent. */
+    private readonly logger?: Logger,
   ) {}
 
   start(): void {
@@ -55,7 +63,15 @@ export class QueryTracker {
 
   started(q: QueryStart, now = Date.now()): void {
     if (this.live.has(q.queryId)) return;
-    this.live.set(q.queryId, { backend: q.backend, submittedAt: now, lastSeen: now });
+    this.live.set(q.queryId, {
+      backend: q.backend,
+      user: q.user,
+      source: q.source,
+      group: q.group,
+      rule: q.rule,
+      submittedAt: now,
+      lastSeen: now,
+    });
     this.adjust(q.backend, +1);
     this.metrics.queriesRouted.inc({ group: q.group, backend: q.backend });
     this.recorder.submitted({
@@ -100,16 +116,34 @@ export class QueryTracker {
     if (!l) {
       // Not ours in memory (e.g. started before a restart): still complete its history row.
       this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome) });
+      this.logFinished(queryId, outcome, outcome.elapsedMs);
       return;
     }
     this.live.delete(queryId);
     this.adjust(l.backend, -1);
-    this.recorder.completed({
-      queryId,
-      finishedAt: now,
-      ...nullify(outcome),
-      elapsedMs: outcome.elapsedMs ?? now - l.submittedAt,
-    });
+    const elapsedMs = outcome.elapsedMs ?? now - l.submittedAt;
+    this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome), elapsedMs });
+    this.logFinished(queryId, outcome, elapsedMs, l);
+  }
+
+  /** logFinished writes the query's one info line: who, from where, where it ran, how it ended. */
+  private logFinished(queryId: string, o: QueryOutcome, elapsedMs?: number, l?: Live): void {
+    if (!this.logger?.isLevelEnabled('info')) return;
+    this.logger.info(
+      {
+        queryId,
+        user: l?.user,
+        source: l?.source,
+        group: l?.group,
+        rule: l?.rule,
+        backend: l?.backend,
+        state: o.state,
+        elapsedMs,
+        rows: o.rows,
+        errorName: o.errorName,
+      },
+      'query finished',
+    );
   }
 
   canceled(queryId: string, now = Date.now()): void {

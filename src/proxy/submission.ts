@@ -12,6 +12,7 @@ import type { ProxyKit } from './proxy-kit.js';
 import { readBody } from './request-body.js';
 import type { RoutingDecision } from './seams.js';
 import { sendStatementResponse } from './statement-response.js';
+import { noteQuery, requestIdOf } from '../observability/request-id.js';
 
 /** The query id near the start of a statement response, when the scanner did not see it in a URL. */
 const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
@@ -64,7 +65,7 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${d.group}"`,
+        `no available backend in routing group "${d.group}" (${chosenBy(d)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }
@@ -91,6 +92,7 @@ export async function submit(
             kit.noteTransaction(up.headers, b);
             if (!queryId || up.statusCode >= 300) return;
             facts.queryId = queryId;
+            noteQuery(res, queryId, b.name);
             deps.affinity.rememberQuery(queryId, b.name, user);
             deps.tracker.started({
               queryId,
@@ -120,7 +122,10 @@ export async function submit(
       decision.source === 'transaction' ? undefined : deps.picker.pick(decision.group, { user }, backend);
     if (second) {
       deps.metrics.submissionRetries.inc({ group: decision.group });
-      deps.logger.debug({ from: backend.name, to: second.backend.name }, 'submission refused; retrying once');
+      deps.logger.debug(
+        { reqId: requestIdOf(res), from: backend.name, to: second.backend.name },
+        'submission refused; retrying once',
+      );
       backend = second.backend;
       policy = second.policy;
       out = await attempt(backend, false);
@@ -128,10 +133,18 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is`,
+        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is (${chosenBy(decision)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }
   }
   if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+}
+
+/** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */
+export function chosenBy(d: { source: string; rule?: string }): string {
+  if (d.rule) return `chosen by rule "${d.rule}"`;
+  if (d.source === 'header') return 'asked for in X-Trino-Routing-Group';
+  if (d.source === 'principal-default') return "the user's default group";
+  return 'routing.defaultGroup';
 }

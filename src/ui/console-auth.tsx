@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { SESSION_COOKIE, readForm, type ConsoleEnv, type ConsoleKit } from './console-app.js';
 import { ErrorPage } from './layout.js';
+import { actingAs } from '../observability/audit.js';
 
 export const isAdminUser = (u: { roles: readonly string[] }): boolean => u.roles.includes('admin');
 
@@ -52,6 +53,6 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
     c.set('session', session);
     c.set('user', user);
     c.set('ctx', ctx);
-    await next();
+    await actingAs(user.name, next); // admin changes from the console are audited as this user
   };
 }
