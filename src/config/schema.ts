@@ -49,6 +49,24 @@ export const serverSchema = z
     affinitySecret: z.string().min(16).optional(),
     /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */
     maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Seconds a client has to send a request's whole header block, counted from the connection's start (or
+     * the end of its previous response); slower connections get 408 and are closed (slowloris). Default 10.
+     */
+    headersTimeoutSeconds: z.number().min(0.1).max(600).default(10),
+    /**
+     * Seconds a client has to send a whole request, headers and body, before it gets 408 and the connection is
+     * closed (a statement body of up to 4 MB trickling in). Default 30: 4 MB at 140 KB/s.
+     */
+    requestTimeoutSeconds: z.number().min(0.1).max(3600).default(30),
+    /**
+     * Seconds a connection may stay silent both ways while a request is open (a client that stops reading its
+     * answer, a relay nobody uses) before it is closed. Must exceed proxy.upstreamTimeoutMs so a backend's
+     * slow answer is never cut. Default 180.
+     */
+    idleTimeoutSeconds: z.number().min(1).max(3600).default(180),
+    /** Seconds an idle keep-alive connection stays open between requests. Default 65 (above common balancers' 60). */
+    keepAliveTimeoutSeconds: z.number().min(0.1).max(3600).default(65),
     /** Seconds SIGTERM waits for in-flight requests before closing. Default 30. */
     shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
   })
