@@ -33,7 +33,7 @@ import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
-import { redactCatalogSql } from './catalogs/catalog-sql.js';
+import { storedSql } from './history/stored-sql.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
@@ -78,7 +78,7 @@ export class Gateway {
   catalogs: CatalogService | undefined;
   private readonly catalogRepo: CatalogRepo;
   private readonly isSecretProperty: (key: string) => boolean;
-  /** Removes catalog secrets from SQL text before it is stored or shown. */
+  /** What history keeps of SQL text: its bounded prefix with catalog secrets removed. */
   readonly redactSql: (sql: string) => string;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
@@ -127,17 +127,18 @@ export class Gateway {
 
     this.catalogRepo = new CatalogRepo(this.db.db);
     const isSecret = (this.isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns));
-    this.redactSql = (sql) => (/catalog/i.test(sql) ? redactCatalogSql(sql, isSecret) : sql);
+    this.redactSql = (sql) => storedSql(sql, cfg.history.maxSqlBytes, isSecret).sql;
     this.history = new HistoryRepo(this.db.db);
     this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
-    this.tracker = new QueryTracker(
-      this.registry,
-      this.recorder,
-      this.metrics,
-      cfg.proxy.abandonAfterMinutes * 60_000,
-      this.redactSql,
-      cfg.proxy.lostQueryGraceSeconds * 1000,
-    );
+    this.tracker = new QueryTracker(this.registry, this.recorder, this.metrics, {
+      abandonAfterMs: cfg.proxy.abandonAfterMinutes * 60_000,
+      unpolledAbandonMs: cfg.proxy.unpolledAbandonSeconds * 1000,
+      lostGraceMs: cfg.proxy.lostQueryGraceSeconds * 1000,
+      maxInFlightPerUser: cfg.proxy.maxInFlightPerUser,
+      maxUnpolledPerUser: cfg.proxy.maxUnpolledPerUser,
+      storeSql: (sql) => storedSql(sql, cfg.history.maxSqlBytes, isSecret),
+      isSecretKey: isSecret,
+    });
     const affinityRepo = new AffinityRepo(this.db.db);
     this.affinity = new Affinity(affinityRepo, this.logger);
     const DAY = 86_400_000;
@@ -298,7 +299,7 @@ export class Gateway {
       await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
-      this.recorder.stop();
+      await this.recorder.stop();
       this.affinity.stop();
       this.forwarder.close();
       this.registry.close();

@@ -52,6 +52,11 @@ export class HistoryRepo {
     );
   }
 
+  /** insertNow writes one submission at once (autocommit; a row already there is kept). */
+  insertNow(row: NewHistoryRow): void {
+    this.db.insert(queryHistory).values(row).onConflictDoNothing().run();
+  }
+
   get(queryId: string): HistoryRow | undefined {
     return this.db.select().from(queryHistory).where(eq(queryHistory.queryId, queryId)).get();
   }

@@ -72,6 +72,10 @@ export async function submit(
     policy = pick.policy;
   }
 
+  // Per-user budgets (live and never-polled queries), checked before anything reaches a cluster.
+  const overBudget = deps.tracker.admit(user);
+  if (overBudget) throw overBudget;
+
   const clientGzip = acceptsGzip(req);
   const remote = clientAddress(req);
   const source = header(req.headers, 'source');

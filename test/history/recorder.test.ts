@@ -26,7 +26,7 @@ describe('HistoryRecorder', () => {
     const repo = new HistoryRepo(db);
     const rec = new HistoryRecorder(
       repo,
-      { flushIntervalMs: 1000, maxQueue: 100 },
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
       new Metrics(),
       silentLogger(),
     );
@@ -45,7 +45,7 @@ describe('HistoryRecorder', () => {
     const m = new Metrics();
     const rec = new HistoryRecorder(
       new HistoryRepo(db),
-      { flushIntervalMs: 1000, maxQueue: 2 },
+      { flushIntervalMs: 1000, maxQueue: 2, maxQueueBytes: 1 << 20, durableSubmissions: false },
       m,
       silentLogger(),
     );
@@ -58,7 +58,12 @@ describe('HistoryRecorder', () => {
     const opened = openDatabase(':memory:');
     const repo = new HistoryRepo(opened.db);
     const m = new Metrics();
-    const rec = new HistoryRecorder(repo, { flushIntervalMs: 1000, maxQueue: 100 }, m, silentLogger());
+    const rec = new HistoryRecorder(
+      repo,
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
+      m,
+      silentLogger(),
+    );
     rec.submitted(row('ok1'));
     opened.sqlite.exec(`CREATE TRIGGER block BEFORE INSERT ON query_history WHEN NEW.query_id = 'bad'
       BEGIN SELECT RAISE(ABORT, 'disk full'); END`);

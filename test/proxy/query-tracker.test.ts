@@ -5,6 +5,7 @@ import { BackendRegistry } from '../../src/backends/registry.js';
 import { QueryTracker } from '../../src/proxy/query-tracker.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { HistoryRecorder } from '../../src/history/recorder.js';
+import { storedSql } from '../../src/history/stored-sql.js';
 
 function setup() {
   const repo = new BackendRepo(openDatabase(':memory:').db);
@@ -20,14 +21,15 @@ function setup() {
   const registry = new BackendRegistry(repo, 4);
   const completed: Array<{ queryId: string; state: string; errorName: string | null }> = [];
   const recorder = { submitted: () => {}, completed: (c: (typeof completed)[number]) => completed.push(c) };
-  const tracker = new QueryTracker(
-    registry,
-    recorder as unknown as HistoryRecorder,
-    new Metrics(),
-    300_000,
-    undefined,
-    10_000,
-  );
+  const tracker = new QueryTracker(registry, recorder as unknown as HistoryRecorder, new Metrics(), {
+    abandonAfterMs: 300_000,
+    unpolledAbandonMs: 60_000,
+    lostGraceMs: 10_000,
+    maxInFlightPerUser: 3,
+    maxUnpolledPerUser: 2,
+    storeSql: (sql) => storedSql(sql, 1024, () => false),
+    isSecretKey: () => false,
+  });
   tracker.started({ queryId: 'q1', backend: 't1', group: 'adhoc', user: 'u', sql: 'SELECT 1' }, 0);
   return { tracker, completed, b: registry.get('t1')! };
 }
