@@ -33,7 +33,8 @@ import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
-import { storedSql } from './history/stored-sql.js';
+import { storedError, storedSql } from './history/stored-sql.js';
+import { repairRunningRows } from './history/history-repair.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
@@ -89,6 +90,10 @@ export class Gateway {
     return this.ready;
   }
   private stopping: Promise<void> | undefined;
+  /** When this run began: history rows RUNNING from before it are repaired at start. */
+  private readonly bornAt = Date.now();
+  /** Settles once the rows an earlier run left RUNNING are repaired (started by start()). */
+  historyRepaired: Promise<unknown> = Promise.resolve();
 
   constructor(opts: GatewayOptions) {
     const cfg = opts.config;
@@ -97,6 +102,7 @@ export class Gateway {
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
+    for (const w of this.db.warnings) this.logger.warn({ path: this.dbPath }, w);
 
     const backendRepo = new BackendRepo(this.db.db);
     for (const g of cfg.groups)
@@ -269,6 +275,17 @@ export class Gateway {
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
+    this.historyRepaired = repairRunningRows({
+      repo: this.history,
+      registry: this.registry,
+      tracker: this.tracker,
+      complete: (row) => this.recorder.completed(row),
+      startedAt: this.bornAt,
+      user: c.user,
+      timeoutMs: this.config.health.timeoutSeconds * 1000,
+      logger: this.logger,
+      scrub: (m) => storedError(m, undefined, this.isSecretProperty),
+    });
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
@@ -299,6 +316,8 @@ export class Gateway {
       await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
+      // Repair answers land in the recorder: let a running repair finish (bounded by its timeouts), briefly.
+      await Promise.race([this.historyRepaired, new Promise((r) => setTimeout(r, 2000).unref())]);
       await this.recorder.stop();
       this.affinity.stop();
       this.forwarder.close();

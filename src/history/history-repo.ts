@@ -57,6 +57,16 @@ export class HistoryRepo {
     this.db.insert(queryHistory).values(row).onConflictDoNothing().run();
   }
 
+  /** running: rows still RUNNING that were submitted before `before`, newest first (ids, user, backend). */
+  running(before: number): Array<Pick<HistoryRow, 'queryId' | 'user' | 'backend'>> {
+    return this.db
+      .select({ queryId: queryHistory.queryId, user: queryHistory.user, backend: queryHistory.backend })
+      .from(queryHistory)
+      .where(and(eq(queryHistory.state, 'RUNNING'), lt(queryHistory.submittedAt, before)))
+      .orderBy(desc(queryHistory.submittedAt))
+      .all();
+  }
+
   get(queryId: string): HistoryRow | undefined {
     return this.db.select().from(queryHistory).where(eq(queryHistory.queryId, queryId)).get();
   }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import type { HistoryFilter, HistoryRepo, HistoryRow } from './history-repo.js';
 
-const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED']);
+const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST']);
 export const MAX_PAGE = 500;
 
 export interface HistoryRoutesDeps {

@@ -53,6 +53,8 @@ interface Live {
 export class QueryTracker {
   private readonly live = new Map<string, Live>();
   private readonly budgets: UserBudgets;
+  /** Queries not live here whose end was seen (after a restart), so a late adopt does not revive them. */
+  private readonly endedElsewhere = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -124,7 +126,7 @@ export class QueryTracker {
    * client's polls or the abandon sweep end it and its history row.
    */
   adopt(queryId: string, backend: string, user: string, now = Date.now()): void {
-    if (this.live.has(queryId)) return;
+    if (this.live.has(queryId) || this.endedElsewhere.has(queryId)) return;
     this.live.set(queryId, { backend, user, submittedAt: now, lastSeen: now, polled: true });
     this.budgets.started(user);
     this.budgets.polled(user);
@@ -163,6 +165,8 @@ export class QueryTracker {
     const errorMessage = storedError(outcome.errorMessage, l?.redaction, this.o.isSecretKey);
     if (!l) {
       // Not ours in memory (e.g. started before a restart): still complete its history row.
+      if (this.endedElsewhere.size >= 10_000) this.endedElsewhere.clear();
+      this.endedElsewhere.add(queryId);
       this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome), errorMessage });
       return;
     }
