@@ -35,6 +35,7 @@ import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
 import { storedError, storedSql } from './history/stored-sql.js';
 import { repairRunningRows } from './history/history-repair.js';
+import { boundLegacyRows } from './history/legacy-sql.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
@@ -94,6 +95,8 @@ export class Gateway {
   private readonly bornAt = Date.now();
   /** Settles once the rows an earlier run left RUNNING are repaired (started by start()). */
   historyRepaired: Promise<unknown> = Promise.resolve();
+  /** Aborted by stop(): start-up history work ends early. */
+  private readonly stopSignal = new AbortController();
 
   constructor(opts: GatewayOptions) {
     const cfg = opts.config;
@@ -261,7 +264,12 @@ export class Gateway {
       reconcileUser: c.user,
       logger: this.logger,
       metrics: this.metrics,
-      onQuery: (q) => recordCatalogQuery(this.recorder, this.redactSql, q),
+      onQuery: (q) =>
+        recordCatalogQuery(
+          this.recorder,
+          (sql) => storedSql(sql, this.config.history.maxSqlBytes, this.isSecretProperty),
+          q,
+        ),
     });
     this.recorder.start();
     this.tracker.start();
@@ -275,7 +283,14 @@ export class Gateway {
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
-    this.historyRepaired = repairRunningRows({
+    const legacy = boundLegacyRows(
+      this.history,
+      this.config.history.maxSqlBytes,
+      (sql) => storedSql(sql, this.config.history.maxSqlBytes, this.isSecretProperty),
+      this.logger,
+      this.stopSignal.signal,
+    );
+    const repaired = repairRunningRows({
       repo: this.history,
       registry: this.registry,
       tracker: this.tracker,
@@ -286,6 +301,7 @@ export class Gateway {
       logger: this.logger,
       scrub: (m) => storedError(m, undefined, this.isSecretProperty),
     });
+    this.historyRepaired = Promise.all([legacy, repaired]);
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
@@ -316,6 +332,7 @@ export class Gateway {
       await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
+      this.stopSignal.abort();
       // Repair answers land in the recorder: let a running repair finish (bounded by its timeouts), briefly.
       await Promise.race([this.historyRepaired, new Promise((r) => setTimeout(r, 2000).unref())]);
       await this.recorder.stop();
