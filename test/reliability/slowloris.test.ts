@@ -31,7 +31,12 @@ describe('slow clients are cut off (slowloris)', () => {
     emu = await TrinoEmulator.start({ name: 'trino-1' });
     gw = await startGateway(
       testConfig([{ name: 'trino-1', url: emu.url }], {
-        server: { host: '127.0.0.1', headersTimeoutSeconds: 1, requestTimeoutSeconds: 2 },
+        server: {
+          host: '127.0.0.1',
+          headersTimeoutSeconds: 1,
+          requestTimeoutSeconds: 2,
+          keepAliveTimeoutSeconds: 0.5,
+        },
       }),
     );
     port = Number(new URL(gw.url).port);
@@ -63,6 +68,12 @@ describe('slow clients are cut off (slowloris)', () => {
     const answer = await a.closed;
     expect(answer === '' || answer.startsWith('HTTP/1.1 408')).toBe(true);
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+  }, 20_000);
+
+  it('closes a keep-alive connection left idle after its answer', async () => {
+    const a = openSlow(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await a.closed;
+    expect(answer.startsWith('HTTP/1.1 200')).toBe(true);
   }, 20_000);
 
   it('still serves a client that sends its request at a normal pace', async () => {
