@@ -29,6 +29,9 @@ export async function submit(
   const sql = body.toString('utf8');
   // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
   if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
+  // Per-user budgets (live and never-polled queries), checked before routing or any cluster.
+  const overBudget = deps.tracker.admit(user);
+  if (overBudget) throw overBudget;
 
   const txn = header(req.headers, 'transactionId');
   let decision: RoutingDecision;
@@ -71,10 +74,6 @@ export async function submit(
     backend = pick.backend;
     policy = pick.policy;
   }
-
-  // Per-user budgets (live and never-polled queries), checked before anything reaches a cluster.
-  const overBudget = deps.tracker.admit(user);
-  if (overBudget) throw overBudget;
 
   const clientGzip = acceptsGzip(req);
   const remote = clientAddress(req);
