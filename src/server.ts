@@ -42,6 +42,8 @@ export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: R
     ? https.createServer(
         {
           ...options,
+          // A TLS handshake that never completes is never seen by the header timeout: bound it alike.
+          handshakeTimeout: cfg.server.headersTimeoutSeconds * 1000,
           cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
           key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
         },

@@ -1,7 +1,10 @@
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 /** openSlow connects and writes `first`, then nothing (or `drip` bytes now and then); resolves when the server closes it. */
 function openSlow(port: number, first: string, drip?: string): { closed: Promise<string> } {
@@ -84,4 +87,45 @@ describe('slow clients are cut off (slowloris)', () => {
     });
     expect(r.status).toBe(200);
   });
+});
+
+describe('slow clients over TLS', () => {
+  it('closes a connection that never completes its TLS handshake, and one that stops mid-header', async () => {
+    const cert = selfSignedCert();
+    const gw = await startGateway(
+      testConfig([], {
+        server: {
+          host: '127.0.0.1',
+          headersTimeoutSeconds: 1,
+          requestTimeoutSeconds: 2,
+          tls: { cert: cert.certFile, key: cert.keyFile },
+        },
+        health: { enabled: false },
+      }),
+    );
+    try {
+      const port = Number(new URL(gw.url).port);
+      const noHello = openSlow(port, ''); // TCP only: no ClientHello ever
+      const halfHeader = new Promise<void>((resolve) => {
+        const s = tls.connect({ port, host: '127.0.0.1', ca: cert.ca, servername: 'localhost' }, () =>
+          s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'),
+        );
+        s.on('error', () => undefined);
+        s.resume(); // read, so the server's close is seen
+        s.on('close', () => resolve());
+      });
+      await Promise.all([noHello.closed, halfHeader]);
+      const ok = await new Promise<number>((resolve, reject) =>
+        https
+          .get(`${gw.url}/healthz`, { ca: cert.ca }, (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          })
+          .on('error', reject),
+      );
+      expect(ok).toBe(200);
+    } finally {
+      await gw.stop();
+    }
+  }, 20_000);
 });
