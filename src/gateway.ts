@@ -33,9 +33,8 @@ import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
-import { storedError, storedSql } from './history/stored-sql.js';
-import { repairRunningRows } from './history/history-repair.js';
-import { boundLegacyRows } from './history/legacy-sql.js';
+import { storedSql, type StoredSql } from './history/stored-sql.js';
+import { settleHistory } from './history/start-up.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
@@ -82,6 +81,8 @@ export class Gateway {
   private readonly isSecretProperty: (key: string) => boolean;
   /** What history keeps of SQL text: its bounded prefix with catalog secrets removed. */
   readonly redactSql: (sql: string) => string;
+  /** What a history row keeps of a statement (bounded prefix, redacted; length and hash). */
+  private readonly storeSql: (sql: string) => StoredSql;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
   /** True once start() finished (readiness). */
@@ -136,7 +137,8 @@ export class Gateway {
 
     this.catalogRepo = new CatalogRepo(this.db.db);
     const isSecret = (this.isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns));
-    this.redactSql = (sql) => storedSql(sql, cfg.history.maxSqlBytes, isSecret).sql;
+    const storeSql = (this.storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecret));
+    this.redactSql = (sql) => storeSql(sql).sql;
     this.history = new HistoryRepo(this.db.db);
     this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
     this.tracker = new QueryTracker(this.registry, this.recorder, this.metrics, {
@@ -145,7 +147,7 @@ export class Gateway {
       lostGraceMs: cfg.proxy.lostQueryGraceSeconds * 1000,
       maxInFlightPerUser: cfg.proxy.maxInFlightPerUser,
       maxUnpolledPerUser: cfg.proxy.maxUnpolledPerUser,
-      storeSql: (sql) => storedSql(sql, cfg.history.maxSqlBytes, isSecret),
+      storeSql,
       isSecretKey: isSecret,
     });
     const affinityRepo = new AffinityRepo(this.db.db);
@@ -264,12 +266,7 @@ export class Gateway {
       reconcileUser: c.user,
       logger: this.logger,
       metrics: this.metrics,
-      onQuery: (q) =>
-        recordCatalogQuery(
-          this.recorder,
-          (sql) => storedSql(sql, this.config.history.maxSqlBytes, this.isSecretProperty),
-          q,
-        ),
+      onQuery: (q) => recordCatalogQuery(this.recorder, this.storeSql, q),
     });
     this.recorder.start();
     this.tracker.start();
@@ -283,25 +280,19 @@ export class Gateway {
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
-    const legacy = boundLegacyRows(
-      this.history,
-      this.config.history.maxSqlBytes,
-      (sql) => storedSql(sql, this.config.history.maxSqlBytes, this.isSecretProperty),
-      this.logger,
-      this.stopSignal.signal,
-    );
-    const repaired = repairRunningRows({
+    this.historyRepaired = settleHistory({
       repo: this.history,
+      recorder: this.recorder,
       registry: this.registry,
       tracker: this.tracker,
-      complete: (row) => this.recorder.completed(row),
-      startedAt: this.bornAt,
+      bornAt: this.bornAt,
+      maxSqlBytes: this.config.history.maxSqlBytes,
+      isSecretKey: this.isSecretProperty,
       user: c.user,
       timeoutMs: this.config.health.timeoutSeconds * 1000,
       logger: this.logger,
-      scrub: (m) => storedError(m, undefined, this.isSecretProperty),
+      signal: this.stopSignal.signal,
     });
-    this.historyRepaired = Promise.all([legacy, repaired]);
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
     return port;
