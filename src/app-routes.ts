@@ -60,7 +60,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     '/',
     historyRoutes({
       repo: g.history,
-      redactSql: g.redactSql,
+      maxPageBytes: g.config.history.maxPageBytes,
       principal: (c) => c.get('principal'),
       externalUrl: (b) => g.registry.get(b)?.externalUrl,
       backendUrl: (b) => g.registry.get(b)?.url,
@@ -128,7 +128,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,
       revokedSessions: jsonSetting(settings, 'console-revoked-sessions'),
       sessionSecret,
-      redactSql: g.redactSql,
+      // Rows are redacted when written (older rows by the start-up pass), never again per view.
+      redactSql: (sql) => sql,
       catalogs: consoleCatalogs(() => g.catalogs!),
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
@@ -138,8 +139,17 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
   );
   app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
-    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY'))
       return c.json({ message: 'the database is busy (locked by another process); try again' }, 503);
+    // Nothing was changed: every admin change writes the database before memory.
+    if (code === 'SQLITE_FULL')
+      return c.json(
+        { message: 'the database disk is full; nothing was changed (free space and retry)' },
+        507,
+      );
+    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')
+      return c.json({ message: `the database cannot be written (${code}); nothing was changed` }, 503);
     g.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
     return c.json({ message: 'internal error' }, 500);
   });

@@ -37,7 +37,8 @@ import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
-import { redactCatalogSql } from './catalogs/catalog-sql.js';
+import { storedSql, type StoredSql } from './history/stored-sql.js';
+import { settleHistory } from './history/start-up.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
@@ -88,8 +89,10 @@ export class Gateway {
   catalogs: CatalogService | undefined;
   private readonly catalogRepo: CatalogRepo;
   private readonly isSecretProperty: (key: string) => boolean;
-  /** Removes catalog secrets from SQL text before it is stored or shown. */
+  /** What history keeps of SQL text: its bounded prefix with catalog secrets removed. */
   readonly redactSql: (sql: string) => string;
+  /** What a history row keeps of a statement (bounded prefix, redacted; length and hash). */
+  private readonly storeSql: (sql: string) => StoredSql;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
   /** True once start() finished (readiness). */
@@ -99,6 +102,12 @@ export class Gateway {
     return this.ready;
   }
   private stopping: Promise<void> | undefined;
+  /** When this run began: history rows RUNNING from before it are repaired at start. */
+  private readonly bornAt = Date.now();
+  /** Settles once the rows an earlier run left RUNNING are repaired (started by start()). */
+  historyRepaired: Promise<unknown> = Promise.resolve();
+  /** Aborted by stop(): start-up history work ends early. */
+  private readonly stopSignal = new AbortController();
 
   constructor(opts: GatewayOptions) {
     const cfg = opts.config;
@@ -107,6 +116,7 @@ export class Gateway {
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
+    for (const w of this.db.warnings) this.logger.warn({ path: this.dbPath }, w);
 
     const backendRepo = new BackendRepo(this.db.db);
     for (const g of cfg.groups)
@@ -138,18 +148,20 @@ export class Gateway {
 
     this.catalogRepo = new CatalogRepo(this.db.db);
     const isSecret = (this.isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns));
-    this.redactSql = (sql) => (/catalog/i.test(sql) ? redactCatalogSql(sql, isSecret) : sql);
+    const storeSql = (this.storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecret));
+    this.redactSql = (sql) => storeSql(sql).sql;
     this.history = new HistoryRepo(this.db.db);
     this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
-    this.tracker = new QueryTracker(
-      this.registry,
-      this.recorder,
-      this.metrics,
-      cfg.proxy.abandonAfterMinutes * 60_000,
-      this.redactSql,
-      cfg.proxy.lostQueryGraceSeconds * 1000,
-      this.logger,
-    );
+    this.tracker = new QueryTracker(this.registry, this.recorder, this.metrics, {
+      abandonAfterMs: cfg.proxy.abandonAfterMinutes * 60_000,
+      unpolledAbandonMs: cfg.proxy.unpolledAbandonSeconds * 1000,
+      lostGraceMs: cfg.proxy.lostQueryGraceSeconds * 1000,
+      maxInFlightPerUser: cfg.proxy.maxInFlightPerUser,
+      maxUnpolledPerUser: cfg.proxy.maxUnpolledPerUser,
+      storeSql,
+      isSecretKey: isSecret,
+      logger: this.logger,
+    });
     const affinityRepo = new AffinityRepo(this.db.db);
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
     this.affinity = new Affinity(affinityRepo, this.logger, (id) => this.history.get(id)?.user);
@@ -287,7 +299,7 @@ export class Gateway {
       reconcileUser: c.user,
       logger: this.logger,
       metrics: this.metrics,
-      onQuery: (q) => recordCatalogQuery(this.recorder, this.redactSql, q),
+      onQuery: (q) => recordCatalogQuery(this.recorder, this.storeSql, q),
     });
     this.recorder.start();
     this.tracker.start();
@@ -300,6 +312,19 @@ export class Gateway {
     await this.monitor?.start();
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
+    });
+    this.historyRepaired = settleHistory({
+      repo: this.history,
+      recorder: this.recorder,
+      registry: this.registry,
+      tracker: this.tracker,
+      bornAt: this.bornAt,
+      maxSqlBytes: this.config.history.maxSqlBytes,
+      isSecretKey: this.isSecretProperty,
+      user: c.user,
+      timeoutMs: this.config.health.timeoutSeconds * 1000,
+      logger: this.logger,
+      signal: this.stopSignal.signal,
     });
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
@@ -331,7 +356,10 @@ export class Gateway {
       await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
-      this.recorder.stop();
+      this.stopSignal.abort();
+      // Repair answers land in the recorder: let a running repair finish (bounded by its timeouts), briefly.
+      await Promise.race([this.historyRepaired, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await this.recorder.stop();
       this.affinity.stop();
       this.forwarder.close();
       this.registry.close();

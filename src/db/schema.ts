@@ -53,7 +53,12 @@ export const queryHistory = sqliteTable(
     rule: text('rule'),
     policy: text('policy'),
     backend: text('backend').notNull(),
+    /** The statement as stored: its first history.maxSqlBytes, secrets redacted. */
     sql: text('sql').notNull(),
+    /** UTF-8 length of the statement as submitted (more than `sql` holds when it was cut). */
+    sqlBytes: integer('sql_bytes'),
+    /** SHA-256 (hex) of the whole statement as submitted; null when it names a catalog (could confirm a guessed secret). */
+    sqlSha256: text('sql_sha256'),
     submittedAt: integer('submitted_at').notNull(),
     finishedAt: integer('finished_at'),
     state: text('state').notNull(),

@@ -31,7 +31,7 @@ export class Metrics {
   });
   readonly routingFailures = new Counter({
     name: 'switchyard_routing_failures_total',
-    help: 'New queries that could not be routed, by reason (no_backend, forbidden_group, no_group)',
+    help: 'New queries that could not be routed, by reason (no_backend, forbidden_group, no_group, user_budget)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

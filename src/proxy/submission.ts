@@ -30,6 +30,9 @@ export async function submit(
   const sql = body.toString('utf8');
   // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
   if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
+  // Per-user budgets (live and never-polled queries), checked before routing or any cluster.
+  const overBudget = deps.tracker.admit(user);
+  if (overBudget) throw overBudget;
 
   const txn = header(req.headers, 'transactionId');
   let decision: RoutingDecision;

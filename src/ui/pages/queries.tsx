@@ -4,7 +4,7 @@ import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { formatCount, formatDuration, formatTime, stateBadge } from '../format.js';
 import { Cell, Layout, Message } from '../layout.js';
 
-const STATES = ['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED'];
+const STATES = ['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST'];
 const SIZES = ['25', '50', '100', '200'];
 /** Longest SQL text shown per row; the page stays light however long the statements are. */
 const SQL_SHOWN = 2000;
