@@ -6,6 +6,9 @@ import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
+import { doc } from './admin/docs/describe.js';
+import { historyDocs } from './admin/docs/history-docs.js';
+import { openApiDocument } from './admin/openapi.js';
 import { verifyPassword } from './auth/password-hash.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
@@ -47,6 +50,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   );
   const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
   for (const path of guarded) app.use(path, limit, requireAuth);
+  app.route('/', historyDocs());
   app.route(
     '/',
     historyRoutes({
@@ -58,6 +62,12 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
     }),
   );
   for (const path of guarded) app.use(path, requireAdmin);
+  const spec = openApiDocument(app);
+  app.get(
+    '/api/v1/openapi.json',
+    doc({ tag: 'reference', summary: 'This OpenAPI 3.1 document', responses: { 200: 'the document' } }),
+    async (c) => c.json(await spec()),
+  );
   app.route(
     '/',
     adminRoutes({
