@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/admin-routes.js';
 import { catalogRoutes } from './admin/catalog-routes.js';
 import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
+import { rulesRoutes } from './admin/rules-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
@@ -86,6 +87,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
     '/',
     catalogRoutes(() => g.catalogs!, g.config.routing.defaultGroup),
   );
+  app.route('/', rulesRoutes({ rules: () => g.rules, database: g.databaseRules }));
   app.route(
     '/',
     explainRoute({
@@ -109,6 +111,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       catalogs: consoleCatalogs(() => g.catalogs!),
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
+      openApi: spec,
       logger: g.logger,
     }),
   );

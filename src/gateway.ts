@@ -40,6 +40,8 @@ import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
+import { DatabaseRules } from './routing/database-rules.js';
+import { RuleVersionRepo } from './routing/rule-version-repo.js';
 import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
@@ -82,6 +84,8 @@ export class Gateway {
   readonly redactSql: (sql: string) => string;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
+  /** Routing rules edited through the API and the console, versioned in the database. */
+  readonly databaseRules: DatabaseRules;
   /** True once start() finished (readiness). */
   private ready = false;
   /** isReady: start() finished (the first health round is done). */
@@ -172,6 +176,12 @@ export class Gateway {
           stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
+    this.databaseRules = new DatabaseRules({
+      repo: new RuleVersionRepo(this.db.db),
+      engine: () => this.rules,
+      groups: () => this.registry.groupNames(),
+      logger: this.logger,
+    });
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
@@ -230,6 +240,7 @@ export class Gateway {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.databaseRules.load();
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));

@@ -75,6 +75,8 @@ export interface ConsoleDeps {
   catalogs?: ConsoleCatalogs;
   /** The routing rules in force (loaded at start); the Rules page is hidden without it. */
   rules?: () => RuleEngine | undefined;
+  /** The gateway's OpenAPI document; the API reference page is hidden without it. */
+  openApi?: () => Promise<object>;
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
   /** Mark cookies Secure. Default: when the request came over https. */

@@ -7,6 +7,7 @@ import { requireAdmin } from './console-auth.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { ErrorPage } from './layout.js';
 import { memoryLoginLimiter } from './login-limiter.js';
+import { registerApiReference } from './pages/api-reference.js';
 import { registerBackends } from './pages/backends.js';
 import { registerCatalogs } from './pages/catalogs.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -27,15 +28,17 @@ const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
  */
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.header(
-    'Content-Security-Policy',
-    `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; ` +
-      `form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  );
+  // A page that set its own policy (the API reference loads Swagger UI's files) keeps it.
+  if (!c.res.headers.has('Content-Security-Policy'))
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; ` +
+        `form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
   c.header('X-Frame-Options', 'DENY');
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
-  c.header('Cache-Control', 'no-store');
+  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
 };
 
 /**
@@ -71,6 +74,7 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   registerQueries(app, k);
   if (deps.catalogs) registerCatalogs(app, k, deps.catalogs);
   if (deps.rules) registerRules(app, k, deps.rules);
+  if (deps.openApi) registerApiReference(app, deps.openApi);
   app.get('/console/', (c) => c.redirect('/console', 301));
 
   app.all('/console/*', (c) =>
