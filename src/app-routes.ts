@@ -111,6 +111,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       catalogs: consoleCatalogs(() => g.catalogs!),
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
+      databaseRules: g.databaseRules,
       openApi: spec,
       logger: g.logger,
     }),

@@ -1,6 +1,7 @@
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
+import type { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 
 /** A user of the directory, as the console needs it (the same users and roles as the API). */
@@ -75,6 +76,8 @@ export interface ConsoleDeps {
   catalogs?: ConsoleCatalogs;
   /** The routing rules in force (loaded at start); the Rules page is hidden without it. */
   rules?: () => RuleEngine | undefined;
+  /** Routing rules edited in the console, versioned in the database; without it the rules are read-only. */
+  databaseRules?: DatabaseRules;
   /** The gateway's OpenAPI document; the API reference page is hidden without it. */
   openApi?: () => Promise<object>;
   /** Session lifetime in ms. Default 8 hours. */

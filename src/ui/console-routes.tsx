@@ -73,7 +73,7 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   registerBackends(app, k);
   registerQueries(app, k);
   if (deps.catalogs) registerCatalogs(app, k, deps.catalogs);
-  if (deps.rules) registerRules(app, k, deps.rules);
+  if (deps.rules) registerRules(app, k, deps.rules, deps.databaseRules);
   if (deps.openApi) registerApiReference(app, deps.openApi);
   app.get('/console/', (c) => c.redirect('/console', 301));
 

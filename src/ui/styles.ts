@@ -59,6 +59,10 @@ button.danger{color:var(--bad);border-color:#e7a9a2}
 .backend-line a{text-decoration:none}
 .backend-line:last-child{border-bottom:0}
 ul.reasons{margin:4px 0 0;padding-left:18px}
+form.split{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}
+form.split .card{margin:0 0 16px}
+textarea.editor{min-height:320px;tab-size:2}
+@media (max-width:900px){form.split{grid-template-columns:1fr}}
 @media (max-width:640px){main{padding:10px}h1{font-size:18px}.card{padding:10px}
  header.top{padding:6px 10px}header.top .who{margin-left:0;width:100%;justify-content:space-between}
  table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}

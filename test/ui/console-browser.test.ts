@@ -146,7 +146,7 @@ describe('the console in a browser', () => {
     await b.page.fill('#user', 'alice');
     await b.page.fill('#headers', 'X-Trino-Source: airflow');
     await b.page.fill('#sql', 'SELECT 1');
-    await b.page.click('form[action="/console/rules/dry-run"] button');
+    await b.page.click('#explain');
     await b.page.waitForSelector('#decision');
     expect(await b.page.textContent('[data-result="group"]')).toBe('etl');
     expect(await b.page.textContent('[data-rule="airflow-to-etl"]')).toContain('matched');
