@@ -13,6 +13,7 @@ import { openApiDocument } from './admin/openapi.js';
 import { verifyPassword } from './auth/password-hash.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
+import { HistoryStatsRepo } from './history/history-stats-repo.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
 import { consoleRoutes } from './ui/console-routes.js';
 
@@ -104,6 +105,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       registry: g.registry,
       picker: g.picker,
       history: g.history,
+      historyStats: new HistoryStatsRepo(g.db.db),
       users: g.users,
       verifyPassword,
       sessionSecret,

@@ -1,6 +1,7 @@
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
+import type { HistoryStatsRepo } from '../history/history-stats-repo.js';
 import type { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 
@@ -62,6 +63,8 @@ export interface ConsoleDeps {
   /** Picks the backend a dry run would use. */
   picker: BackendPicker;
   history: HistoryRepo;
+  /** The dashboard's aggregates over the history; the charts are hidden without it. */
+  historyStats?: HistoryStatsRepo;
   users: { get(name: string): ConsoleUser | undefined };
   verifyPassword: (password: string, hash: string) => Promise<boolean>;
   /** Signs session cookies and CSRF tokens; at least 16 characters, kept across restarts. */

@@ -22,6 +22,7 @@ function seedHistory(history: ReturnType<typeof consoleFixture>['history'], now 
       sql: i === 6 ? "SELECT '<script>alert(1)</script>' WHERE pw = 'hunter2'" : `SELECT ${i}`,
       submittedAt: now - (7 - i) * 60_000,
       state: i === 3 ? 'FAILED' : 'FINISHED',
+      elapsedMs: (i + 1) * 100,
     })),
     [],
   );
@@ -46,14 +47,48 @@ describe('dashboard', () => {
     expect(page).toContain('4 running · 9 queued');
     expect(page).toContain('<b>2 / 3</b><span>backends healthy</span>');
     expect(page).toMatch(/<svg class="chart"[^>]*role="img"/);
-    expect(page.match(/<rect /g)).toHaveLength(7);
     expect(page).toContain('<b>7</b><span>queries in the last hour</span>');
+  });
+
+  it('draws queries per backend, per group and by final state, and p50/p95, over one hour by default', async () => {
+    const { history, html } = await signedIn();
+    seedHistory(history);
+    const page = await html('/console');
+    expect(page).toContain('over the last hour');
+    const chart = (id: string) =>
+      page.slice(page.indexOf(`id="${id}"`), page.indexOf('</section>', page.indexOf(`id="${id}"`)));
+    const titles = (id: string) =>
+      [...chart(id).matchAll(/<title>[^<]*· ([^<]*)<\/title>/g)].map((m) => m[1]);
+    // One bar per query-minute: four on trino-1, three on trino-3.
+    expect(titles('by-backend').sort()).toEqual(
+      [...Array(4).fill('trino-1: 1'), ...Array(3).fill('trino-3: 1')].sort(),
+    );
+    expect(titles('by-group').filter((t) => t.startsWith('etl'))).toHaveLength(3);
+    expect(titles('by-state')).toContain('FAILED: 1');
+    expect(chart('by-state')).toContain('fill="#b42318"');
+    expect(chart('latency')).toMatch(/<path d="M[^"]+L[^"]+"[^>]*stroke="#b86e00"/);
+    expect(chart('latency')).toContain('7 completed queries');
+  });
+
+  it('shows queued and running per cluster as bars', async () => {
+    const { registry, html } = await signedIn();
+    registry.get('trino-3')!.stats = {
+      runningQueries: 4,
+      queuedQueries: 12,
+      blockedQueries: 0,
+      updatedAt: Date.now(),
+    };
+    const page = await html('/console');
+    expect(page).toMatch(
+      /data-load="trino-3"[\s\S]*?width:25\.0%[\s\S]*?width:75\.0%[\s\S]*?4 running · 12 queued/,
+    );
+    expect(page).toMatch(/data-load="trino-1"[\s\S]*?no stats yet/);
   });
 
   it('accepts only the offered chart windows', async () => {
     const { html } = await signedIn();
     expect(await html('/console?hours=24')).toContain('over the last 24 hours');
-    expect(await html('/console?hours=99999')).toContain('over the last 3 hours');
+    expect(await html('/console?hours=99999')).toContain('over the last hour');
   });
 });
 
