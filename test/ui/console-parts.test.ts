@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketCounts } from '../../src/ui/chart.js';
+import { seriesOf, timeline } from '../../src/ui/charts.js';
 import { parseHeaderLines } from '../../src/ui/dry-run.js';
 import { memoryLoginLimiter } from '../../src/ui/login-limiter.js';
 import { parseProperties } from '../../src/ui/properties-text.js';
@@ -66,40 +66,47 @@ describe('failed-login limiter', () => {
   });
 });
 
-describe('chart buckets', () => {
+describe('chart timelines and series', () => {
   const now = Date.parse('2025-01-01T12:00:30Z');
-  const minute = (hhmm: string) => Date.parse(`2025-01-01T${hhmm}:00Z`);
-
-  it('covers the window ending with the current minute, zero where nothing ran', () => {
-    const b = bucketCounts(
-      [
-        { minute: minute('11:01'), count: 2 },
-        { minute: minute('12:00'), count: 5 },
-      ],
-      now,
-      1,
-    );
-    expect(b.counts).toHaveLength(60);
-    expect(b.start).toBe(minute('11:01'));
-    expect(b.counts[0]).toBe(2);
-    expect(b.counts[59]).toBe(5);
-    expect(b.counts.reduce((a, c) => a + c)).toBe(7);
-  });
+  const at = (hhmm: string) => Date.parse(`2025-01-01T${hhmm}:00Z`);
 
   it.each([
-    [1, 60, 60_000],
-    [3, 180, 60_000],
-    [6, 180, 120_000],
-    [24, 180, 480_000],
-  ])('%i hours → %i bars of %i ms', (hours, bars, ms) => {
-    const b = bucketCounts([], now, hours);
-    expect(b.counts).toHaveLength(bars);
-    expect(b.bucketMs).toBe(ms);
+    [1, 60_000, '11:01'],
+    [3, 180_000, '09:03'],
+    [24, 1_440_000, '12:00'],
+  ])('%i hours → 60 buckets of %i ms, the last holding the current minute', (hours, ms, first) => {
+    const t = timeline(now, hours);
+    expect(t).toMatchObject({ n: 60, bucketMs: ms });
+    expect(t.start + 59 * t.bucketMs).toBeLessThanOrEqual(now);
+    expect(t.start + 60 * t.bucketMs).toBeGreaterThan(now);
+    if (hours < 24) expect(t.start).toBe(at(first));
   });
 
-  it('drops minutes outside the window', () => {
-    const b = bucketCounts([{ minute: minute('09:00'), count: 9 }], now, 1);
-    expect(b.counts.every((c) => c === 0)).toBe(true);
+  it('spreads counts per key over the buckets, largest series first, zero where nothing ran', () => {
+    const t = timeline(now, 1);
+    const s = seriesOf(
+      [
+        { bucket: at('11:01'), key: 'b', count: 1 },
+        { bucket: at('12:00'), key: 'a', count: 5 },
+        { bucket: at('09:00'), key: 'c', count: 9 },
+      ],
+      t,
+      { b: '#000' },
+    );
+    expect(s.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(s[0].values[59]).toBe(5);
+    expect(s[1]).toMatchObject({ color: '#000' });
+    expect(s[1].values[0]).toBe(1);
+    expect(s[1].values.slice(1).every((v) => v === 0)).toBe(true);
+  });
+
+  it('sums the smallest series beyond six as "other"', () => {
+    const t = timeline(now, 1);
+    const rows = Array.from({ length: 9 }, (_, i) => ({ bucket: at('12:00'), key: `k${i}`, count: 10 - i }));
+    const s = seriesOf(rows, t);
+    expect(s).toHaveLength(6);
+    expect(s[5].name).toBe('other (4)');
+    expect(s[5].values[59]).toBe(5 + 4 + 3 + 2);
   });
 });
 
