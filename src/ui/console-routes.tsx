@@ -13,6 +13,7 @@ import { registerCatalogs } from './pages/catalogs.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerLogin } from './pages/login.js';
 import { registerQueries } from './pages/queries.js';
+import { registerQueryDetail } from './pages/query-detail.js';
 import { registerRules } from './pages/rules.js';
 import { SessionCodec } from './session.js';
 import { SCRIPT } from './styles.js';
@@ -72,6 +73,7 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   registerDashboard(app, k);
   registerBackends(app, k);
   registerQueries(app, k);
+  registerQueryDetail(app, k);
   if (deps.catalogs) registerCatalogs(app, k, deps.catalogs);
   if (deps.rules) registerRules(app, k, deps.rules, deps.databaseRules);
   if (deps.openApi) registerApiReference(app, deps.openApi);
