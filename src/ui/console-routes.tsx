@@ -8,6 +8,7 @@ import type { ConsoleDeps } from './console-deps.js';
 import { ErrorPage } from './layout.js';
 import { memoryLoginLimiter } from './login-limiter.js';
 import { registerApiReference } from './pages/api-reference.js';
+import { registerBackendForms } from './pages/backend-form.js';
 import { registerBackends } from './pages/backends.js';
 import { registerCatalogs } from './pages/catalogs.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -71,6 +72,7 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
 
   registerLogin(app, k);
   registerDashboard(app, k);
+  registerBackendForms(app, k);
   registerBackends(app, k);
   registerQueries(app, k);
   registerQueryDetail(app, k);
