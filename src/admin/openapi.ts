@@ -35,6 +35,17 @@ export function openApiDocument(app: Hono<any>): () => Promise<object> {
           },
         },
         security: [{ basic: [] }, { bearer: [] }],
+        // The order of the sections in the reference page.
+        tags: [
+          'backends',
+          'routing groups',
+          'users',
+          'catalogs',
+          'routing',
+          'query history',
+          'compatibility',
+          'reference',
+        ].map((name) => ({ name })),
       },
       exclude: UNDOCUMENTED,
       excludeStaticFile: false,

@@ -168,7 +168,7 @@ export function LatencyLines({ t, rows }: { t: Timeline; rows: readonly BucketLa
   const dots = (vs: (number | null)[], color: string, name: string) =>
     vs.map((v, i) =>
       v !== null && (vs[i - 1] ?? null) === null && (vs[i + 1] ?? null) === null ? (
-        <rect x={String(i + 0.3)} width="0.4" y={String(y(v) - 1)} height="2" fill={color}>
+        <rect x={String(i + 0.1)} width="0.8" y={String(y(v) - 1.5)} height="3" fill={color}>
           <title>{`${formatClock(t.start + i * t.bucketMs)} UTC · ${name}: ${formatDuration(v)}`}</title>
         </rect>
       ) : null,

@@ -23,12 +23,14 @@ function Detail({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterUrl
         <h2 class="row">
           <span class="mono">{r.queryId}</span>
           <span class={`badge ${stateBadge(r.state)}`}>{r.state}</span>
-          {clusterUrl ? (
-            <a class="button small" href={clusterUrl} rel="noreferrer" id="cluster-ui">
+        </h2>
+        {clusterUrl ? (
+          <p>
+            <a class="button" href={clusterUrl} rel="noreferrer" id="cluster-ui">
               Open in the cluster's UI
             </a>
-          ) : null}
-        </h2>
+          </p>
+        ) : null}
         <dl class="facts">
           <Fact label="User">{r.user}</Fact>
           <Fact label="Source">{r.source || undefined}</Fact>

@@ -20,7 +20,8 @@ interface View {
   shown?: number;
   input?: DryRunInput;
   result?: DryRunResult;
-  usedDraft?: boolean;
+  /** The engine of a dry run with the draft (file rules and the draft's database rules). */
+  draftEngine?: RuleEngine;
   error?: string;
   info?: string;
 }
@@ -112,22 +113,26 @@ function render(c: ConsoleContext, db: DatabaseRules | undefined, v: View, statu
         </Message>
       ) : null}
       {v.info ? <Message kind="info">{v.info}</Message> : null}
-      {v.result?.ok ? <Decision result={v.result} draft={!!v.usedDraft} /> : null}
+      {v.result?.ok ? <Decision result={v.result} draft={!!v.draftEngine} /> : null}
       <form method="post" action="/console/rules/dry-run" class="split">
         <CsrfField token={ctx.csrf} />
         <Editor db={db} view={v} />
         <DryRunFields input={v.input} />
       </form>
       <section class="card scroll">
-        <h2>Rules in force, in the order they run</h2>
+        <h2>
+          {v.draftEngine
+            ? 'Rules with the draft, in the order they would run'
+            : 'Rules in force, in the order they run'}
+        </h2>
         {!v.engine ? (
           <p class="muted">The routing rules are not loaded yet.</p>
-        ) : v.engine.rules.length === 0 ? (
+        ) : (v.draftEngine ?? v.engine).rules.length === 0 ? (
           <p class="muted">
             No rules: every query goes to its user's default group or the configured default.
           </p>
         ) : (
-          <RulesTable engine={v.engine} result={v.usedDraft ? undefined : v.result} />
+          <RulesTable engine={v.draftEngine ?? v.engine} result={v.result} />
         )}
       </section>
       {db ? <Versions versions={db.versions(50)} shown={v.shown} /> : null}
@@ -179,8 +184,7 @@ export function registerRules(
     let used = engine;
     if (db && f.rules !== undefined && draft.yaml !== (current?.yaml ?? '')) {
       try {
-        used = engine.withDatabaseRules(db.validate(draft.yaml));
-        view.usedDraft = true;
+        used = view.draftEngine = engine.withDatabaseRules(db.validate(draft.yaml));
       } catch (e) {
         if (!(e instanceof RuleSaveError)) throw e;
         return render(c, db, { ...view, error: `The draft is not valid:\n${e.message}` }, 400);
