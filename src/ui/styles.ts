@@ -74,7 +74,7 @@ a.button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 .backend-line a{text-decoration:none}
 .backend-line:last-child{border-bottom:0}
 ul.reasons{margin:4px 0 0;padding-left:18px}
-form.split{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}
+form.split{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:0 16px;align-items:start}
 form.split .card{margin:0 0 16px}
 textarea.editor{min-height:320px;tab-size:2}
 @media (max-width:900px){form.split{grid-template-columns:1fr}.charts{grid-template-columns:1fr}}
