@@ -160,5 +160,6 @@ export function describeChange(before: readonly LoadedRule[], after: readonly Lo
     changed.length ? `changed ${changed.join(', ')}` : '',
     removed.length ? `removed ${removed.join(', ')}` : '',
   ].filter(Boolean);
-  return parts.length ? parts.join('; ') : 'no rule changed';
+  if (parts.length) return parts.join('; ');
+  return [...old.keys()].join() === [...now.keys()].join() ? 'no rule changed' : 'reordered';
 }
