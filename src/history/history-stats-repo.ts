@@ -16,6 +16,12 @@ export interface BucketLatency {
   n: number;
 }
 
+/**
+ * The bucket width as an SQL integer: a bound JS number arrives as a REAL, and a REAL division would not
+ * truncate (every query its own bucket).
+ */
+const bucket = (ms: number) => sql.raw(String(Math.max(1, Math.trunc(ms))));
+
 const COLUMNS = { backend: 'backend', group: 'routing_group', state: 'state' } as const;
 
 /**
@@ -29,8 +35,9 @@ export class HistoryStatsRepo {
   /** countsBy counts queries submitted since `since`, per bucket of `bucketMs` and per `by`. */
   countsBy(by: keyof typeof COLUMNS, since: number, bucketMs: number): BucketCount[] {
     const col = sql.raw(COLUMNS[by]);
+    const b = bucket(bucketMs);
     return this.db.all<BucketCount>(sql`
-      SELECT (submitted_at / ${bucketMs}) * ${bucketMs} AS bucket, ${col} AS key, count(*) AS count
+      SELECT (submitted_at / ${b}) * ${b} AS bucket, ${col} AS key, count(*) AS count
       FROM query_history WHERE submitted_at >= ${since}
       GROUP BY 1, 2 ORDER BY 1, 2`);
   }
@@ -40,11 +47,12 @@ export class HistoryStatsRepo {
    * completed (finished, failed or canceled), per bucket: nearest rank, ceil(p·n), computed with window functions inside SQLite.
    */
   latency(since: number, bucketMs: number): BucketLatency[] {
+    const b = bucket(bucketMs);
     return this.db.all<BucketLatency>(sql`
       WITH t AS (
-        SELECT (submitted_at / ${bucketMs}) * ${bucketMs} AS bucket, elapsed_ms AS e,
-          row_number() OVER (PARTITION BY submitted_at / ${bucketMs} ORDER BY elapsed_ms) AS rn,
-          count(*) OVER (PARTITION BY submitted_at / ${bucketMs}) AS n
+        SELECT (submitted_at / ${b}) * ${b} AS bucket, elapsed_ms AS e,
+          row_number() OVER (PARTITION BY submitted_at / ${b} ORDER BY elapsed_ms) AS rn,
+          count(*) OVER (PARTITION BY submitted_at / ${b}) AS n
         FROM query_history
         WHERE submitted_at >= ${since} AND elapsed_ms IS NOT NULL AND state != 'RUNNING')
       SELECT bucket,
