@@ -11,7 +11,11 @@ import { readBody, type AppEnv } from './http.js';
 export const ruleSetInput = z
   .object({
     yaml: z.string().optional().describe('the rules as YAML, in the language of the rule files'),
-    rules: z.array(z.unknown()).optional().describe('the rules as JSON objects (see rules/README.md)'),
+    rules: z
+      .array(ruleSchema)
+      .max(500)
+      .optional()
+      .describe('the rules as JSON objects (see rules/README.md)'),
     baseVersion: z
       .number()
       .int()
@@ -63,7 +67,7 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const fail = (c: Context, e: unknown) =>
     e instanceof RuleSaveError ? c.json({ message: e.message, issues: e.issues }, e.status) : apiError(c, e);
-  const bodyYaml = (b: z.infer<typeof ruleSetInput>) => b.yaml ?? yamlOf(b.rules as never[]);
+  const bodyYaml = (b: z.infer<typeof ruleSetInput>) => b.yaml ?? yamlOf(b.rules ?? []);
 
   app.get(
     '/api/v1/rules',

@@ -99,7 +99,8 @@ export class DatabaseRules {
         409,
         `the rules changed since version ${base} (now version ${previous?.version ?? 0} by ${previous?.author}); reload and apply your edit again`,
       );
-    const summary = [describeChange(previous ? this.validateQuietly(previous.yaml) : [], rules), note?.trim()]
+    const why = note?.trim().slice(0, 500);
+    const summary = [describeChange(previous ? this.validateQuietly(previous.yaml) : [], rules), why]
       .filter(Boolean)
       .join(' — ');
     const saved = this.d.repo.add(base, { yaml, author, summary, createdAt: (this.d.now ?? Date.now)() });

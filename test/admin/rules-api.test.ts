@@ -161,6 +161,12 @@ describe('routing rules edited through the API', () => {
     const bad = await call('POST', '/api/v1/rules/database/validate', { yaml: 'name: [', baseVersion: 2 });
     expect(bad.status).toBe(400);
     expect(bad.json.issues[0].message).toMatch(/^invalid YAML/);
+    const json = await call('POST', '/api/v1/rules/database/validate', {
+      rules: [{ name: 'x', actions: {} }],
+      baseVersion: 2,
+    });
+    expect(json.status).toBe(400);
+    expect(json.json.message).toContain('rules.0.actions.routeTo');
     const neither = await call('POST', '/api/v1/rules/database/validate', { baseVersion: 2 });
     expect(neither.json.message).toBe('body: give either yaml or rules');
     expect((await call('GET', '/api/v1/rules/database')).json.version).toBe(2);

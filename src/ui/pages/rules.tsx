@@ -125,6 +125,9 @@ function render(c: ConsoleContext, db: DatabaseRules | undefined, v: View, statu
             ? 'Rules with the draft, in the order they would run'
             : 'Rules in force, in the order they run'}
         </h2>
+        <p class="muted small">
+          File rules are read-only here: change them in the rule files (routing.rulesDir).
+        </p>
         {!v.engine ? (
           <p class="muted">The routing rules are not loaded yet.</p>
         ) : (v.draftEngine ?? v.engine).rules.length === 0 ? (
