@@ -62,6 +62,7 @@ ul.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 pre.sql.full{max-height:none}
+.filters .span{grid-column:1/-1;justify-content:flex-end}
 label.check{display:flex;gap:6px;align-items:center;font-size:14px;color:var(--fg);min-height:34px}
 label.check input{width:auto;min-height:0}
 a.button.primary{background:var(--accent);border-color:var(--accent);color:#fff}

@@ -39,7 +39,7 @@ export function registerApiReference(app: ConsoleApp, openApi: () => Promise<obj
           token; the console's session does not reach the API). The document itself:{' '}
           <a href="/console/api/openapi.json">openapi.json</a>.
         </p>
-        <section class="card" id="swagger-ui"></section>
+        <section class="card scroll" id="swagger-ui"></section>
         <script src="/console/api/assets/swagger-ui-bundle.js"></script>
         <script src="/console/api/assets/init.js"></script>
       </Layout>,

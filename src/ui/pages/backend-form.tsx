@@ -106,7 +106,7 @@ function BackendForm(props: { c: ConsoleContext; k: ConsoleKit; v: Fields; edit:
             <input type="checkbox" name="active" checked={v.active === 'on'} /> Active (takes new queries)
           </label>
         </div>
-        <div class="row">
+        <div class="row span">
           <button class="primary" type="submit" id="save">
             {edit ? 'Save' : 'Add backend'}
           </button>
