@@ -106,6 +106,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       picker: g.picker,
       history: g.history,
       historyStats: new HistoryStatsRepo(g.db.db),
+      loadSamples: g.loadSamples,
       users: g.users,
       verifyPassword,
       sessionSecret,

@@ -42,6 +42,7 @@ import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
 import { DatabaseRules } from './routing/database-rules.js';
 import { RuleVersionRepo } from './routing/rule-version-repo.js';
+import { LoadSamples } from './ui/load-samples.js';
 import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
@@ -86,6 +87,8 @@ export class Gateway {
   rules: RuleEngine | undefined;
   /** Routing rules edited through the API and the console, versioned in the database. */
   readonly databaseRules: DatabaseRules;
+  /** Queued and running per cluster over the last hour, for the console's live chart. */
+  readonly loadSamples = new LoadSamples();
   /** True once start() finished (readiness). */
   private ready = false;
   /** isReady: start() finished (the first health round is done). */
@@ -276,6 +279,7 @@ export class Gateway {
     });
     const port = (this.server.address() as AddressInfo).port;
     await this.monitor?.start();
+    this.loadSamples.start(() => this.registry.all());
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
@@ -305,6 +309,7 @@ export class Gateway {
       clearInterval(idle);
       clearTimeout(timer);
       this.rules?.close();
+      this.loadSamples.stop();
       this.monitor?.stop();
       await this.catalogs?.stop();
       this.tracker.stop();

@@ -2,6 +2,7 @@ import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
 import type { HistoryStatsRepo } from '../history/history-stats-repo.js';
+import type { LoadSamples } from './load-samples.js';
 import type { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 
@@ -63,6 +64,8 @@ export interface ConsoleDeps {
   /** Picks the backend a dry run would use. */
   picker: BackendPicker;
   history: HistoryRepo;
+  /** Queued and running per cluster sampled over the last hour; the live chart is hidden without it. */
+  loadSamples?: LoadSamples;
   /** The dashboard's aggregates over the history; the charts are hidden without it. */
   historyStats?: HistoryStatsRepo;
   users: { get(name: string): ConsoleUser | undefined };

@@ -53,6 +53,7 @@ button.danger{color:var(--bad);border-color:#e7a9a2}
 .fig{margin:0}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:0 16px}
 .row.window{margin:0 0 12px}
+h2.sub{font-size:13px;margin:16px 0 4px}
 ul.legend{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;margin:6px 0 0;padding:0;font-size:12px}
 ul.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .load-row{display:grid;grid-template-columns:minmax(90px,160px) 1fr auto;gap:10px;align-items:center;padding:4px 0}

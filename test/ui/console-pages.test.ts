@@ -3,6 +3,7 @@ import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleText } from '../../src/routing/rule-loader.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { CatalogView, ConsoleCatalogs } from '../../src/ui/console-deps.js';
+import { LoadSamples } from '../../src/ui/load-samples.js';
 import { Client, consoleFixture } from './console-fixture.js';
 
 async function signedIn(extra: Parameters<typeof consoleFixture>[0] = {}) {
@@ -83,6 +84,32 @@ describe('dashboard', () => {
       /data-load="trino-3"[\s\S]*?width:25\.0%[\s\S]*?width:75\.0%[\s\S]*?4 running · 12 queued/,
     );
     expect(page).toMatch(/data-load="trino-1"[\s\S]*?no stats yet/);
+  });
+
+  it('draws running and queued per cluster over the last hour from the samples', async () => {
+    const now = Date.now();
+    let at = now - 30 * 60_000;
+    const samples = new LoadSamples({ now: () => at });
+    const { registry, html } = await signedIn({ loadSamples: samples });
+    const etl = registry.get('trino-3')!;
+    for (const [running, queued] of [
+      [1, 0],
+      [4, 2],
+      [2, 8],
+    ]) {
+      etl.stats = { runningQueries: running, queuedQueries: queued, blockedQueries: 0, updatedAt: at };
+      samples.record(registry.all());
+      at += 60_000;
+    }
+    const page = await html('/console');
+    const running = page.slice(page.indexOf('data-chart="running per cluster"'));
+    expect(running).toMatch(/peak 4 running/);
+    // trino-3 reported three times: one line of three points; trino-1 never did: no line.
+    expect(running).toMatch(/<path d="M50\.00 \d+\.\d+ L51\.67 [\d.]+ L53\.33 [\d.]+"/);
+    expect(running).toMatch(/trino-3<span class="muted"> now 2</);
+    const queued = page.slice(page.indexOf('data-chart="queued per cluster"'));
+    expect(queued).toMatch(/peak 8 queued/);
+    expect(queued).toMatch(/trino-1<span class="muted"> now –</);
   });
 
   it('accepts only the offered chart windows', async () => {

@@ -3,6 +3,7 @@ import { LatencyLines, seriesOf, StackedBars, STATE_COLORS, timeline } from '../
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { activity, formatCount, healthBadge } from '../format.js';
 import { Layout } from '../layout.js';
+import { LoadLines } from '../load-chart.js';
 
 const HOURS = [1, 3, 6, 12, 24];
 /** The dashboard reloads itself this often: the per-cluster load is live, the charts follow. */
@@ -154,6 +155,21 @@ export function registerDashboard(app: ConsoleApp, k: ConsoleKit): void {
             <span class="muted small">now, refreshed every {REFRESH_SECONDS} s</span>
           </h2>
           <LiveLoad backends={backends} />
+          {k.deps.loadSamples ? (
+            <div class="charts">
+              {(['running', 'queued'] as const).map((field) => (
+                <div>
+                  <h2 class="sub">{field === 'running' ? 'Running' : 'Queued'} over the last hour</h2>
+                  <LoadLines
+                    samples={k.deps.loadSamples!.all()}
+                    field={field}
+                    start={now - 3_600_000}
+                    end={now}
+                  />
+                </div>
+              ))}
+            </div>
+          ) : null}
         </section>
         <div class="row window">
           <span class="muted">Window (over the last {hours === 1 ? 'hour' : `${hours} hours`}):</span>
