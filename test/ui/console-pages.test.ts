@@ -90,7 +90,7 @@ describe('dashboard', () => {
     const now = Date.now();
     let at = now - 30 * 60_000;
     const samples = new LoadSamples({ now: () => at });
-    const { registry, html } = await signedIn({ loadSamples: samples });
+    const { registry, html } = await signedIn({ loadSamples: samples, now: () => now });
     const etl = registry.get('trino-3')!;
     for (const [running, queued] of [
       [1, 0],
