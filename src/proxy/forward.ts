@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Dispatcher } from 'undici';
 import type { Backend } from '../backends/backend.js';
@@ -6,6 +7,8 @@ import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { writeTrinoError } from '../trino/errors.js';
+import { foreignOrigin, guardResponse } from './response-guard.js';
 
 /** The head of a backend's answer to an exchange the gateway handles itself. */
 export interface UpstreamResponse {
@@ -36,7 +39,7 @@ export interface ResponseBody {
 export type ResponseHandler = (up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow) => ResponseBody;
 
 export interface ForwardOptions {
-  /** Replaces the request body (a submission read whole for routing). Needs onResponse. */
+  /** Replaces the request body (a submission read whole for routing, a checked UI login form). */
   body?: Buffer;
   /** Path (and query) sent to the backend; defaults to req.url. */
   path?: string;
@@ -59,6 +62,9 @@ export type ForwardOutcome =
 interface Relay {
   timedOut: boolean;
   settle: (o: ForwardOutcome) => void;
+  /** Origins the backend's own redirects may use (its own, the gateway's public one). */
+  origins: readonly string[];
+  backend: string;
 }
 
 /**
@@ -78,7 +84,14 @@ export class Forwarder {
   private readonly proxy = createProxyServer({ xfwd: false, ws: false, prependPath: false });
   private readonly relays = new WeakMap<IncomingMessage, Relay>();
 
-  constructor(private readonly timeoutMs: number) {
+  private readonly publicOrigin: string;
+
+  constructor(
+    private readonly timeoutMs: number,
+    /** The gateway's public URL, where a backend's own redirects are pointed back to. */
+    private readonly publicUrl = 'http://localhost',
+  ) {
+    this.publicOrigin = new URL(publicUrl).origin;
     this.proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
       const r = this.relays.get(req);
       if (!r) return;
@@ -96,7 +109,13 @@ export class Forwarder {
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
-      r.settle({ ok: true, status: proxyRes.statusCode ?? 0 });
+      const status = guardResponse(proxyRes.statusCode ?? 0, proxyRes.headers, r.origins, this.publicUrl);
+      if (status !== proxyRes.statusCode) {
+        // A redirect to a foreign origin: answered here (http-proxy-3 then pipes nothing), its body dropped.
+        proxyRes.resume();
+        writeTrinoError(res, foreignOrigin(r.backend, 'redirect'));
+      }
+      r.settle({ ok: true, status });
     });
   }
 
@@ -107,7 +126,7 @@ export class Forwarder {
     backend: Backend,
     opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
-    if (!opts.onResponse) return this.relay(req, res, backend, opts.path);
+    if (!opts.onResponse) return this.relay(req, res, backend, opts.path, opts.body);
     return new Promise<ForwardOutcome>((resolve) => this.send(req, res, backend, opts, resolve));
   }
 
@@ -162,10 +181,17 @@ export class Forwarder {
     res: ServerResponse,
     backend: Backend,
     path?: string,
+    body?: Buffer,
   ): Promise<ForwardOutcome> {
+    if (body) {
+      req.headers['content-length'] = String(body.length);
+      if (req.headers['transfer-encoding'] !== undefined) delete req.headers['transfer-encoding'];
+    }
     return new Promise<ForwardOutcome>((resolve) => {
       let settled = false;
       const r: Relay = {
+        origins: [backend.origin, this.publicOrigin],
+        backend: backend.name,
         timedOut: false,
         settle: (o) => {
           if (!settled) {
@@ -176,7 +202,8 @@ export class Forwarder {
       };
       this.relays.set(req, r);
       if (path !== undefined) req.url = path;
-      this.proxy.web(req, res, { target: backend.target, agent: backend.agent }, (err: Error) => {
+      const opts = { target: backend.target, agent: backend.agent, buffer: body && Readable.from([body]) };
+      this.proxy.web(req, res, opts, (err: Error) => {
         if (res.destroyed || req.socket.destroyed) r.settle({ ok: false, kind: 'client-gone', error: err });
         else r.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, r.timedOut), error: err });
       });

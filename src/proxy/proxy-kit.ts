@@ -50,16 +50,20 @@ export class ProxyKit {
     this.publicOrigin = new URL(d.publicUrl).origin;
   }
 
-  /** plain forwards without looking into the body (binary-safe, compression preserved). */
+  /**
+   * plain forwards without looking into the response body (binary-safe, compression preserved); `body`
+   * replaces a request body the gateway already read.
+   */
   async plain(
     req: IncomingMessage,
     res: ServerResponse,
     b: Backend,
     path: string,
     stripEncoding: boolean,
+    body?: Buffer,
   ): Promise<boolean> {
     prepareHeaders(req, b, this.d.tls, stripEncoding);
-    const out = await this.d.forwarder.forward(req, res, b, { path });
+    const out = await this.d.forwarder.forward(req, res, b, { path, body });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
   }
@@ -146,4 +150,14 @@ export class ProxyKit {
 
 export function notFound(queryId: string): GatewayError {
   return new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
+}
+
+/** noBackend is the answer when a routing group has no available backend. */
+export function noBackend(group: string): GatewayError {
+  return new GatewayError(
+    503,
+    'NO_NODES_AVAILABLE',
+    `no available backend in routing group "${group}"`,
+    'INSUFFICIENT_RESOURCES',
+  );
 }
