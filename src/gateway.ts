@@ -45,6 +45,9 @@ import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
+import { DatabaseRules } from './routing/database-rules.js';
+import { RuleVersionRepo } from './routing/rule-version-repo.js';
+import { LoadSamples } from './ui/load-samples.js';
 import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
@@ -95,6 +98,10 @@ export class Gateway {
   private readonly storeSql: (sql: string) => StoredSql;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
+  /** Routing rules edited through the API and the console, versioned in the database. */
+  readonly databaseRules: DatabaseRules;
+  /** Queued and running per cluster over the last hour, for the console's live chart. */
+  readonly loadSamples = new LoadSamples();
   /** True once start() finished (readiness). */
   private ready = false;
   /** isReady: start() finished (the first health round is done). */
@@ -197,6 +204,12 @@ export class Gateway {
           stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
+    this.databaseRules = new DatabaseRules({
+      repo: new RuleVersionRepo(this.db.db),
+      engine: () => this.rules,
+      groups: () => this.registry.groupNames(),
+      logger: this.logger,
+    });
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db), (c) =>
       audit(this.logger, c),
     );
@@ -275,6 +288,7 @@ export class Gateway {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.databaseRules.load();
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));
@@ -310,6 +324,7 @@ export class Gateway {
     });
     const port = (this.server.address() as AddressInfo).port;
     await this.monitor?.start();
+    this.loadSamples.start(() => this.registry.all());
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
@@ -352,6 +367,7 @@ export class Gateway {
       clearInterval(idle);
       clearTimeout(timer);
       this.rules?.close();
+      this.loadSamples.stop();
       this.monitor?.stop();
       await this.catalogs?.stop();
       this.tracker.stop();

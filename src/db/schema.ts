@@ -127,3 +127,17 @@ export const catalogDeployments = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.groupName, t.catalogName, t.backend] })],
 );
+
+/**
+ * Routing rules edited through the API or the console: every save is a new version holding the whole
+ * database rule set as YAML (the newest version is in force), with who saved it and what changed: the
+ * audit trail. Rule files stay in rules/ and are never written here.
+ */
+export const ruleVersions = sqliteTable('rule_versions', {
+  version: integer('version').primaryKey(),
+  yaml: text('yaml').notNull(),
+  author: text('author').notNull(),
+  /** What changed against the previous version: rules added, changed, removed; or the note given. */
+  summary: text('summary').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
