@@ -73,14 +73,22 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     }),
   );
   // Any principal may ask which version it talks to (the same as --version and switchyard_build_info).
-  app.get('/api/v1/info', (c) =>
-    c.json({
-      name: 'switchyard',
-      defaultGroup: g.config.routing.defaultGroup,
-      version: VERSION,
-      node: process.versions.node,
-      uptimeSeconds: Math.round(process.uptime()),
+  app.get(
+    '/api/v1/info',
+    doc({
+      tag: 'reference',
+      summary: 'Name, version and default routing group of this gateway',
+      access: 'user',
+      responses: { 200: 'name, defaultGroup, version, node, uptimeSeconds' },
     }),
+    (c) =>
+      c.json({
+        name: 'switchyard',
+        defaultGroup: g.config.routing.defaultGroup,
+        version: VERSION,
+        node: process.versions.node,
+        uptimeSeconds: Math.round(process.uptime()),
+      }),
   );
   for (const path of guarded) app.use(path, requireAdmin);
   const spec = openApiDocument(app);

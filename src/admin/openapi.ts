@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
-
-/** The package's version, read once: the document's info.version is the release that serves it. */
-export const PACKAGE_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import { VERSION } from '../version.js';
 
 /** The prefixes of the documented surface: the admin, history, catalog and compatibility routes. */
 export const DOCUMENTED = /^\/(api|gateway|entity|v1\/catalog)(\/|$)/;
@@ -23,7 +18,7 @@ export function openApiDocument(app: Hono<any>): () => Promise<object> {
       documentation: {
         info: {
           title: 'Switchyard API',
-          version: PACKAGE_VERSION,
+          version: VERSION,
           description:
             'Admin, history, catalog and trino-gateway-compatible API of the Switchyard gateway. Errors ' +
             'answer JSON `{"message"}` naming what was wrong.',

@@ -14,7 +14,7 @@ export const historyFilters = z.object({
   group: z.string().max(512).optional().describe('routing group'),
   backend: z.string().max(512).optional().describe('backend name'),
   state: z
-    .enum(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED'])
+    .enum(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST'])
     .optional()
     .describe('final state (any case)'),
   from: z.string().optional().describe('submitted at or after: epoch ms or an ISO-8601 time'),

@@ -93,7 +93,7 @@ export const historyRow = z.object({
   sql: z.string().describe('catalog secrets redacted'),
   submittedAt: z.number(),
   finishedAt: z.number().nullable(),
-  state: z.enum(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED']),
+  state: z.enum(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST']),
   errorName: z.string().nullable(),
   errorType: z.string().nullable(),
   errorMessage: z.string().nullable(),
