@@ -26,6 +26,7 @@ import { createListener } from './server.js';
 import { HealthMonitor } from './health/monitor.js';
 import { StatsPoller } from './health/stats-poller.js';
 import type { Backend } from './backends/backend.js';
+import { clusterWarnings, resolveForwardAuthorization } from './backends/cluster-checks.js';
 import { mountAppRoutes } from './app-routes.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
 import { LayeredUserDirectory } from './auth/user-directory.js';
@@ -107,22 +108,15 @@ export class Gateway {
     this.registry = new BackendRegistry(
       backendRepo,
       cfg.proxy.maxSocketsPerBackend,
-      cfg.auth.forwardAuthorization,
+      resolveForwardAuthorization(cfg.auth.forwardAuthorization, cfg.auth.mode),
     );
-    // Credentials passed on to http:// clusters cross the network in cleartext: said at start, and for each
-    // such backend added later through the admin API.
-    const cleartext = (bs: Backend[]) => {
-      const names = bs
-        .filter((b) => b.forwardsAuthorization && b.target.protocol === 'http:')
-        .map((b) => b.name);
-      if (cfg.auth.mode !== 'none' && names.length > 0)
-        this.logger.warn(
-          { backends: names },
-          "clients' credentials are passed on to these http:// clusters in cleartext; set auth.forwardAuthorization: https if they do not authenticate users themselves",
-        );
+    // Ways of reaching a cluster that cannot work (or send credentials in cleartext): said at start, and for
+    // each such backend added later through the admin API.
+    const warn = (bs: Backend[]) => {
+      for (const line of clusterWarnings(bs, cfg.auth.mode, cfg.server.publicUrl)) this.logger.warn(line);
     };
-    cleartext(this.registry.all());
-    this.registry.on('added', (b) => cleartext([b]));
+    warn(this.registry.all());
+    this.registry.on('added', (b) => warn([b]));
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);

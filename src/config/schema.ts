@@ -95,6 +95,26 @@ export const backendSchema = z
     weight: z.number().int().min(1).max(1000).default(1),
     /** How catalogs are applied: 'sql' (CREATE/DROP CATALOG) or 'rest' (/v1/catalog/add). Default sql. */
     catalogDriver: z.enum(['sql', 'rest']).default('sql'),
+    /**
+     * Whether the cluster processes forwarded headers (its `http-server.process-forwarded=true`). Then it
+     * receives X-Forwarded-For/Proto/Host (and X-Forwarded-Prefix when server.publicUrl has a path) and
+     * builds the gateway's URLs itself. Default false: a Trino ≥ 451 left at its default answers any
+     * X-Forwarded-* header with 406, so the cluster receives none and the gateway rewrites its URLs.
+     */
+    processForwarded: z.boolean().default(false),
+    /**
+     * Whether the cluster receives the client's Authorization header: `always` when it checks the same
+     * credentials itself, `never` when it trusts the gateway's X-Trino-User. Default: auth.forwardAuthorization.
+     */
+    forwardAuthorization: z.enum(['always', 'never']).optional(),
+    /**
+     * Other origins the cluster puts in the URLs it hands out (its own TLS load balancer, e.g.
+     * https://trino-lb:8443): they are rewritten like `url`'s. Origins only, no paths. Default none.
+     */
+    advertisedUrls: z
+      .array(httpUrl.refine((u) => /^https?:\/\/[^/]+\/?$/i.test(u), 'an origin without a path'))
+      .max(16)
+      .default([]),
   })
   .strict();
 

@@ -79,6 +79,8 @@ export class ProtocolProxy {
   ): Promise<void> {
     switch (kind.kind) {
       case 'bad':
+        if (kind.status === 405)
+          throw new GatewayError(405, 'NOT_SUPPORTED', kind.message, 'USER_ERROR', { allow: 'POST' });
         throw new GatewayError(
           kind.message.startsWith('unknown') ? 404 : 400,
           kind.message.startsWith('unknown') ? 'NOT_FOUND' : 'BAD_REQUEST',
@@ -197,7 +199,7 @@ export class ProtocolProxy {
       b,
       path,
       clientGzip,
-      prepareHeaders(req, b, this.d.tls, true),
+      prepareHeaders(req, b, this.d.tls, true, this.kit.prefix),
     );
     this.d.forwarder.send(req, res, b, poll, (out) => poll.settled(res, out));
   }

@@ -44,10 +44,14 @@ export interface ProtocolProxyDeps {
  */
 export class ProxyKit {
   private readonly publicOrigin: string;
+  /** The path of the public URL (behind a path-routing proxy), sent as X-Forwarded-Prefix. */
+  readonly prefix: string;
   private readonly contexts = new WeakMap<Backend, Map<string, UrlRewriteContext>>();
 
   constructor(readonly d: ProtocolProxyDeps) {
-    this.publicOrigin = new URL(d.publicUrl).origin;
+    const pub = new URL(d.publicUrl);
+    this.publicOrigin = pub.origin;
+    this.prefix = pub.pathname.replace(/\/+$/, '');
   }
 
   /** plain forwards without looking into the body (binary-safe, compression preserved). */
@@ -58,7 +62,7 @@ export class ProxyKit {
     path: string,
     stripEncoding: boolean,
   ): Promise<boolean> {
-    prepareHeaders(req, b, this.d.tls, stripEncoding);
+    prepareHeaders(req, b, this.d.tls, stripEncoding, this.prefix);
     const out = await this.d.forwarder.forward(req, res, b, { path });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
@@ -82,8 +86,9 @@ export class ProxyKit {
     if (!byOrigin) this.contexts.set(b, (byOrigin = new Map()));
     let ctx = byOrigin.get(fwdOrigin);
     if (!ctx) {
-      const origins =
-        fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
+      // Its own origin, what it derived from our X-Forwarded-*, origins it advertises (its own load
+      // balancer), and ours (a cluster that builds our URLs still needs the handle put in).
+      const origins = [...new Set([b.origin, fwdOrigin, ...b.advertisedOrigins, this.d.publicUrl])];
       ctx = makeRewriteContext(origins, this.d.publicUrl, this.d.codec.encode(b.name));
       // The Host a client sends is its choice: keep the cache bounded.
       if (byOrigin.size >= 256) byOrigin.clear();

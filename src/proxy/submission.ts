@@ -76,7 +76,7 @@ export async function submit(
   const remote = clientAddress(req);
   const source = header(req.headers, 'source');
   const attempt = (b: Backend, retryable: boolean) => {
-    const fwdOrigin = prepareHeaders(req, b, deps.tls, true);
+    const fwdOrigin = prepareHeaders(req, b, deps.tls, true, kit.prefix);
     const opts: ForwardOptions = {
       body,
       path: '/v1/statement',

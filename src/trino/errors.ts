@@ -40,7 +40,8 @@ export class GatewayError extends Error {
 /** Codes of Trino's StandardErrorCode where one exists; gateway-specific names use the 0x0600_0000 range. */
 const ERROR_CODES: Record<string, number> = {
   GENERIC_USER_ERROR: 0,
-  NOT_FOUND: 44,
+  NOT_FOUND: 5,
+  NOT_SUPPORTED: 13,
   PERMISSION_DENIED: 4,
   UNKNOWN_TRANSACTION: 33,
   QUERY_TEXT_TOO_LARGE: 62,

@@ -14,7 +14,7 @@ export type RequestKind =
   | { kind: 'info' }
   | { kind: 'ui-query'; queryId: string }
   | { kind: 'ui' }
-  | { kind: 'bad'; message: string }
+  | { kind: 'bad'; message: string; status?: 405 }
   | { kind: 'other' };
 
 /** Trino's QueryId: lower-case letters, digits and underscores (io.trino.spi.QueryId). */
@@ -41,9 +41,11 @@ export function splitHandle(segment: string): { base: string; handle?: string } 
  */
 export function classify(method: string, path: string, search: string): RequestKind {
   if (path === '/v1/statement' || path === '/v1/statement/') {
+    // QueuedStatementResource has only a POST here: JAX-RS answers any other method (JDBC's connection
+    // check sends HEAD and accepts 200, 401 or 405) with 405.
     return method === 'POST'
       ? { kind: 'submit' }
-      : { kind: 'bad', message: `${method} is not allowed on /v1/statement` };
+      : { kind: 'bad', message: `${method} is not allowed on /v1/statement`, status: 405 };
   }
   if (path.startsWith('/v1/statement/')) {
     const parts = path.split('/'); // ['', 'v1', 'statement', kind, ...]
