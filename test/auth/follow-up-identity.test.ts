@@ -16,7 +16,13 @@ describe('identity on follow-ups', () => {
   const OPS = basic('ops', 'ops-pw');
 
   beforeAll(async () => {
-    emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 2, executingPages: 3 });
+    // The Presto family is a test here: protocol.v1.alternate-header-name=Presto.
+    emu = await TrinoEmulator.start({
+      name: 'trino-1',
+      queuedPages: 2,
+      executingPages: 3,
+      alternateHeaderName: 'Presto',
+    });
     gw = await startGateway(
       testConfig([{ name: 'trino-1', url: emu.url }], {
         auth: {
