@@ -45,6 +45,13 @@ export interface ForwardOptions {
   /** A 503 answer is reported as refused instead of being handled (only before the query exists). Needs onResponse. */
   refuse503?: boolean;
   /**
+   * For a relay: maps a redirect's Location (a WORKER_PROXY 303 names a worker the client cannot reach);
+   * undefined leaves it as it is.
+   */
+  rewriteLocation?(location: string): string | undefined;
+  /** For a relay: the origin to send it to instead of the backend's (a worker of that cluster). */
+  origin?: string;
+  /**
    * The backend's answer broke off after its head but before anything reached the client: the client can
    * still get a proper error answer. Without it, the client's connection is closed.
    */
@@ -58,6 +65,7 @@ export type ForwardOutcome =
 /** A relayed (not self-handled) request in flight through http-proxy-3. */
 interface Relay {
   timedOut: boolean;
+  rewriteLocation?: (location: string) => string | undefined;
   settle: (o: ForwardOutcome) => void;
 }
 
@@ -93,6 +101,11 @@ export class Forwarder {
       proxyRes.once('error', () => res.destroy());
       proxyRes.once('aborted', () => res.destroy());
       for (const h of HOP_BY_HOP) if (proxyRes.headers[h] !== undefined) delete proxyRes.headers[h];
+      const loc = proxyRes.headers.location;
+      if (r.rewriteLocation && typeof loc === 'string') {
+        const to = r.rewriteLocation(loc);
+        if (to !== undefined) proxyRes.headers.location = to;
+      }
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
@@ -107,7 +120,7 @@ export class Forwarder {
     backend: Backend,
     opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
-    if (!opts.onResponse) return this.relay(req, res, backend, opts.path);
+    if (!opts.onResponse) return this.relay(req, res, backend, opts);
     return new Promise<ForwardOutcome>((resolve) => this.send(req, res, backend, opts, resolve));
   }
 
@@ -161,12 +174,13 @@ export class Forwarder {
     req: IncomingMessage,
     res: ServerResponse,
     backend: Backend,
-    path?: string,
+    opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
     return new Promise<ForwardOutcome>((resolve) => {
       let settled = false;
       const r: Relay = {
         timedOut: false,
+        rewriteLocation: opts.rewriteLocation,
         settle: (o) => {
           if (!settled) {
             settled = true;
@@ -175,8 +189,11 @@ export class Forwarder {
         },
       };
       this.relays.set(req, r);
-      if (path !== undefined) req.url = path;
-      this.proxy.web(req, res, { target: backend.target, agent: backend.agent }, (err: Error) => {
+      if (opts.path !== undefined) req.url = opts.path;
+      const target = opts.origin ? new URL(opts.origin) : backend.target;
+      // A worker's address may use another scheme than the coordinator's: then Node's default agent.
+      const agent = target.protocol === backend.target.protocol ? backend.agent : undefined;
+      this.proxy.web(req, res, { target, agent }, (err: Error) => {
         if (res.destroyed || req.socket.destroyed) r.settle({ ok: false, kind: 'client-gone', error: err });
         else r.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, r.timedOut), error: err });
       });

@@ -91,6 +91,10 @@ export class ProtocolProxy {
       case 'info':
         return this.forwardAny(req, res, req.url ?? '/');
     }
+    // Segment downloads and acks are PUBLIC in Trino (CoordinatorSegmentResource), and JDBC, the CLI and
+    // trino-python-client send them without credentials: the signed handle routes them, the segment id
+    // is the secret.
+    if (kind.kind === 'spooled') return this.followUpKind(req, res, kind, search);
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
       return this.followUpKind(req, res, kind, search);
     const principal = principalOf(await this.authenticate(req));
@@ -146,7 +150,7 @@ export class ProtocolProxy {
       case 'spooled': {
         const owner = kind.handle ? this.d.codec.decode(kind.handle) : undefined;
         if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
-        await this.kit.plain(req, res, this.kit.backendNamed(owner), kind.path + search, false);
+        await this.kit.segment(req, res, owner, kind.path + search);
         return;
       }
       case 'ui-query': {

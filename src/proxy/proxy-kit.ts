@@ -16,6 +16,7 @@ import type { ProxyAuthenticator, QueryRouter, UserResolver } from './seams.js';
 import type { StatementFacts } from './statement-scanner.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 import { makeRewriteContext, type UrlRewriteContext } from './url-rewrite.js';
+import { HANDLE_SEP } from '../trino/paths.js';
 
 export interface ProtocolProxyDeps {
   publicUrl: string;
@@ -66,6 +67,36 @@ export class ProxyKit {
     const out = await this.d.forwarder.forward(req, res, b, { path });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
+  }
+
+  /**
+   * segment relays a spooled segment download or ack to the owner the handle names: a backend, or
+   * `backend@origin` for one of its workers (where a WORKER_PROXY 303 pointed). No client credentials go
+   * (the endpoints are PUBLIC). A 303 to a worker comes back pointing at the gateway, with a handle
+   * naming the worker; a redirect to object storage (COORDINATOR_STORAGE_REDIRECT) is left alone.
+   */
+  async segment(req: IncomingMessage, res: ServerResponse, owner: string, path: string): Promise<void> {
+    const at = owner.indexOf('@');
+    const b = this.backendNamed(at < 0 ? owner : owner.slice(0, at));
+    const origin = at < 0 ? undefined : owner.slice(at + 1);
+    prepareHeaders(req, b, this.d.tls, false, this.prefix);
+    if (req.headers.authorization !== undefined) delete req.headers.authorization;
+    const rewriteLocation = (loc: string) => this.segmentLocation(b, loc);
+    const out = await this.d.forwarder.forward(req, res, b, { path, origin, rewriteLocation });
+    if (!out.ok) this.upstreamFailed(res, b, out.kind);
+  }
+
+  private segmentLocation(b: Backend, loc: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(loc);
+    } catch {
+      return undefined;
+    }
+    if (!u.pathname.startsWith('/v1/spooled/download/') || u.pathname.includes(HANDLE_SEP)) return undefined;
+    const own = u.origin === b.origin || b.advertisedOrigins.includes(u.origin);
+    const handle = this.d.codec.encode(own ? b.name : `${b.name}@${u.origin}`);
+    return `${this.d.publicUrl}${u.pathname}${HANDLE_SEP}${handle}${u.search}`;
   }
 
   settle(facts: StatementFacts | undefined): void {
