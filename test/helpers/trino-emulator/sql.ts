@@ -89,6 +89,8 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
   const sql = stripComments(text);
   let m: RegExpExecArray | null;
   if (/^select\s+1$/i.test(sql)) return rows('_col0', 'integer', [[1]]);
+  if ((m = /^select\s+'((?:[^']|'')*)'$/i.exec(sql)))
+    return rows('_col0', `varchar(${m[1].length})`, [[m[1].replace(/''/g, "'")]]);
   if (
     (m =
       /^select\s+(?:\*|\w+)\s+from\s+unnest\s*\(\s*sequence\s*\(\s*1\s*,\s*(\d+)\s*\)\s*\)(?:\s+(?:as\s+)?\w+\s*\(\s*\w+\s*\))?$/i.exec(
