@@ -26,6 +26,7 @@ import { createListener } from './server.js';
 import { HealthMonitor } from './health/monitor.js';
 import { StatsPoller } from './health/stats-poller.js';
 import type { Backend } from './backends/backend.js';
+import { openRules, ruleGroupWarnings } from './routing/rule-start.js';
 import { clusterWarnings, resolveForwardAuthorization } from './backends/cluster-checks.js';
 import { mountAppRoutes } from './app-routes.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
@@ -219,11 +220,9 @@ export class Gateway {
 
   /** start loads the routing rules, listens and starts the background loops; resolves with the bound port. */
   async start(): Promise<number> {
-    this.rules = await RuleEngine.open({
-      dir: resolvePathOf(this.config.baseDir, this.config.routing.rulesDir),
-      logger: this.logger,
-      metrics: this.metrics,
-    });
+    this.rules = await openRules(this.config, this.logger, this.metrics);
+    const groups = new Set(this.registry.groups().map((g) => g.name));
+    for (const line of ruleGroupWarnings(this.rules.rules, groups)) this.logger.warn(line);
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));

@@ -13,6 +13,16 @@ export const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'an http:// or https:// URL');
 
+/** isOrigin tells whether a URL is an origin (no path but "/", no query, no fragment). */
+function isOrigin(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.pathname === '/' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 export const SELECTION_POLICIES = ['least-loaded', 'round-robin', 'random', 'weighted', 'user-hash'] as const;
 
 export const serverSchema = z
@@ -65,8 +75,11 @@ export const routingSchema = z
   .object({
     /** Group used when neither header, rule nor user picks one. Default adhoc. */
     defaultGroup: nameSchema.default('adhoc'),
-    /** Directory of routing rule files (*.yaml). Default ./rules; relative to the config file. */
-    rulesDir: z.string().default('./rules'),
+    /**
+     * Directory of routing rule files (*.yaml), relative to the config file; it must exist. Default ./rules
+     * when that exists, else no rules.
+     */
+    rulesDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -83,8 +96,8 @@ export const groupSchema = z
 export const backendSchema = z
   .object({
     name: nameSchema,
-    /** Coordinator URL the gateway talks to. */
-    url: httpUrl,
+    /** Coordinator URL the gateway talks to: scheme, host and port only (Trino's paths are fixed). */
+    url: httpUrl.refine(isOrigin, 'scheme://host:port without a path (Trino serves /v1/... at its root)'),
     /** Routing group. */
     group: nameSchema,
     /** Whether the backend takes new queries (when healthy). Default true. */
