@@ -177,6 +177,31 @@ describe('a gateway behind a path prefix (server.publicUrl with a path) and a cl
   });
   afterAll(() => accept?.stop());
 
+  it('runs queries with trino-client and presto-client on it', async () => {
+    const gw = await startGateway(
+      testConfig([{ name: 'accept', url: accept.url, processForwarded: true }], {
+        auth: await passwordAuth(['alice', 'pw']),
+      }),
+    );
+    try {
+      accept.clearRequests();
+      const t = await runTrino(gw.url, 'SELECT * FROM UNNEST(sequence(1, 1500))', { password: 'pw' });
+      expect(t.error).toBeUndefined();
+      expect(t.rows).toHaveLength(1500);
+      const p = await runPresto(
+        { host: '127.0.0.1', port: Number(new URL(gw.url).port), password: 'pw' },
+        'SELECT 1',
+      );
+      expect(p.error).toBeUndefined();
+      expect(p.rows).toEqual([[1]]);
+      const posts = accept.requests.filter((r) => r.url === '/v1/statement');
+      expect(posts).toHaveLength(2);
+      for (const r of posts) expect(r.headers['x-forwarded-host']).toBe(new URL(gw.url).host);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('sends X-Forwarded-Prefix, and rewrites the URLs the cluster built with it', async () => {
     // The prefix a StripPrefix proxy removed; here the client talks to the gateway directly, so the
     // gateway's publicUrl path is what the cluster must put in front of its paths.
@@ -187,6 +212,7 @@ describe('a gateway behind a path prefix (server.publicUrl with a path) and a cl
       }),
     );
     try {
+      accept.clearRequests();
       const bound = `http://127.0.0.1:${prefixed.gateway.config.server.port}`;
       const res = await fetch(`${bound}/v1/statement`, {
         method: 'POST',
