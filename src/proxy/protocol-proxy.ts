@@ -251,6 +251,7 @@ export class ProtocolProxy {
  */
 class StatementPoll implements ForwardOptions, StatementResponseOptions {
   readonly ctx: UrlRewriteContext;
+  readonly backendName: string;
 
   constructor(
     private readonly kit: ProxyKit,
@@ -261,6 +262,7 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
     fwdOrigin: string,
   ) {
     this.ctx = kit.rewriteContext(b, fwdOrigin);
+    this.backendName = b.name;
   }
 
   onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {

@@ -105,6 +105,7 @@ export async function submit(
         sendStatementResponse(up, res, flow, {
           ctx: kit.rewriteContext(b, fwdOrigin),
           clientGzip,
+          backendName: b.name,
           beforeSend: (facts) => {
             const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
             kit.noteTransaction(up.headers, b);

@@ -55,6 +55,8 @@ const ERROR_CODES: Record<string, number> = {
   QUERY_NOT_FOUND: 0x0600_0004,
   BAD_REQUEST: 0x0600_0005,
   RATE_LIMITED: 0x0600_0006,
+  BACKEND_REFUSED: 0x0600_0007,
+  BACKEND_ERROR: 0x0600_0008,
 };
 
 /** writeTrinoError answers a raw node response with a Trino-shaped error, unless headers already went. */

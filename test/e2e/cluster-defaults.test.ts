@@ -231,3 +231,35 @@ describe('a gateway behind a path prefix (server.publicUrl with a path) and a cl
     }
   });
 });
+
+describe("a cluster's answers that are not Trino JSON", () => {
+  let emu: TrinoEmulator;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    emu = await TrinoEmulator.start({ name: 'strict' });
+    // A gateway set up wrongly for this cluster: it claims the cluster processes forwarded headers.
+    gw = await startGateway(
+      testConfig([{ name: 'strict', url: emu.url, processForwarded: true }], {
+        auth: await passwordAuth(['alice', 'pw']),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await emu?.stop();
+  });
+
+  it("turn Jetty's HTML 406 into Trino's error JSON naming the cluster, its words and the setting", async () => {
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization },
+    });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({
+      errorName: 'BACKEND_REFUSED',
+      message:
+        'backend strict answered 406: HTTP ERROR 406 Server configuration does not allow processing of the x-forwarded-for header (see backends[].processForwarded)',
+    });
+  });
+});

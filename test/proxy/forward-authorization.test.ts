@@ -91,10 +91,15 @@ describe('auth.forwardAuthorization and backends[].forwardAuthorization', () => 
     // …and for an http cluster added later through the admin API (which calls the registry).
     gw.gateway.registry.add({ ...record('http://127.0.0.1:9', 'always'), name: 'trino-late' });
     expect(gw.logs()).toContain('backend trino-late');
-    // The cluster does refuse it, as the warning said.
+    // The cluster does refuse it, as the warning said; the client learns why in Trino's error JSON (no
+    // 401 challenge that would make it ask its user for another password).
     const r = await run(gw.url);
-    expect(r.status).toBe(401);
-    expect(r.body).toContain('Password not allowed for insecure authentication');
+    expect(r.status).toBe(502);
+    expect(JSON.parse(r.body)).toMatchObject({
+      errorName: 'BACKEND_REFUSED',
+      message:
+        'backend trino-1 answered 401: Password not allowed for insecure authentication (see backends[].forwardAuthorization)',
+    });
   });
 
   it('passes the password to a password-checking cluster that sees https through accepted forwarding', async () => {
