@@ -4,7 +4,7 @@ import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { GatewayError, writeTrinoError } from '../trino/errors.js';
+import { GatewayError, writeQueryFailure, writeTrinoError } from '../trino/errors.js';
 import { PRESTO, TRINO } from '../trino/headers.js';
 import type { Affinity } from './affinity.js';
 import { readOutcome } from './final-page.js';
@@ -165,6 +165,23 @@ export class ProxyKit {
     this.d.metrics.upstreamErrors.inc({ backend: b.name, kind });
     if (kind === 'refused' || kind === 'reset') this.d.onUpstreamFailure?.(b.name, kind);
     writeTrinoError(res, toGatewayError(kind, b.name));
+  }
+
+  /**
+   * submissionLost answers a submission whose cluster broke off or timed out after the statement went: it
+   * may run, so the answer is a failed query (HTTP 200), never a status that makes a client POST it again.
+   */
+  submissionLost(res: ServerResponse, b: Backend, kind: UpstreamFailureKind): void {
+    this.d.metrics.upstreamErrors.inc({ backend: b.name, kind });
+    if (kind === 'reset') this.d.onUpstreamFailure?.(b.name, kind);
+    const e = toGatewayError(kind, b.name);
+    const err = new GatewayError(
+      e.status,
+      e.errorName,
+      `${e.message}; the statement may have started there, so it was not sent again`,
+      e.errorType,
+    );
+    writeQueryFailure(res, err, this.d.publicUrl);
   }
 
   fail(res: ServerResponse, e: unknown): void {

@@ -100,7 +100,7 @@ export async function submit(
       body,
       path: '/v1/statement',
       refuse503: retryable,
-      onLateFailure: (kind, res) => kit.upstreamFailed(res, b, kind),
+      onLateFailure: (kind, res) => kit.submissionLost(res, b, kind),
       onResponse: (up, res, flow) =>
         sendStatementResponse(up, res, flow, {
           ctx: kit.rewriteContext(b, fwdOrigin),
@@ -154,5 +154,7 @@ export async function submit(
       );
     }
   }
-  if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+  if (!out.ok && out.kind !== 'refused' && out.kind !== 'unavailable' && out.kind !== 'client-gone')
+    kit.submissionLost(res, backend, out.kind);
+  else if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
 }

@@ -61,6 +61,19 @@ describe('the use case against clusters left at Trino 476 defaults: users authen
     }
   });
 
+  it("puts the gateway's message in the reason phrase of a 401, the only part JDBC and the CLI show", async () => {
+    const wrong = `Basic ${Buffer.from('alice:nope').toString('base64')}`;
+    const res = await fetch(`${gw.url}/v1/statement`, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { authorization: wrong },
+    });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { message: string };
+    expect(res.statusText).toBe(body.message);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+  });
+
   it("answers JDBC's connection check (HEAD /v1/statement) with 405, as Trino does", async () => {
     const res = await fetch(`${gw.url}/v1/statement`, { method: 'HEAD', headers: { authorization } });
     expect(res.status).toBe(405);
