@@ -5,6 +5,7 @@
  * InsecureAuthenticator / PasswordAuthenticator) for resources that are not PUBLIC.
  */
 import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { firstValue, jettyError, text } from './http-util.js';
 import type { Settings } from './options.js';
 
@@ -87,6 +88,13 @@ function basicOf(v: string | undefined): Basic | undefined {
   return { user: decoded.slice(0, i), ...(password ? { password } : {}) };
 }
 
+/** oauth2Token is OAuth2TokenExchangeResource's GET /oauth2/token/{id}: the token, once the flow is done. */
+export function oauth2Token(res: http.ServerResponse, s: Settings): void {
+  if (s.authentication !== 'oauth2' || !s.oauth2Tokens.length) return text(res, 404, 'Not Found');
+  const b = JSON.stringify({ token: s.oauth2Tokens[0] });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) }).end(b);
+}
+
 /**
  * authenticate is AuthenticationFilter for a non-PUBLIC resource: the authenticated user, or undefined
  * after answering 401/403 in Trino's words.
@@ -98,13 +106,24 @@ export function authenticate(
   v: RequestView,
 ): string | undefined {
   const basic = basicOf(req.headers.authorization);
+  if (s.authentication === 'oauth2' && v.secure) {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer && s.oauth2Tokens.includes(bearer) ? bearer : undefined;
+    if (!token) {
+      const id = randomUUID();
+      const challenge = `Bearer x_redirect_server="${v.base}/oauth2/token/initiate/${id.replace(/-/g, '')}", x_token_server="${v.base}/oauth2/token/${id}"`;
+      return void text(res, 401, 'Unauthorized', { 'www-authenticate': challenge });
+    }
+    const named = req.headers[`${v.family}user`];
+    return (Array.isArray(named) ? named[0] : named) || `oauth-${token.slice(0, 8)}`;
+  }
   if (s.authentication === 'password' && v.secure) {
     if (!basic?.password) return void text(res, 401, 'Unauthorized', BASIC_CHALLENGE);
     if (s.passwords[basic.user] !== basic.password)
       return void text(res, 401, 'Access Denied: Invalid credentials', BASIC_CHALLENGE);
     return basic.user;
   }
-  if (s.authentication === 'password' && !s.allowInsecureOverHttp)
+  if (s.authentication !== 'insecure' && !s.allowInsecureOverHttp)
     return void text(res, 403, 'Authentication over HTTP is not enabled');
   // InsecureAuthenticator: a user name from Basic (never with a password) or from the user header.
   if (basic?.password)

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryIdGenerator, Slug } from './protocol.js';
 import type { Cluster } from './sql.js';
 import { body, json, text } from './http-util.js';
-import { authenticate, forwardedGate, view } from './gate.js';
+import { authenticate, forwardedGate, oauth2Token, view } from './gate.js';
 import { settings, type EmulatorOptions, type Settings } from './options.js';
 import { SegmentStore } from './spooling.js';
 import { cancel, killQuery, poll, submit } from './statement.js';
@@ -233,6 +233,7 @@ export class TrinoEmulator implements EmulatorCore {
       return m[1] === 'ack' ? this.segments.ack(res, m[2]) : this.segments.download(req, res, m[2]);
     }
     if (p.startsWith('/ui')) return this.ui.route(req, res, v, p);
+    if (/^\/oauth2\/token\/[0-9a-f-]{36}$/.test(p)) return oauth2Token(res, this.settings);
     if ((m = /^\/v1\/query\/([^/]+)$/.exec(p))) {
       if (!authed()) return;
       return this.queryResource(req, res, v.base, m[1]);

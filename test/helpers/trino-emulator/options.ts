@@ -36,7 +36,14 @@ export interface EmulatorOptions {
    * (InsecureAuthenticator: a user name, never a password). `password` checks `passwords` on secure
    * requests (PasswordAuthenticator); plain-HTTP requests get the insecure authenticator.
    */
-  authentication?: 'insecure' | 'password';
+  authentication?: 'insecure' | 'password' | 'oauth2';
+  /**
+   * For `authentication: oauth2` (OAuth2Authenticator, OAuth2TokenExchangeResource): the Bearer tokens
+   * the cluster accepts; a request without one gets the external-authentication challenge
+   * (`x_redirect_server`, `x_token_server`), and GET of the token server URL hands out the first token,
+   * as if the user had completed the browser flow.
+   */
+  oauth2Tokens?: string[];
   /** The password file of `authentication: password`. Default none. */
   passwords?: Record<string, string>;
   /**
@@ -74,7 +81,8 @@ export interface EmulatorOptions {
 
 export interface Settings {
   processForwarded: ProcessForwarded;
-  authentication: 'insecure' | 'password';
+  authentication: 'insecure' | 'password' | 'oauth2';
+  oauth2Tokens: string[];
   passwords: Record<string, string>;
   allowInsecureOverHttp: boolean;
   alternateHeaderName: string | undefined;
@@ -96,6 +104,7 @@ export function settings(o: EmulatorOptions): Settings {
   return {
     processForwarded: pf === true ? 'ACCEPT' : pf === false || pf === undefined ? 'REJECT' : pf,
     authentication: o.authentication ?? 'insecure',
+    oauth2Tokens: o.oauth2Tokens ?? [],
     passwords: o.passwords ?? {},
     allowInsecureOverHttp: o.allowInsecureOverHttp ?? true,
     alternateHeaderName: o.alternateHeaderName?.toLowerCase(),
