@@ -19,8 +19,9 @@ describe('the Trino emulator', () => {
         headers: { 'X-Forwarded-Proto': 'https', 'X-Trino-User': 'a' },
       });
       expect(res.status).toBe(406);
+      // Jetty names the header as the client spelled it.
       expect(await res.text()).toContain(
-        'Server configuration does not allow processing of the x-forwarded-proto header',
+        'Server configuration does not allow processing of the X-Forwarded-Proto header',
       );
     }
   });
