@@ -276,3 +276,49 @@ describe("a cluster's answers that are not Trino JSON", () => {
     });
   });
 });
+
+describe('a cluster behind its own TLS load balancer (it advertises another origin than its url)', () => {
+  let emu: TrinoEmulator;
+  beforeAll(async () => {
+    emu = await TrinoEmulator.start({ name: 'fronted', frontedBy: 'https://trino-lb.internal:8443' });
+  });
+  afterAll(() => emu?.stop());
+
+  it.each([
+    [false, 'leaves its URLs alone without advertisedUrls (they are not its url)'],
+    [true, 'rewrites its URLs with backends[].advertisedUrls, and its follow-ups reach it'],
+  ])('%s: %s', async (advertised) => {
+    const gw = await startGateway(
+      testConfig(
+        [
+          {
+            name: 'fronted',
+            url: emu.url,
+            ...(advertised ? { advertisedUrls: ['https://trino-lb.internal:8443'] } : {}),
+          },
+        ],
+        { auth: await passwordAuth(['alice', 'pw']) },
+      ),
+    );
+    try {
+      const first = (await (
+        await fetch(`${gw.url}/v1/statement`, {
+          method: 'POST',
+          body: 'SELECT 1',
+          headers: { authorization },
+        })
+      ).json()) as Page;
+      if (!advertised) {
+        expect(first.nextUri!.startsWith('https://trino-lb.internal:8443/')).toBe(true);
+        return;
+      }
+      expect(first.nextUri!.startsWith(`${gw.url}/v1/statement/queued/`)).toBe(true);
+      let page = first;
+      while (page.nextUri)
+        page = (await (await fetch(page.nextUri, { headers: { authorization } })).json()) as Page;
+      expect(page.data).toEqual([[1]]);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

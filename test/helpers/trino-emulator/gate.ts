@@ -61,6 +61,8 @@ export function view(req: http.IncomingMessage, s: Settings, fallbackHost: strin
     prefix = (firstValue(h['x-forwarded-prefix']) ?? '').replace(/\/+$/, '');
     if (prefix && !prefix.startsWith('/')) prefix = `/${prefix}`;
   }
+  if (s.frontedBy)
+    return { base: s.frontedBy, secure: s.frontedBy.startsWith('https:'), family: family(req, s) };
   return { base: `${proto}://${host}${prefix}`, secure: proto === 'https', family: family(req, s) };
 }
 

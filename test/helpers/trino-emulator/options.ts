@@ -56,6 +56,11 @@ export interface EmulatorOptions {
    * X-Presto-* headers mean nothing. 'Presto' makes them a second family, answered in kind.
    */
   alternateHeaderName?: string;
+  /**
+   * The cluster sits behind its own load balancer that sets X-Forwarded-* (with process-forwarded ACCEPT
+   * on the cluster): every URL it builds starts with this origin instead of the request's. Default none.
+   */
+  frontedBy?: string;
   /** http-server.https.enabled with this PEM pair: the coordinator speaks TLS. Default plain HTTP. */
   tls?: { cert: string; key: string };
   /**
@@ -87,6 +92,7 @@ export interface Settings {
   allowInsecureOverHttp: boolean;
   alternateHeaderName: string | undefined;
   tls: { cert: string; key: string } | undefined;
+  frontedBy: string | undefined;
   webUiAuthentication: 'form' | 'fixed';
   spooling: Required<SpoolingOptions> | undefined;
   queuedPages: number;
@@ -109,6 +115,7 @@ export function settings(o: EmulatorOptions): Settings {
     allowInsecureOverHttp: o.allowInsecureOverHttp ?? true,
     alternateHeaderName: o.alternateHeaderName?.toLowerCase(),
     tls: o.tls,
+    frontedBy: o.frontedBy?.replace(/\/+$/, ''),
     webUiAuthentication: o.webUiAuthentication ?? 'form',
     spooling: o.spooling
       ? { retrievalMode: o.spooling.retrievalMode ?? 'STORAGE', inlineMaxRows: o.spooling.inlineMaxRows ?? 0 }
