@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress } from '../observability/client-address.js';
 import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
-import { classify, type RequestKind } from '../trino/paths.js';
+import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
 import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
@@ -79,21 +79,13 @@ export class ProtocolProxy {
   ): Promise<void> {
     switch (kind.kind) {
       case 'bad':
-        if (kind.status === 405)
-          throw new GatewayError(405, 'NOT_SUPPORTED', kind.message, 'USER_ERROR', { allow: 'POST' });
-        throw new GatewayError(
-          kind.message.startsWith('unknown') ? 404 : 400,
-          kind.message.startsWith('unknown') ? 'NOT_FOUND' : 'BAD_REQUEST',
-          kind.message,
-        );
+        throw badRequestError(kind);
       case 'other':
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
       case 'info':
         return this.forwardAny(req, res, req.url ?? '/');
     }
-    // Segment downloads and acks are PUBLIC in Trino (CoordinatorSegmentResource), and JDBC, the CLI and
-    // trino-python-client send them without credentials: the signed handle routes them, the segment id
-    // is the secret.
+    // PUBLIC in Trino (CoordinatorSegmentResource); clients send no credentials: the handle routes them.
     if (kind.kind === 'spooled') return this.followUpKind(req, res, kind, search);
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
       return this.followUpKind(req, res, kind, search);
@@ -150,8 +142,7 @@ export class ProtocolProxy {
       case 'spooled': {
         const owner = kind.handle ? this.d.codec.decode(kind.handle) : undefined;
         if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
-        await this.kit.segment(req, res, owner, kind.path + search);
-        return;
+        return this.kit.segment(req, res, owner, kind.path + search);
       }
       case 'ui-query': {
         const owner = this.d.affinity.queryOwner(kind.queryId);

@@ -6,6 +6,8 @@
  * (/v1/query/{queryId}), the spooling resources (/v1/spooled/download|ack/{identifier}) and the UI's
  * /ui/query.html?{queryId}.
  */
+import { GatewayError } from './errors.js';
+
 export type RequestKind =
   | { kind: 'submit' }
   | { kind: 'statement'; queryId: string; handle?: string; path: string }
@@ -16,6 +18,14 @@ export type RequestKind =
   | { kind: 'ui' }
   | { kind: 'bad'; message: string; status?: 405 }
   | { kind: 'other' };
+
+/** badRequestError is the answer to a request classify called bad: 405 (with Allow), 404 or 400. */
+export function badRequestError(k: { message: string; status?: 405 }): GatewayError {
+  if (k.status === 405)
+    return new GatewayError(405, 'NOT_SUPPORTED', k.message, 'USER_ERROR', { allow: 'POST' });
+  const unknown = k.message.startsWith('unknown');
+  return new GatewayError(unknown ? 404 : 400, unknown ? 'NOT_FOUND' : 'BAD_REQUEST', k.message);
+}
 
 /** Trino's QueryId: lower-case letters, digits and underscores (io.trino.spi.QueryId). */
 export const QUERY_ID = /^[a-z0-9_]{1,128}$/;
