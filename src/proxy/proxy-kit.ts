@@ -64,7 +64,8 @@ export class ProxyKit {
     stripEncoding: boolean,
   ): Promise<boolean> {
     prepareHeaders(req, b, this.d.tls, stripEncoding, this.prefix);
-    const out = await this.d.forwarder.forward(req, res, b, { path });
+    const rewriteLocation = (loc: string) => this.ownLocation(b, loc);
+    const out = await this.d.forwarder.forward(req, res, b, { path, rewriteLocation });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
   }
@@ -84,6 +85,17 @@ export class ProxyKit {
     const rewriteLocation = (loc: string) => this.segmentLocation(b, loc);
     const out = await this.d.forwarder.forward(req, res, b, { path, origin, rewriteLocation });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
+  }
+
+  /**
+   * ownLocation points a redirect at the gateway when it points at the cluster itself (Trino's web UI
+   * builds absolute Locations from the request: its login form, the page after login).
+   */
+  private ownLocation(b: Backend, loc: string): string | undefined {
+    for (const o of [b.origin, ...b.advertisedOrigins])
+      if (loc.startsWith(o) && (loc.length === o.length || loc[o.length] === '/'))
+        return this.d.publicUrl + loc.slice(o.length);
+    return undefined;
   }
 
   private segmentLocation(b: Backend, loc: string): string | undefined {

@@ -322,3 +322,35 @@ describe('a cluster behind its own TLS load balancer (it advertises another orig
     }
   });
 });
+
+describe("the cluster's web UI through the gateway", () => {
+  let emu: TrinoEmulator;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    emu = await TrinoEmulator.start({ name: 'ui' });
+    gw = await startGateway(testConfig([{ name: 'ui', url: emu.url }]));
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await emu?.stop();
+  });
+
+  it("points the form login's absolute redirects at the gateway, and the UI cookie then opens /ui/api", async () => {
+    const page = await fetch(`${gw.url}/ui/`, { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe(`${gw.url}/ui/login.html`);
+    const login = await fetch(`${gw.url}/ui/login`, {
+      method: 'POST',
+      body: 'username=alice',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe(`${gw.url}/ui/`);
+    const cookie = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('Trino-UI-Token='))!
+      .split(';')[0];
+    expect((await fetch(`${gw.url}/ui/api/stats`, { headers: { cookie } })).status).toBe(200);
+  });
+});
