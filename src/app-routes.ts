@@ -6,11 +6,13 @@ import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
-import { verifyPassword } from './auth/password-hash.js';
+import { sameSecret } from './auth/same-secret.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
 import { consoleRoutes } from './ui/console-routes.js';
+import type { RevocationStore } from './ui/session.js';
+import type { SettingsRepo } from './db/settings-repo.js';
 
 /**
  * mountAppRoutes adds the gateway's own HTTP surface (everything but the Trino protocol paths) to its Hono
@@ -19,7 +21,7 @@ import { consoleRoutes } from './ui/console-routes.js';
  * history API (any principal, own rows only for non-admins); then the admin role for the rest; and the
  * console, which has its own sessions.
  */
-export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
+export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: SettingsRepo): void {
   const app = g.app as unknown as Hono<AppEnv>;
   app.use('*', requestLog(g.logger));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -29,7 +31,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
   if (g.config.metrics.enabled)
     app.get('/metrics', async (c) => {
       const token = g.config.metrics.token;
-      if (token && c.req.header('authorization') !== `Bearer ${token}`)
+      if (token && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${token}`))
         return c.json({ message: 'metrics need a bearer token' }, 401);
       return c.body(await g.metrics.registry.metrics(), 200, {
         'content-type': g.metrics.registry.contentType,
@@ -93,7 +95,12 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
       picker: g.picker,
       history: g.history,
       users: g.users,
-      verifyPassword,
+      verifyPassword: (password, hash, familiar) =>
+        g.hashGate.verify(password, hash, familiar).then((ok) => ok === true),
+      loginLimiter: g.loginLimiter,
+      // A public URL on https: the console is reached over TLS (perhaps terminated in front), so Secure.
+      secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,
+      revokedSessions: jsonSetting(settings, 'console-revoked-sessions'),
       sessionSecret,
       redactSql: g.redactSql,
       catalogs: consoleCatalogs(() => g.catalogs!),
@@ -109,4 +116,25 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string): void {
     g.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
     return c.json({ message: 'internal error' }, 500);
   });
+}
+
+/** jsonSetting keeps revoked console sessions as one JSON value of the settings table. */
+function jsonSetting(settings: SettingsRepo, key: string): RevocationStore {
+  return {
+    load() {
+      try {
+        const v = JSON.parse(settings.get(key) ?? '{}') as unknown;
+        return v && typeof v === 'object' ? (v as Record<string, number>) : {};
+      } catch {
+        return {};
+      }
+    },
+    save(revoked) {
+      try {
+        settings.set(key, JSON.stringify(revoked));
+      } catch {
+        // The database takes no writes (locked, full): the logout still holds in memory until a restart.
+      }
+    },
+  };
 }

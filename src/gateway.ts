@@ -19,6 +19,8 @@ import { Forwarder } from './proxy/forward.js';
 import { HandleCodec } from './proxy/handle-codec.js';
 import { ProtocolProxy } from './proxy/protocol-proxy.js';
 import { QueryTracker } from './proxy/query-tracker.js';
+import { FailureLimiter } from './auth/failure-limiter.js';
+import { HashGate } from './auth/hash-gate.js';
 import type { QueryRouter } from './proxy/seams.js';
 import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
@@ -68,6 +70,10 @@ export class Gateway {
   readonly history: HistoryRepo;
   readonly recorder: HistoryRecorder;
   readonly tracker: QueryTracker;
+  /** Failed-login limits, shared by Basic authentication and the console's sign-in. */
+  readonly loginLimiter: FailureLimiter;
+  /** Bounds password-hash work (Basic and console sign-ins). */
+  readonly hashGate: HashGate;
   readonly affinity: Affinity;
   readonly authenticator: GatewayAuthenticator;
   readonly monitor: HealthMonitor | undefined;
@@ -134,7 +140,8 @@ export class Gateway {
       cfg.proxy.lostQueryGraceSeconds * 1000,
     );
     const affinityRepo = new AffinityRepo(this.db.db);
-    this.affinity = new Affinity(affinityRepo, this.logger);
+    // A query memory forgot (a restart, another replica) is bound to the user its history row names.
+    this.affinity = new Affinity(affinityRepo, this.logger, (id) => this.history.get(id)?.user);
     const DAY = 86_400_000;
     this.retention = new Retention({
       targets: [
@@ -146,7 +153,7 @@ export class Gateway {
     });
     const secret =
       cfg.server.affinitySecret ?? new SettingsRepo(this.db.db).getOrCreateSecret('affinity-secret');
-    this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs);
+    this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl);
 
     const h = cfg.health;
     const stats = h.stats.enabled
@@ -168,11 +175,18 @@ export class Gateway {
         )
       : undefined;
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
+    // One failed-login limiter and one bound on password hashing for the protocol and the console.
+    this.loginLimiter = new FailureLimiter(cfg.auth.lockout);
+    this.hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
+      this.metrics.passwordHashes.inc(),
+    );
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
       metrics: this.metrics,
       logger: this.logger,
       baseDir: cfg.baseDir,
+      limiter: this.loginLimiter,
+      gate: this.hashGate,
     });
     const proxy = new ProtocolProxy({
       publicUrl: cfg.server.publicUrl,
@@ -194,7 +208,8 @@ export class Gateway {
     });
 
     this.app = new Hono();
-    mountAppRoutes(this, new SettingsRepo(this.db.db).getOrCreateSecret('console-session-secret'));
+    const settings = new SettingsRepo(this.db.db);
+    mountAppRoutes(this, settings.getOrCreateSecret('console-session-secret'), settings);
     const appListener = getRequestListener(this.app.fetch);
     this.server = createListener(cfg, (req, res) => proxy.handle(req, res), appListener);
   }

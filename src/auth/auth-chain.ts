@@ -5,6 +5,7 @@ import type { AuthConfig } from './auth-config.js';
 import { unauthorized, type AuthOutcome, type AuthRequest, type AuthResult } from './authenticator.js';
 import { BasicAuthenticator } from './basic.js';
 import { FailureLimiter } from './failure-limiter.js';
+import { HashGate } from './hash-gate.js';
 import { JwtAuthenticator } from './jwt.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -22,7 +23,16 @@ export interface GatewayAuthenticator {
  */
 export function createAuthenticator(
   cfg: AuthConfig,
-  deps: { users: UserDirectory; metrics: Metrics; logger: Logger; baseDir: string },
+  deps: {
+    users: UserDirectory;
+    metrics: Metrics;
+    logger: Logger;
+    baseDir: string;
+    /** The failed-login limiter, shared with the console. Default: one of its own from cfg.lockout. */
+    limiter?: FailureLimiter;
+    /** Bounds password-hash work, shared with the console. Default: one of its own. */
+    gate?: HashGate;
+  },
 ): GatewayAuthenticator {
   const countNow = (r: AuthResult, method: string): AuthResult => {
     if (!r.ok) deps.metrics.authFailures.inc({ method, reason: r.reason });
@@ -52,11 +62,19 @@ export function createAuthenticator(
       },
     };
   }
-  const limiter = new FailureLimiter(cfg.lockout);
+  const limiter = deps.limiter ?? new FailureLimiter(cfg.lockout);
   const basic = cfg.basic.enabled
-    ? new BasicAuthenticator(deps.users, limiter, cfg.basic.cacheTtlSeconds * 1000)
+    ? new BasicAuthenticator(
+        deps.users,
+        limiter,
+        cfg.basic.cacheTtlSeconds * 1000,
+        Date.now,
+        deps.gate ?? new HashGate(cfg.basic.maxConcurrentHashes),
+      )
     : undefined;
-  const jwt = cfg.jwt?.enabled ? new JwtAuthenticator(cfg.jwt, deps.baseDir) : undefined;
+  const jwt = cfg.jwt?.enabled
+    ? new JwtAuthenticator(cfg.jwt, deps.baseDir, undefined, undefined, (name) => !!deps.users.get(name))
+    : undefined;
   const challenge = [basic && 'Basic realm="Switchyard"', jwt && 'Bearer realm="Switchyard"']
     .filter(Boolean)
     .join(', ');

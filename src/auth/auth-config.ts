@@ -47,11 +47,18 @@ export const authConfigSchema = z
       .object({
         /** Accept HTTP Basic. Default true. */
         enabled: z.boolean().default(true),
-        /** Seconds a verified credential is cached (keyed by its SHA-256). Default 60. */
+        /** Seconds a verified credential is cached (keyed by its decoded name and password). Default 60. */
         cacheTtlSeconds: z.number().int().min(0).max(3600).default(60),
+        /**
+         * Password hashes (scrypt) computed at once, for Basic and console sign-ins together; more wait,
+         * familiar logins first, and beyond 256 waiting a login is answered 503 with Retry-After: 1, which
+         * Trino's clients retry (no failure counted).
+         * Default 2 (of libuv's 4 threads, which gzip and file I/O need too).
+         */
+        maxConcurrentHashes: z.number().int().min(1).max(64).default(2),
       })
       .strict()
-      .default({ enabled: true, cacheTtlSeconds: 60 }),
+      .default({ enabled: true, cacheTtlSeconds: 60, maxConcurrentHashes: 2 }),
     jwt: z
       .object({
         /** Accept Bearer JWTs. Default false. */
@@ -85,6 +92,16 @@ export const authConfigSchema = z
          * users matching newUser (both anchored). Default none.
          */
         impersonation: z.array(z.object({ originalUser: pattern, newUser: pattern }).strict()).default([]),
+        /** Refuse tokens without an `exp` claim (they would be valid forever). Default true. */
+        requireExp: z.boolean().default(true),
+        /** Longest lifetime accepted (exp − iat, or exp − now without iat), in seconds. Default: no limit. */
+        maxLifetimeSeconds: z.number().int().min(1).optional(),
+        /**
+         * Token subjects and password (Basic) users share one name space: they run as the same Trino user
+         * and see each other's queries. A token whose user claim names a password user is refused unless
+         * this says they are the same people. Default false.
+         */
+        sharedNames: z.boolean().default(false),
         /** Clock tolerance in seconds. Default 30. */
         clockToleranceSeconds: z.number().int().min(0).max(600).default(30),
       })
@@ -103,7 +120,11 @@ export const authConfigSchema = z
     forwardAuthorization: z.enum(['auto', 'https', 'always', 'never']).default('auto'),
     /** Users (passwords hashed). Default none. */
     users: z.array(plaintextGuard.pipe(userSchema)).default([]),
-    /** Failed logins per address or per user before refusing with 429. Default 5 in 60 s, blocked 60 s. */
+    /**
+     * Failed logins before refusing with 429, for the protocol and the console alike (one limiter): per user
+     * and address 5 in 60 s, blocked 60 s; per user at unfamiliar addresses and per address for unfamiliar
+     * users 4 × maxFailures unless set.
+     */
     lockout: z
       .object({
         maxFailures: z.number().int().min(1).default(5),
@@ -112,9 +133,20 @@ export const authConfigSchema = z
         windowSeconds: z.number().int().min(1).default(60),
         blockSeconds: z.number().int().min(1).default(60),
         familiarSeconds: z.number().int().min(0).default(86_400),
+        /**
+         * Counters kept at most (memory bound). When full, counters that block nothing are forgotten,
+         * oldest first; a counter that blocks is never forgotten before its block ends. Default 100000.
+         */
+        maxKeys: z.number().int().min(10).default(100_000),
       })
       .strict()
-      .default({ maxFailures: 5, windowSeconds: 60, blockSeconds: 60, familiarSeconds: 86_400 }),
+      .default({
+        maxFailures: 5,
+        windowSeconds: 60,
+        blockSeconds: 60,
+        familiarSeconds: 86_400,
+        maxKeys: 100_000,
+      }),
     /** For mode none: what a header-named user may do. Default all groups, role user. */
     headerUsers: z
       .object({

@@ -8,7 +8,8 @@ export interface AuthRequest {
 
 export type AuthFailure = {
   ok: false;
-  status: 401 | 403 | 429;
+  /** 503: the gateway could not check now (password hashing saturated); clients retry a 503, as Trino's do. */
+  status: 401 | 403 | 429 | 503;
   reason: string;
   message: string;
   challenge?: string;

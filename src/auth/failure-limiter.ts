@@ -62,7 +62,7 @@ export interface Attempt {
  * - many users tried from one address (password spraying): the address is refused after
  *   `addressMaxFailures` (default 4 × maxFailures), except for users familiar with it, so colleagues
  *   behind the same NAT or ingress keep logging in.
- * Memory is bounded: the oldest keys go first.
+ * Memory is bounded (maxKeys), and bounding it never lifts a block: see boundCounters.
  */
 export class FailureLimiter {
   private readonly counters = new Map<string, Counter>();
@@ -72,6 +72,8 @@ export class FailureLimiter {
   private readonly addressMax: number;
   private readonly familiarMs: number;
   private readonly maxKeys: number;
+  /** Size at which the next sweep of the counters runs (see boundCounters). */
+  private sweepAt = 0;
 
   constructor(
     private readonly o: LockoutOptions,
@@ -99,6 +101,11 @@ export class FailureLimiter {
     return Math.max(this.left(`u:${user}`, t), this.left(`a:${address}`, t));
   }
 
+  /** isFamiliar tells whether the user logged in successfully from this address lately. */
+  isFamiliar(address: string, user: string): boolean {
+    return (this.familiar.get(`${addressKey(address)}\n${keyName(user)}`) ?? 0) > this.now();
+  }
+
   /** attempt holds a place for a login about to be checked; end it with fail or succeed. */
   attempt(address: string, user: string): Attempt {
     const t = this.now();
@@ -120,6 +127,11 @@ export class FailureLimiter {
       c.pending--;
       if (++c.count >= c.max) c.blockedUntil = t + this.o.blockSeconds * 1000;
     }
+  }
+
+  /** release ends an attempt that made no guess (the check could not run), counting nothing. */
+  release(a: Attempt): void {
+    for (const c of a.counters) c.pending--;
   }
 
   /** succeed ends the attempt, clears the pair's failures and makes the address familiar to the user. */
@@ -146,9 +158,26 @@ export class FailureLimiter {
     // Attempts still open on the old counter end there: they never touch the new window's counts.
     const fresh: Counter = { count: 0, pending: 0, max, first: t, blockedUntil: 0 };
     this.counters.delete(key);
-    this.bound(this.counters);
+    this.boundCounters(t);
     this.counters.set(key, fresh);
     return fresh;
+  }
+
+  /**
+   * boundCounters keeps the counters within maxKeys without ever lifting a block: when full, counters that
+   * block nothing and hold no check in progress are forgotten, oldest first, down to 90 %. Counters that
+   * block stay (their number is bounded by how fast failures can be made, each a password hash, times the
+   * block time); while they alone fill the map it may grow past maxKeys, and the next sweep waits until it
+   * has grown by another tenth, so a sweep costs O(1) per new counter on average.
+   */
+  private boundCounters(t: number): void {
+    if (this.counters.size < Math.max(this.maxKeys, this.sweepAt)) return;
+    const target = Math.floor(this.maxKeys * 0.9);
+    for (const [k, c] of this.counters) {
+      if (this.counters.size <= target) break;
+      if (c.blockedUntil <= t && c.pending === 0) this.counters.delete(k);
+    }
+    this.sweepAt = this.counters.size + Math.ceil(this.maxKeys / 10);
   }
 
   private bound(m: Map<string, unknown>): void {

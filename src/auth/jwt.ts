@@ -55,6 +55,9 @@ const kidOf = (token: string): unknown => {
   }
 };
 
+/** Control characters (C0, DEL, C1): never part of a user name, and no header could carry them. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * Bearer JWT authentication with jose: an algorithm allow-list (never `none`), issuer and audience
  * checks, clock tolerance, and keys from a shared secret, a PEM public key, or a JWKS URL.
@@ -83,6 +86,8 @@ export class JwtAuthenticator implements Authenticator {
     private readonly jwksCooldownMs = 30_000,
     /** Age after which the cached JWKS is refetched even for known kids (jose's cacheMaxAge). */
     private readonly jwksCacheMaxAgeMs = 600_000,
+    /** Whether a name is a password (Basic) user's: such a subject is refused unless cfg.sharedNames. */
+    private readonly isPasswordUser: (name: string) => boolean = () => false,
   ) {
     this.impersonation = cfg.impersonation.map((r) => ({
       originalUser: compilePatterns([r.originalUser])[0],
@@ -130,6 +135,46 @@ export class JwtAuthenticator implements Authenticator {
     return this.verify(t, digest, now);
   }
 
+  /**
+   * refusal is the 401 for a verified token the gateway still does not take: no expiry (unless
+   * cfg.requireExp is off), a lifetime beyond cfg.maxLifetimeSeconds, a user claim that is missing or holds
+   * control characters, or a subject that is also a password user's name (unless cfg.sharedNames says
+   * they are the same people).
+   */
+  private refusal(payload: JWTPayload): AuthResult | undefined {
+    const { exp, iat } = payload;
+    if (typeof exp !== 'number' && this.cfg.requireExp)
+      return unauthorized('no-exp', 'Invalid bearer token: it has no expiry (exp claim)', CHALLENGE);
+    const max = this.cfg.maxLifetimeSeconds;
+    if (
+      max !== undefined &&
+      typeof exp === 'number' &&
+      exp - (typeof iat === 'number' ? iat : Date.now() / 1000) > max
+    )
+      return unauthorized(
+        'lifetime',
+        `Invalid bearer token: it is valid for longer than ${max} s`,
+        CHALLENGE,
+      );
+    const claim = this.cfg.userClaim;
+    const name = payload[claim];
+    if (typeof name !== 'string' || !name)
+      return unauthorized('no-user', `Token has no "${claim}" claim`, CHALLENGE);
+    if (CONTROL.test(name) || name.length > 256)
+      return unauthorized(
+        'bad-user',
+        `Token's "${claim}" claim is no valid user name (control characters, or longer than 256)`,
+        CHALLENGE,
+      );
+    if (!this.cfg.sharedNames && this.isPasswordUser(name))
+      return unauthorized(
+        'shared-name',
+        `Token's "${claim}" names a password user of this gateway; set auth.jwt.sharedNames if they are the same people`,
+        CHALLENGE,
+      );
+    return undefined;
+  }
+
   /** verify checks the token's signature and claims, and caches a valid token's principal until it expires. */
   private async verify(t: string, digest: string, now: number): Promise<AuthResult> {
     let payload: JWTPayload;
@@ -163,9 +208,9 @@ export class JwtAuthenticator implements Authenticator {
         CHALLENGE,
       );
     }
-    const name = payload[this.cfg.userClaim];
-    if (typeof name !== 'string' || !name)
-      return unauthorized('no-user', `Token has no "${this.cfg.userClaim}" claim`, CHALLENGE);
+    const refused = this.refusal(payload);
+    if (refused) return refused;
+    const name = payload[this.cfg.userClaim] as string;
     const groupMap = this.cfg.groupMap;
     const defaultGroup = this.cfg.defaultGroupClaim ? payload[this.cfg.defaultGroupClaim] : undefined;
     const principal: Principal = {

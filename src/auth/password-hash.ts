@@ -15,6 +15,13 @@ function scrypt(pw: string, salt: Buffer, keylen: number, opts: ScryptOptions): 
   );
 }
 
+/**
+ * A hash of a random password nobody knows, with the parameters new hashes get: checked instead of a
+ * missing user's hash, so an unknown name costs the same time as a known one.
+ */
+export const DUMMY_HASH =
+  'scrypt$16384$8$1$rfPGq2FLLZclj5WFQHFCvQ$Hh5jER-a39cLjDdxQPXwMD_E-r4Pp1QiO5cuferWt8M';
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, KEYLEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });

@@ -209,8 +209,31 @@ export async function runStatement(opts: {
       };
     }
     if (typeof doc.nextUri !== 'string') return { ok: true, rows, ...(queryId ? { queryId } : {}) };
-    current = doc.nextUri;
+    const next = sameOrigin(doc.nextUri, base);
+    if (!next) {
+      if (current !== undefined) cancel(current, headers, opts.agent);
+      return {
+        ok: false,
+        errorName: 'BACKEND_BAD_RESPONSE',
+        message: `backend's nextUri points away from ${new URL(base).origin} (${doc.nextUri.slice(0, 200)}); not followed`,
+        transport: true,
+      };
+    }
+    current = next;
     res = await poll(current, headers, deadline, opts.agent);
+  }
+}
+
+/**
+ * sameOrigin resolves a nextUri against the backend's URL and returns it only when it stays on the
+ * backend's origin: the gateway's own SQL carries its user (and any credentials) to no other host.
+ */
+function sameOrigin(uri: string, base: string): string | undefined {
+  try {
+    const u = new URL(uri, base);
+    return u.origin === new URL(base).origin ? u.href : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -88,6 +88,11 @@ export class Metrics {
     labelNames: ['method', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly passwordHashes = new Counter({
+    name: 'switchyard_auth_password_hashes_total',
+    help: 'Password hashes (scrypt) computed to check a login, Basic and console together',
+    registers: [this.registry],
+  });
   readonly ruleReloads = new Counter({
     name: 'switchyard_rules_reloads_total',
     help: 'Routing rule reloads, by outcome (ok, error)',

@@ -16,6 +16,8 @@ const RETRY_MS = 1_000;
  */
 export class Affinity {
   private readonly queries = new Map<string, string>();
+  /** The user each query runs as (see queryUser). */
+  private readonly users = new Map<string, string>();
   private readonly txns = new Map<string, string>();
   private readonly pending = new Map<string, string>();
   private retry: NodeJS.Timeout | undefined;
@@ -23,10 +25,14 @@ export class Affinity {
   constructor(
     private readonly repo: AffinityRepo,
     private readonly logger: Logger,
+    /** The user a query ran as, from where it is kept durably (the history row), for a query memory forgot. */
+    private readonly storedUser: (queryId: string) => string | undefined = () => undefined,
   ) {}
 
-  rememberQuery(queryId: string, backend: string): void {
+  /** rememberQuery records the query's backend and, when given, the user it runs as (its follow-ups' owner). */
+  rememberQuery(queryId: string, backend: string, user?: string): void {
     remember(this.queries, queryId, backend);
+    if (user !== undefined) remember(this.users, queryId, user);
     // After a failure, new rows queue without touching the database until the retry timer fires.
     if (this.pending.size === 0) {
       const ok = this.safely(() => (this.repo.putQuery(queryId, backend), true), 'query affinity');
@@ -67,6 +73,18 @@ export class Affinity {
     if (hit !== undefined) return hit;
     const stored = this.safely(() => this.repo.getQuery(queryId), 'query affinity');
     if (stored !== undefined) remember(this.queries, queryId, stored);
+    return stored;
+  }
+
+  /**
+   * queryUser is the user a query runs as: memory (every poll in steady state), else the stored history
+   * row (after a restart, once per query, then memory again). Undefined when neither knows the query.
+   */
+  queryUser(queryId: string): string | undefined {
+    const hit = this.users.get(queryId);
+    if (hit !== undefined) return hit;
+    const stored = this.safely(() => this.storedUser(queryId), 'query owner');
+    if (stored !== undefined) remember(this.users, queryId, stored);
     return stored;
   }
 

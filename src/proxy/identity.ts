@@ -80,3 +80,14 @@ function namesPrestoFamily(h: IncomingMessage['headers']): boolean {
   for (const k in h) if (k.startsWith('x-presto-')) return true;
   return false;
 }
+
+/** isStatusPath tells /v1/status (which needs a principal) from the public /v1/info paths. */
+export const isStatusPath = (url: string | undefined): boolean => /^\/v1\/status(?:\?|$)/.test(url ?? '');
+
+/**
+ * anonymous removes every user header from a request the gateway sends on without a principal (the public
+ * /v1/info paths): no caller-chosen user reaches a cluster unauthenticated.
+ */
+export function anonymous(h: IncomingMessage['headers']): void {
+  for (const k of [TRINO.user, PRESTO.user, ...ORIGINAL_USER]) if (h[k] !== undefined) delete h[k];
+}

@@ -4,9 +4,12 @@ import { requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
-import { applyPrincipal } from './identity.js';
-import { notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
-import type { AuthOutcome, AuthResult } from '../auth/authenticator.js';
+import { checkOwner } from './follow-up-owner.js';
+import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
+import { uiLoginForm, type UiLoginForm } from './ui-login.js';
+import { isUiLogin, uiQueryId } from './ui-paths.js';
+import { noBackend, notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
+import type { AuthOutcome } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
 import type {
@@ -21,8 +24,10 @@ import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
+import { principalOf, readCookie, splitTarget } from './request-parts.js';
 
 export type { ProtocolProxyDeps } from './proxy-kit.js';
+export { splitTarget } from './request-parts.js';
 
 const UI_COOKIE = 'switchyard_ui';
 
@@ -83,17 +88,51 @@ export class ProtocolProxy {
       case 'other':
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
       case 'info':
-        return this.forwardAny(req, res, req.url ?? '/');
+        // /v1/info and /v1/info/state are public, as in Trino, and name no user; /v1/status needs a
+        // principal like every other path (Trino's StatusResource is MANAGEMENT_READ).
+        if (!isStatusPath(req.url)) {
+          anonymous(req.headers);
+          return this.forwardAny(req, res, req.url ?? '/');
+        }
     }
     // PUBLIC in Trino (CoordinatorSegmentResource); clients send no credentials: the handle routes them.
     if (kind.kind === 'spooled') return this.followUpKind(req, res, kind, search);
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
-      return this.followUpKind(req, res, kind, search);
+      return kind.kind === 'info'
+        ? this.forwardAny(req, res, req.url ?? '/')
+        : this.followUpKind(req, res, kind, search);
     const principal = principalOf(await this.authenticate(req));
     if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
-    // A cancel or a /v1/query call acts on a query as the principal, never as a user it names.
-    if (kind.kind !== 'ui' && kind.kind !== 'ui-query') applyPrincipal(req, principal, this.d.resolveUser);
+    // One identity rule on every path: a cancel, /v1/query, /v1/status and the cluster's UI act as the
+    // principal (or a user it may impersonate), never as a user a header merely names.
+    const user = applyPrincipal(req, principal, this.d.resolveUser);
+    if (kind.kind === 'info') return this.forwardAny(req, res, req.url ?? '/');
+    const queryId =
+      kind.kind === 'query' || kind.kind === 'ui-query'
+        ? kind.queryId
+        : kind.kind === 'ui'
+          ? uiQueryId(req)
+          : undefined;
+    if (queryId !== undefined) checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
+    if (kind.kind === 'ui' && isUiLogin(req))
+      return this.uiLogin(req, res, await uiLoginForm(req, principal, user, this.d.resolveUser));
     return this.followUpKind(req, res, kind, search);
+  }
+
+  /**
+   * uiLogin sends the cluster's UI form login on with the username the principal decided (the form's own
+   * username was checked like X-Trino-User), so no one gets a UI token for a user they may not act as. The
+   * password goes only to a cluster that is sent clients' credentials.
+   */
+  private async uiLogin(req: IncomingMessage, res: ServerResponse, form: UiLoginForm): Promise<void> {
+    const pinned = readCookie(req.headers.cookie, UI_COOKIE);
+    const owner = pinned ? this.d.codec.decode(pinned) : undefined;
+    const b =
+      owner && this.d.registry.get(owner)
+        ? this.kit.backendNamed(owner)
+        : this.d.picker.pick(this.d.defaultGroup, { user: '' })?.backend;
+    if (!b) throw noBackend(this.d.defaultGroup);
+    await this.kit.plain(req, res, b, req.url ?? '', false, form.body(b.forwardsAuthorization));
   }
 
   private authenticate(req: IncomingMessage): AuthOutcome {
@@ -117,15 +156,21 @@ export class ProtocolProxy {
     if (!this.d.authenticator.followUpsNeedCredentials) return this.followUp(req, res, queryId, handle, path);
     const auth = this.authenticate(req);
     if (!(auth instanceof Promise)) {
-      applyPrincipal(req, principalOf(auth), this.d.resolveUser);
+      this.asOwner(req, principalOf(auth), queryId);
       return this.followUp(req, res, queryId, handle, path);
     }
     auth
       .then((a) => {
-        applyPrincipal(req, principalOf(a), this.d.resolveUser);
+        this.asOwner(req, principalOf(a), queryId);
         this.followUp(req, res, queryId, handle, path);
       })
       .catch((e: unknown) => this.kit.fail(res, e));
+  }
+
+  /** asOwner applies the principal to a statement follow-up and checks that it may act on the query. */
+  private asOwner(req: IncomingMessage, principal: Principal, queryId: string): void {
+    applyPrincipal(req, principal, this.d.resolveUser);
+    checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
   }
 
   private async followUpKind(
@@ -225,13 +270,7 @@ export class ProtocolProxy {
   /** forwardAny sends a request that belongs to no query (info, UI assets) to an available default-group backend. */
   private async forwardAny(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const pick = this.d.picker.pick(this.d.defaultGroup, { user: '' });
-    if (!pick)
-      throw new GatewayError(
-        503,
-        'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${this.d.defaultGroup}"`,
-        'INSUFFICIENT_RESOURCES',
-      );
+    if (!pick) throw noBackend(this.d.defaultGroup);
     await this.kit.plain(req, res, pick.backend, path, false);
   }
 }
@@ -301,45 +340,4 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
       });
     }
   }
-}
-
-/** principalOf returns the authenticated principal, or throws the Trino-shaped answer to a failed authentication. */
-function principalOf(auth: AuthResult): Principal {
-  if (auth.ok) return auth.principal;
-  const headers: Record<string, string> = {};
-  if (auth.challenge) headers['www-authenticate'] = auth.challenge;
-  if (auth.retryAfterSeconds) headers['retry-after'] = String(auth.retryAfterSeconds);
-  const name =
-    auth.status === 429
-      ? 'RATE_LIMITED'
-      : auth.status === 403
-        ? 'PERMISSION_DENIED'
-        : 'AUTHENTICATION_FAILED';
-  throw new GatewayError(auth.status, name, auth.message, 'USER_ERROR', headers);
-}
-
-/** splitTarget reduces a request target (origin-form or absolute-form) to its path and query string. */
-export function splitTarget(url: string): { path: string; search: string } | undefined {
-  if (url.startsWith('/')) {
-    const q = url.indexOf('?');
-    return q < 0 ? { path: url, search: '' } : { path: url.slice(0, q), search: url.slice(q) };
-  }
-  if (!/^https?:\/\//i.test(url)) return undefined;
-  try {
-    // Absolute-form (presto-client sends DELETE http://host/...): only the path matters; the host is
-    // never used as a destination.
-    const u = new URL(url);
-    return { path: u.pathname, search: u.search };
-  } catch {
-    return undefined;
-  }
-}
-
-function readCookie(cookie: string | undefined, name: string): string | undefined {
-  if (!cookie) return undefined;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

@@ -55,17 +55,21 @@ export class ProxyKit {
     this.prefix = pub.pathname.replace(/\/+$/, '');
   }
 
-  /** plain forwards without looking into the body (binary-safe, compression preserved). */
+  /**
+   * plain forwards without looking into the response body (binary-safe, compression preserved); `body`
+   * replaces a request body the gateway already read.
+   */
   async plain(
     req: IncomingMessage,
     res: ServerResponse,
     b: Backend,
     path: string,
     stripEncoding: boolean,
+    body?: Buffer,
   ): Promise<boolean> {
     prepareHeaders(req, b, this.d.tls, stripEncoding, this.prefix);
     const rewriteLocation = (loc: string) => this.ownLocation(b, loc);
-    const out = await this.d.forwarder.forward(req, res, b, { path, rewriteLocation });
+    const out = await this.d.forwarder.forward(req, res, b, { path, body, rewriteLocation });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
   }
@@ -83,7 +87,8 @@ export class ProxyKit {
     prepareHeaders(req, b, this.d.tls, false, this.prefix);
     if (req.headers.authorization !== undefined) delete req.headers.authorization;
     const rewriteLocation = (loc: string) => this.segmentLocation(b, loc);
-    const out = await this.d.forwarder.forward(req, res, b, { path, origin, rewriteLocation });
+    const opts = { path, origin, rewriteLocation, storageRedirects: true };
+    const out = await this.d.forwarder.forward(req, res, b, opts);
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
   }
 
@@ -211,4 +216,14 @@ export class ProxyKit {
 
 export function notFound(queryId: string): GatewayError {
   return new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
+}
+
+/** noBackend is the answer when a routing group has no available backend. */
+export function noBackend(group: string): GatewayError {
+  return new GatewayError(
+    503,
+    'NO_NODES_AVAILABLE',
+    `no available backend in routing group "${group}"`,
+    'INSUFFICIENT_RESOURCES',
+  );
 }

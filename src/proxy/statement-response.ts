@@ -5,6 +5,8 @@ import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { ClusterErrorBody, isClusterTextError } from './cluster-error.js';
+import { writeTrinoError } from '../trino/errors.js';
+import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
@@ -60,6 +62,15 @@ export function sendStatementResponse(
     : new StreamedBody(up, res, flow, o);
 }
 
+/**
+ * refuseForeign answers a statement response that would send the client to a foreign origin (a nextUri,
+ * or a redirect, on none of the backend's origins) with a 502 instead; the query is not taken on.
+ */
+function refuseForeign(res: ServerResponse, o: StatementResponseOptions, up: UpstreamResponse): void {
+  writeTrinoError(res, foreignOrigin(undefined, 'nextUri or redirect'));
+  o.done(undefined, up);
+}
+
 /** A body small enough to rewrite in one piece. */
 class WholeBody implements ResponseBody {
   private readonly chunks: Buffer[] = [];
@@ -80,8 +91,11 @@ class WholeBody implements ResponseBody {
     const out = scanner.push(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     out.push(...scanner.end());
     const body = out.length === 1 ? out[0] : Buffer.concat(out);
+    if (scanner.facts.foreignNext) return refuseForeign(res, o, up);
     o.beforeSend?.(scanner.facts, up);
     const headers = copyHeaders(up.headers, res);
+    const status = guardResponse(up.statusCode, headers, o.ctx.origins, o.ctx.publicUrl);
+    if (status !== up.statusCode) return refuseForeign(res, o, up);
     if (o.clientGzip && body.length >= GZIP_MIN) {
       gzip(body, { level: 1 }, (err, z) => {
         if (err) return res.destroy();
@@ -123,6 +137,8 @@ class StreamedBody implements ResponseBody {
    */
   private readonly canPause: boolean;
   private started = false;
+  /** The answer pointed the client at a foreign origin: the client got a 502 instead. */
+  private refused = false;
   private paused = false;
   private finished = false;
 
@@ -156,8 +172,18 @@ class StreamedBody implements ResponseBody {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.o.beforeSend?.(this.scanner.facts, this.up);
     const headers = copyHeaders(this.up.headers, this.res);
+    const status = guardResponse(this.up.statusCode, headers, this.o.ctx.origins, this.o.ctx.publicUrl);
+    if (this.scanner.facts.foreignNext || status !== this.up.statusCode) {
+      // Nothing of this answer is passed on; the rest of its body is dropped.
+      this.refused = true;
+      this.finished = true;
+      this.gz?.unpipe(this.res);
+      this.gz?.destroy();
+      refuseForeign(this.res, this.o, this.up);
+      return;
+    }
+    this.o.beforeSend?.(this.scanner.facts, this.up);
     if (this.gz) headers['content-encoding'] = 'gzip';
     this.res.writeHead(this.up.statusCode, headers);
   }
@@ -169,8 +195,10 @@ class StreamedBody implements ResponseBody {
   }
 
   data(chunk: Buffer): void {
+    if (this.refused) return;
     const out = this.scanner.push(chunk);
     this.start();
+    if (this.refused) return;
     // Back-pressure with some slack: the upstream pauses only once STREAM_QUEUE bytes wait for the client,
     // so both connections keep moving instead of taking turns at the socket's 16 KB mark.
     if (this.write(out) || this.sink.writableLength < STREAM_QUEUE || this.paused) return;
@@ -189,6 +217,7 @@ class StreamedBody implements ResponseBody {
 
   end(): void {
     this.start();
+    if (this.refused) return;
     this.write(this.scanner.end());
     this.sink.end();
     this.finish(this.scanner.facts);

@@ -22,6 +22,8 @@ export interface StatementFacts {
   head?: string;
   /** Whether the page carried a nextUri (the query goes on). */
   hasNext: boolean;
+  /** The nextUri points at none of the backend's origins (the page is not passed on). */
+  foreignNext?: boolean;
   /** For a final page: its last ≤ 256 KB (all of it when `finalComplete`), to read state and error. */
   finalBody?: Buffer;
   finalComplete?: boolean;
@@ -85,7 +87,11 @@ export class StatementScanner {
         if (queryId && !this.facts.queryId) this.facts.queryId = queryId;
         emitted = j;
       }
-      if (!this.facts.hasNext && this.isNextUri(buf, i)) this.facts.hasNext = true;
+      if (!this.facts.hasNext && this.isNextUri(buf, i)) {
+        this.facts.hasNext = true;
+        // A nextUri on no origin of the backend's: the client must not be sent there (see foreignNext).
+        if (rest < 0) this.facts.foreignNext = true;
+      }
       from = j + 1;
     }
     // The head is only wanted when the first chunk named no query (a page without follow-up URLs).

@@ -111,7 +111,7 @@ export async function submit(
             kit.noteTransaction(up.headers, b);
             if (!queryId || up.statusCode >= 300) return;
             facts.queryId = queryId;
-            deps.affinity.rememberQuery(queryId, b.name);
+            deps.affinity.rememberQuery(queryId, b.name, user);
             deps.tracker.started({
               queryId,
               backend: b.name,

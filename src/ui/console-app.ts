@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress as requestClientAddress } from '../observability/client-address.js';
+import { clientAddress as requestClientAddress, forwardedProto } from '../observability/client-address.js';
 import type { Context, Hono } from 'hono';
 import type { ConsoleDeps, ConsoleUser, LoginLimiter } from './console-deps.js';
 import type { PageCtx } from './layout.js';
@@ -50,6 +50,12 @@ export function clientAddress(c: Context): string {
   return incoming ? requestClientAddress(incoming) || 'unknown' : 'unknown';
 }
 
+/** proxiedHttps tells whether a trusted proxy in front reported the client's request as https. */
+function proxiedHttps(c: Context): boolean {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return !!incoming && forwardedProto(incoming) === 'https';
+}
+
 /** safeNext keeps a post-login redirect inside the console (no open redirect). */
 export function safeNext(next: string | undefined): string {
   return next && /^\/console(?:[/?][^\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/console';
@@ -60,7 +66,7 @@ export function cookieOptions(c: Context, deps: ConsoleDeps, maxAgeSeconds: numb
     path: '/console',
     httpOnly: true,
     sameSite: 'Strict' as const,
-    secure: deps.secureCookies ?? new URL(c.req.url).protocol === 'https:',
+    secure: deps.secureCookies ?? (new URL(c.req.url).protocol === 'https:' || proxiedHttps(c)),
     maxAge: maxAgeSeconds,
   };
 }

@@ -1,3 +1,5 @@
+import type { FailureLimiter } from '../auth/failure-limiter.js';
+import type { RevocationStore } from './session.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
@@ -13,14 +15,11 @@ export interface ConsoleUser {
 }
 
 /**
- * Failed-login limiting. check says how long the key must wait (0: may try now); fail records a failed
- * attempt; succeed forgets the key's failures.
+ * Failed-login limiting: the protocol's limiter (src/auth/failure-limiter.ts), so the console and the
+ * protocol share one rule and, when the gateway passes its instance, one memory of failures and of the
+ * addresses users sign in from.
  */
-export interface LoginLimiter {
-  check(key: string): number;
-  fail(key: string): void;
-  succeed(key: string): void;
-}
+export type LoginLimiter = FailureLimiter;
 
 /** The state of one catalog spec on one backend. */
 export interface CatalogDeploymentView {
@@ -62,14 +61,15 @@ export interface ConsoleDeps {
   picker: BackendPicker;
   history: HistoryRepo;
   users: { get(name: string): ConsoleUser | undefined };
-  verifyPassword: (password: string, hash: string) => Promise<boolean>;
+  /** Checks a password; `familiar` (the user signed in from this address lately) may go first when busy. */
+  verifyPassword: (password: string, hash: string, familiar: boolean) => Promise<boolean>;
   /** Signs session cookies and CSRF tokens; at least 16 characters, kept across restarts. */
   sessionSecret: string;
   /** Applied to every SQL text shown (catalog secrets must never reach a page). */
   redactSql: (sql: string) => string;
   /** The configured default routing group (for dry runs). */
   defaultGroup: string;
-  /** Failed-login limiting; default: 5 failures per user and per client address, then a growing wait. */
+  /** Failed-login limiting; default: a limiter of its own with auth.lockout's defaults. */
   loginLimiter?: LoginLimiter;
   /** Catalog broadcast; the Catalogs page is hidden without it. */
   catalogs?: ConsoleCatalogs;
@@ -77,7 +77,12 @@ export interface ConsoleDeps {
   rules?: () => RuleEngine | undefined;
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
-  /** Mark cookies Secure. Default: when the request came over https. */
+  /**
+   * Mark cookies Secure. Default: when the request came over https, directly or (X-Forwarded-Proto from a
+   * trusted proxy) to a TLS-terminating proxy in front.
+   */
   secureCookies?: boolean;
+  /** Keeps logouts across restarts. Default: memory only. */
+  revokedSessions?: RevocationStore;
   now?: () => number;
 }

@@ -6,7 +6,7 @@ import { MAX_FORM_BYTES, type ConsoleEnv, type ConsoleKit } from './console-app.
 import { requireAdmin } from './console-auth.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { ErrorPage } from './layout.js';
-import { memoryLoginLimiter } from './login-limiter.js';
+import { consoleLoginLimiter } from './login-limiter.js';
 import { registerBackends } from './pages/backends.js';
 import { registerCatalogs } from './pages/catalogs.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -47,8 +47,13 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   const now = deps.now ?? Date.now;
   const k: ConsoleKit = {
     deps,
-    sessions: new SessionCodec(deps.sessionSecret, deps.sessionTtlMs ?? EIGHT_HOURS, now),
-    limiter: deps.loginLimiter ?? memoryLoginLimiter({ now }),
+    sessions: new SessionCodec(
+      deps.sessionSecret,
+      deps.sessionTtlMs ?? EIGHT_HOURS,
+      now,
+      deps.revokedSessions,
+    ),
+    limiter: deps.loginLimiter ?? consoleLoginLimiter(now),
     now,
   };
   const app = new Hono<ConsoleEnv>();

@@ -11,6 +11,15 @@ export interface Session {
   exp: number;
 }
 
+/**
+ * Revoked session ids with their expiry (epoch ms), kept durably so a logout outlives a restart. Ids are
+ * random and say nothing about the session; entries are dropped once the session would have expired.
+ */
+export interface RevocationStore {
+  load(): Record<string, number>;
+  save(revoked: Record<string, number>): void;
+}
+
 const b64 = (s: string): string => Buffer.from(s).toString('base64url');
 
 function sameText(a: string, b: string): boolean {
@@ -22,8 +31,9 @@ function sameText(a: string, b: string): boolean {
 /**
  * SessionCodec issues and verifies console session cookies: `payload.hmac`, HMAC-SHA256 over the payload
  * with a secret only the gateway knows, so a cookie cannot be forged or altered; expiry is inside the
- * signed payload. Logout revokes the session id in memory until it would have expired anyway (a replica
- * that did not see the logout still honours the cookie until then; the browser has dropped it).
+ * signed payload. Logout revokes the session id until it would have expired anyway, in memory and in the
+ * RevocationStore (read at start, so a restart does not forget a logout; a replica that did not see the
+ * logout still honours the cookie until it restarts or the session expires; the browser has dropped it).
  * CSRF tokens are synchronizer tokens derived from the session id: valid for that session only.
  */
 export class SessionCodec {
@@ -33,8 +43,13 @@ export class SessionCodec {
     private readonly secret: string,
     readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Where revoked session ids are kept across restarts (the gateway's database). Default: memory only. */
+    private readonly store?: RevocationStore,
   ) {
     if (secret.length < 16) throw new Error('console session secret must be at least 16 characters');
+    const t = now();
+    for (const [sid, exp] of Object.entries(store?.load() ?? {}))
+      if (typeof exp === 'number' && exp > t) this.revoked.set(sid, exp);
   }
 
   /** issue makes a new session for the user and returns the cookie value. */
@@ -78,6 +93,7 @@ export class SessionCodec {
     const now = this.now();
     for (const [sid, exp] of this.revoked) if (exp <= now) this.revoked.delete(sid);
     this.revoked.set(session.sid, session.exp);
+    this.store?.save(Object.fromEntries(this.revoked));
   }
 
   /** csrfToken is the token every state-changing form of this session carries. */

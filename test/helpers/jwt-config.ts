@@ -11,5 +11,7 @@ export const jwtConfig = (o: Partial<JwtConfig> & Pick<JwtConfig, 'algorithms'>)
   clockToleranceSeconds: 0,
   groupMap: {},
   impersonation: [],
+  requireExp: true,
+  sharedNames: false,
   ...o,
 });

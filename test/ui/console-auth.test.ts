@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryLoginLimiter } from '../../src/ui/login-limiter.js';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { Client, consoleFixture, token } from './console-fixture.js';
 
 describe('console sign-in', () => {
@@ -94,7 +94,7 @@ describe('console sign-in', () => {
     let now = 1_000_000;
     const { app } = consoleFixture({
       now: () => now,
-      loginLimiter: memoryLoginLimiter({ free: 3, now: () => now }),
+      loginLimiter: new FailureLimiter({ maxFailures: 4, windowSeconds: 60, blockSeconds: 5 }, () => now),
     });
     const client = new Client(app);
     for (let i = 0; i < 4; i++) expect((await client.login('root', 'wrong')).status).toBe(401);
@@ -102,7 +102,7 @@ describe('console sign-in', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.text()).toContain('Too many failed sign-ins');
-    now += 5_000;
+    now += 5_001;
     expect((await client.login('root', 's3cret')).status).toBe(303);
   });
 

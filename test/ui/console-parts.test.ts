@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketCounts } from '../../src/ui/chart.js';
 import { parseHeaderLines } from '../../src/ui/dry-run.js';
-import { memoryLoginLimiter } from '../../src/ui/login-limiter.js';
 import { parseProperties } from '../../src/ui/properties-text.js';
 import { SessionCodec } from '../../src/ui/session.js';
 
@@ -38,31 +37,6 @@ describe('session cookies', () => {
 
   it('refuses a short secret', () => {
     expect(() => new SessionCodec('short', 1000)).toThrow(/at least 16/);
-  });
-});
-
-describe('failed-login limiter', () => {
-  it('lets the free failures through, then doubles the wait, and forgets on success', () => {
-    let now = 0;
-    const l = memoryLoginLimiter({ free: 2, now: () => now });
-    l.fail('k');
-    l.fail('k');
-    expect(l.check('k')).toBe(0);
-    l.fail('k');
-    expect(l.check('k')).toBe(1000);
-    l.fail('k');
-    expect(l.check('k')).toBe(2000);
-    expect(l.check('other')).toBe(0);
-    l.succeed('k');
-    expect(l.check('k')).toBe(0);
-  });
-
-  it('forgets failures after a quiet hour', () => {
-    let now = 0;
-    const l = memoryLoginLimiter({ free: 0, now: () => now });
-    l.fail('k');
-    now += 3_600_001;
-    expect(l.check('k')).toBe(0);
   });
 });
 

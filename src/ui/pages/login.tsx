@@ -11,6 +11,7 @@ import {
   type ConsoleKit,
 } from '../console-app.js';
 import { isAdminUser } from '../console-auth.js';
+import { DUMMY_HASH } from '../../auth/password-hash.js';
 import { Document, ErrorPage, Message } from '../layout.js';
 
 function LoginPage(props: { token: string; next: string; user?: string; error?: string }) {
@@ -52,7 +53,10 @@ function showLogin(
   );
 }
 
-/** Sign-in and sign-out. Failed sign-ins are limited per user name and per client address. */
+/**
+ * Sign-in and sign-out. Failed sign-ins are limited by the protocol's failed-login limiter (per user and
+ * address, per user except at addresses it signs in from, per address except for users familiar with it).
+ */
 export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
   app.get('/console/login', (c) => {
     const s = k.sessions.read(getCookie(c, SESSION_COOKIE));
@@ -68,24 +72,30 @@ export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
     const next = form.next;
     if (!k.sessions.checkLogin(getCookie(c, LOGIN_COOKIE), form._csrf))
       return showLogin(c, k, 403, { next, user: name, error: 'The sign-in form expired. Please try again.' });
-    const keys = [`user:${name}`, `addr:${clientAddress(c)}`];
-    const wait = Math.max(...keys.map((key) => k.limiter.check(key)));
+    const address = clientAddress(c);
+    const wait = k.limiter.blockedFor(address, name);
     if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)));
+      c.header('Retry-After', String(wait));
       return showLogin(c, k, 429, {
         next,
         user: name,
-        error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} seconds.`,
+        error: `Too many failed sign-ins. Try again in ${wait} seconds.`,
       });
     }
     const user = name ? k.deps.users.get(name) : undefined;
     const password = (form.password ?? '').slice(0, 1024);
-    const ok = !!user && password !== '' && (await k.deps.verifyPassword(password, user.passwordHash));
-    if (!ok || !user) {
-      for (const key of keys) k.limiter.fail(key);
-      return showLogin(c, k, 401, { next, user: name, error: 'Wrong user name or password.' });
+    const familiar = k.limiter.isFamiliar(address, name);
+    const attempt = k.limiter.attempt(address, name);
+    let ok = false;
+    try {
+      // An unknown user costs a hash too, so the answer's timing does not tell which names exist.
+      ok = await k.deps.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH, familiar);
+    } finally {
+      if (ok && user && password !== '') k.limiter.succeed(attempt);
+      else k.limiter.fail(attempt);
     }
-    for (const key of keys) k.limiter.succeed(key);
+    if (!ok || !user || password === '')
+      return showLogin(c, k, 401, { next, user: name, error: 'Wrong user name or password.' });
     deleteCookie(c, LOGIN_COOKIE, { path: '/console' });
     if (!isAdminUser(user))
       return c.html(
