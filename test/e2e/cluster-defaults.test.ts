@@ -285,7 +285,7 @@ describe('a cluster behind its own TLS load balancer (it advertises another orig
   afterAll(() => emu?.stop());
 
   it.each([
-    [false, 'leaves its URLs alone without advertisedUrls (they are not its url)'],
+    [false, 'refuses to hand out its URLs without advertisedUrls (another origin than its url)'],
     [true, 'rewrites its URLs with backends[].advertisedUrls, and its follow-ups reach it'],
   ])('%s: %s', async (advertised) => {
     const gw = await startGateway(
@@ -301,17 +301,20 @@ describe('a cluster behind its own TLS load balancer (it advertises another orig
       ),
     );
     try {
-      const first = (await (
-        await fetch(`${gw.url}/v1/statement`, {
-          method: 'POST',
-          body: 'SELECT 1',
-          headers: { authorization },
-        })
-      ).json()) as Page;
+      const res = await fetch(`${gw.url}/v1/statement`, {
+        method: 'POST',
+        body: 'SELECT 1',
+        headers: { authorization },
+      });
       if (!advertised) {
-        expect(first.nextUri!.startsWith('https://trino-lb.internal:8443/')).toBe(true);
+        // Never an internal URL to the client: a Trino-shaped error instead.
+        const text = await res.text();
+        expect(res.status).toBe(502);
+        expect(text).not.toContain('trino-lb.internal');
+        expect(JSON.parse(text)).toMatchObject({ message: expect.stringContaining('another origin') });
         return;
       }
+      const first = (await res.json()) as Page;
       expect(first.nextUri!.startsWith(`${gw.url}/v1/statement/queued/`)).toBe(true);
       let page = first;
       while (page.nextUri)
