@@ -3,12 +3,21 @@ import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/admin-routes.js';
 import { catalogRoutes } from './admin/catalog-routes.js';
 import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
+import { rulesRoutes } from './admin/rules-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
+import { oidcConsole } from './auth/oidc-console.js';
+import { oidcRoutes } from './auth/oidc-routes.js';
+import { doc } from './admin/docs/describe.js';
+import { historyDocs } from './admin/docs/history-docs.js';
+import { openApiDocument } from './admin/openapi.js';
 import { sameSecret } from './auth/same-secret.js';
+import { actingAs } from './observability/audit.js';
+import { VERSION } from './version.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
+import { HistoryStatsRepo } from './history/history-stats-repo.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import type { RevocationStore } from './ui/session.js';
@@ -24,6 +33,8 @@ import type { SettingsRepo } from './db/settings-repo.js';
 export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: SettingsRepo): void {
   const app = g.app as unknown as Hono<AppEnv>;
   app.use('*', requestLog(g.logger));
+  // A browser opening the gateway's URL lands on the console (Trino's own UI keeps /ui).
+  app.get('/', (c) => c.redirect('/console', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     g.isReady() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
@@ -48,18 +59,36 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     publicBackendRoutes(g.registry, async (c) => (await authenticate(c)).ok),
   );
   const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
-  for (const path of guarded) app.use(path, limit, requireAuth);
+  for (const path of guarded)
+    app.use(path, limit, requireAuth, (c, next) => actingAs(c.get('principal').name, next));
+  app.route('/', historyDocs());
   app.route(
     '/',
     historyRoutes({
       repo: g.history,
-      redactSql: g.redactSql,
+      maxPageBytes: g.config.history.maxPageBytes,
       principal: (c) => c.get('principal'),
       externalUrl: (b) => g.registry.get(b)?.externalUrl,
       backendUrl: (b) => g.registry.get(b)?.url,
     }),
   );
+  // Any principal may ask which version it talks to (the same as --version and switchyard_build_info).
+  app.get('/api/v1/info', (c) =>
+    c.json({
+      name: 'switchyard',
+      defaultGroup: g.config.routing.defaultGroup,
+      version: VERSION,
+      node: process.versions.node,
+      uptimeSeconds: Math.round(process.uptime()),
+    }),
+  );
   for (const path of guarded) app.use(path, requireAdmin);
+  const spec = openApiDocument(app);
+  app.get(
+    '/api/v1/openapi.json',
+    doc({ tag: 'reference', summary: 'This OpenAPI 3.1 document', responses: { 200: 'the document' } }),
+    async (c) => c.json(await spec()),
+  );
   app.route(
     '/',
     adminRoutes({
@@ -78,6 +107,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     '/',
     catalogRoutes(() => g.catalogs!, g.config.routing.defaultGroup),
   );
+  app.route('/', rulesRoutes({ rules: () => g.rules, database: g.databaseRules }));
   app.route(
     '/',
     explainRoute({
@@ -88,12 +118,23 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       defaultGroup: g.config.routing.defaultGroup,
     }),
   );
+  const sso =
+    g.oidc &&
+    oidcConsole(g.oidc.cfg, {
+      sessionSecret,
+      isPasswordUser: (name) => g.users.get(name) !== undefined,
+      // Behind TLS terminated in front, the callback arrives over http, but the browser speaks https.
+      secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,
+    });
+  if (g.oidc) app.route('/', oidcRoutes(g.oidc, g.logger, sso?.signIn));
   app.route(
     '/',
     consoleRoutes({
       registry: g.registry,
       picker: g.picker,
       history: g.history,
+      historyStats: new HistoryStatsRepo(g.db.db),
+      loadSamples: g.loadSamples,
       users: g.users,
       verifyPassword: (password, hash, familiar) =>
         g.hashGate.verify(password, hash, familiar).then((ok) => ok === true),
@@ -102,17 +143,30 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       secureCookies: g.config.server.publicUrl.startsWith('https:') ? true : undefined,
       revokedSessions: jsonSetting(settings, 'console-revoked-sessions'),
       sessionSecret,
-      redactSql: g.redactSql,
+      // Rows are redacted when written (older rows by the start-up pass), never again per view.
+      redactSql: (sql) => sql,
       catalogs: consoleCatalogs(() => g.catalogs!),
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
+      databaseRules: g.databaseRules,
+      openApi: spec,
       logger: g.logger,
+      ...(sso ? { oidc: { loginUrl: sso.loginUrl, user: sso.user } } : {}),
     }),
   );
   app.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
-    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY'))
       return c.json({ message: 'the database is busy (locked by another process); try again' }, 503);
+    // Nothing was changed: every admin change writes the database before memory.
+    if (code === 'SQLITE_FULL')
+      return c.json(
+        { message: 'the database disk is full; nothing was changed (free space and retry)' },
+        507,
+      );
+    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')
+      return c.json({ message: `the database cannot be written (${code}); nothing was changed` }, 503);
     g.logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
     return c.json({ message: 'internal error' }, 500);
   });

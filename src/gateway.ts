@@ -11,6 +11,7 @@ import { BackendPicker } from './backends/picker.js';
 import { HistoryRepo } from './history/history-repo.js';
 import { HistoryRecorder } from './history/recorder.js';
 import { Retention } from './history/retention.js';
+import { audit } from './observability/audit.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { AffinityRepo } from './proxy/affinity-repo.js';
@@ -33,17 +34,22 @@ import { clusterWarnings, resolveForwardAuthorization } from './backends/cluster
 import { mountAppRoutes } from './app-routes.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
 import { LayeredUserDirectory } from './auth/user-directory.js';
+import { createOidc, type OidcService } from './auth/oidc-service.js';
 import { UserRepo } from './auth/user-repo.js';
 import { CatalogRepo } from './catalogs/catalog-repo.js';
 import { CatalogService } from './catalogs/catalog-service.js';
 import { recordCatalogQuery } from './history/catalog-queries.js';
-import { redactCatalogSql } from './catalogs/catalog-sql.js';
+import { storedSql, type StoredSql } from './history/stored-sql.js';
+import { settleHistory } from './history/start-up.js';
 import { SecretSealer, secretKeyMatcher } from './catalogs/secrets.js';
 import { loadSealKey } from './catalogs/seal-key.js';
 import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
+import { DatabaseRules } from './routing/database-rules.js';
+import { RuleVersionRepo } from './routing/rule-version-repo.js';
+import { LoadSamples } from './ui/load-samples.js';
 import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
@@ -78,6 +84,8 @@ export class Gateway {
   readonly authenticator: GatewayAuthenticator;
   readonly monitor: HealthMonitor | undefined;
   readonly users: LayeredUserDirectory;
+  /** OIDC sign-in (auth.oidc), when configured and authentication is on. */
+  readonly oidc: OidcService | undefined;
   private readonly retention: Retention;
   readonly app: Hono;
   readonly server: http.Server;
@@ -86,10 +94,16 @@ export class Gateway {
   catalogs: CatalogService | undefined;
   private readonly catalogRepo: CatalogRepo;
   private readonly isSecretProperty: (key: string) => boolean;
-  /** Removes catalog secrets from SQL text before it is stored or shown. */
+  /** What history keeps of SQL text: its bounded prefix with catalog secrets removed. */
   readonly redactSql: (sql: string) => string;
+  /** What a history row keeps of a statement (bounded prefix, redacted; length and hash). */
+  private readonly storeSql: (sql: string) => StoredSql;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
+  /** Routing rules edited through the API and the console, versioned in the database. */
+  readonly databaseRules: DatabaseRules;
+  /** Queued and running per cluster over the last hour, for the console's live chart. */
+  readonly loadSamples = new LoadSamples();
   /** True once start() finished (readiness). */
   private ready = false;
   /** isReady: start() finished (the first health round is done). */
@@ -97,14 +111,21 @@ export class Gateway {
     return this.ready;
   }
   private stopping: Promise<void> | undefined;
+  /** When this run began: history rows RUNNING from before it are repaired at start. */
+  private readonly bornAt = Date.now();
+  /** Settles once the rows an earlier run left RUNNING are repaired (started by start()). */
+  historyRepaired: Promise<unknown> = Promise.resolve();
+  /** Aborted by stop(): start-up history work ends early. */
+  private readonly stopSignal = new AbortController();
 
   constructor(opts: GatewayOptions) {
     const cfg = opts.config;
     this.config = cfg;
-    this.logger = opts.logger ?? createLogger({ level: cfg.log.level });
+    this.logger = opts.logger ?? createLogger({ level: cfg.log.level, format: cfg.log.format });
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
+    for (const w of this.db.warnings) this.logger.warn({ path: this.dbPath }, w);
 
     const backendRepo = new BackendRepo(this.db.db);
     for (const g of cfg.groups)
@@ -124,21 +145,25 @@ export class Gateway {
     };
     warn(this.registry.all());
     this.registry.on('added', (b) => warn([b]));
+    this.registry.on('changed', (c) => audit(this.logger, c));
     this.picker = new BackendPicker(this.registry);
 
     this.catalogRepo = new CatalogRepo(this.db.db);
     const isSecret = (this.isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns));
-    this.redactSql = (sql) => (/catalog/i.test(sql) ? redactCatalogSql(sql, isSecret) : sql);
+    const storeSql = (this.storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecret));
+    this.redactSql = (sql) => storeSql(sql).sql;
     this.history = new HistoryRepo(this.db.db);
     this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
-    this.tracker = new QueryTracker(
-      this.registry,
-      this.recorder,
-      this.metrics,
-      cfg.proxy.abandonAfterMinutes * 60_000,
-      this.redactSql,
-      cfg.proxy.lostQueryGraceSeconds * 1000,
-    );
+    this.tracker = new QueryTracker(this.registry, this.recorder, this.metrics, {
+      abandonAfterMs: cfg.proxy.abandonAfterMinutes * 60_000,
+      unpolledAbandonMs: cfg.proxy.unpolledAbandonSeconds * 1000,
+      lostGraceMs: cfg.proxy.lostQueryGraceSeconds * 1000,
+      maxInFlightPerUser: cfg.proxy.maxInFlightPerUser,
+      maxUnpolledPerUser: cfg.proxy.maxUnpolledPerUser,
+      storeSql,
+      isSecretKey: isSecret,
+      logger: this.logger,
+    });
     const affinityRepo = new AffinityRepo(this.db.db);
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
     this.affinity = new Affinity(affinityRepo, this.logger, (id) => this.history.get(id)?.user);
@@ -174,12 +199,29 @@ export class Gateway {
           stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
-    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db));
+    this.databaseRules = new DatabaseRules({
+      repo: new RuleVersionRepo(this.db.db),
+      engine: () => this.rules,
+      groups: () => this.registry.groupNames(),
+      logger: this.logger,
+    });
+    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db), (c) =>
+      audit(this.logger, c),
+    );
     // One failed-login limiter and one bound on password hashing for the protocol and the console.
     this.loginLimiter = new FailureLimiter(cfg.auth.lockout);
     this.hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
       this.metrics.passwordHashes.inc(),
     );
+    this.oidc =
+      cfg.auth.oidc && cfg.auth.mode !== 'none'
+        ? createOidc(cfg.auth.oidc, {
+            publicUrl: cfg.server.publicUrl,
+            secret: new SettingsRepo(this.db.db).getOrCreateSecret('oidc-secret'),
+            logger: this.logger,
+            isPasswordUser: (name) => this.users.get(name) !== undefined,
+          })
+        : undefined;
     this.authenticator = createAuthenticator(cfg.auth, {
       users: this.users,
       metrics: this.metrics,
@@ -187,6 +229,7 @@ export class Gateway {
       baseDir: cfg.baseDir,
       limiter: this.loginLimiter,
       gate: this.hashGate,
+      oidc: this.oidc?.authenticator,
     });
     const proxy = new ProtocolProxy({
       publicUrl: cfg.server.publicUrl,
@@ -238,6 +281,7 @@ export class Gateway {
     this.rules = await openRules(this.config, this.logger, this.metrics);
     const groups = new Set(this.registry.groups().map((g) => g.name));
     for (const line of ruleGroupWarnings(this.rules.rules, groups)) this.logger.warn(line);
+    this.databaseRules.load();
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));
@@ -262,7 +306,7 @@ export class Gateway {
       reconcileUser: c.user,
       logger: this.logger,
       metrics: this.metrics,
-      onQuery: (q) => recordCatalogQuery(this.recorder, this.redactSql, q),
+      onQuery: (q) => recordCatalogQuery(this.recorder, this.storeSql, q),
     });
     this.recorder.start();
     this.tracker.start();
@@ -273,8 +317,22 @@ export class Gateway {
     });
     const port = (this.server.address() as AddressInfo).port;
     await this.monitor?.start();
+    this.loadSamples.start(() => this.registry.all());
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
+    });
+    this.historyRepaired = settleHistory({
+      repo: this.history,
+      recorder: this.recorder,
+      registry: this.registry,
+      tracker: this.tracker,
+      bornAt: this.bornAt,
+      maxSqlBytes: this.config.history.maxSqlBytes,
+      isSecretKey: this.isSecretProperty,
+      user: c.user,
+      timeoutMs: this.config.health.timeoutSeconds * 1000,
+      logger: this.logger,
+      signal: this.stopSignal.signal,
     });
     this.ready = true;
     this.logger.info({ port, publicUrl: this.config.server.publicUrl }, 'switchyard listening');
@@ -302,11 +360,15 @@ export class Gateway {
       clearInterval(idle);
       clearTimeout(timer);
       this.rules?.close();
+      this.loadSamples.stop();
       this.monitor?.stop();
       await this.catalogs?.stop();
       this.tracker.stop();
       this.retention.stop();
-      this.recorder.stop();
+      this.stopSignal.abort();
+      // Repair answers land in the recorder: let a running repair finish (bounded by its timeouts), briefly.
+      await Promise.race([this.historyRepaired, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await this.recorder.stop();
       this.affinity.stop();
       this.forwarder.close();
       this.registry.close();

@@ -1,24 +1,70 @@
-import { ConfigError, configPath, loadConfig } from './config/load.js';
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatSummary, summaryFacts, summaryWarnings } from './cli/startup-summary.js';
+import { GATEWAY_USAGE, parseGatewayArgs } from './cli/gateway-args.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { ConfigError, loadConfig } from './config/load.js';
 import { DatabaseError } from './db/open.js';
 import { Gateway } from './gateway.js';
+import { VERSION } from './version.js';
+
+/** fail prints one line naming the problem and exits 2 (a usage or config mistake, never a stack trace). */
+function fail(message: string): never {
+  process.stderr.write(`switchyard: ${message}\n`);
+  process.exit(2);
+}
+
+/** checkFiles names a TLS file the listener could not read, before anything starts. */
+function checkFiles(cfg: GatewayConfig): void {
+  const tls = cfg.server.tls;
+  if (!tls) return;
+  for (const [key, file] of [
+    ['cert', tls.cert],
+    ['key', tls.key],
+  ] as const) {
+    const path = resolve(cfg.baseDir, file);
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      fail(
+        `server.tls.${key}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code}); point it at a PEM file, or remove server.tls for plain HTTP`,
+      );
+    }
+  }
+}
 
 async function main(): Promise<void> {
+  const cmd = parseGatewayArgs(process.argv.slice(2));
+  if (cmd.kind === 'help') return void process.stdout.write(`${GATEWAY_USAGE}\n`);
+  if (cmd.kind === 'version') return void process.stdout.write(`switchyard ${VERSION}\n`);
+  if (cmd.kind === 'error') fail(`${cmd.message}\n\n${GATEWAY_USAGE}`);
   let gateway: Gateway;
   try {
-    gateway = new Gateway({ config: loadConfig(configPath(process.argv.slice(2))) });
+    const config = loadConfig(cmd.configFile);
+    checkFiles(config);
+    gateway = new Gateway({ config });
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DatabaseError) {
-      process.stderr.write(`switchyard: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
+    if (e instanceof ConfigError || e instanceof DatabaseError) fail(e.message);
+    // Anything else at construction (a certificate that is no PEM, a port string…) is still one line.
+    fail(`cannot start: ${(e as Error).message}`);
   }
+  let port: number;
   try {
-    await gateway.start();
+    port = await gateway.start();
   } catch (e) {
-    process.stderr.write(`switchyard: cannot start: ${(e as Error).message}\n`);
-    process.exit(2);
+    const code = (e as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? ' (another process listens there: stop it, or set server.port)'
+        : code === 'EACCES'
+          ? ' (ports below 1024 need privileges: set server.port to 8080 or another)'
+          : '';
+    fail(`cannot start: ${(e as Error).message}${hint}`);
   }
+  const facts = summaryFacts(gateway, { configFile: cmd.configFile, port });
+  process.stderr.write(formatSummary(facts));
+  for (const w of summaryWarnings(facts)) gateway.logger.warn(w);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

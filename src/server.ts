@@ -37,33 +37,64 @@ export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: R
     if (!isSafeAppUrl(url)) return badRequest(res, 'malformed request target');
     app(req, res);
   };
-  const options = { maxHeaderSize: cfg.server.maxHeaderBytes, keepAliveTimeout: 65_000, requestTimeout: 0 };
+  const options = connectionOptions(cfg.server);
   const server = cfg.server.tls
     ? https.createServer(
         {
           ...options,
+          // A TLS handshake that never completes is never seen by the header timeout: bound it alike.
+          handshakeTimeout: cfg.server.headersTimeoutSeconds * 1000,
           cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
           key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
         },
         handler,
       )
     : http.createServer(options, handler);
+  // Idle: a socket silent both ways for this long is destroyed (Node's default when no 'timeout' listener).
+  server.setTimeout(cfg.server.idleTimeoutSeconds * 1000);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify({
-      message: tooLarge ? 'request headers too large' : 'malformed HTTP request',
-      errorCode: 0,
-      errorName: tooLarge ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST',
-      errorType: 'USER_ERROR',
-    });
+    const [status, reason, message, errorName] = clientErrorAnswer(err.code);
+    const body = JSON.stringify({ message, errorCode: 0, errorName, errorType: 'USER_ERROR' });
     socket.end(
-      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${reason}\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
+    // A client that does not read the answer must not keep the socket: end() waits for the write to drain.
+    setTimeout(() => socket.destroy(), 1000).unref();
   });
   return server;
+}
+
+/**
+ * connectionOptions bounds every connection (slowloris): the header block must arrive within
+ * headersTimeoutSeconds and the whole request within requestTimeoutSeconds (Node answers 408 and closes),
+ * an idle keep-alive connection closes after keepAliveTimeoutSeconds. Node checks the first two on an
+ * interval (default 30 s); it is made fine enough that a limit is kept to within a second.
+ */
+export function connectionOptions(s: GatewayConfig['server']): http.ServerOptions {
+  const headersTimeout = s.headersTimeoutSeconds * 1000;
+  return {
+    maxHeaderSize: s.maxHeaderBytes,
+    headersTimeout,
+    requestTimeout: s.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: s.keepAliveTimeoutSeconds * 1000,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 4)),
+  };
+}
+
+/** clientErrorAnswer: status, reason phrase, message and error name for a parser or timeout error. */
+function clientErrorAnswer(code: string | undefined): [number, string, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return [
+      431,
+      'Request Header Fields Too Large',
+      'request headers too large',
+      'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    ];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return [408, 'Request Timeout', 'request not received in time', 'REQUEST_TIMEOUT'];
+  return [400, 'Bad Request', 'malformed HTTP request', 'BAD_REQUEST'];
 }
 
 /** isSafeAppUrl accepts only origin-form targets the app's URL parser takes without surprises. */

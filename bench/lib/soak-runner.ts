@@ -255,7 +255,7 @@ async function viaFetch(
 async function metricsOf(url: string): Promise<{ rss: number; heap: number; fds: number | null }> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
   const num = (name: string) => {
-    const m = new RegExp(`^switchyard_process_(?:process_)?${name} (\\S+)$`, 'm').exec(text);
+    const m = new RegExp(`^switchyard_(?:process_)?${name} (\\S+)$`, 'm').exec(text);
     return m ? Number(m[1]) : null;
   };
   return {

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayAuthenticator } from '../auth/auth-chain.js';
 import type { AuthResult } from '../auth/authenticator.js';
 import { isAdmin } from '../auth/principal.js';
+import { logPath } from '../auth/oidc-page.js';
 import { clientAddress } from '../observability/client-address.js';
 import type { Logger } from '../observability/logger.js';
 import { requestId } from '../observability/request-id.js';
@@ -21,7 +22,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
         {
           reqId: id,
           method: c.req.method,
-          path: c.req.path,
+          path: logPath(c.req.path),
           status: c.res.status,
           ms: performance.now() - t0,
         },

@@ -7,6 +7,7 @@ import { BasicAuthenticator } from './basic.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { HashGate } from './hash-gate.js';
 import { JwtAuthenticator } from './jwt.js';
+import type { OidcAuthenticator } from './oidc-authenticator.js';
 import type { UserDirectory } from './user-directory.js';
 
 export interface GatewayAuthenticator {
@@ -16,8 +17,10 @@ export interface GatewayAuthenticator {
 }
 
 /**
- * createAuthenticator dispatches on the Authorization scheme: Basic → users, Bearer → JWT. No or an
- * unknown scheme gets a 401 challenging every enabled scheme. Mode `none` trusts X-Trino-User (an
+ * createAuthenticator dispatches on the Authorization scheme: Basic → users, Bearer → JWT, or with
+ * auth.oidc the gateway's own tokens (JWE) and, unless auth.jwt is on, the issuer's JWTs. No or an
+ * unknown scheme gets a 401 challenging every enabled scheme; with OIDC that includes Trino's
+ * external-authentication challenge (fresh ids on every 401). Mode `none` trusts X-Trino-User (an
  * explicit choice, like a Trino cluster without authentication). Failures are counted, never logged
  * with credentials.
  */
@@ -32,6 +35,8 @@ export function createAuthenticator(
     limiter?: FailureLimiter;
     /** Bounds password-hash work, shared with the console. Default: one of its own. */
     gate?: HashGate;
+    /** OIDC sign-in (auth.oidc): the gateway's tokens, the issuer's JWTs, the external-auth challenge. */
+    oidc?: OidcAuthenticator;
   },
 ): GatewayAuthenticator {
   const countNow = (r: AuthResult, method: string): AuthResult => {
@@ -75,20 +80,35 @@ export function createAuthenticator(
   const jwt = cfg.jwt?.enabled
     ? new JwtAuthenticator(cfg.jwt, deps.baseDir, undefined, undefined, (name) => !!deps.users.get(name))
     : undefined;
-  const challenge = [basic && 'Basic realm="Switchyard"', jwt && 'Bearer realm="Switchyard"']
+  const oidc = deps.oidc;
+  const fixed = [basic && 'Basic realm="Switchyard"', jwt && !oidc && 'Bearer realm="Switchyard"']
     .filter(Boolean)
     .join(', ');
+  // Trino's clients read the first Bearer challenge that names x_token_server; Basic may follow it.
+  const challenge = (): string => (oidc ? [oidc.challenge(), fixed].filter(Boolean).join(', ') : fixed);
   return {
     followUpsNeedCredentials: true,
     authenticate(req) {
       const h = req.headers.authorization;
       if (typeof h !== 'string' || !h)
-        return count(unauthorized('missing', 'Authentication required', challenge), 'none');
+        return count(unauthorized('missing', 'Authentication required', challenge()), 'none');
       const space = h.indexOf(' ');
       const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase();
       if (scheme === 'basic' && basic) return count(basic.authenticate(req, h.slice(space + 1)), 'basic');
-      if (scheme === 'bearer' && jwt) return count(jwt.authenticate(req, h.slice(space + 1).trim()), 'jwt');
-      return count(unauthorized('scheme', `Unsupported authentication scheme`, challenge), 'none');
+      if (scheme === 'bearer' && (jwt || oidc)) {
+        const token = h.slice(space + 1).trim();
+        // The gateway's own tokens are JWEs (five parts); other bearer tokens are JWTs.
+        if (oidc && (!jwt || isJwe(token))) return count(oidc.authenticate(token), 'oidc');
+        return count(jwt!.authenticate(req, token), 'jwt');
+      }
+      return count(unauthorized('scheme', `Unsupported authentication scheme`, challenge()), 'none');
     },
   };
+}
+
+/** isJwe tells a compact JWE (five parts) from a JWS (three) by its dots, without allocating (a poll's cost). */
+function isJwe(token: string): boolean {
+  let dots = 0;
+  for (let i = token.indexOf('.'); i >= 0 && dots < 5; i = token.indexOf('.', i + 1)) dots++;
+  return dots === 4;
 }

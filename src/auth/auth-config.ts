@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oidcConfigSchema } from './oidc-config.js';
 
 /** An anchored regular expression (as Trino's impersonation rules), checked to compile at load. */
 export const pattern = z
@@ -111,6 +112,8 @@ export const authConfigSchema = z
         'jwt needs secret, publicKeyFile or jwksUrl',
       )
       .optional(),
+    /** OpenID Connect sign-in (src/auth/oidc-config.ts). Default: none. */
+    oidc: oidcConfigSchema.optional(),
     /**
      * Which clusters receive clients' Authorization headers (a backend's own forwardAuthorization wins):
      * `always`, `https` ones only, `never`, or `auto` (default): `always` in mode none (the clusters

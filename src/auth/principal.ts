@@ -11,7 +11,7 @@ export interface Principal {
   /** Regular expressions of user names this principal may impersonate (X-Trino-User different from name). */
   impersonate?: readonly RegExp[];
   /** How the principal was established, for logs and history. */
-  method: 'basic' | 'jwt' | 'header' | 'session';
+  method: 'basic' | 'jwt' | 'oidc' | 'header' | 'session';
 }
 
 export const isAdmin = (p: Principal | undefined): boolean => !!p && p.roles.includes('admin');

@@ -52,6 +52,13 @@ export class LayeredUserDirectory implements UserDirectory {
       upsert(u: UserRecord): void;
       delete(name: string): boolean;
     },
+    /** Told of each committed change (the audit trail); users appear without their password hash. */
+    private readonly onChange?: (c: {
+      what: string;
+      target: string;
+      before?: object;
+      after?: object;
+    }) => void,
   ) {
     this.config = new Map(configUsers.map((u) => [u.name, u]));
     for (const u of repo.list()) if (!this.config.has(u.name)) this.stored.set(u.name, u);
@@ -78,7 +85,14 @@ export class LayeredUserDirectory implements UserDirectory {
     if (this.config.has(u.name))
       throw new UserChangeError(409, `user "${u.name}" is defined in the config file; change it there`);
     this.repo.upsert(u);
+    const before = this.stored.get(u.name);
     this.stored.set(u.name, u);
+    this.onChange?.({
+      what: before ? 'user.update' : 'user.add',
+      target: u.name,
+      before: before && withoutHash(before),
+      after: { ...withoutHash(u), passwordChanged: before?.passwordHash !== u.passwordHash },
+    });
   }
 
   remove(name: string): void {
@@ -86,6 +100,13 @@ export class LayeredUserDirectory implements UserDirectory {
       throw new UserChangeError(409, `user "${name}" is defined in the config file; remove it there`);
     if (!this.stored.has(name)) throw new UserChangeError(404, `user "${name}" not found`);
     this.repo.delete(name);
+    const before = this.stored.get(name)!;
     this.stored.delete(name);
+    this.onChange?.({ what: 'user.delete', target: name, before: withoutHash(before) });
   }
+}
+
+/** withoutHash is a user as the audit trail shows it: never its password hash. */
+function withoutHash({ passwordHash: _, ...rest }: UserRecord): Omit<UserRecord, 'passwordHash'> {
+  return rest;
 }

@@ -9,6 +9,16 @@ export interface RegistryEvents {
   activated: [Backend];
   deactivated: [Backend];
   groupsChanged: [];
+  /** Any committed change, with the records before and after (for the audit trail). */
+  changed: [RegistryChange];
+}
+
+/** One committed change: what (backend.add, group.delete…), its name, the records before and after. */
+export interface RegistryChange {
+  what: string;
+  target: string;
+  before?: BackendRecord | GroupRecord;
+  after?: BackendRecord | GroupRecord;
 }
 
 /** A change the registry refuses; the admin API turns it into a 4xx naming the problem. */
@@ -86,6 +96,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     this.repo.deleteBackend(name);
     this.drop(b);
     this.emit('removed', b);
+    this.emit('changed', { what: 'backend.delete', target: name, before: b.record() });
     // Requests already on their way finish; then its connections close.
     setTimeout(() => b.release(), 60_000).unref();
     return b;
@@ -95,9 +106,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     const b = this.byName.get(name);
     if (!b) throw new RegistryError(404, `backend "${name}" not found`);
     if (b.active === active) return b;
-    this.repo.upsertBackend({ ...b.record(), active });
+    const before = b.record();
+    this.repo.upsertBackend({ ...before, active });
     b.active = active;
     this.emit(active ? 'activated' : 'deactivated', b);
+    const what = active ? 'backend.activate' : 'backend.deactivate';
+    this.emit('changed', { what, target: name, before, after: b.record() });
     return b;
   }
 
@@ -106,9 +120,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       throw new RegistryError(400, `fallback group "${g.fallback}" not found`);
     if (g.fallback === g.name) throw new RegistryError(400, 'a group cannot fall back to itself');
     this.repo.upsertGroup(g);
+    const before = this.groupMap.get(g.name);
     this.groupMap.set(g.name, g);
     this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
+    const what = before ? 'group.update' : 'group.add';
+    this.emit('changed', { what, target: g.name, before, after: g });
   }
 
   removeGroup(name: string): void {
@@ -122,9 +139,11 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
         `group "${name}" is the fallback of ${dependents.map((g) => g.name).join(', ')}`,
       );
     this.repo.deleteGroup(name);
+    const before = this.groupMap.get(name);
     this.groupMap.delete(name);
     this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
+    this.emit('changed', { what: 'group.delete', target: name, before });
   }
 
   /** close releases every backend's keep-alive sockets. */
@@ -149,6 +168,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     }
     this.put(b);
     this.emit('added', b);
+    this.emit('changed', {
+      what: old ? 'backend.update' : 'backend.add',
+      target: b.name,
+      before: old?.record(),
+      after: rec,
+    });
     return b;
   }
 

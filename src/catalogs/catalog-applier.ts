@@ -1,3 +1,4 @@
+import { scrubEmbeddedSecrets } from './embedded-secrets.js';
 import type { Backend } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
@@ -102,13 +103,17 @@ export class CatalogApplier {
   /** scrub removes secret values from a backend's error text before it is stored or shown. */
   scrub(message: string, props: Record<string, string>): string {
     let m = message;
-    for (const [k, v] of Object.entries(props)) {
-      if (!this.d.isSecret(k) || v.length < 3) continue;
+    const secrets: string[] = [];
+    for (const [k, v] of Object.entries(props))
+      if (this.d.isSecret(k)) secrets.push(v);
+      else scrubEmbeddedSecrets(v, this.d.isSecret, secrets);
+    for (const v of secrets) {
+      if (v === '') continue;
       // As sent (SQL literal, JSON string) and as a backend may echo it back.
       for (const form of [v, v.replace(/'/g, "''"), JSON.stringify(v).slice(1, -1)])
         m = m.split(form).join('***');
     }
-    return m;
+    return scrubEmbeddedSecrets(m, this.d.isSecret);
   }
 
   /** driver talks to one backend; `props` (plain) lets errors reported to history be scrubbed of secrets. */

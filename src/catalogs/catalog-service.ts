@@ -3,6 +3,7 @@ import { CatalogApplier, type BackendOutcome, type CatalogApplierDeps } from './
 import type { CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
 import { CatalogReconciler, type CatalogReconcilerDeps } from './catalog-reconciler.js';
 import { maskProperties } from './secrets.js';
+import { audit } from '../observability/audit.js';
 
 export type { BackendOutcome, CatalogQuery } from './catalog-applier.js';
 
@@ -140,7 +141,12 @@ export class CatalogService {
     for (const x of rows) if (x.state === 'failed') this.d.repo.deleteDeployment(group, name, x.backend);
     const holders = new Set(rows.filter((x) => x.state !== 'failed').map((x) => x.backend));
     const spec = this.d.repo.saveSpec({ ...old, desired: 'absent' }, [...holders], 'dropping');
-    this.d.logger.info({ group, catalog: name, user, version: spec.version }, 'catalog delete stored');
+    audit(this.d.logger, {
+      who: user,
+      what: 'catalog.delete',
+      target: `${group}/${name}`,
+      before: { connector: old.connector, version: old.version },
+    });
     const outcomes = await Promise.all(
       this.d.registry.inGroup(group).map(async (b): Promise<BackendOutcome> => {
         if (!holders.has(b.name)) return { backend: b.name, state: 'dropped' };
@@ -168,15 +174,21 @@ export class CatalogService {
         );
     const sealed = await this.d.sealer.sealProperties(props, this.d.isSecret);
     const backends = this.d.registry.inGroup(group);
+    const prior = this.d.repo.spec(group, name);
+    const old = prior?.desired === 'present' ? prior : undefined;
     const spec = this.d.repo.saveSpec(
       { group, name, connector, properties: sealed, desired: 'present' },
       backends.map((b) => b.name),
       'pending',
     );
-    this.d.logger.info(
-      { group, catalog: name, connector, user, version: spec.version, replace },
-      'catalog change stored',
-    );
+    // Property values may be secrets: the trail names the keys only.
+    audit(this.d.logger, {
+      who: user,
+      what: replace ? 'catalog.replace' : 'catalog.create',
+      target: `${group}/${name}`,
+      before: old && { connector: old.connector, version: old.version },
+      after: { connector, version: spec.version, properties: Object.keys(props).sort() },
+    });
     const outcomes = await Promise.all(
       backends.map((b) =>
         isAvailable(b)

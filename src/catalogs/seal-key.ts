@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../observability/logger.js';
 import { generateSealKey, parseSealKey } from './secrets.js';
@@ -19,10 +19,18 @@ export function loadSealKey(
     : o.databasePath === ':memory:'
       ? undefined
       : join(dirname(o.databasePath), 'catalog-seal.key');
-  if (file && existsSync(file)) return parseSealKey(readFileSync(file, 'utf8').trim());
+  if (file && existsSync(file)) {
+    const mode = statSync(file).mode & 0o777;
+    if (mode & 0o077)
+      logger.warn(
+        { file, mode: mode.toString(8) },
+        'the catalog seal key file can be read by other users; chmod 600 it',
+      );
+    return parseSealKey(readFileSync(file, 'utf8').trim());
+  }
   const key = generateSealKey();
   if (file) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   }
   logger.warn(

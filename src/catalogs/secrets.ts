@@ -4,8 +4,18 @@
  */
 import { randomBytes, webcrypto } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
+import { scrubEmbeddedSecrets } from './embedded-secrets.js';
 
-export const DEFAULT_SECRET_PATTERNS = ['password', 'secret', 'token', 'key', 'credential'];
+/** Key fragments that make a catalog property secret; `passphrase` and `passwd` are not spelled `password`. */
+export const DEFAULT_SECRET_PATTERNS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'key',
+  'credential',
+];
 
 /** secretKeyMatcher: a key is secret when it contains any pattern, case-insensitively. */
 export function secretKeyMatcher(patterns: readonly string[]): (key: string) => boolean {
@@ -14,6 +24,11 @@ export function secretKeyMatcher(patterns: readonly string[]): (key: string) => 
     const k = key.toLowerCase();
     return lower.some((p) => k.includes(p));
   };
+}
+
+/** holdsSecret: the key is secret, or the value carries a password of its own. */
+export function holdsSecret(key: string, value: string, isSecret: (key: string) => boolean): boolean {
+  return isSecret(key) || scrubEmbeddedSecrets(value, isSecret) !== value;
 }
 
 /** maskProperties replaces secret values with `***`. */
@@ -78,7 +93,8 @@ export class SecretSealer {
   }
 
   /**
-   * sealProperties seals the values of secret keys; others are copied. Values already sealed are kept
+   * sealProperties seals the values of secret keys, and values holding an embedded password (a JDBC URL
+   * with `password=`, `//user:pass@`); others are copied. Values already sealed are kept
    * as they are, so sealing twice is harmless.
    */
   async sealProperties(
@@ -87,7 +103,7 @@ export class SecretSealer {
   ): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(props))
-      define(out, k, isSecret(k) && !this.isSealed(v) ? await this.seal(v) : v);
+      define(out, k, holdsSecret(k, v, isSecret) && !this.isSealed(v) ? await this.seal(v) : v);
     return out;
   }
 

@@ -76,6 +76,8 @@ const config = {
     { name: 'trino-etl', url: etl.url, group: 'etl', externalUrl: etl.url },
   ],
   auth: {
+    // The emulated clusters authenticate nobody: like a Trino cluster left at its defaults, they would refuse a password.
+    forwardAuthorization: 'never',
     users: [
       { name: user, passwordHash: await hashPassword(password), roles: ['admin', 'user'], groups: ['*'] },
     ],

@@ -77,7 +77,23 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
       if (g !== '*' && groups.size > 0 && !groups.has(g))
         issues.push({ path: `auth.users[${i}].groups`, message: `unknown group "${g}"` });
   });
+  const srv = cfg.server;
+  if (srv.headersTimeoutSeconds > srv.requestTimeoutSeconds)
+    issues.push({
+      path: 'server.headersTimeoutSeconds',
+      message: 'must not exceed server.requestTimeoutSeconds (the headers are part of the request)',
+    });
+  if (srv.idleTimeoutSeconds * 1000 <= cfg.proxy.upstreamTimeoutMs)
+    issues.push({
+      path: 'server.idleTimeoutSeconds',
+      message: `must exceed proxy.upstreamTimeoutMs (${cfg.proxy.upstreamTimeoutMs} ms), or a slow backend's answer is cut`,
+    });
   if (groups.size > 0 && !groups.has(cfg.routing.defaultGroup))
     issues.push({ path: 'routing.defaultGroup', message: `unknown group "${cfg.routing.defaultGroup}"` });
+  if (cfg.auth.oidc && cfg.auth.mode === 'none')
+    issues.push({
+      path: 'auth.oidc',
+      message: 'needs auth.mode: password (mode none trusts X-Trino-User as sent)',
+    });
   return issues;
 }

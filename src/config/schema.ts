@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SECRET_PATTERNS } from '../catalogs/secrets.js';
 import { parseTrusted } from '../observability/client-address.js';
 
 /** A Trino-style identifier-ish name used for backends and groups: letters, digits, '-', '_' and '.'. */
@@ -59,6 +60,24 @@ export const serverSchema = z
     affinitySecret: z.string().min(16).optional(),
     /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */
     maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Seconds a client has to send a request's whole header block, counted from the connection's start (or
+     * the end of its previous response); slower connections get 408 and are closed (slowloris). Default 10.
+     */
+    headersTimeoutSeconds: z.number().min(0.1).max(600).default(10),
+    /**
+     * Seconds a client has to send a whole request, headers and body, before it gets 408 and the connection is
+     * closed (a statement body of up to 4 MB trickling in). Default 30: 4 MB at 140 KB/s.
+     */
+    requestTimeoutSeconds: z.number().min(0.1).max(3600).default(30),
+    /**
+     * Seconds a connection may stay silent both ways while a request is open (a client that stops reading its
+     * answer, a relay nobody uses) before it is closed. Must exceed proxy.upstreamTimeoutMs so a backend's
+     * slow answer is never cut. Default 180.
+     */
+    idleTimeoutSeconds: z.number().min(1).max(3600).default(180),
+    /** Seconds an idle keep-alive connection stays open between requests. Default 65 (above common balancers' 60). */
+    keepAliveTimeoutSeconds: z.number().min(0.1).max(3600).default(65),
     /** Seconds SIGTERM waits for in-flight requests before closing. Default 30. */
     shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
   })
@@ -147,6 +166,16 @@ export const proxySchema = z
      * answered poll before it is recorded FAILED and stops counting as load. Default 10.
      */
     lostQueryGraceSeconds: z.number().min(0.1).max(600).default(10),
+    /**
+     * Seconds after which a query whose first answer was never followed by a poll is recorded ABANDONED and
+     * stops counting as load (clients poll at once; a flood of unpolled submissions must not hold a drain).
+     * Default 60.
+     */
+    unpolledAbandonSeconds: z.number().min(1).max(3600).default(60),
+    /** Queries one user may have running through the gateway at once; more → 429 QUERY_QUEUE_FULL. Default 1000. */
+    maxInFlightPerUser: z.number().int().min(1).default(1000),
+    /** Queries one user may have that were never polled after their first answer; more → 429. Default 100. */
+    maxUnpolledPerUser: z.number().int().min(1).default(100),
   })
   .strict();
 
@@ -158,6 +187,36 @@ export const historySchema = z
     flushIntervalMs: z.number().int().min(10).default(500),
     /** Events held in memory at most; beyond this new events are dropped and counted. Default 10000. */
     maxQueue: z.number().int().min(10).default(10_000),
+    /**
+     * Memory the queued events may hold, in bytes (their SQL and error text as held, plus 256 per event);
+     * beyond it new events are dropped and counted. Default 33554432 (32 MiB).
+     */
+    maxQueueBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .default(32 * 1024 * 1024),
+    /**
+     * Bytes of a statement's SQL a history row keeps (UTF-8); a longer statement keeps this prefix, its
+     * whole length and its SHA-256. Redaction works on this prefix only. Default 65536.
+     */
+    maxSqlBytes: z
+      .number()
+      .int()
+      .min(256)
+      .max(4 * 1024 * 1024)
+      .default(65_536),
+    /** Bytes of SQL one history API page carries at most; a page stops early (with a cursor) past it. Default 4194304. */
+    maxPageBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .default(4 * 1024 * 1024),
+    /**
+     * Write each submission's row before the client sees its first answer (a crash loses no row); when
+     * false, submissions are batched like completions. Default true.
+     */
+    durableSubmissions: z.boolean().default(true),
   })
   .strict();
 
@@ -165,6 +224,8 @@ export const logSchema = z
   .object({
     /** pino level: trace, debug, info, warn, error, fatal, silent. Default info. */
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** `json` (one JSON object a line, for log collectors) or `pretty` (one readable line, for people). Default json. */
+    format: z.enum(['json', 'pretty']).default('json'),
   })
   .strict();
 
@@ -215,11 +276,11 @@ export const catalogsSchema = z
     sealKey: z.string().min(1).optional(),
     /** File holding the seal key. Default: catalog-seal.key beside the database file. */
     sealKeyFile: z.string().min(1).optional(),
-    /** Property keys containing any of these (case-insensitive) are secret. Default password, secret, token, key, credential. */
+    /** Property keys containing any of these (case-insensitive) are secret. Default password, passwd, passphrase, secret, token, key, credential. */
     secretPatterns: z
       .array(z.string().min(1))
       .min(1)
-      .default(['password', 'secret', 'token', 'key', 'credential']),
+      .default([...DEFAULT_SECRET_PATTERNS]),
     /** Seconds between reconcile rounds over every backend. Default 30. */
     reconcileIntervalSeconds: z.number().min(0.05).max(86_400).default(30),
     /** Seconds one CREATE/DROP/SHOW CATALOGS may take on one backend. Default 30. */

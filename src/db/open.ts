@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -11,6 +11,8 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface OpenedDb {
   db: Db;
   sqlite: Database.Database;
+  /** Problems worth a warning at start (a database file other users can read). */
+  warnings: string[];
   close(): void;
 }
 
@@ -39,13 +41,35 @@ function knownMigrationCount(folder: string): number {
 export const BUSY_TIMEOUT_MS = 20;
 
 /**
+ * preparePrivateFile makes what the gateway creates private: a missing directory is created 0700 and a
+ * missing database file 0600 (SQLite gives its -wal and -shm files the database file's mode). An existing
+ * file keeps the mode its operator chose; one that other users can read is returned as a warning, since it
+ * holds the console session and affinity secrets and query history.
+ */
+function preparePrivateFile(path: string): string[] {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+    return [];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return [];
+  }
+  const mode = statSync(path).mode & 0o777;
+  return mode & 0o077
+    ? [
+        `database file ${path} has mode ${mode.toString(8)}: other users can read it (it holds session secrets and query history); chmod 600 it and chmod 700 its directory`,
+      ]
+    : [];
+}
+
+/**
  * openDatabase opens (creating when missing) the SQLite file, sets WAL, foreign keys and a short busy
  * timeout, checks the file's integrity (`PRAGMA quick_check`, a sequential read of every page) and applies
  * the drizzle migrations. A corrupted file or one migrated by a newer Switchyard fails with a DatabaseError
  * naming the file and the remedy.
  */
 export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): OpenedDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const warnings = path === ':memory:' ? [] : preparePrivateFile(path);
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path);
@@ -87,5 +111,5 @@ export function openDatabase(path: string, migrationsFolder = MIGRATIONS_DIR): O
     sqlite.close();
     throw new DatabaseError(`cannot migrate database ${path}: ${(e as Error).message}`);
   }
-  return { db, sqlite, close: () => sqlite.close() };
+  return { db, sqlite, warnings, close: () => sqlite.close() };
 }

@@ -57,7 +57,12 @@ export const queryHistory = sqliteTable(
     rule: text('rule'),
     policy: text('policy'),
     backend: text('backend').notNull(),
+    /** The statement as stored: its first history.maxSqlBytes, secrets redacted. */
     sql: text('sql').notNull(),
+    /** UTF-8 length of the statement as submitted (more than `sql` holds when it was cut). */
+    sqlBytes: integer('sql_bytes'),
+    /** SHA-256 (hex) of the whole statement as submitted; null when it names a catalog (could confirm a guessed secret). */
+    sqlSha256: text('sql_sha256'),
     submittedAt: integer('submitted_at').notNull(),
     finishedAt: integer('finished_at'),
     state: text('state').notNull(),
@@ -126,3 +131,17 @@ export const catalogDeployments = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.groupName, t.catalogName, t.backend] })],
 );
+
+/**
+ * Routing rules edited through the API or the console: every save is a new version holding the whole
+ * database rule set as YAML (the newest version is in force), with who saved it and what changed: the
+ * audit trail. Rule files stay in rules/ and are never written here.
+ */
+export const ruleVersions = sqliteTable('rule_versions', {
+  version: integer('version').primaryKey(),
+  yaml: text('yaml').notNull(),
+  author: text('author').notNull(),
+  /** What changed against the previous version: rules added, changed, removed; or the note given. */
+  summary: text('summary').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

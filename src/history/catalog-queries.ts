@@ -1,16 +1,18 @@
 import type { CatalogQuery } from '../catalogs/catalog-service.js';
 import type { HistoryRecorder } from './recorder.js';
+import type { StoredSql } from './stored-sql.js';
 
 /**
  * recordCatalogQuery keeps a CREATE/DROP CATALOG the gateway ran on a backend as a query-history row
- * (source `switchyard-catalogs`), its SQL passed through `redact` so no secret is stored.
+ * (source `switchyard-catalogs`), its SQL passed through `store` (bounded, redacted) so no secret is stored.
  */
 export function recordCatalogQuery(
   recorder: HistoryRecorder,
-  redact: (sql: string) => string,
+  store: (sql: string) => StoredSql,
   q: CatalogQuery,
 ): void {
   const now = Date.now();
+  const stored = store(q.sql);
   const o = q.outcome;
   recorder.submitted({
     queryId: q.queryId,
@@ -18,7 +20,9 @@ export function recordCatalogQuery(
     source: 'switchyard-catalogs',
     routingGroup: q.group,
     backend: q.backend,
-    sql: redact(q.sql),
+    sql: stored.sql,
+    sqlBytes: stored.sqlBytes,
+    sqlSha256: stored.sqlSha256,
     submittedAt: q.startedAt,
     state: 'RUNNING',
   });

@@ -52,6 +52,49 @@ export class HistoryRepo {
     );
   }
 
+  /** insertNow writes one submission at once (autocommit; a row already there is kept). */
+  insertNow(row: NewHistoryRow): void {
+    this.db.insert(queryHistory).values(row).onConflictDoNothing().run();
+  }
+
+  /** running: rows still RUNNING that were submitted before `before`, newest first (ids, user, backend). */
+  running(before: number): Array<Pick<HistoryRow, 'queryId' | 'user' | 'backend'>> {
+    return this.db
+      .select({ queryId: queryHistory.queryId, user: queryHistory.user, backend: queryHistory.backend })
+      .from(queryHistory)
+      .where(and(eq(queryHistory.state, 'RUNNING'), lt(queryHistory.submittedAt, before)))
+      .orderBy(desc(queryHistory.submittedAt))
+      .all();
+  }
+
+  /**
+   * legacySql pages through rows written before SQL was bounded and redacted in every form (sql_bytes is
+   * null): those naming a catalog or longer than maxBytes. Keyed by query id, ascending, after `after`.
+   */
+  legacySql(after: string, maxBytes: number, limit: number): Array<{ queryId: string; sql: string }> {
+    return this.db
+      .select({ queryId: queryHistory.queryId, sql: queryHistory.sql })
+      .from(queryHistory)
+      .where(
+        and(
+          sql`${queryHistory.sqlBytes} IS NULL`,
+          sql`${queryHistory.queryId} > ${after}`,
+          or(
+            sql`${queryHistory.sql} LIKE '%catalog%'`,
+            sql`length(CAST(${queryHistory.sql} AS BLOB)) > ${maxBytes}`,
+          ),
+        ),
+      )
+      .orderBy(queryHistory.queryId)
+      .limit(limit)
+      .all();
+  }
+
+  /** rewriteSql replaces a row's stored SQL (bounded and redacted) with its length and hash. */
+  rewriteSql(queryId: string, s: { sql: string; sqlBytes: number; sqlSha256: string | null }): void {
+    this.db.update(queryHistory).set(s).where(eq(queryHistory.queryId, queryId)).run();
+  }
+
   get(queryId: string): HistoryRow | undefined {
     return this.db.select().from(queryHistory).where(eq(queryHistory.queryId, queryId)).get();
   }

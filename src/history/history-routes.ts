@@ -2,15 +2,18 @@ import { Hono } from 'hono';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import type { HistoryFilter, HistoryRepo, HistoryRow } from './history-repo.js';
 
-const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED']);
+const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST']);
 export const MAX_PAGE = 500;
 
 export interface HistoryRoutesDeps {
   repo: HistoryRepo;
   /** The authenticated caller, set by the authentication middleware in front of these routes. */
   principal: (c: { get(key: 'principal'): Principal | undefined }) => Principal | undefined;
-  /** Applied to every SQL text returned (catalog secrets must never leave the gateway). */
-  redactSql?: (sql: string) => string;
+  /**
+   * Bytes of SQL and error text one page carries at most: a page stops early (with a cursor) once past it,
+   * always holding at least one row. Rows are stored redacted and bounded, so nothing is redacted here.
+   */
+  maxPageBytes: number;
   /** Cluster UI link for a backend name (its externalUrl), when it has one. */
   externalUrl?: (backend: string) => string | undefined;
   /** A backend's coordinator URL (trino-gateway's `backendUrl`), shown to admins only. */
@@ -67,6 +70,16 @@ export function parseFilter(q: Record<string, string | undefined>): HistoryFilte
   };
 }
 
+/** withinBytes: the leading rows whose SQL and error text fit in maxBytes (at least one row). */
+function withinBytes(rows: HistoryRow[], maxBytes: number): HistoryRow[] {
+  let total = 0;
+  for (let i = 0; i < rows.length; i++) {
+    total += 512 + Buffer.byteLength(rows[i].sql) + Buffer.byteLength(rows[i].errorMessage ?? '');
+    if (total > maxBytes && i > 0) return rows.slice(0, i);
+  }
+  return rows;
+}
+
 /**
  * History API: filter by user, group, backend, state, time range and SQL text; cursor paging in a
  * stable order (newest first, ties by query id). Non-admins see only their own queries.
@@ -75,7 +88,6 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
   const app = new Hono<{ Variables: { principal: Principal } }>();
   const present = (r: HistoryRow) => ({
     ...r,
-    sql: d.redactSql ? d.redactSql(r.sql) : r.sql,
     clusterUiUrl: d.externalUrl?.(r.backend)
       ? `${d.externalUrl(r.backend)}/ui/query.html?${r.queryId}`
       : undefined,
@@ -92,8 +104,10 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
       throw e;
     }
     if (!isAdmin(p)) f.user = p.name;
-    const rows = d.repo.list(f);
-    const next = rows.length === f.limit ? encodeCursor(rows[rows.length - 1]) : undefined;
+    const all = d.repo.list(f);
+    const rows = withinBytes(all, d.maxPageBytes);
+    const next =
+      rows.length < all.length || all.length === f.limit ? encodeCursor(rows[rows.length - 1]) : undefined;
     return c.json({ queries: rows.map(present), nextCursor: next });
   });
 
@@ -114,9 +128,9 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
     if (!p) return c.json({ message: 'authentication required' }, 401);
     const admin = isAdmin(p);
     return c.json(
-      recent(p).map((r) => ({
+      withinBytes(recent(p), d.maxPageBytes).map((r) => ({
         queryId: r.queryId,
-        queryText: d.redactSql ? d.redactSql(r.sql) : r.sql,
+        queryText: r.sql,
         user: r.user,
         source: r.source,
         backendUrl: (admin ? d.backendUrl?.(r.backend) : undefined) ?? d.externalUrl?.(r.backend) ?? null,

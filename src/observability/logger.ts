@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { prettyStream } from './pretty-log.js';
 
 export type { Logger };
 
@@ -27,12 +28,15 @@ const REDACT = [
 
 export interface LoggerOptions {
   level: string;
+  /** `json` (default) or `pretty` (one readable line per entry). */
+  format?: 'json' | 'pretty';
   /** Destination stream; defaults to stdout. Tests pass a buffer to assert what was logged. */
   destination?: NodeJS.WritableStream;
 }
 
-/** createLogger returns a structured JSON logger (pino) with secret redaction. */
+/** createLogger returns a structured logger (pino) with secret redaction, as JSON lines or pretty text. */
 export function createLogger(opts: LoggerOptions): Logger {
+  const out = opts.destination ?? process.stdout;
   return pino(
     {
       level: opts.level,
@@ -40,7 +44,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       redact: { paths: REDACT, censor: '***' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    (opts.destination ?? process.stdout) as pino.DestinationStream,
+    (opts.format === 'pretty' ? prettyStream(out) : out) as pino.DestinationStream,
   );
 }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version.js';
 
 /**
  * Every Switchyard metric, on a registry of its own (never prom-client's global one), so several
@@ -30,7 +31,7 @@ export class Metrics {
   });
   readonly routingFailures = new Counter({
     name: 'switchyard_routing_failures_total',
-    help: 'New queries that could not be routed, by reason (no_backend, forbidden_group, no_group)',
+    help: 'New queries that could not be routed, by reason (no_backend, forbidden_group, no_group, user_budget)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -128,9 +129,18 @@ export class Metrics {
     c.latency.observe(seconds);
   }
 
+  readonly buildInfo = new Gauge({
+    name: 'switchyard_build_info',
+    help: 'Always 1; the labels say which Switchyard version runs on which Node.js',
+    labelNames: ['version', 'node'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics)
-      collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+    this.buildInfo.set({ version: VERSION, node: process.versions.node }, 1);
+    // prom-client's names already say process_ or nodejs_: switchyard_process_cpu_seconds_total,
+    // switchyard_nodejs_heap_size_used_bytes (a prefix of switchyard_process_ doubled the word).
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
   }
 }
 

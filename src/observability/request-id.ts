@@ -31,3 +31,16 @@ export function tagResponse(res: ServerResponse, id: string): void {
 export function requestIdOf(res: ServerResponse): string | undefined {
   return (res as Tagged)[REQUEST_ID];
 }
+
+const QUERY = Symbol('query');
+type WithQuery = ServerResponse & { [QUERY]?: { queryId: string; backend: string } };
+
+/** noteQuery remembers which query and backend a protocol answer belongs to, for its debug log line. */
+export function noteQuery(res: ServerResponse, queryId: string, backend: string): void {
+  (res as WithQuery)[QUERY] = { queryId, backend };
+}
+
+/** queryOf returns what noteQuery remembered, if anything. */
+export function queryOf(res: ServerResponse): { queryId: string; backend: string } | undefined {
+  return (res as WithQuery)[QUERY];
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress } from '../observability/client-address.js';
-import { requestId, tagResponse } from '../observability/request-id.js';
+import { noteQuery, queryOf, requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
@@ -56,7 +56,7 @@ export class ProtocolProxy {
       this.d.metrics.proxiedRequest(route, res.statusCode, seconds);
       if (this.debug)
         this.d.logger.debug(
-          { reqId, method: req.method, route, status: res.statusCode, ms: seconds * 1e3 },
+          { reqId, ...queryOf(res), method: req.method, route, status: res.statusCode, ms: seconds * 1e3 },
           'protocol request',
         );
     });
@@ -228,6 +228,7 @@ export class ProtocolProxy {
     if (!owner) throw notFound(queryId);
     const b = this.kit.backendNamed(owner, queryId);
     this.d.tracker.seen(queryId);
+    if (this.debug) noteQuery(res, queryId, b.name);
     if (req.method === 'DELETE') {
       this.cancel(req, res, b, path, queryId).catch((e: unknown) => this.kit.fail(res, e));
       return;

@@ -1,3 +1,4 @@
+import { queryOf, requestIdOf } from '../observability/request-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import type { BackendPicker } from '../backends/picker.js';
@@ -164,7 +165,7 @@ export class ProxyKit {
     kind: UpstreamFailureKind | 'unavailable' | 'client-gone',
   ): void {
     if (kind === 'client-gone') {
-      this.d.logger.debug({ backend: b.name }, 'client went away');
+      this.d.logger.debug({ reqId: requestIdOf(res), ...queryOf(res), backend: b.name }, 'client went away');
       return;
     }
     if (kind === 'unavailable') {

@@ -1,7 +1,11 @@
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import type { Logger } from '../observability/logger.js';
+import { storedError, type StoredSql } from '../history/stored-sql.js';
 import type { Metrics } from '../observability/metrics.js';
+import { GatewayError } from '../trino/errors.js';
 import type { QueryOutcome } from './final-page.js';
+import { UserBudgets, type BudgetLimits } from './user-budgets.js';
 
 export interface QueryStart {
   queryId: string;
@@ -15,35 +19,63 @@ export interface QueryStart {
   sql: string;
 }
 
+export interface TrackerOptions extends BudgetLimits {
+  /** A query nobody polled for this long is ABANDONED (Trino's client timeout). */
+  abandonAfterMs: number;
+  /** A query whose first answer was never followed by a poll is ABANDONED after this long. */
+  unpolledAbandonMs: number;
+  /** How long a query whose polls failed (cluster gone or restarted) waits for an answered poll before it ends FAILED. */
+  lostGraceMs: number;
+  /** What a history row keeps of a statement (bounded prefix, redacted; length and hash). */
+  storeSql: (sql: string) => StoredSql;
+  /** Which property keys are secret, to scrub error texts. */
+  isSecretKey: (key: string) => boolean;
+  /** Writes one info line per finished query; none when absent. */
+  logger?: Logger;
+}
+
 interface Live {
   backend: string;
+  /** For the finished-query log line (references to strings the request already holds). */
+  user: string;
+  source?: string;
+  group?: string;
+  rule?: string;
   submittedAt: number;
   lastSeen: number;
+  /** Whether any follow-up came after the first answer. */
+  polled: boolean;
+  /** Secrets the statement carried (only for statements naming a catalog), to scrub its error text. */
+  redaction?: Pick<StoredSql, 'secrets' | 'unseenCatalogText'>;
   /** A poll failed as if the cluster lost the query; cleared by the next answered poll. */
   lost?: { since: number; outcome: QueryOutcome };
 }
 
 /**
  * QueryTracker follows each query the gateway routed from its first page to its last: the backend's
- * in-flight count goes up once and down once (finished, canceled or abandoned), and history gets the
- * row and its completion. Everything here is O(1) on the request path.
+ * in-flight count goes up once and down once (finished, canceled or abandoned), the user's budgets likewise,
+ * and history gets the row and its completion. Everything here is O(1) on the request path, except the
+ * bounded work of storedSql on a submission.
  */
 export class QueryTracker {
   private readonly live = new Map<string, Live>();
+  private readonly budgets: UserBudgets;
+  /** Queries not live here whose end was seen (after a restart), so a late adopt does not revive them. */
+  private readonly endedElsewhere = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly registry: BackendRegistry,
     private readonly recorder: HistoryRecorder,
     private readonly metrics: Metrics,
-    private readonly abandonAfterMs: number,
-    private readonly redactSql: (sql: string) => string = (s) => s,
-    /** How long a query whose polls failed (cluster gone or restarted) waits for an answered poll before it ends FAILED. */
-    private readonly lostGraceMs = 10_000,
-  ) {}
+    private readonly o: TrackerOptions,
+  ) {
+    this.budgets = new UserBudgets(o);
+  }
 
   start(): void {
-    const every = Math.min(30_000, this.abandonAfterMs / 2, this.lostGraceMs);
+    const o = this.o;
+    const every = Math.min(30_000, o.abandonAfterMs / 2, o.lostGraceMs, o.unpolledAbandonMs / 2);
     this.sweeper ??= setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
@@ -53,9 +85,33 @@ export class QueryTracker {
     this.sweeper = undefined;
   }
 
+  /** admit refuses a new query of a user over one of its budgets (429, Trino's QUERY_QUEUE_FULL). */
+  admit(user: string): GatewayError | undefined {
+    const over = this.budgets.over(user);
+    if (!over) return undefined;
+    this.metrics.routingFailures.inc({ reason: 'user_budget' });
+    return new GatewayError(429, 'QUERY_QUEUE_FULL', over, 'INSUFFICIENT_RESOURCES', { 'retry-after': '5' });
+  }
+
   started(q: QueryStart, now = Date.now()): void {
     if (this.live.has(q.queryId)) return;
-    this.live.set(q.queryId, { backend: q.backend, submittedAt: now, lastSeen: now });
+    const stored = this.o.storeSql(q.sql);
+    const redaction =
+      stored.secrets.length > 0 || stored.unseenCatalogText
+        ? { secrets: stored.secrets, unseenCatalogText: stored.unseenCatalogText }
+        : undefined;
+    this.live.set(q.queryId, {
+      backend: q.backend,
+      user: q.user,
+      source: q.source,
+      group: q.group,
+      rule: q.rule,
+      submittedAt: now,
+      lastSeen: now,
+      polled: false,
+      redaction,
+    });
+    this.budgets.started(q.user);
     this.adjust(q.backend, +1);
     this.metrics.queriesRouted.inc({ group: q.group, backend: q.backend });
     this.recorder.submitted({
@@ -67,16 +123,35 @@ export class QueryTracker {
       rule: q.rule ?? null,
       policy: q.policy ?? null,
       backend: q.backend,
-      sql: this.redactSql(q.sql),
+      sql: stored.sql,
+      sqlBytes: stored.sqlBytes,
+      sqlSha256: stored.sqlSha256,
       submittedAt: now,
       state: 'RUNNING',
     });
   }
 
+  /**
+   * adopt takes back a query that was running before a restart (the cluster says so), so that its
+   * client's polls or the abandon sweep end it and its history row.
+   */
+  adopt(queryId: string, backend: string, user: string, now = Date.now()): void {
+    if (this.live.has(queryId) || this.endedElsewhere.has(queryId)) return;
+    this.live.set(queryId, { backend, user, submittedAt: now, lastSeen: now, polled: true });
+    this.budgets.started(user);
+    this.budgets.polled(user);
+    this.adjust(backend, +1);
+  }
+
   /** seen notes a poll, so a query that is still polled is never taken for abandoned. */
   seen(queryId: string, now = Date.now()): void {
     const l = this.live.get(queryId);
-    if (l) l.lastSeen = now;
+    if (!l) return;
+    l.lastSeen = now;
+    if (!l.polled) {
+      l.polled = true;
+      this.budgets.polled(l.user);
+    }
   }
 
   /**
@@ -97,19 +172,48 @@ export class QueryTracker {
 
   finished(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
     const l = this.live.get(queryId);
+    const errorMessage = storedError(outcome.errorMessage, l?.redaction, this.o.isSecretKey);
     if (!l) {
       // Not ours in memory (e.g. started before a restart): still complete its history row.
-      this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome) });
+      if (this.endedElsewhere.size >= 10_000) this.endedElsewhere.clear();
+      this.endedElsewhere.add(queryId);
+      this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome), errorMessage });
+      this.logFinished(queryId, outcome, outcome.elapsedMs);
       return;
     }
     this.live.delete(queryId);
+    this.budgets.ended(l.user, l.polled);
     this.adjust(l.backend, -1);
+    const elapsedMs = outcome.elapsedMs ?? now - l.submittedAt;
     this.recorder.completed({
       queryId,
       finishedAt: now,
       ...nullify(outcome),
-      elapsedMs: outcome.elapsedMs ?? now - l.submittedAt,
+      errorMessage,
+      elapsedMs,
     });
+    this.logFinished(queryId, outcome, elapsedMs, l);
+  }
+
+  /** logFinished writes the query's one info line: who, from where, where it ran, how it ended. */
+  private logFinished(queryId: string, o: QueryOutcome, elapsedMs?: number, l?: Live): void {
+    const logger = this.o.logger;
+    if (!logger?.isLevelEnabled('info')) return;
+    logger.info(
+      {
+        queryId,
+        user: l?.user,
+        source: l?.source,
+        group: l?.group,
+        rule: l?.rule,
+        backend: l?.backend,
+        state: o.state,
+        elapsedMs,
+        rows: o.rows,
+        errorName: o.errorName,
+      },
+      'query finished',
+    );
   }
 
   canceled(queryId: string, now = Date.now()): void {
@@ -118,18 +222,26 @@ export class QueryTracker {
   }
 
   /**
-   * sweep ends queries nobody polled for longer than Trino's client timeout, and lost queries whose grace
-   * period passed without an answered poll.
+   * sweep ends queries nobody polled for longer than Trino's client timeout, queries never polled after
+   * their first answer for unpolledAbandonMs, and lost queries whose grace period passed without an
+   * answered poll.
    */
   sweep(now = Date.now()): void {
     for (const [id, l] of this.live) {
-      if (l.lost && now - l.lost.since >= this.lostGraceMs) this.finished(id, l.lost.outcome, now);
-      else if (now - l.lastSeen > this.abandonAfterMs) this.finished(id, { state: 'ABANDONED' }, now);
+      if (l.lost && now - l.lost.since >= this.o.lostGraceMs) this.finished(id, l.lost.outcome, now);
+      else if (now - l.lastSeen > this.o.abandonAfterMs) this.finished(id, { state: 'ABANDONED' }, now);
+      else if (!l.polled && now - l.submittedAt > this.o.unpolledAbandonMs)
+        this.finished(id, { state: 'ABANDONED', errorMessage: 'never polled after its first answer' }, now);
     }
   }
 
   liveCount(): number {
     return this.live.size;
+  }
+
+  /** usage: a user's live and never-polled query counts (for tests and the admin view). */
+  usage(user: string): { inFlight: number; unpolled: number } {
+    return this.budgets.usage(user);
   }
 
   private adjust(backend: string, delta: number): void {

@@ -13,6 +13,7 @@ import type { ProxyKit } from './proxy-kit.js';
 import { readBody } from './request-body.js';
 import type { RoutingDecision } from './seams.js';
 import { sendStatementResponse } from './statement-response.js';
+import { noteQuery, requestIdOf } from '../observability/request-id.js';
 
 /** The query id near the start of a statement response, when the scanner did not see it in a URL. */
 const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
@@ -44,6 +45,9 @@ export async function submit(
   const sql = body.toString('utf8');
   // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
   if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
+  // Per-user budgets (live and never-polled queries), checked before routing or any cluster.
+  const overBudget = deps.tracker.admit(user);
+  if (overBudget) throw overBudget;
 
   const txn = header(req.headers, 'transactionId');
   let decision: RoutingDecision;
@@ -83,7 +87,7 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${d.group}"`,
+        `no available backend in routing group "${d.group}" (${chosenBy(d)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }
@@ -111,6 +115,7 @@ export async function submit(
             kit.noteTransaction(up.headers, b);
             if (!queryId || up.statusCode >= 300) return;
             facts.queryId = queryId;
+            noteQuery(res, queryId, b.name);
             deps.affinity.rememberQuery(queryId, b.name, user);
             deps.tracker.started({
               queryId,
@@ -141,7 +146,10 @@ export async function submit(
     const second = pinned ? undefined : deps.picker.pick(decision.group, { user }, backend);
     if (second) {
       deps.metrics.submissionRetries.inc({ group: decision.group });
-      deps.logger.debug({ from: backend.name, to: second.backend.name }, 'submission refused; retrying once');
+      deps.logger.debug(
+        { reqId: requestIdOf(res), from: backend.name, to: second.backend.name },
+        'submission refused; retrying once',
+      );
       backend = second.backend;
       policy = second.policy;
       out = await attempt(backend, false);
@@ -149,7 +157,7 @@ export async function submit(
       throw new GatewayError(
         503,
         'NO_NODES_AVAILABLE',
-        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is`,
+        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is (${chosenBy(decision)})`,
         'INSUFFICIENT_RESOURCES',
       );
     }
@@ -157,4 +165,12 @@ export async function submit(
   if (!out.ok && out.kind !== 'refused' && out.kind !== 'unavailable' && out.kind !== 'client-gone')
     kit.submissionLost(res, backend, out.kind);
   else if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+}
+
+/** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */
+export function chosenBy(d: { source: string; rule?: string }): string {
+  if (d.rule) return `chosen by rule "${d.rule}"`;
+  if (d.source === 'header') return 'asked for in X-Trino-Routing-Group';
+  if (d.source === 'principal-default') return "the user's default group";
+  return 'routing.defaultGroup';
 }

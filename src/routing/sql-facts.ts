@@ -56,6 +56,13 @@ export interface SqlFacts {
 }
 
 /**
+ * How much of a statement the analysis reads: its first 262,144 characters (256 Ki). Tables named only
+ * past this point are not seen by the rules; the bound keeps one user's 4 MB statement from holding the
+ * event loop (about 65 ms at this size on a 2-core machine, against 320 ms for 4 MB; bench/bounded-input.ts).
+ */
+export const MAX_ANALYZED_SQL_CHARS = 262_144;
+
+/**
  * sqlFacts extracts the statement type and the catalogs, schemas and tables a Trino statement names.
  * `prepared` maps prepared statement names to their SQL (from X-Trino-Prepared-Statement) so that
  * `EXECUTE name` can be resolved. Never throws: text it cannot make sense of gives statementType OTHER
@@ -66,8 +73,9 @@ export function sqlFacts(
   session: Session = {},
   prepared?: ReadonlyMap<string, string>,
 ): SqlFacts {
+  const text = sql.length > MAX_ANALYZED_SQL_CHARS ? sql.slice(0, MAX_ANALYZED_SQL_CHARS) : sql;
   try {
-    return new SqlWalk(lexSql(sql), session, prepared).run();
+    return new SqlWalk(lexSql(text), session, prepared).run();
   } catch {
     // The walker is written not to throw; this is the contract's last line of defence.
     return { statementType: 'OTHER', ddl: false, catalogs: [], schemas: [], tables: [] };

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { SESSION_COOKIE, readForm, type ConsoleEnv, type ConsoleKit } from './console-app.js';
 import { ErrorPage } from './layout.js';
+import { actingAs } from '../observability/audit.js';
 
 export const isAdminUser = (u: { roles: readonly string[] }): boolean => u.roles.includes('admin');
 
@@ -14,7 +15,7 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const cookie = getCookie(c, SESSION_COOKIE);
     const session = k.sessions.read(cookie);
-    const user = session ? k.deps.users.get(session.user) : undefined;
+    const user = session ? (k.deps.users.get(session.user) ?? k.deps.oidc?.user(session.user)) : undefined;
     if (!session || !user || !k.sessions.matches(session, user.passwordHash)) {
       if (cookie !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/console' });
       const url = new URL(c.req.url);
@@ -33,7 +34,13 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
       );
     }
     const csrf = k.sessions.csrfToken(session);
-    const ctx = { user: user.name, csrf, hasCatalogs: !!k.deps.catalogs, hasRules: !!k.deps.rules };
+    const ctx = {
+      user: user.name,
+      csrf,
+      hasCatalogs: !!k.deps.catalogs,
+      hasRules: !!k.deps.rules,
+      hasApi: !!k.deps.openApi,
+    };
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const form = await readForm(c);
       const crossSite = c.req.header('sec-fetch-site') === 'cross-site';
@@ -52,6 +59,6 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
     c.set('session', session);
     c.set('user', user);
     c.set('ctx', ctx);
-    await next();
+    await actingAs(user.name, next); // admin changes from the console are audited as this user
   };
 }

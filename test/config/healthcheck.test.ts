@@ -31,11 +31,12 @@ describe('healthcheck CLI', () => {
    * check writes a config for the given server section and runs the CLI on it (asynchronously: the
    * gateways run in this process and must answer meanwhile).
    */
-  function check(server: Record<string, unknown>): Promise<number | null> {
+  function check(server: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<number | null> {
     const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, stringify(testConfig([{ name: 'trino-1', url: 'http://127.0.0.1:1' }], { server })));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/healthcheck.ts', '--config', file], {
       stdio: 'ignore',
+      env: { ...process.env, ...env },
     });
     return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
@@ -54,5 +55,16 @@ describe('healthcheck CLI', () => {
   it('fails when nothing answers, or when the scheme does not match the listener', async () => {
     expect(await check({ host: '127.0.0.1', port: await freePort() })).toBe(1);
     expect(await check({ host: '127.0.0.1', port: port(tls) })).toBe(1);
+  });
+
+  it('takes SWITCHYARD_HEALTHCHECK_URL over the config when set', async () => {
+    const wrong = { host: '127.0.0.1', port: await freePort() };
+    expect(await check(wrong, { SWITCHYARD_HEALTHCHECK_URL: `${plain.url}/healthz` })).toBe(0);
+    expect(
+      await check(
+        { host: '127.0.0.1', port: port(plain) },
+        { SWITCHYARD_HEALTHCHECK_URL: `${plain.url}/nope` },
+      ),
+    ).toBe(1);
   });
 });

@@ -4,18 +4,24 @@ import type { Principal } from '../../src/auth/principal.js';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
 import { historyRoutes } from '../../src/history/history-routes.js';
+import { storedSql } from '../../src/history/stored-sql.js';
+import { DEFAULT_SECRET_PATTERNS, secretKeyMatcher } from '../../src/catalogs/secrets.js';
 
-function setup() {
+function setup(maxPageBytes = 1 << 20) {
   const repo = new HistoryRepo(openDatabase(':memory:').db);
   const rows = Array.from({ length: 7 }, (_, i) => ({
     queryId: `q_${i}`,
     user: i % 2 ? 'alice' : 'bob',
     routingGroup: i < 4 ? 'adhoc' : 'etl',
     backend: 'trino-1',
-    sql:
+    // As the write path stores it: bounded and redacted (serving never redacts again).
+    sql: storedSql(
       i === 6
         ? 'CREATE CATALOG c USING postgresql WITH ("connection-password" = \'hunter2\')'
         : `SELECT ${i}`,
+      65_536,
+      secretKeyMatcher(DEFAULT_SECRET_PATTERNS),
+    ).sql,
     submittedAt: 1000 + i,
     state: i === 3 ? 'FAILED' : 'FINISHED',
   }));
@@ -37,7 +43,7 @@ function setup() {
     historyRoutes({
       repo,
       principal: (c) => c.get('principal'),
-      redactSql: (s) => s.replace(/'hunter2'/, "'***'"),
+      maxPageBytes,
       externalUrl: () => 'https://trino-1.example.com',
       backendUrl: () => 'http://10.0.0.1:8080',
     }),
@@ -53,7 +59,7 @@ function setup() {
       },
     };
   };
-  return { app, get };
+  return { app, get, repo };
 }
 
 describe('history API', () => {
@@ -94,6 +100,33 @@ describe('history API', () => {
     const r = await get('?limit=1');
     expect(r.body.queries[0].sql).not.toContain('hunter2');
     expect(r.body.queries[0].clusterUiUrl).toBe('https://trino-1.example.com/ui/query.html?q_6');
+  });
+
+  it('stops a page at its byte budget and carries on from the cursor, never repeating or skipping a row', async () => {
+    const { get, repo } = setup(100_000);
+    const big = (i: number) => ({
+      queryId: `big_${i}`,
+      user: 'carol',
+      routingGroup: 'adhoc',
+      backend: 'trino-1',
+      sql: `SELECT '${'x'.repeat(30_000)}' AS c${i}`,
+      submittedAt: 5000 + i,
+      state: 'FINISHED',
+    });
+    repo.writeBatch(
+      Array.from({ length: 10 }, (_, i) => big(i)),
+      [],
+    );
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 20; page++) {
+      const r = await get(`?user=carol&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(JSON.stringify(r.body).length).toBeLessThan(100_000 + 40_000);
+      seen.push(...r.body.queries.map((q) => q.queryId));
+      if (!r.body.nextCursor) break;
+      cursor = r.body.nextCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `big_${9 - i}`));
   });
 
   it.each([

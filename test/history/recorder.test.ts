@@ -26,7 +26,7 @@ describe('HistoryRecorder', () => {
     const repo = new HistoryRepo(db);
     const rec = new HistoryRecorder(
       repo,
-      { flushIntervalMs: 1000, maxQueue: 100 },
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
       new Metrics(),
       silentLogger(),
     );
@@ -45,7 +45,7 @@ describe('HistoryRecorder', () => {
     const m = new Metrics();
     const rec = new HistoryRecorder(
       new HistoryRepo(db),
-      { flushIntervalMs: 1000, maxQueue: 2 },
+      { flushIntervalMs: 1000, maxQueue: 2, maxQueueBytes: 1 << 20, durableSubmissions: false },
       m,
       silentLogger(),
     );
@@ -54,11 +54,50 @@ describe('HistoryRecorder', () => {
     expect(await counter(m, 'dropped')).toBe(2);
   });
 
+  it('bounds its queue by bytes as well as by events', async () => {
+    const m = new Metrics();
+    const rec = new HistoryRecorder(
+      new HistoryRepo(openDatabase(':memory:').db),
+      { flushIntervalMs: 1000, maxQueue: 10_000, maxQueueBytes: 1 << 20, durableSubmissions: false },
+      m,
+      silentLogger(),
+    );
+    const big = 'x'.repeat(100_000); // 200 KB as held
+    for (let i = 0; i < 20; i++) rec.submitted(row(`b${i}`, 1000, big));
+    expect(rec.size()).toBe(5);
+    expect(rec.queuedBytes()).toBeLessThanOrEqual(1 << 20);
+    expect(await counter(m, 'dropped')).toBe(15);
+    rec.submitted(row('small'));
+    expect(rec.size()).toBe(6); // small events still fit
+  });
+
+  it('writes a submission at once when durable, so nothing waits in memory for a crash to lose', () => {
+    const { db } = openDatabase(':memory:');
+    const repo = new HistoryRepo(db);
+    const rec = new HistoryRecorder(
+      repo,
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20 },
+      new Metrics(),
+      silentLogger(),
+    );
+    rec.submitted(row('d1'));
+    expect(repo.get('d1')).toMatchObject({ state: 'RUNNING' });
+    expect(rec.size()).toBe(0);
+    rec.completed({ queryId: 'd1', state: 'FINISHED', finishedAt: 2000 });
+    rec.flush();
+    expect(repo.get('d1')).toMatchObject({ state: 'FINISHED' });
+  });
+
   it('keeps a failed batch, counts it and writes it once the database recovers; nothing half-written', async () => {
     const opened = openDatabase(':memory:');
     const repo = new HistoryRepo(opened.db);
     const m = new Metrics();
-    const rec = new HistoryRecorder(repo, { flushIntervalMs: 1000, maxQueue: 100 }, m, silentLogger());
+    const rec = new HistoryRecorder(
+      repo,
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
+      m,
+      silentLogger(),
+    );
     rec.submitted(row('ok1'));
     opened.sqlite.exec(`CREATE TRIGGER block BEFORE INSERT ON query_history WHEN NEW.query_id = 'bad'
       BEGIN SELECT RAISE(ABORT, 'disk full'); END`);

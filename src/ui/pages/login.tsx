@@ -14,7 +14,7 @@ import { isAdminUser } from '../console-auth.js';
 import { DUMMY_HASH } from '../../auth/password-hash.js';
 import { Document, ErrorPage, Message } from '../layout.js';
 
-function LoginPage(props: { token: string; next: string; user?: string; error?: string }) {
+function LoginPage(props: { token: string; next: string; user?: string; error?: string; sso?: string }) {
   return (
     <Document title="Sign in">
       <main class="login">
@@ -33,6 +33,13 @@ function LoginPage(props: { token: string; next: string; user?: string; error?: 
             </button>
           </p>
         </form>
+        {props.sso ? (
+          <p class="row">
+            <a class="button" href={`${props.sso}?next=${encodeURIComponent(props.next)}`}>
+              Sign in with single sign-on
+            </a>
+          </p>
+        ) : null}
       </main>
     </Document>
   );
@@ -48,7 +55,13 @@ function showLogin(
   const { nonce, token } = k.sessions.loginToken();
   setCookie(c, LOGIN_COOKIE, nonce, cookieOptions(c, k.deps, 3600));
   return c.html(
-    <LoginPage token={token} next={safeNext(extra.next)} user={extra.user} error={extra.error} />,
+    <LoginPage
+      token={token}
+      next={safeNext(extra.next)}
+      user={extra.user}
+      error={extra.error}
+      sso={k.deps.oidc?.loginUrl}
+    />,
     status,
   );
 }
@@ -60,7 +73,7 @@ function showLogin(
 export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
   app.get('/console/login', (c) => {
     const s = k.sessions.read(getCookie(c, SESSION_COOKIE));
-    const u = s && k.deps.users.get(s.user);
+    const u = s && (k.deps.users.get(s.user) ?? k.deps.oidc?.user(s.user));
     if (s && u && isAdminUser(u) && k.sessions.matches(s, u.passwordHash))
       return c.redirect(safeNext(c.req.query('next')), 303);
     return showLogin(c, k, 200, { next: c.req.query('next') });

@@ -1,0 +1,92 @@
+/**
+ * Protocol facts of a Trino coordinator, as the emulator needs them. Follows Trino's
+ * QueryIdGenerator (yyyyMMdd_HHmmss_NNNNN_xxxxx, the last part random per coordinator start),
+ * Slug (an HMAC of the context and token, so a URL cannot be forged or replayed for another token),
+ * QueryResults/StatementStats field order and QueryError's shape.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+export class QueryIdGenerator {
+  counter = 0;
+  coordinatorId;
+  constructor() {
+    const b = randomBytes(5);
+    this.coordinatorId = [...b].map((x) => ALPHABET[x % ALPHABET.length]).join('');
+  }
+  next(now = new Date()) {
+    const p = (n, w = 2) => String(n).padStart(w, '0');
+    const ts = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}_${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+    this.counter = (this.counter + 1) % 100_000;
+    return `${ts}_${p(this.counter, 5)}_${this.coordinatorId}`;
+  }
+}
+export class Slug {
+  key = randomBytes(16);
+  make(context, token) {
+    return 'y' + createHmac('sha1', this.key).update(`${context}:${token}`).digest('hex');
+  }
+  isValid(context, slug, token) {
+    return slug === this.make(context, token);
+  }
+}
+export const column = (name, type) => ({
+  name,
+  type,
+  typeSignature: { rawType: type.replace(/\(.*/, ''), arguments: [] },
+});
+/** Codes from io.trino.spi.StandardErrorCode. */
+export const ERRORS = {
+  SYNTAX_ERROR: [1, 'USER_ERROR'],
+  USER_CANCELED: [3, 'USER_ERROR'],
+  NOT_SUPPORTED: [13, 'USER_ERROR'],
+  UNKNOWN_TRANSACTION: [33, 'USER_ERROR'],
+  CATALOG_NOT_FOUND: [44, 'USER_ERROR'],
+  TABLE_NOT_FOUND: [46, 'USER_ERROR'],
+  MISSING_CATALOG_NAME: [55, 'USER_ERROR'],
+  CATALOG_ALREADY_EXISTS: [87, 'USER_ERROR'],
+  CONNECTOR_NOT_FOUND: [129, 'USER_ERROR'],
+  GENERIC_INTERNAL_ERROR: [65536, 'INTERNAL_ERROR'],
+};
+export function queryError(name, message, location) {
+  const [code, type] = ERRORS[name];
+  const errorLocation = location ? { lineNumber: location.line, columnNumber: location.column } : undefined;
+  return {
+    message,
+    errorCode: code,
+    errorName: name,
+    errorType: type,
+    ...(errorLocation ? { errorLocation } : {}),
+    failureInfo: {
+      type: name === 'SYNTAX_ERROR' ? 'io.trino.sql.parser.ParsingException' : 'io.trino.spi.TrinoException',
+      message,
+      suppressed: [],
+      stack: [],
+      ...(errorLocation ? { errorLocation } : {}),
+    },
+  };
+}
+export function stats(state, extra = {}) {
+  return {
+    state,
+    queued: state === 'QUEUED',
+    scheduled: state !== 'QUEUED',
+    progressPercentage: state === 'FINISHED' ? 100 : undefined,
+    runningPercentage: 0,
+    nodes: state === 'QUEUED' ? 0 : 1,
+    totalSplits: 0,
+    queuedSplits: 0,
+    runningSplits: 0,
+    completedSplits: 0,
+    cpuTimeMillis: 0,
+    wallTimeMillis: 0,
+    queuedTimeMillis: 0,
+    elapsedTimeMillis: 0,
+    processedRows: 0,
+    processedBytes: 0,
+    physicalInputBytes: 0,
+    physicalWrittenBytes: 0,
+    peakMemoryBytes: 0,
+    spilledBytes: 0,
+    ...extra,
+  };
+}
