@@ -67,6 +67,9 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
         externalUrl: p.data.externalUrl ?? undefined,
         weight: old?.weight ?? 1,
         catalogDriver: old?.catalogDriver ?? ('sql' as const),
+        processForwarded: old?.processForwarded,
+        forwardAuthorization: old?.record().forwardAuthorization,
+        advertisedUrls: old?.record().advertisedUrls,
       };
       const b = old ? registry.update(rec) : registry.add(rec);
       return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));

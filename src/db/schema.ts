@@ -15,6 +15,10 @@ export const backends = sqliteTable('backends', {
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   weight: integer('weight').notNull().default(1),
   catalogDriver: text('catalog_driver').notNull().default('sql'),
+  processForwarded: integer('process_forwarded', { mode: 'boolean' }).notNull().default(false),
+  forwardAuthorization: text('forward_authorization'),
+  /** JSON array of origins. */
+  advertisedUrls: text('advertised_urls'),
   deletedAt: integer('deleted_at'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
