@@ -18,8 +18,8 @@ export class HashGate {
   constructor(
     private readonly concurrency = 2,
     private readonly maxQueued = 256,
-    /** Called once per hash computed (a metric). */
-    private readonly onHash: () => void = () => undefined,
+    /** Called as each hash starts (a metric), with whether the login was familiar. */
+    private readonly onHash: (familiar: boolean) => void = () => undefined,
   ) {}
 
   /**
@@ -28,7 +28,7 @@ export class HashGate {
    */
   verify(password: string, hash: string | undefined, familiar: boolean): Promise<boolean | typeof BUSY> {
     const run = async () => {
-      this.onHash();
+      this.onHash(familiar);
       const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
       return ok && hash !== undefined;
     };
