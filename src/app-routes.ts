@@ -3,16 +3,21 @@ import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/admin-routes.js';
 import { catalogRoutes } from './admin/catalog-routes.js';
 import { compatRoutes, publicBackendRoutes } from './admin/compat-routes.js';
+import { rulesRoutes } from './admin/rules-routes.js';
 import { explainRoute } from './admin/explain-route.js';
 import { MAX_ADMIN_BODY, type AppEnv } from './admin/http.js';
 import { authMiddleware, requestLog } from './admin/middleware.js';
 import { oidcConsole } from './auth/oidc-console.js';
 import { oidcRoutes } from './auth/oidc-routes.js';
+import { doc } from './admin/docs/describe.js';
+import { historyDocs } from './admin/docs/history-docs.js';
+import { openApiDocument } from './admin/openapi.js';
 import { sameSecret } from './auth/same-secret.js';
 import { actingAs } from './observability/audit.js';
 import { VERSION } from './version.js';
 import type { Gateway } from './gateway.js';
 import { historyRoutes } from './history/history-routes.js';
+import { HistoryStatsRepo } from './history/history-stats-repo.js';
 import { consoleCatalogs } from './ui/console-catalogs.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import type { RevocationStore } from './ui/session.js';
@@ -56,6 +61,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
   const guarded = ['/api/*', '/gateway', '/gateway/*', '/entity', '/entity/*', '/v1/catalog/*'];
   for (const path of guarded)
     app.use(path, limit, requireAuth, (c, next) => actingAs(c.get('principal').name, next));
+  app.route('/', historyDocs());
   app.route(
     '/',
     historyRoutes({
@@ -67,16 +73,30 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     }),
   );
   // Any principal may ask which version it talks to (the same as --version and switchyard_build_info).
-  app.get('/api/v1/info', (c) =>
-    c.json({
-      name: 'switchyard',
-      defaultGroup: g.config.routing.defaultGroup,
-      version: VERSION,
-      node: process.versions.node,
-      uptimeSeconds: Math.round(process.uptime()),
+  app.get(
+    '/api/v1/info',
+    doc({
+      tag: 'reference',
+      summary: 'Name, version and default routing group of this gateway',
+      access: 'user',
+      responses: { 200: 'name, defaultGroup, version, node, uptimeSeconds' },
     }),
+    (c) =>
+      c.json({
+        name: 'switchyard',
+        defaultGroup: g.config.routing.defaultGroup,
+        version: VERSION,
+        node: process.versions.node,
+        uptimeSeconds: Math.round(process.uptime()),
+      }),
   );
   for (const path of guarded) app.use(path, requireAdmin);
+  const spec = openApiDocument(app);
+  app.get(
+    '/api/v1/openapi.json',
+    doc({ tag: 'reference', summary: 'This OpenAPI 3.1 document', responses: { 200: 'the document' } }),
+    async (c) => c.json(await spec()),
+  );
   app.route(
     '/',
     adminRoutes({
@@ -95,6 +115,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
     '/',
     catalogRoutes(() => g.catalogs!, g.config.routing.defaultGroup),
   );
+  app.route('/', rulesRoutes({ rules: () => g.rules, database: g.databaseRules }));
   app.route(
     '/',
     explainRoute({
@@ -120,6 +141,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       registry: g.registry,
       picker: g.picker,
       history: g.history,
+      historyStats: new HistoryStatsRepo(g.db.db),
+      loadSamples: g.loadSamples,
       users: g.users,
       verifyPassword: (password, hash, familiar) =>
         g.hashGate.verify(password, hash, familiar).then((ok) => ok === true),
@@ -133,6 +156,8 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       catalogs: consoleCatalogs(() => g.catalogs!),
       defaultGroup: g.config.routing.defaultGroup,
       rules: () => g.rules,
+      databaseRules: g.databaseRules,
+      openApi: spec,
       logger: g.logger,
       ...(sso ? { oidc: { loginUrl: sso.loginUrl, user: sso.user } } : {}),
     }),

@@ -29,6 +29,8 @@ import { createListener } from './server.js';
 import { HealthMonitor } from './health/monitor.js';
 import { StatsPoller } from './health/stats-poller.js';
 import type { Backend } from './backends/backend.js';
+import { openRules, ruleGroupWarnings } from './routing/rule-start.js';
+import { clusterWarnings, resolveForwardAuthorization } from './backends/cluster-checks.js';
 import { mountAppRoutes } from './app-routes.js';
 import { createAuthenticator, type GatewayAuthenticator } from './auth/auth-chain.js';
 import { LayeredUserDirectory } from './auth/user-directory.js';
@@ -45,6 +47,9 @@ import { resolveTrinoUser } from './auth/impersonation.js';
 import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
+import { DatabaseRules } from './routing/database-rules.js';
+import { RuleVersionRepo } from './routing/rule-version-repo.js';
+import { LoadSamples } from './ui/load-samples.js';
 import { resolve as resolvePathOf } from 'node:path';
 
 export interface GatewayOptions {
@@ -95,6 +100,10 @@ export class Gateway {
   private readonly storeSql: (sql: string) => StoredSql;
   /** Routing rules in force; loaded by start(). */
   rules: RuleEngine | undefined;
+  /** Routing rules edited through the API and the console, versioned in the database. */
+  readonly databaseRules: DatabaseRules;
+  /** Queued and running per cluster over the last hour, for the console's live chart. */
+  readonly loadSamples = new LoadSamples();
   /** True once start() finished (readiness). */
   private ready = false;
   /** isReady: start() finished (the first health round is done). */
@@ -127,22 +136,15 @@ export class Gateway {
     this.registry = new BackendRegistry(
       backendRepo,
       cfg.proxy.maxSocketsPerBackend,
-      cfg.auth.forwardAuthorization,
+      resolveForwardAuthorization(cfg.auth.forwardAuthorization, cfg.auth.mode),
     );
-    // Credentials passed on to http:// clusters cross the network in cleartext: said at start, and for each
-    // such backend added later through the admin API.
-    const cleartext = (bs: Backend[]) => {
-      const names = bs
-        .filter((b) => b.forwardsAuthorization && b.target.protocol === 'http:')
-        .map((b) => b.name);
-      if (cfg.auth.mode !== 'none' && names.length > 0)
-        this.logger.warn(
-          { backends: names },
-          "clients' credentials are passed on to these http:// clusters in cleartext; set auth.forwardAuthorization: https if they do not authenticate users themselves",
-        );
+    // Ways of reaching a cluster that cannot work (or send credentials in cleartext): said at start, and for
+    // each such backend added later through the admin API.
+    const warn = (bs: Backend[]) => {
+      for (const line of clusterWarnings(bs, cfg.auth.mode, cfg.server.publicUrl)) this.logger.warn(line);
     };
-    cleartext(this.registry.all());
-    this.registry.on('added', (b) => cleartext([b]));
+    warn(this.registry.all());
+    this.registry.on('added', (b) => warn([b]));
     this.registry.on('changed', (c) => audit(this.logger, c));
     this.picker = new BackendPicker(this.registry);
 
@@ -197,6 +199,12 @@ export class Gateway {
           stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
+    this.databaseRules = new DatabaseRules({
+      repo: new RuleVersionRepo(this.db.db),
+      engine: () => this.rules,
+      groups: () => this.registry.groupNames(),
+      logger: this.logger,
+    });
     this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db), (c) =>
       audit(this.logger, c),
     );
@@ -270,11 +278,10 @@ export class Gateway {
 
   /** start loads the routing rules, listens and starts the background loops; resolves with the bound port. */
   async start(): Promise<number> {
-    this.rules = await RuleEngine.open({
-      dir: resolvePathOf(this.config.baseDir, this.config.routing.rulesDir),
-      logger: this.logger,
-      metrics: this.metrics,
-    });
+    this.rules = await openRules(this.config, this.logger, this.metrics);
+    const groups = new Set(this.registry.groups().map((g) => g.name));
+    for (const line of ruleGroupWarnings(this.rules.rules, groups)) this.logger.warn(line);
+    this.databaseRules.load();
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));
@@ -310,6 +317,7 @@ export class Gateway {
     });
     const port = (this.server.address() as AddressInfo).port;
     await this.monitor?.start();
+    this.loadSamples.start(() => this.registry.all());
     this.catalogs.start(c.reconcileIntervalSeconds * 1000, {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
@@ -352,6 +360,7 @@ export class Gateway {
       clearInterval(idle);
       clearTimeout(timer);
       this.rules?.close();
+      this.loadSamples.stop();
       this.monitor?.stop();
       await this.catalogs?.stop();
       this.tracker.stop();

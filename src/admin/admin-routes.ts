@@ -5,7 +5,7 @@ import type { Backend } from '../backends/backend.js';
 import { RegistryError, type BackendRegistry } from '../backends/registry.js';
 import { BadRequest, readBody, type AppEnv } from './http.js';
 import { backendInput, backendPatch, groupInput, userInput, userPatch } from './schemas.js';
-import { openApiDocument } from './openapi.js';
+import { adminDocs as docs } from './docs/admin-docs.js';
 
 export interface AdminDeps {
   registry: BackendRegistry;
@@ -24,6 +24,9 @@ export function backendView(b: Backend) {
     active: b.active,
     weight: b.weight,
     catalogDriver: b.catalogDriver,
+    processForwarded: b.processForwarded,
+    forwardAuthorization: b.record().forwardAuthorization ?? null,
+    advertisedUrls: b.record().advertisedUrls ?? [],
     health: b.health,
     healthDetail: b.healthDetail ?? null,
     stats: b.stats ?? null,
@@ -66,23 +69,21 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       if (g !== '*' && !registry.group(g)) throw new BadRequest(`${field}: unknown group "${g}"`);
   };
 
-  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
-
-  app.get('/api/v1/backends', (c) => {
+  app.get('/api/v1/backends', docs.listBackends, (c) => {
     const group = c.req.query('group');
     if (group !== undefined && !registry.group(group))
       return c.json({ message: `group: unknown group "${group}"` }, 400);
     const list = group === undefined ? registry.all() : registry.inGroup(group);
     return c.json(list.map(backendView));
   });
-  app.get('/api/v1/backends/:name', (c) => {
+  app.get('/api/v1/backends/:name', docs.getBackend, (c) => {
     try {
       return c.json(backendView(backend(c.req.param('name'))));
     } catch (e) {
       return apiError(c, e);
     }
   });
-  app.post('/api/v1/backends', async (c) => {
+  app.post('/api/v1/backends', docs.addBackend, async (c) => {
     try {
       const b = await readBody(c, backendInput);
       return c.json(backendView(registry.add({ ...b, externalUrl: b.externalUrl ?? undefined })), 201);
@@ -90,7 +91,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.put('/api/v1/backends/:name', async (c) => {
+  app.put('/api/v1/backends/:name', docs.replaceBackend, async (c) => {
     try {
       const name = c.req.param('name');
       backend(name);
@@ -100,7 +101,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.patch('/api/v1/backends/:name', async (c) => {
+  app.patch('/api/v1/backends/:name', docs.patchBackend, async (c) => {
     try {
       const old = backend(c.req.param('name')).record();
       const p = await readBody(c, backendPatch);
@@ -110,7 +111,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.delete('/api/v1/backends/:name', (c) => {
+  app.delete('/api/v1/backends/:name', docs.deleteBackend, (c) => {
     try {
       const b = backend(c.req.param('name'));
       if (b.inFlight > 0 && c.req.query('force') !== 'true')
@@ -128,13 +129,17 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
     ['activate', true],
     ['deactivate', false],
   ] as const)
-    app.post(`/api/v1/backends/:name/${verb}`, (c) => {
-      try {
-        return c.json(backendView(registry.setActive(backend(c.req.param('name')).name, active)));
-      } catch (e) {
-        return apiError(c, e);
-      }
-    });
+    app.post(
+      `/api/v1/backends/:name/${verb}`,
+      active ? docs.activateBackend : docs.deactivateBackend,
+      (c) => {
+        try {
+          return c.json(backendView(registry.setActive(backend(c.req.param('name')).name, active)));
+        } catch (e) {
+          return apiError(c, e);
+        }
+      },
+    );
 
   const groupView = (name: string) => {
     const g = registry.group(name)!;
@@ -145,13 +150,13 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       backends: registry.inGroup(name).map((b) => b.name),
     };
   };
-  app.get('/api/v1/groups', (c) => c.json(registry.groups().map((g) => groupView(g.name))));
-  app.get('/api/v1/groups/:name', (c) => {
+  app.get('/api/v1/groups', docs.listGroups, (c) => c.json(registry.groups().map((g) => groupView(g.name))));
+  app.get('/api/v1/groups/:name', docs.getGroup, (c) => {
     const name = c.req.param('name');
     if (!registry.group(name)) return c.json({ message: `group "${name}" not found` }, 404);
     return c.json(groupView(name));
   });
-  app.put('/api/v1/groups/:name', async (c) => {
+  app.put('/api/v1/groups/:name', docs.putGroup, async (c) => {
     try {
       const name = c.req.param('name');
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name))
@@ -164,7 +169,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.delete('/api/v1/groups/:name', (c) => {
+  app.delete('/api/v1/groups/:name', docs.deleteGroup, (c) => {
     try {
       const why = registry.group(c.req.param('name')) ? d.groupInUse?.(c.req.param('name')) : undefined;
       if (why) throw new BadRequest(`group "${c.req.param('name')}" cannot be deleted: ${why}`, 409);
@@ -175,13 +180,13 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
     }
   });
 
-  app.get('/api/v1/users', (c) => c.json(users.list().map(userView)));
-  app.get('/api/v1/users/:name', (c) => {
+  app.get('/api/v1/users', docs.listUsers, (c) => c.json(users.list().map(userView)));
+  app.get('/api/v1/users/:name', docs.getUser, (c) => {
     const name = c.req.param('name');
     const u = users.list().find((x) => x.name === name);
     return u ? c.json(userView(u)) : c.json({ message: `user "${name}" not found` }, 404);
   });
-  app.post('/api/v1/users', async (c) => {
+  app.post('/api/v1/users', docs.addUser, async (c) => {
     try {
       const u = await readBody(c, userInput);
       if (users.get(u.name)) throw new BadRequest(`user "${u.name}" already exists`, 409);
@@ -200,7 +205,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.patch('/api/v1/users/:name', async (c) => {
+  app.patch('/api/v1/users/:name', docs.patchUser, async (c) => {
     try {
       const name = c.req.param('name');
       const old = users.get(name);
@@ -223,7 +228,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
       return apiError(c, e);
     }
   });
-  app.delete('/api/v1/users/:name', (c) => {
+  app.delete('/api/v1/users/:name', docs.deleteUser, (c) => {
     try {
       users.remove(c.req.param('name'));
       return c.json({ deleted: c.req.param('name') });

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
 import { CatalogError, type CatalogService, type ChangeResult } from '../catalogs/catalog-service.js';
 import {
   CatalogInputError,
@@ -7,27 +6,11 @@ import {
   validateConnectorName,
   validateProperties,
 } from '../catalogs/identifiers.js';
+export { catalogInput, catalogReplace } from './catalog-schemas.js';
 import { apiError } from './admin-routes.js';
+import { catalogInput, catalogReplace, seedAdd } from './catalog-schemas.js';
+import { catalogDocs as docs } from './docs/catalog-docs.js';
 import { BadRequest, readBody, type AppEnv } from './http.js';
-
-export const catalogInput = z
-  .object({
-    /** Routing group; default: the configured default group. */
-    group: z.string().optional(),
-    name: z.unknown(),
-    connector: z.unknown(),
-    properties: z.unknown().optional(),
-  })
-  .strict();
-
-export const catalogReplace = z
-  .object({ connector: z.unknown().optional(), properties: z.unknown() })
-  .strict();
-
-/** The seed-compatible body of POST /v1/catalog/add. */
-const seedAdd = z
-  .object({ catalogName: z.unknown(), connectorName: z.unknown(), properties: z.unknown().optional() })
-  .loose();
 
 /**
  * HTTP status of a change: every backend of the group reached the desired state → 201 (create) or 200;
@@ -66,21 +49,21 @@ export function catalogRoutes(service: () => CatalogService, defaultGroup: strin
   const user = (c: Context<AppEnv>) => c.get('principal').name;
   const group = (g: string | undefined) => (g === undefined || g === '' ? defaultGroup : g);
 
-  app.get('/api/v1/catalogs', (c) => {
+  app.get('/api/v1/catalogs', docs.list, (c) => {
     try {
       return c.json(service().list(c.req.query('group') || undefined));
     } catch (e) {
       return catalogError(c, e);
     }
   });
-  app.get('/api/v1/catalogs/:group/:name', (c) => {
+  app.get('/api/v1/catalogs/:group/:name', docs.get, (c) => {
     try {
       return c.json(service().get(c.req.param('group'), c.req.param('name').toLowerCase()));
     } catch (e) {
       return catalogError(c, e);
     }
   });
-  app.post('/api/v1/catalogs', async (c) => {
+  app.post('/api/v1/catalogs', docs.create, async (c) => {
     try {
       const b = await readBody(c, catalogInput);
       const [name, connector, props] = validated(
@@ -98,7 +81,7 @@ export function catalogRoutes(service: () => CatalogService, defaultGroup: strin
       return catalogError(c, e);
     }
   });
-  app.put('/api/v1/catalogs/:group/:name', async (c) => {
+  app.put('/api/v1/catalogs/:group/:name', docs.replace, async (c) => {
     try {
       const b = await readBody(c, catalogReplace);
       const [name, connector, props] = validated(
@@ -116,7 +99,7 @@ export function catalogRoutes(service: () => CatalogService, defaultGroup: strin
       return catalogError(c, e);
     }
   });
-  app.delete('/api/v1/catalogs/:group/:name', async (c) => {
+  app.delete('/api/v1/catalogs/:group/:name', docs.delete, async (c) => {
     try {
       const name = validated(() => validateCatalogName(c.req.param('name')), NATIVE_FIELDS);
       const r = await service().delete(c.req.param('group'), name, user(c));
@@ -125,12 +108,12 @@ export function catalogRoutes(service: () => CatalogService, defaultGroup: strin
       return catalogError(c, e);
     }
   });
-  app.post('/api/v1/catalogs/reconcile', async (c) => {
+  app.post('/api/v1/catalogs/reconcile', docs.reconcile, async (c) => {
     await service().reconcileAll();
     return c.json(service().list());
   });
 
-  app.post('/v1/catalog/add', async (c) => {
+  app.post('/v1/catalog/add', docs.seedAdd, async (c) => {
     try {
       const b = await readBody(c, seedAdd);
       const [name, connector, props] = validated(
@@ -147,7 +130,7 @@ export function catalogRoutes(service: () => CatalogService, defaultGroup: strin
       return catalogError(c, e);
     }
   });
-  app.delete('/v1/catalog/delete', async (c) => {
+  app.delete('/v1/catalog/delete', docs.seedDelete, async (c) => {
     try {
       const name = validated(() => validateCatalogName(c.req.query('catalogName')));
       const r = await service().delete(group(c.req.query('group')), name, user(c));

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Backend } from '../backends/backend.js';
 import { RegistryError, type BackendRegistry } from '../backends/registry.js';
+import { compatDocs as docs } from './docs/compat-docs.js';
 import { BadRequest, issuesMessage, MAX_ADMIN_BODY, type AppEnv } from './http.js';
 import { compatBackend } from './schemas.js';
 
@@ -16,9 +17,9 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
   const view = (b: Backend) => gatewayBackendView(b, true);
   const notFound = (c: Context, message: string) => c.text(message, 404);
 
-  app.get('/gateway', (c) => c.text('ok'));
-  app.get('/gateway/backend/all', (c) => c.json(registry.all().map(view)));
-  app.get('/gateway/backend/active', (c) =>
+  app.get('/gateway', docs.ping, (c) => c.text('ok'));
+  app.get('/gateway/backend/all', docs.all, (c) => c.json(registry.all().map(view)));
+  app.get('/gateway/backend/active', docs.active, (c) =>
     c.json(
       registry
         .all()
@@ -30,7 +31,7 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
     ['activate', true],
     ['deactivate', false],
   ] as const)
-    app.post(`/gateway/backend/${verb}/:name`, (c) => {
+    app.post(`/gateway/backend/${verb}/:name`, active ? docs.activate : docs.deactivate, (c) => {
       const name = c.req.param('name');
       if (!registry.get(name)) return notFound(c, `backend "${name}" not found`);
       registry.setActive(name, active);
@@ -66,6 +67,9 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
         externalUrl: p.data.externalUrl ?? undefined,
         weight: old?.weight ?? 1,
         catalogDriver: old?.catalogDriver ?? ('sql' as const),
+        processForwarded: old?.processForwarded,
+        forwardAuthorization: old?.record().forwardAuthorization,
+        advertisedUrls: old?.record().advertisedUrls,
       };
       const b = old ? registry.update(rec) : registry.add(rec);
       return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));
@@ -75,9 +79,9 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
       throw e;
     }
   };
-  app.post('/gateway/backend/modify/add', (c) => upsert(c, 'add'));
-  app.post('/gateway/backend/modify/update', (c) => upsert(c, 'update'));
-  app.post('/gateway/backend/modify/delete', async (c) => {
+  app.post('/gateway/backend/modify/add', docs.add, (c) => upsert(c, 'add'));
+  app.post('/gateway/backend/modify/update', docs.update, (c) => upsert(c, 'update'));
+  app.post('/gateway/backend/modify/delete', docs.delete, async (c) => {
     const name = (await c.req.text()).trim().slice(0, 256);
     if (!name) return c.json({ message: 'body: expected the backend name as plain text' }, 400);
     const b = registry.get(name);
@@ -93,8 +97,8 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
     return c.body(null, 200);
   });
 
-  app.get('/entity', (c) => c.json(['GATEWAY_BACKEND']));
-  app.get('/entity/:type', (c) => {
+  app.get('/entity', docs.entities, (c) => c.json(['GATEWAY_BACKEND']));
+  app.get('/entity/:type', docs.entityList, (c) => {
     const type = c.req.param('type');
     if (type !== 'GATEWAY_BACKEND')
       return c.json(
@@ -103,7 +107,7 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
       );
     return c.json(registry.all().map(view));
   });
-  app.post('/entity', async (c): Promise<Response> => {
+  app.post('/entity', docs.entityUpsert, async (c): Promise<Response> => {
     const type = c.req.query('entityType');
     if (type !== 'GATEWAY_BACKEND')
       return c.json({ message: 'entityType: only GATEWAY_BACKEND is supported' }, 400);
@@ -135,15 +139,15 @@ export function publicBackendRoutes(
 ): Hono {
   const app = new Hono();
   const view = gatewayBackendView;
-  app.get('/api/public/backends', async (c) => {
+  app.get('/api/public/backends', docs.publicList, async (c) => {
     const full = await authenticated(c);
     return c.json(registry.all().map((b) => view(b, full)));
   });
-  app.get('/api/public/backends/:name', async (c) => {
+  app.get('/api/public/backends/:name', docs.publicOne, async (c) => {
     const b = registry.get(c.req.param('name'));
     return b ? c.json(view(b, await authenticated(c))) : c.json({ message: 'backend not found' }, 404);
   });
-  app.get('/api/public/backends/:name/state', (c) => {
+  app.get('/api/public/backends/:name/state', docs.publicState, (c) => {
     const b = registry.get(c.req.param('name'));
     if (!b) return c.json({ message: 'backend not found' }, 404);
     return c.json({

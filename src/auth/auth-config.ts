@@ -115,10 +115,12 @@ export const authConfigSchema = z
     /** OpenID Connect sign-in (src/auth/oidc-config.ts). Default: none. */
     oidc: oidcConfigSchema.optional(),
     /**
-     * Which clusters receive clients' Authorization headers: `always` (default: a cluster behind the gateway
-     * may authenticate users itself, also over http with process-forwarded), `https` ones only, or `never`.
+     * Which clusters receive clients' Authorization headers (a backend's own forwardAuthorization wins):
+     * `always`, `https` ones only, `never`, or `auto` (default): `always` in mode none (the clusters
+     * authenticate the clients themselves), else `never` (the gateway authenticated them, and a cluster
+     * without authentication, Trino's default, refuses any password with 401).
      */
-    forwardAuthorization: z.enum(['https', 'always', 'never']).default('always'),
+    forwardAuthorization: z.enum(['auto', 'https', 'always', 'never']).default('auto'),
     /** Users (passwords hashed). Default none. */
     users: z.array(plaintextGuard.pipe(userSchema)).default([]),
     /**

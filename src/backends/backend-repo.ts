@@ -10,6 +10,12 @@ export interface BackendRecord {
   active: boolean;
   weight: number;
   catalogDriver: 'sql' | 'rest';
+  /** The cluster processes X-Forwarded-* (http-server.process-forwarded=true). Default false. */
+  processForwarded?: boolean;
+  /** Whether the cluster receives clients' Authorization headers; undefined: auth.forwardAuthorization. */
+  forwardAuthorization?: 'always' | 'never';
+  /** Other origins the cluster builds its URLs with (its own load balancer). */
+  advertisedUrls?: string[];
 }
 
 export interface GroupRecord {
@@ -28,6 +34,12 @@ const toRecord = (r: BackendRow): BackendRecord => ({
   active: r.active,
   weight: r.weight,
   catalogDriver: r.catalogDriver === 'rest' ? 'rest' : 'sql',
+  processForwarded: r.processForwarded,
+  forwardAuthorization:
+    r.forwardAuthorization === 'always' || r.forwardAuthorization === 'never'
+      ? r.forwardAuthorization
+      : undefined,
+  advertisedUrls: r.advertisedUrls ? (JSON.parse(r.advertisedUrls) as string[]) : [],
 });
 
 /** Persistence of backends and routing groups. Deletes are soft: a deleted name is never re-seeded. */
@@ -118,6 +130,9 @@ export class BackendRepo {
       active: b.active,
       weight: b.weight,
       catalogDriver: b.catalogDriver,
+      processForwarded: b.processForwarded ?? false,
+      forwardAuthorization: b.forwardAuthorization ?? null,
+      advertisedUrls: b.advertisedUrls?.length ? JSON.stringify(b.advertisedUrls) : null,
     };
   }
 }

@@ -3,7 +3,10 @@ import https from 'node:https';
 import { Pool } from 'undici';
 import type { BackendRecord } from './backend-repo.js';
 
-/** Which clusters receive clients' Authorization headers: all, `https` ones only, or none. */
+/**
+ * Which clusters receive clients' Authorization headers by default (auth.forwardAuthorization, resolved:
+ * `auto` is `always` in auth mode none, else `never`): all, `https` ones only, or none.
+ */
 export type ForwardAuthorization = 'https' | 'always' | 'never';
 
 export type HealthState = 'UNKNOWN' | 'PENDING' | 'HEALTHY' | 'UNHEALTHY';
@@ -44,8 +47,13 @@ export class Backend {
   submitting = 0;
   readonly agent: http.Agent;
   readonly pool: Pool;
-  /** Whether clients' Authorization headers are passed on to this cluster (auth.forwardAuthorization). */
+  /** Whether clients' Authorization headers are passed on to this cluster (its forwardAuthorization, else auth's). */
   readonly forwardsAuthorization: boolean;
+  /** Whether the cluster processes X-Forwarded-* (else it receives none: a default Trino answers them 406). */
+  readonly processForwarded: boolean;
+  /** Origins of advertisedUrls: other origins the cluster builds its URLs with. */
+  readonly advertisedOrigins: readonly string[];
+  private readonly rec: BackendRecord;
 
   constructor(rec: BackendRecord, maxSockets: number, forwardAuthorization: ForwardAuthorization = 'always') {
     this.name = rec.name;
@@ -57,9 +65,14 @@ export class Backend {
     this.active = rec.active;
     this.weight = rec.weight;
     this.catalogDriver = rec.catalogDriver;
+    this.rec = rec;
+    const forward = rec.forwardAuthorization ?? forwardAuthorization;
     this.forwardsAuthorization =
-      forwardAuthorization === 'always' ||
-      (forwardAuthorization === 'https' && this.target.protocol === 'https:');
+      forward === 'always' || (forward === 'https' && this.target.protocol === 'https:');
+    this.processForwarded = rec.processForwarded ?? false;
+    this.advertisedOrigins = (rec.advertisedUrls ?? [])
+      .map((u) => new URL(u).origin)
+      .filter((o) => o !== this.origin);
     const opts = {
       keepAlive: true,
       maxSockets,
@@ -85,6 +98,9 @@ export class Backend {
       active: this.active,
       weight: this.weight,
       catalogDriver: this.catalogDriver,
+      processForwarded: this.processForwarded,
+      forwardAuthorization: this.rec.forwardAuthorization,
+      advertisedUrls: this.rec.advertisedUrls ?? [],
     };
   }
 }

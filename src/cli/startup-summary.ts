@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Gateway } from '../gateway.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_RULES_DIR } from '../routing/rule-start.js';
 
 /** What the summary is made of: read from a started gateway (first health round done). */
 export interface SummaryFacts {
@@ -44,7 +45,7 @@ export function summaryFacts(g: Gateway, at: { configFile?: string; port: number
     })),
     groups: g.registry.groups().map((r) => ({ name: r.name, fallback: r.fallback ?? undefined })),
     rules: (g.rules?.rules ?? []).map((r) => ({ name: r.name, routeTo: r.routeTo })),
-    rulesDir: resolve(c.baseDir, c.routing.rulesDir),
+    rulesDir: resolve(c.baseDir, c.routing.rulesDir ?? DEFAULT_RULES_DIR),
     configFile: at.configFile,
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -89,12 +89,45 @@ export function parseConfig(
   const cross = crossCheck(parsed.data);
   if (cross.length) throw new ConfigError(source, cross);
   const cfg = parsed.data;
+  const files = fileChecks(cfg, opts.baseDir ?? process.cwd());
+  if (files.length) throw new ConfigError(source, files);
   const publicUrl = (cfg.server.publicUrl ?? `http://localhost:${cfg.server.port}`).replace(/\/+$/, '');
   return deepFreeze({
     ...cfg,
     server: { ...cfg.server, publicUrl },
     baseDir: opts.baseDir ?? process.cwd(),
   });
+}
+
+/**
+ * fileChecks finds configured files and directories that are not there, each named with the fix. A
+ * rulesDir left at its default may be missing (no rules); one that is configured must exist.
+ */
+function fileChecks(cfg: z.infer<typeof gatewayConfigSchema>, baseDir: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const dir = cfg.routing.rulesDir;
+  if (dir !== undefined && !isDirectory(resolve(baseDir, dir)))
+    issues.push({
+      path: 'routing.rulesDir',
+      message: `directory ${resolve(baseDir, dir)} does not exist: create it, or remove routing.rulesDir to run without rules`,
+    });
+  for (const k of ['cert', 'key'] as const) {
+    const f = cfg.server.tls?.[k];
+    if (f !== undefined && !existsSync(resolve(baseDir, f)))
+      issues.push({
+        path: `server.tls.${k}`,
+        message: `file ${resolve(baseDir, f)} does not exist: give the path of a PEM file (relative to the config file)`,
+      });
+  }
+  return issues;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** loadConfig reads and validates a config file; relative paths in it resolve against its directory. */

@@ -14,6 +14,16 @@ export const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'an http:// or https:// URL');
 
+/** isOrigin tells whether a URL is an origin (no path but "/", no query, no fragment). */
+function isOrigin(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.pathname === '/' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 export const SELECTION_POLICIES = ['least-loaded', 'round-robin', 'random', 'weighted', 'user-hash'] as const;
 
 export const serverSchema = z
@@ -84,8 +94,11 @@ export const routingSchema = z
   .object({
     /** Group used when neither header, rule nor user picks one. Default adhoc. */
     defaultGroup: nameSchema.default('adhoc'),
-    /** Directory of routing rule files (*.yaml). Default ./rules; relative to the config file. */
-    rulesDir: z.string().default('./rules'),
+    /**
+     * Directory of routing rule files (*.yaml), relative to the config file; it must exist. Default ./rules
+     * when that exists, else no rules.
+     */
+    rulesDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -102,8 +115,8 @@ export const groupSchema = z
 export const backendSchema = z
   .object({
     name: nameSchema,
-    /** Coordinator URL the gateway talks to. */
-    url: httpUrl,
+    /** Coordinator URL the gateway talks to: scheme, host and port only (Trino's paths are fixed). */
+    url: httpUrl.refine(isOrigin, 'scheme://host:port without a path (Trino serves /v1/... at its root)'),
     /** Routing group. */
     group: nameSchema,
     /** Whether the backend takes new queries (when healthy). Default true. */
@@ -114,6 +127,26 @@ export const backendSchema = z
     weight: z.number().int().min(1).max(1000).default(1),
     /** How catalogs are applied: 'sql' (CREATE/DROP CATALOG) or 'rest' (/v1/catalog/add). Default sql. */
     catalogDriver: z.enum(['sql', 'rest']).default('sql'),
+    /**
+     * Whether the cluster processes forwarded headers (its `http-server.process-forwarded=true`). Then it
+     * receives X-Forwarded-For/Proto/Host (and X-Forwarded-Prefix when server.publicUrl has a path) and
+     * builds the gateway's URLs itself. Default false: a Trino ≥ 451 left at its default answers any
+     * X-Forwarded-* header with 406, so the cluster receives none and the gateway rewrites its URLs.
+     */
+    processForwarded: z.boolean().default(false),
+    /**
+     * Whether the cluster receives the client's Authorization header: `always` when it checks the same
+     * credentials itself, `never` when it trusts the gateway's X-Trino-User. Default: auth.forwardAuthorization.
+     */
+    forwardAuthorization: z.enum(['always', 'never']).optional(),
+    /**
+     * Other origins the cluster puts in the URLs it hands out (its own TLS load balancer, e.g.
+     * https://trino-lb:8443): they are rewritten like `url`'s. Origins only, no paths. Default none.
+     */
+    advertisedUrls: z
+      .array(httpUrl.refine((u) => /^https?:\/\/[^/]+\/?$/i.test(u), 'an origin without a path'))
+      .max(16)
+      .default([]),
   })
   .strict();
 

@@ -15,6 +15,10 @@ export const backends = sqliteTable('backends', {
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   weight: integer('weight').notNull().default(1),
   catalogDriver: text('catalog_driver').notNull().default('sql'),
+  processForwarded: integer('process_forwarded', { mode: 'boolean' }).notNull().default(false),
+  forwardAuthorization: text('forward_authorization'),
+  /** JSON array of origins. */
+  advertisedUrls: text('advertised_urls'),
   deletedAt: integer('deleted_at'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -127,3 +131,17 @@ export const catalogDeployments = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.groupName, t.catalogName, t.backend] })],
 );
+
+/**
+ * Routing rules edited through the API or the console: every save is a new version holding the whole
+ * database rule set as YAML (the newest version is in force), with who saved it and what changed: the
+ * audit trail. Rule files stay in rules/ and are never written here.
+ */
+export const ruleVersions = sqliteTable('rule_versions', {
+  version: integer('version').primaryKey(),
+  yaml: text('yaml').notNull(),
+  author: text('author').notNull(),
+  /** What changed against the previous version: rules added, changed, removed; or the note given. */
+  summary: text('summary').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

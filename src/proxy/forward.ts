@@ -9,6 +9,7 @@ import { clientWantsClose } from './forward-headers.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { writeTrinoError } from '../trino/errors.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
+import { Exchange } from './exchange.js';
 
 /** The head of a backend's answer to an exchange the gateway handles itself. */
 export interface UpstreamResponse {
@@ -48,6 +49,18 @@ export interface ForwardOptions {
   /** A 503 answer is reported as refused instead of being handled (only before the query exists). Needs onResponse. */
   refuse503?: boolean;
   /**
+   * For a relay: maps a redirect's Location (a WORKER_PROXY 303 names a worker the client cannot reach);
+   * undefined leaves it as it is.
+   */
+  rewriteLocation?(location: string): string | undefined;
+  /**
+   * For a relay of a spooled segment: a redirect to another origin (object storage, in retrieval mode
+   * COORDINATOR_STORAGE_REDIRECT) passes unchanged; segment clients send no credentials to follow it with.
+   */
+  storageRedirects?: boolean;
+  /** For a relay: the origin to send it to instead of the backend's (a worker of that cluster). */
+  origin?: string;
+  /**
    * The backend's answer broke off after its head but before anything reached the client: the client can
    * still get a proper error answer. Without it, the client's connection is closed.
    */
@@ -61,6 +74,8 @@ export type ForwardOutcome =
 /** A relayed (not self-handled) request in flight through http-proxy-3. */
 interface Relay {
   timedOut: boolean;
+  rewriteLocation?: (location: string) => string | undefined;
+  storageRedirects?: boolean;
   settle: (o: ForwardOutcome) => void;
   /** Origins the backend's own redirects may use (its own, the gateway's public one). */
   origins: readonly string[];
@@ -106,10 +121,19 @@ export class Forwarder {
       proxyRes.once('error', () => res.destroy());
       proxyRes.once('aborted', () => res.destroy());
       for (const h of HOP_BY_HOP) if (proxyRes.headers[h] !== undefined) delete proxyRes.headers[h];
+      const loc = proxyRes.headers.location;
+      if (r.rewriteLocation && typeof loc === 'string') {
+        const to = r.rewriteLocation(loc);
+        if (to !== undefined) proxyRes.headers.location = to;
+      }
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
+      // A segment's redirect to object storage passes as it is (its clients send no credentials).
+      const storage = r.storageRedirects ? storageLocation(proxyRes.headers.location, r.origins) : undefined;
+      if (storage !== undefined) delete proxyRes.headers.location;
       const status = guardResponse(proxyRes.statusCode ?? 0, proxyRes.headers, r.origins, this.publicUrl);
+      if (storage !== undefined) proxyRes.headers.location = storage;
       if (status !== proxyRes.statusCode) {
         // A redirect to a foreign origin: answered here (http-proxy-3 then pipes nothing), its body dropped.
         proxyRes.resume();
@@ -126,7 +150,7 @@ export class Forwarder {
     backend: Backend,
     opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
-    if (!opts.onResponse) return this.relay(req, res, backend, opts.path, opts.body);
+    if (!opts.onResponse) return this.relay(req, res, backend, opts);
     return new Promise<ForwardOutcome>((resolve) => this.send(req, res, backend, opts, resolve));
   }
 
@@ -180,9 +204,9 @@ export class Forwarder {
     req: IncomingMessage,
     res: ServerResponse,
     backend: Backend,
-    path?: string,
-    body?: Buffer,
+    opts: ForwardOptions,
   ): Promise<ForwardOutcome> {
+    const body = opts.body;
     if (body) {
       req.headers['content-length'] = String(body.length);
       if (req.headers['transfer-encoding'] !== undefined) delete req.headers['transfer-encoding'];
@@ -193,6 +217,8 @@ export class Forwarder {
         origins: [backend.origin, this.publicOrigin],
         backend: backend.name,
         timedOut: false,
+        rewriteLocation: opts.rewriteLocation,
+        storageRedirects: opts.storageRedirects,
         settle: (o) => {
           if (!settled) {
             settled = true;
@@ -201,9 +227,12 @@ export class Forwarder {
         },
       };
       this.relays.set(req, r);
-      if (path !== undefined) req.url = path;
-      const opts = { target: backend.target, agent: backend.agent, buffer: body && Readable.from([body]) };
-      this.proxy.web(req, res, opts, (err: Error) => {
+      if (opts.path !== undefined) req.url = opts.path;
+      const target = opts.origin ? new URL(opts.origin) : backend.target;
+      // A worker's address may use another scheme than the coordinator's: then Node's default agent.
+      const agent = target.protocol === backend.target.protocol ? backend.agent : undefined;
+      const buffer = body && Readable.from([body]);
+      this.proxy.web(req, res, { target, agent, buffer }, (err: Error) => {
         if (res.destroyed || req.socket.destroyed) r.settle({ ok: false, kind: 'client-gone', error: err });
         else r.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, r.timedOut), error: err });
       });
@@ -216,123 +245,13 @@ export class Forwarder {
   }
 }
 
-/** The reason an exchange is aborted when its client went away. */
-const CLIENT_GONE = new Error('client went away');
-
-/**
- * Exchange is one self-handled request's state, and its undici handler. Nothing it calls may throw into
- * undici's parser callbacks: a failure of the gateway's own code closes the client's response instead.
- */
-class Exchange implements Dispatcher.DispatchHandler, UpstreamFlow {
-  private settled = false;
-  private clientGone = false;
-  private controller: Dispatcher.DispatchController | undefined;
-  private body: ResponseBody | undefined;
-  private pauseTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly opts: ForwardOptions,
-    private readonly onSettle: (o: ForwardOutcome) => void,
-    private readonly timeoutMs: number,
-  ) {}
-
-  private settle(o: ForwardOutcome): void {
-    if (this.settled) return;
-    this.settled = true;
-    try {
-      this.onSettle(o);
-    } catch {
-      this.res.destroy();
-    }
-  }
-
-  /** broken ends an exchange whose own handling threw: the client's connection closes, the upstream request ends. */
-  private broken(err: unknown): void {
-    this.clearPauseTimer();
-    this.res.destroy();
-    this.controller?.abort(err instanceof Error ? err : new Error(String(err)));
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.clientGone) controller.abort(CLIENT_GONE);
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.settled) return;
-    if (this.opts.refuse503 && statusCode === 503) {
-      // Its body is dropped (no consumer): the caller retries elsewhere or answers itself.
-      this.settle({ ok: false, kind: 'unavailable' });
-      return;
-    }
-    this.settle({ ok: true, status: statusCode });
-    try {
-      this.body = this.opts.onResponse!({ statusCode, headers }, this.res, this);
-    } catch (e) {
-      this.broken(e);
-    }
-  }
-
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    try {
-      this.body?.data(chunk);
-    } catch (e) {
-      this.broken(e);
-    }
-  }
-
-  onResponseEnd(): void {
-    this.clearPauseTimer();
-    try {
-      this.body?.end();
-    } catch (e) {
-      this.broken(e);
-    }
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
-    this.clearPauseTimer();
-    try {
-      const gone = this.clientGone || this.res.destroyed;
-      if (!this.body) {
-        if (gone) this.settle({ ok: false, kind: 'client-gone', error: err });
-        else this.settle({ ok: false, kind: kindOf(err as NodeJS.ErrnoException, false), error: err });
-      } else if (!gone && !this.res.headersSent && this.opts.onLateFailure) {
-        this.body.discard();
-        this.opts.onLateFailure(kindOf(err as NodeJS.ErrnoException, false), this.res);
-      } else this.body.abort();
-    } catch {
-      this.res.destroy();
-    }
-  }
-
-  clientClosed(): void {
-    if (this.res.writableFinished) return;
-    this.clientGone = true;
-    this.controller?.abort(CLIENT_GONE);
-  }
-
-  /**
-   * pause holds the backend's response back while the client catches up. undici's body timeout does not
-   * run while paused, so the exchange keeps its own: a client that reads nothing for timeoutMs is cut off,
-   * and the backend connection is freed.
-   */
-  pause(): void {
-    this.controller?.pause();
-    this.clearPauseTimer();
-    this.pauseTimer = setTimeout(() => this.broken(new Error('client stopped reading')), this.timeoutMs);
-    this.pauseTimer.unref();
-  }
-
-  resume(): void {
-    this.clearPauseTimer();
-    this.controller?.resume();
-  }
-
-  private clearPauseTimer(): void {
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = undefined;
+/** storageLocation is an absolute Location on none of `origins` (a storage URI), else undefined. */
+function storageLocation(loc: string | string[] | undefined, origins: readonly string[]): string | undefined {
+  if (typeof loc !== 'string' || !/^https?:\/\//i.test(loc)) return undefined;
+  try {
+    return origins.includes(new URL(loc).origin) ? undefined : loc;
+  } catch {
+    return undefined;
   }
 }
 

@@ -19,39 +19,53 @@ function nameIn(header: string, v: string): string {
 
 /**
  * applyPrincipal makes the principal decide the user Trino sees, on a new query and on every follow-up
- * (polls, cancels, /v1/query):
- * - a user header (either family) naming someone else is refused with 403 unless the principal may
- *   impersonate that user;
- * - an original-user header must name the principal itself (a cluster that trusts headers takes it for
- *   the authenticated user);
+ * (polls, cancels, /v1/query), checked as Trino's chain checks it (HttpRequestSessionContextFactory):
+ * - an original-user header (StatementClientV1 sends the JDBC sessionUser or user there) naming someone
+ *   else than the principal is refused with 403 unless the principal may impersonate that user;
+ * - a user header (either family) naming someone other than the original user (or the principal) is
+ *   refused with 403 unless the principal may impersonate that user (the gateway's rules are the
+ *   principal's: the original user may become whom the principal may become);
  * - a name that is no text is refused with 400 (names are read as UTF-8, else ISO-8859-1).
- * The session user header is then set to the resolved user, in the family the request uses (a request
- * naming no user gets the Presto header when it carries any X-Presto-* header). Headers are assigned, never
- * deleted, so a poll's header object stays fast. Returns the user.
+ * A request naming no user runs as the original user, else the principal. The session user header is
+ * then set to the resolved user, in the family the request uses (a request naming no user gets the
+ * Presto header when it carries any X-Presto-* header). Headers are assigned, never deleted, so a poll's
+ * header object stays fast. Returns the user.
  */
 export function applyPrincipal(req: IncomingMessage, principal: Principal, resolve: UserResolver): string {
   const h = req.headers;
   const self = principal.name;
+  const original = originalUser(h, principal, resolve);
   const trino = first(h[TRINO.user]);
   const presto = first(h[PRESTO.user]);
   // The common case, a client naming itself (or no one), costs two comparisons.
   const asTrino =
-    trino === undefined || trino === self ? self : resolved(TRINO.user, trino, principal, resolve);
+    trino === undefined || trino === self || trino === original
+      ? (trino ?? original)
+      : resolved(TRINO.user, trino, principal, resolve);
   const asPresto =
-    presto === undefined || presto === self ? self : resolved(PRESTO.user, presto, principal, resolve);
+    presto === undefined || presto === self || presto === original
+      ? (presto ?? original)
+      : resolved(PRESTO.user, presto, principal, resolve);
   const user = trino !== undefined ? asTrino : asPresto;
-  for (const k of ORIGINAL_USER) {
-    const v = first(h[k]);
-    if (v === undefined) continue;
-    if (v !== self && nameIn(k, v) !== self)
-      throw new GatewayError(403, 'PERMISSION_DENIED', `${k} must name the authenticated user ${self}`);
-    h[k] = encodeHeaderText(self);
-  }
   const value = encodeHeaderText(user);
   const prestoOnly = trino === undefined && presto === undefined && namesPrestoFamily(h);
   if (trino !== undefined || (presto === undefined && !prestoOnly)) h[TRINO.user] = value;
   if (presto !== undefined || prestoOnly) h[PRESTO.user] = value;
   return user;
+}
+
+/** originalUser is the original user the request names (allowed for the principal), else the principal. */
+function originalUser(h: IncomingMessage['headers'], principal: Principal, resolve: UserResolver): string {
+  const self = principal.name;
+  let original = self;
+  for (const k of ORIGINAL_USER) {
+    const v = first(h[k]);
+    if (v === undefined) continue;
+    const name = v === self ? self : nameIn(k, v);
+    if (name !== self) original = resolved(k, name, principal, resolve);
+    h[k] = encodeHeaderText(name);
+  }
+  return original;
 }
 
 /** resolved is the user a header naming someone other than the principal runs as, or a 403. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress } from '../observability/client-address.js';
 import { noteQuery, queryOf, requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
-import { classify, type RequestKind } from '../trino/paths.js';
+import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
@@ -84,11 +84,7 @@ export class ProtocolProxy {
   ): Promise<void> {
     switch (kind.kind) {
       case 'bad':
-        throw new GatewayError(
-          kind.message.startsWith('unknown') ? 404 : 400,
-          kind.message.startsWith('unknown') ? 'NOT_FOUND' : 'BAD_REQUEST',
-          kind.message,
-        );
+        throw badRequestError(kind);
       case 'other':
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
       case 'info':
@@ -99,6 +95,8 @@ export class ProtocolProxy {
           return this.forwardAny(req, res, req.url ?? '/');
         }
     }
+    // PUBLIC in Trino (CoordinatorSegmentResource); clients send no credentials: the handle routes them.
+    if (kind.kind === 'spooled') return this.followUpKind(req, res, kind, search);
     if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
       return kind.kind === 'info'
         ? this.forwardAny(req, res, req.url ?? '/')
@@ -189,8 +187,7 @@ export class ProtocolProxy {
       case 'spooled': {
         const owner = kind.handle ? this.d.codec.decode(kind.handle) : undefined;
         if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
-        await this.kit.plain(req, res, this.kit.backendNamed(owner), kind.path + search, false);
-        return;
+        return this.kit.segment(req, res, owner, kind.path + search);
       }
       case 'ui-query': {
         const owner = this.d.affinity.queryOwner(kind.queryId);
@@ -243,7 +240,7 @@ export class ProtocolProxy {
       b,
       path,
       clientGzip,
-      prepareHeaders(req, b, this.d.tls, true),
+      prepareHeaders(req, b, this.d.tls, true, this.kit.prefix),
     );
     this.d.forwarder.send(req, res, b, poll, (out) => poll.settled(res, out));
   }
@@ -285,6 +282,7 @@ export class ProtocolProxy {
  */
 class StatementPoll implements ForwardOptions, StatementResponseOptions {
   readonly ctx: UrlRewriteContext;
+  readonly backendName: string;
 
   constructor(
     private readonly kit: ProxyKit,
@@ -295,6 +293,7 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
     fwdOrigin: string,
   ) {
     this.ctx = kit.rewriteContext(b, fwdOrigin);
+    this.backendName = b.name;
   }
 
   onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {

@@ -5,7 +5,7 @@ import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { GatewayError, writeTrinoError } from '../trino/errors.js';
+import { GatewayError, writeQueryFailure, writeTrinoError } from '../trino/errors.js';
 import { PRESTO, TRINO } from '../trino/headers.js';
 import type { Affinity } from './affinity.js';
 import { readOutcome } from './final-page.js';
@@ -17,6 +17,7 @@ import type { ProxyAuthenticator, QueryRouter, UserResolver } from './seams.js';
 import type { StatementFacts } from './statement-scanner.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 import { makeRewriteContext, type UrlRewriteContext } from './url-rewrite.js';
+import { HANDLE_SEP } from '../trino/paths.js';
 
 export interface ProtocolProxyDeps {
   publicUrl: string;
@@ -45,10 +46,14 @@ export interface ProtocolProxyDeps {
  */
 export class ProxyKit {
   private readonly publicOrigin: string;
+  /** The path of the public URL (behind a path-routing proxy), sent as X-Forwarded-Prefix. */
+  readonly prefix: string;
   private readonly contexts = new WeakMap<Backend, Map<string, UrlRewriteContext>>();
 
   constructor(readonly d: ProtocolProxyDeps) {
-    this.publicOrigin = new URL(d.publicUrl).origin;
+    const pub = new URL(d.publicUrl);
+    this.publicOrigin = pub.origin;
+    this.prefix = pub.pathname.replace(/\/+$/, '');
   }
 
   /**
@@ -63,10 +68,53 @@ export class ProxyKit {
     stripEncoding: boolean,
     body?: Buffer,
   ): Promise<boolean> {
-    prepareHeaders(req, b, this.d.tls, stripEncoding);
-    const out = await this.d.forwarder.forward(req, res, b, { path, body });
+    prepareHeaders(req, b, this.d.tls, stripEncoding, this.prefix);
+    const rewriteLocation = (loc: string) => this.ownLocation(b, loc);
+    const out = await this.d.forwarder.forward(req, res, b, { path, body, rewriteLocation });
     if (!out.ok) this.upstreamFailed(res, b, out.kind);
     return out.ok && out.status < 300;
+  }
+
+  /**
+   * segment relays a spooled segment download or ack to the owner the handle names: a backend, or
+   * `backend@origin` for one of its workers (where a WORKER_PROXY 303 pointed). No client credentials go
+   * (the endpoints are PUBLIC). A 303 to a worker comes back pointing at the gateway, with a handle
+   * naming the worker; a redirect to object storage (COORDINATOR_STORAGE_REDIRECT) is left alone.
+   */
+  async segment(req: IncomingMessage, res: ServerResponse, owner: string, path: string): Promise<void> {
+    const at = owner.indexOf('@');
+    const b = this.backendNamed(at < 0 ? owner : owner.slice(0, at));
+    const origin = at < 0 ? undefined : owner.slice(at + 1);
+    prepareHeaders(req, b, this.d.tls, false, this.prefix);
+    if (req.headers.authorization !== undefined) delete req.headers.authorization;
+    const rewriteLocation = (loc: string) => this.segmentLocation(b, loc);
+    const opts = { path, origin, rewriteLocation, storageRedirects: true };
+    const out = await this.d.forwarder.forward(req, res, b, opts);
+    if (!out.ok) this.upstreamFailed(res, b, out.kind);
+  }
+
+  /**
+   * ownLocation points a redirect at the gateway when it points at the cluster itself (Trino's web UI
+   * builds absolute Locations from the request: its login form, the page after login).
+   */
+  private ownLocation(b: Backend, loc: string): string | undefined {
+    for (const o of [b.origin, ...b.advertisedOrigins])
+      if (loc.startsWith(o) && (loc.length === o.length || loc[o.length] === '/'))
+        return this.d.publicUrl + loc.slice(o.length);
+    return undefined;
+  }
+
+  private segmentLocation(b: Backend, loc: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(loc);
+    } catch {
+      return undefined;
+    }
+    if (!u.pathname.startsWith('/v1/spooled/download/') || u.pathname.includes(HANDLE_SEP)) return undefined;
+    const own = u.origin === b.origin || b.advertisedOrigins.includes(u.origin);
+    const handle = this.d.codec.encode(own ? b.name : `${b.name}@${u.origin}`);
+    return `${this.d.publicUrl}${u.pathname}${HANDLE_SEP}${handle}${u.search}`;
   }
 
   settle(facts: StatementFacts | undefined): void {
@@ -87,8 +135,9 @@ export class ProxyKit {
     if (!byOrigin) this.contexts.set(b, (byOrigin = new Map()));
     let ctx = byOrigin.get(fwdOrigin);
     if (!ctx) {
-      const origins =
-        fwdOrigin === b.origin ? [b.origin, this.publicOrigin] : [b.origin, fwdOrigin, this.publicOrigin];
+      // Its own origin, what it derived from our X-Forwarded-*, origins it advertises (its own load
+      // balancer), and ours (a cluster that builds our URLs still needs the handle put in).
+      const origins = [...new Set([b.origin, fwdOrigin, ...b.advertisedOrigins, this.d.publicUrl])];
       ctx = makeRewriteContext(origins, this.d.publicUrl, this.d.codec.encode(b.name));
       // The Host a client sends is its choice: keep the cache bounded.
       if (byOrigin.size >= 256) byOrigin.clear();
@@ -134,6 +183,23 @@ export class ProxyKit {
     this.d.metrics.upstreamErrors.inc({ backend: b.name, kind });
     if (kind === 'refused' || kind === 'reset') this.d.onUpstreamFailure?.(b.name, kind);
     writeTrinoError(res, toGatewayError(kind, b.name));
+  }
+
+  /**
+   * submissionLost answers a submission whose cluster broke off or timed out after the statement went: it
+   * may run, so the answer is a failed query (HTTP 200), never a status that makes a client POST it again.
+   */
+  submissionLost(res: ServerResponse, b: Backend, kind: UpstreamFailureKind): void {
+    this.d.metrics.upstreamErrors.inc({ backend: b.name, kind });
+    if (kind === 'reset') this.d.onUpstreamFailure?.(b.name, kind);
+    const e = toGatewayError(kind, b.name);
+    const err = new GatewayError(
+      e.status,
+      e.errorName,
+      `${e.message}; the statement may have started there, so it was not sent again`,
+      e.errorType,
+    );
+    writeQueryFailure(res, err, this.d.publicUrl);
   }
 
   fail(res: ServerResponse, e: unknown): void {

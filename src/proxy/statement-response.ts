@@ -4,6 +4,7 @@ import { HOP_BY_HOP } from '../trino/headers.js';
 import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { ClusterErrorBody, isClusterTextError } from './cluster-error.js';
 import { writeTrinoError } from '../trino/errors.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
@@ -25,6 +26,8 @@ export interface StatementResponseOptions {
   done(facts: StatementFacts | undefined, up: UpstreamResponse): void;
   /** Called with the response head before anything is sent (affinity must be recorded first). */
   beforeSend?(facts: StatementFacts, up: UpstreamResponse): void;
+  /** The backend's name, for the message of an error it answered in text or HTML. */
+  backendName?: string;
 }
 
 /** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
@@ -42,8 +45,8 @@ function copyHeaders(from: IncomingHttpHeaders, res: ServerResponse): OutgoingHt
 /**
  * sendStatementResponse relays a statement JSON response with backend URLs rewritten, and returns the
  * consumer of its body. Small bodies (the common poll page) are rewritten whole and sent with a
- * Content-Length; large ones stream through the scanner with back-pressure. Non-JSON answers (errors as
- * text, 204s) pass unchanged.
+ * Content-Length; large ones stream through the scanner with back-pressure. A cluster's error in text or
+ * HTML becomes Trino's error JSON (cluster-error.ts); other non-JSON answers (204s) pass unchanged.
  */
 export function sendStatementResponse(
   up: UpstreamResponse,
@@ -51,6 +54,8 @@ export function sendStatementResponse(
   flow: UpstreamFlow,
   o: StatementResponseOptions,
 ): ResponseBody {
+  if (isClusterTextError(up))
+    return new ClusterErrorBody(up, res, o.backendName ?? 'cluster', () => o.done(undefined, up));
   const declared = Number(up.headers['content-length'] ?? -1);
   return declared >= 0 && declared <= BUFFER_LIMIT
     ? new WholeBody(up, res, o)

@@ -4,6 +4,12 @@ const NEEDLE = Buffer.from('"http');
 const QUOTE = 0x22;
 const MAX_URL = 8192;
 const NEXT_URI = Buffer.from('nextUri');
+/**
+ * The protocol's URL fields (QueryResults nextUri/infoUri/partialCancelUri, a spooled segment's
+ * uri/ackUri): the only strings rewritten. Result values, column names, warnings and error texts are data
+ * and pass byte-identical, whatever they start with.
+ */
+const URL_FIELDS = ['nextUri', 'infoUri', 'partialCancelUri', 'uri', 'ackUri'].map((k) => Buffer.from(k));
 const TAIL_KEEP = 256 * 1024;
 /** Bytes kept before a held-back URL so its key ("nextUri":) is still visible in the next chunk. */
 const LOOKBEHIND = 16;
@@ -75,7 +81,7 @@ export class StatementScanner {
         break;
       }
       const rest = j - i - 1 <= MAX_URL ? matchOrigin(buf, i + 1, j, this.ctx) : -1;
-      if (rest >= 0) {
+      if (rest >= 0 && this.isUrlField(buf, i)) {
         out.push(buf.subarray(emitted, i + 1));
         const queryId = rewritePath(buf, rest, j, this.ctx, out);
         if (queryId && !this.facts.queryId) this.facts.queryId = queryId;
@@ -96,12 +102,20 @@ export class StatementScanner {
 
   /** rollTail remembers the last LOOKBEHIND bytes before `end` (spanning earlier chunks when short). */
   private rollTail(buf: Buffer, end: number): void {
-    if (this.facts.hasNext) return; // only isNextUri reads it, and only until a nextUri was seen
     if (end >= LOOKBEHIND) this.prevTail = Buffer.from(buf.subarray(end - LOOKBEHIND, end));
     else {
       const joined = Buffer.concat([this.prevTail ?? Buffer.alloc(0), buf.subarray(0, end)]);
       this.prevTail = joined.subarray(Math.max(0, joined.length - LOOKBEHIND));
     }
+  }
+
+  /** isUrlField tells whether the string at i is the value of one of the protocol's URL fields. */
+  private isUrlField(buf: Buffer, i: number): boolean {
+    const joined = i >= LOOKBEHIND || !this.prevTail?.length;
+    const b = joined ? buf : Buffer.concat([this.prevTail!, buf.subarray(0, i + 1)]);
+    const at = joined ? i : this.prevTail!.length + i;
+    for (const key of URL_FIELDS) if (keyBefore(b, at, key)) return true;
+    return false;
   }
 
   /** isNextUri tells whether the URL at i is the value of "nextUri", looking into the previous chunk's tail when needed. */

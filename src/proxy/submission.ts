@@ -5,6 +5,7 @@ import { mayUse } from '../routing/group-choice.js';
 import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
+import { killQueryTarget } from '../trino/kill-query.js';
 import type { ForwardOptions } from './forward.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
@@ -16,6 +17,20 @@ import { noteQuery, requestIdOf } from '../observability/request-id.js';
 
 /** The query id near the start of a statement response, when the scanner did not see it in a URL. */
 const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
+
+/** killTargetOwner is the backend that owns the query a kill_query call names, when the gateway knows it. */
+function killTargetOwner(kit: ProxyKit, sql: string, principal: Principal): Backend | undefined {
+  const id = sql.length < 4096 && /kill_query/i.test(sql) ? killQueryTarget(sql) : undefined;
+  const owner = id ? kit.d.affinity.queryOwner(id) : undefined;
+  const b = owner ? kit.d.registry.get(owner) : undefined;
+  if (b && !mayUse(principal, b.group))
+    throw new GatewayError(
+      403,
+      'PERMISSION_DENIED',
+      `user '${principal.name}' may not use routing group '${b.group}' of query ${id}`,
+    );
+  return b;
+}
 
 /** submit routes a new query: group, backend, one retry on refusal, then the statement response. */
 export async function submit(
@@ -55,6 +70,10 @@ export async function submit(
         `user '${principal.name}' may not use routing group '${backend.group}' of transaction ${txn.slice(0, 64)}`,
       );
     decision = { group: backend.group, source: 'transaction' };
+  } else if ((backend = killTargetOwner(kit, sql, principal))) {
+    // kill_query must run where the query runs (another cluster answers "Target query not found"); an id
+    // the gateway does not know is routed like any statement, and a cluster answers as Trino would.
+    decision = { group: backend.group, source: 'kill_query' };
   } else {
     const d = deps.router.route({ headers: req.headers, principal, sql });
     if (d instanceof GatewayError) {
@@ -80,16 +99,17 @@ export async function submit(
   const remote = clientAddress(req);
   const source = header(req.headers, 'source');
   const attempt = (b: Backend, retryable: boolean) => {
-    const fwdOrigin = prepareHeaders(req, b, deps.tls, true);
+    const fwdOrigin = prepareHeaders(req, b, deps.tls, true, kit.prefix);
     const opts: ForwardOptions = {
       body,
       path: '/v1/statement',
       refuse503: retryable,
-      onLateFailure: (kind, res) => kit.upstreamFailed(res, b, kind),
+      onLateFailure: (kind, res) => kit.submissionLost(res, b, kind),
       onResponse: (up, res, flow) =>
         sendStatementResponse(up, res, flow, {
           ctx: kit.rewriteContext(b, fwdOrigin),
           clientGzip,
+          backendName: b.name,
           beforeSend: (facts) => {
             const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
             kit.noteTransaction(up.headers, b);
@@ -118,11 +138,12 @@ export async function submit(
     return deps.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
   };
 
-  let out = await attempt(backend, decision.source !== 'transaction');
+  // A transaction's statements and a kill_query belong to one cluster: never retried elsewhere.
+  const pinned = decision.source === 'transaction' || decision.source === 'kill_query';
+  let out = await attempt(backend, !pinned);
   if (!out.ok && (out.kind === 'refused' || out.kind === 'unavailable')) {
     if (out.kind === 'refused') deps.onUpstreamFailure?.(backend.name, 'refused');
-    const second =
-      decision.source === 'transaction' ? undefined : deps.picker.pick(decision.group, { user }, backend);
+    const second = pinned ? undefined : deps.picker.pick(decision.group, { user }, backend);
     if (second) {
       deps.metrics.submissionRetries.inc({ group: decision.group });
       deps.logger.debug(
@@ -141,7 +162,9 @@ export async function submit(
       );
     }
   }
-  if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+  if (!out.ok && out.kind !== 'refused' && out.kind !== 'unavailable' && out.kind !== 'client-gone')
+    kit.submissionLost(res, backend, out.kind);
+  else if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
 }
 
 /** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */

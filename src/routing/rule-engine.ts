@@ -39,13 +39,17 @@ export interface RuleEngineOptions {
 }
 
 /**
- * RuleEngine holds the rule set in force. Rules run by ascending priority (ties: file name, then position
- * in the file); the first match wins, unless that rule says `continue: true`: then later matching rules
- * run too and the last routeTo wins. A new version of the files replaces the set only when all of it is
- * valid; otherwise the old rules stay in force, the error is logged and counted.
+ * RuleEngine holds the rule set in force: the rule files' rules and the database rules (edited through the
+ * API or the console), run as one list by ascending priority; ties run file rules first (by file name, then
+ * position in the file), then database rules (by position). The first match wins, unless that rule says
+ * `continue: true`: then later matching rules run too and the last routeTo wins. A new version of the
+ * files, or of the database rules, replaces its set only when all of it is valid; otherwise the old rules
+ * stay in force, the error is logged and counted.
  */
 export class RuleEngine {
   private current: readonly CompiledRule[];
+  private fileRules: readonly LoadedRule[];
+  private dbRules: readonly LoadedRule[] = [];
   private fingerprint: string;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -57,8 +61,27 @@ export class RuleEngine {
     fingerprint: string,
     private readonly opts: Partial<RuleEngineOptions> & { logger: Logger },
   ) {
+    this.fileRules = rules;
     this.current = compileRules(rules);
     this.fingerprint = fingerprint;
+  }
+
+  /** The rules of the rule files, as loaded (not yet ordered). */
+  get files(): readonly LoadedRule[] {
+    return this.fileRules;
+  }
+
+  /** setDatabaseRules puts a validated database rule set in force beside the file rules. */
+  setDatabaseRules(rules: readonly LoadedRule[]): void {
+    this.dbRules = rules;
+    this.current = compileRules([...this.fileRules, ...rules]);
+  }
+
+  /** withDatabaseRules is an engine over these files' rules and a draft database set, for dry runs. */
+  withDatabaseRules(rules: readonly LoadedRule[]): RuleEngine {
+    const draft = RuleEngine.fromRules(this.fileRules, this.opts.logger);
+    draft.setDatabaseRules(rules);
+    return draft;
   }
 
   /** open loads the directory (throwing RuleLoadError when invalid) and starts watching it. */
@@ -126,7 +149,8 @@ export class RuleEngine {
       const rules = await loadRuleDir(dir);
       const fingerprint = fingerprintOf(rules);
       if (fingerprint === this.fingerprint) return { ok: true, changed: false, rules: rules.length };
-      this.current = compileRules(rules);
+      this.fileRules = rules;
+      this.current = compileRules([...rules, ...this.dbRules]);
       this.fingerprint = fingerprint;
       metrics?.ruleReloads.inc({ outcome: 'ok' });
       logger.info({ dir, rules: rules.length }, 'routing rules reloaded');

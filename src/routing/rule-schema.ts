@@ -141,30 +141,32 @@ const listMatcher = z
     message: 'needs at least one test (contains, containsAny, containsAll, regex, exists)',
   });
 
-export const conditionSchema: z.ZodType<Condition> = z.strictObject({
-  user: stringMatcher.optional(),
-  source: stringMatcher.optional(),
-  clientInfo: stringMatcher.optional(),
-  catalog: stringMatcher.optional(),
-  schema: stringMatcher.optional(),
-  statementType: statementTypeMatcher.optional(),
-  header: headerMatcher.optional(),
-  clientTags: listMatcher.optional(),
-  groups: listMatcher.optional(),
-  catalogs: listMatcher.optional(),
-  schemas: listMatcher.optional(),
-  tables: listMatcher.optional(),
-  ddl: z.boolean().optional(),
-  get all() {
-    return z.array(conditionSchema).optional();
-  },
-  get any() {
-    return z.array(conditionSchema).optional();
-  },
-  get not() {
-    return conditionSchema.optional();
-  },
-});
+export const conditionSchema: z.ZodType<Condition> = z
+  .strictObject({
+    user: stringMatcher.optional(),
+    source: stringMatcher.optional(),
+    clientInfo: stringMatcher.optional(),
+    catalog: stringMatcher.optional(),
+    schema: stringMatcher.optional(),
+    statementType: statementTypeMatcher.optional(),
+    header: headerMatcher.optional(),
+    clientTags: listMatcher.optional(),
+    groups: listMatcher.optional(),
+    catalogs: listMatcher.optional(),
+    schemas: listMatcher.optional(),
+    tables: listMatcher.optional(),
+    ddl: z.boolean().optional(),
+    get all() {
+      return z.array(conditionSchema).optional();
+    },
+    get any() {
+      return z.array(conditionSchema).optional();
+    },
+    get not() {
+      return conditionSchema.optional();
+    },
+  })
+  .meta({ id: 'RuleCondition' }); // the name of the (recursive) condition in the OpenAPI document
 
 export const ruleSchema: z.ZodType<RuleSpec, unknown> = z.strictObject({
   name: text,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { requestIdOf } from '../observability/request-id.js';
 
 /**
@@ -40,7 +41,8 @@ export class GatewayError extends Error {
 /** Codes of Trino's StandardErrorCode where one exists; gateway-specific names use the 0x0600_0000 range. */
 const ERROR_CODES: Record<string, number> = {
   GENERIC_USER_ERROR: 0,
-  NOT_FOUND: 44,
+  NOT_FOUND: 5,
+  NOT_SUPPORTED: 13,
   PERMISSION_DENIED: 4,
   UNKNOWN_TRANSACTION: 33,
   QUERY_TEXT_TOO_LARGE: 62,
@@ -55,9 +57,15 @@ const ERROR_CODES: Record<string, number> = {
   QUERY_NOT_FOUND: 0x0600_0004,
   BAD_REQUEST: 0x0600_0005,
   RATE_LIMITED: 0x0600_0006,
+  BACKEND_REFUSED: 0x0600_0007,
+  BACKEND_ERROR: 0x0600_0008,
 };
 
-/** writeTrinoError answers a raw node response with a Trino-shaped error, unless headers already went. */
+/**
+ * writeTrinoError answers a raw node response with a Trino-shaped error, unless headers already went. The
+ * reason phrase carries the message too: StatementClientV1 (JDBC, CLI) shows only the reason phrase of a
+ * 401 ("Authentication failed: …").
+ */
 export function writeTrinoError(res: import('node:http').ServerResponse, err: GatewayError): void {
   if (res.headersSent) {
     res.destroy();
@@ -65,11 +73,74 @@ export function writeTrinoError(res: import('node:http').ServerResponse, err: Ga
   }
   const body = JSON.stringify(err.body());
   const id = requestIdOf(res);
+  res.statusMessage = reasonPhrase(err.message);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     ...(id ? { 'x-request-id': id } : {}),
     ...err.headers,
+  });
+  res.end(body);
+}
+
+/** reasonPhrase is a message fit for an HTTP status line: printable ASCII, one line, at most 200 characters. */
+function reasonPhrase(message: string): string {
+  return (
+    message
+      .replace(/[^\x20-\x7e]+/g, ' ')
+      .slice(0, 200)
+      .trim() || 'Error'
+  );
+}
+
+/**
+ * writeQueryFailure answers a submission with a failed query (HTTP 200, QueryResults with state FAILED
+ * and the error), as Trino answers a statement that fails. Used when the statement may already run on a
+ * cluster (its connection broke or timed out after the request went): a 502/503/504 there would make
+ * trino-python-client POST it again, while every client shows a failed query's error as it is.
+ */
+export function writeQueryFailure(
+  res: import('node:http').ServerResponse,
+  err: GatewayError,
+  publicUrl: string,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const queryId = `gateway_failed_${randomBytes(8).toString('hex')}`;
+  const body = JSON.stringify({
+    id: queryId,
+    infoUri: `${publicUrl}/ui/`,
+    stats: {
+      state: 'FAILED',
+      queued: false,
+      scheduled: false,
+      nodes: 0,
+      totalSplits: 0,
+      queuedSplits: 0,
+      runningSplits: 0,
+      completedSplits: 0,
+      cpuTimeMillis: 0,
+      wallTimeMillis: 0,
+      queuedTimeMillis: 0,
+      elapsedTimeMillis: 0,
+      processedRows: 0,
+      processedBytes: 0,
+      peakMemoryBytes: 0,
+      spilledBytes: 0,
+    },
+    error: {
+      ...err.body(),
+      failureInfo: { type: 'io.trino.gateway.GatewayError', message: err.message, suppressed: [], stack: [] },
+    },
+    warnings: [],
+  });
+  const id = requestIdOf(res);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...(id ? { 'x-request-id': id } : {}),
   });
   res.end(body);
 }

@@ -6,6 +6,8 @@
  * (/v1/query/{queryId}), the spooling resources (/v1/spooled/download|ack/{identifier}) and the UI's
  * /ui/query.html?{queryId}.
  */
+import { GatewayError } from './errors.js';
+
 export type RequestKind =
   | { kind: 'submit' }
   | { kind: 'statement'; queryId: string; handle?: string; path: string }
@@ -14,8 +16,16 @@ export type RequestKind =
   | { kind: 'info' }
   | { kind: 'ui-query'; queryId: string }
   | { kind: 'ui' }
-  | { kind: 'bad'; message: string }
+  | { kind: 'bad'; message: string; status?: 405 }
   | { kind: 'other' };
+
+/** badRequestError is the answer to a request classify called bad: 405 (with Allow), 404 or 400. */
+export function badRequestError(k: { message: string; status?: 405 }): GatewayError {
+  if (k.status === 405)
+    return new GatewayError(405, 'NOT_SUPPORTED', k.message, 'USER_ERROR', { allow: 'POST' });
+  const unknown = k.message.startsWith('unknown');
+  return new GatewayError(unknown ? 404 : 400, unknown ? 'NOT_FOUND' : 'BAD_REQUEST', k.message);
+}
 
 /** Trino's QueryId: lower-case letters, digits and underscores (io.trino.spi.QueryId). */
 export const QUERY_ID = /^[a-z0-9_]{1,128}$/;
@@ -41,9 +51,11 @@ export function splitHandle(segment: string): { base: string; handle?: string } 
  */
 export function classify(method: string, path: string, search: string): RequestKind {
   if (path === '/v1/statement' || path === '/v1/statement/') {
+    // QueuedStatementResource has only a POST here: JAX-RS answers any other method (JDBC's connection
+    // check sends HEAD and accepts 200, 401 or 405) with 405.
     return method === 'POST'
       ? { kind: 'submit' }
-      : { kind: 'bad', message: `${method} is not allowed on /v1/statement` };
+      : { kind: 'bad', message: `${method} is not allowed on /v1/statement`, status: 405 };
   }
   if (path.startsWith('/v1/statement/')) {
     const parts = path.split('/'); // ['', 'v1', 'statement', kind, ...]

@@ -34,7 +34,13 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
       );
     }
     const csrf = k.sessions.csrfToken(session);
-    const ctx = { user: user.name, csrf, hasCatalogs: !!k.deps.catalogs, hasRules: !!k.deps.rules };
+    const ctx = {
+      user: user.name,
+      csrf,
+      hasCatalogs: !!k.deps.catalogs,
+      hasRules: !!k.deps.rules,
+      hasApi: !!k.deps.openApi,
+    };
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const form = await readForm(c);
       const crossSite = c.req.header('sec-fetch-site') === 'cross-site';

@@ -3,6 +3,9 @@ import type { RevocationStore } from './session.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HistoryRepo } from '../history/history-repo.js';
+import type { HistoryStatsRepo } from '../history/history-stats-repo.js';
+import type { LoadSamples } from './load-samples.js';
+import type { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 
 /** A user of the directory, as the console needs it (the same users and roles as the API). */
@@ -60,6 +63,10 @@ export interface ConsoleDeps {
   /** Picks the backend a dry run would use. */
   picker: BackendPicker;
   history: HistoryRepo;
+  /** Queued and running per cluster sampled over the last hour; the live chart is hidden without it. */
+  loadSamples?: LoadSamples;
+  /** The dashboard's aggregates over the history; the charts are hidden without it. */
+  historyStats?: HistoryStatsRepo;
   users: { get(name: string): ConsoleUser | undefined };
   /** Checks a password; `familiar` (the user signed in from this address lately) may go first when busy. */
   verifyPassword: (password: string, hash: string, familiar: boolean) => Promise<boolean>;
@@ -80,6 +87,10 @@ export interface ConsoleDeps {
    * (undefined for a name that is a password user). Default: passwords only.
    */
   oidc?: { loginUrl: string; user(name: string): ConsoleUser | undefined };
+  /** Routing rules edited in the console, versioned in the database; without it the rules are read-only. */
+  databaseRules?: DatabaseRules;
+  /** The gateway's OpenAPI document; the API reference page is hidden without it. */
+  openApi?: () => Promise<object>;
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
   /**

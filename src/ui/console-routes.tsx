@@ -7,11 +7,14 @@ import { requireAdmin } from './console-auth.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { ErrorPage } from './layout.js';
 import { consoleLoginLimiter } from './login-limiter.js';
+import { registerApiReference } from './pages/api-reference.js';
+import { registerBackendForms } from './pages/backend-form.js';
 import { registerBackends } from './pages/backends.js';
 import { registerCatalogs } from './pages/catalogs.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerLogin } from './pages/login.js';
 import { registerQueries } from './pages/queries.js';
+import { registerQueryDetail } from './pages/query-detail.js';
 import { registerRules } from './pages/rules.js';
 import { SessionCodec } from './session.js';
 import { SCRIPT } from './styles.js';
@@ -27,15 +30,17 @@ const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
  */
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.header(
-    'Content-Security-Policy',
-    `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; ` +
-      `form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  );
+  // A page that set its own policy (the API reference loads Swagger UI's files) keeps it.
+  if (!c.res.headers.has('Content-Security-Policy'))
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; ` +
+        `form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
   c.header('X-Frame-Options', 'DENY');
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
-  c.header('Cache-Control', 'no-store');
+  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
 };
 
 /**
@@ -72,10 +77,13 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
 
   registerLogin(app, k);
   registerDashboard(app, k);
+  registerBackendForms(app, k);
   registerBackends(app, k);
   registerQueries(app, k);
+  registerQueryDetail(app, k);
   if (deps.catalogs) registerCatalogs(app, k, deps.catalogs);
-  if (deps.rules) registerRules(app, k, deps.rules);
+  if (deps.rules) registerRules(app, k, deps.rules, deps.databaseRules);
+  if (deps.openApi) registerApiReference(app, deps.openApi);
   app.get('/console/', (c) => c.redirect('/console', 301));
 
   app.all('/console/*', (c) =>

@@ -8,9 +8,10 @@ export interface PageCtx {
   csrf: string;
   hasCatalogs: boolean;
   hasRules: boolean;
+  hasApi: boolean;
 }
 
-export type Section = 'dashboard' | 'backends' | 'queries' | 'catalogs' | 'rules';
+export type Section = 'dashboard' | 'backends' | 'queries' | 'catalogs' | 'rules' | 'api';
 
 /** CsrfField is the hidden token every state-changing form carries. */
 export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
@@ -45,6 +46,7 @@ const NAV: Array<{ id: Section; label: string; href: string; show?: (c: PageCtx)
   { id: 'queries', label: 'Queries', href: '/console/queries' },
   { id: 'catalogs', label: 'Catalogs', href: '/console/catalogs', show: (c) => c.hasCatalogs },
   { id: 'rules', label: 'Routing rules', href: '/console/rules', show: (c) => c.hasRules },
+  { id: 'api', label: 'API', href: '/console/api', show: (c) => c.hasApi },
 ];
 
 /** Layout is a signed-in page: top bar with navigation and the sign-out button, then the content. */

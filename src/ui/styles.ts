@@ -49,7 +49,24 @@ button.danger{color:var(--bad);border-color:#e7a9a2}
 .msg.error{background:var(--badbg);color:var(--bad);border-color:#f3b8b1}
 .msg.info{background:var(--okbg);color:var(--ok);border-color:#a8dcb9}
 .chart{width:100%;height:140px;display:block}
-.chart rect{fill:var(--accent)}
+.chart{height:120px}
+.fig{margin:0}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:0 16px}
+.row.window{margin:0 0 12px}
+h2.sub{font-size:13px;margin:16px 0 4px}
+ul.legend{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;margin:6px 0 0;padding:0;font-size:12px}
+ul.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.load-row{display:grid;grid-template-columns:minmax(90px,160px) 1fr auto;gap:10px;align-items:center;padding:4px 0}
+.load-name{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.load-bar{display:flex;height:14px;background:var(--offbg);border-radius:4px;overflow:hidden}
+.load-bar i.running{background:#1f5fbf}.load-bar i.queued{background:#e0a43a}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+pre.sql.full{max-height:none}
+.filters .span{grid-column:1/-1;justify-content:flex-end}
+label.check{display:flex;gap:6px;align-items:center;font-size:14px;color:var(--fg);min-height:34px}
+label.check input{width:auto;min-height:0}
+a.button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 .axis{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;margin-top:4px}
 .login{max-width:360px;margin:10vh auto}
 .login .card{padding:22px}
@@ -59,6 +76,11 @@ button.danger{color:var(--bad);border-color:#e7a9a2}
 .backend-line a{text-decoration:none}
 .backend-line:last-child{border-bottom:0}
 ul.reasons{margin:4px 0 0;padding-left:18px}
+form.split{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:0 16px;align-items:start}
+form.split .card{margin:0 0 16px}
+textarea.editor{min-height:320px;tab-size:2}
+@media (max-width:900px){form.split{grid-template-columns:1fr}.charts{grid-template-columns:1fr}}
+@media (max-width:640px){.load-row{grid-template-columns:1fr}}
 @media (max-width:640px){main{padding:10px}h1{font-size:18px}.card{padding:10px}
  header.top{padding:6px 10px}header.top .who{margin-left:0;width:100%;justify-content:space-between}
  table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}

@@ -16,7 +16,13 @@ describe('identity on follow-ups', () => {
   const OPS = basic('ops', 'ops-pw');
 
   beforeAll(async () => {
-    emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 2, executingPages: 3 });
+    // The Presto family is a test here: protocol.v1.alternate-header-name=Presto.
+    emu = await TrinoEmulator.start({
+      name: 'trino-1',
+      queuedPages: 2,
+      executingPages: 3,
+      alternateHeaderName: 'Presto',
+    });
     gw = await startGateway(
       testConfig([{ name: 'trino-1', url: emu.url }], {
         auth: {
@@ -111,7 +117,7 @@ describe('identity on follow-ups', () => {
     expect(bad.status).toBe(403);
   });
 
-  it("requires Trino's original-user header to name the authenticated user", async () => {
+  it("checks Trino's chain: the principal may impersonate the original user, who may become the user", async () => {
     const post = (auth: string, headers: Record<string, string>) =>
       fetch(`${gw.url}/v1/statement`, {
         method: 'POST',
@@ -119,8 +125,19 @@ describe('identity on follow-ups', () => {
         headers: { authorization: auth, ...headers },
       });
     expect((await post(ALICE, { 'x-trino-original-user': 'admin' })).status).toBe(403);
-    // Even a user the principal may impersonate: the cluster would take it for the authenticated one.
-    expect((await post(OPS, { 'x-trino-original-user': 'svc_etl' })).status).toBe(403);
+    // JDBC's sessionUser: the original user is one the principal may impersonate; no user header → runs as it.
+    expect((await post(OPS, { 'x-trino-original-user': 'svc_etl' })).status).toBe(200);
+    const chained = emu.requests.at(-1)!;
+    expect(chained.headers['x-trino-original-user']).toBe('svc_etl');
+    expect(chained.headers['x-trino-user']).toBe('svc_etl');
+    // SET SESSION AUTHORIZATION: the original user becomes another user the principal's rules allow…
+    const auth = await post(OPS, { 'x-trino-original-user': 'svc_etl', 'x-trino-user': 'svc_load' });
+    expect(auth.status).toBe(200);
+    expect(emu.requests.at(-1)?.headers['x-trino-user']).toBe('svc_load');
+    // …and no one they do not.
+    expect((await post(OPS, { 'x-trino-original-user': 'svc_etl', 'x-trino-user': 'alice' })).status).toBe(
+      403,
+    );
     const own = await post(ALICE, { 'x-trino-original-user': 'alice' });
     expect(own.status).toBe(200);
     const q = (await own.json()) as { nextUri: string };

@@ -21,7 +21,7 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
   let gw: TestGateway;
 
   beforeAll(async () => {
-    emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 1, executingPages: 4, uiAuth: true });
+    emu = await TrinoEmulator.start({ name: 'trino-1', queuedPages: 1, executingPages: 4 });
     const user = async (name: string, impersonate: string[] = []) => ({
       name,
       passwordHash: await hashPassword(`${name}-pw`),

@@ -47,7 +47,9 @@ describe('a gateway killed with SIGKILL mid-query', () => {
     const ids = firsts.map((f) => f.value.id as string);
 
     // A raw poll by query id only (no handle): the restarted gateway must find it in SQLite.
-    const byIdBefore = await fetch(`${gw!.url}/v1/query/${ids[0]}`);
+    // Trino's QueryResource needs a user, as every non-PUBLIC resource does.
+    const asAlice = { headers: { 'X-Trino-User': 'alice' } };
+    const byIdBefore = await fetch(`${gw!.url}/v1/query/${ids[0]}`, asAlice);
     expect(byIdBefore.status).toBe(200);
 
     await gw!.kill('SIGKILL');
@@ -65,7 +67,7 @@ describe('a gateway killed with SIGKILL mid-query', () => {
       const owners = [a, b].filter((c) => c.requests.some((r) => r.url.includes(id)));
       expect(owners).toHaveLength(1);
     }
-    const byIdAfter = await fetch(`${gw!.url}/v1/query/${ids[0]}`);
+    const byIdAfter = await fetch(`${gw!.url}/v1/query/${ids[0]}`, asAlice);
     expect(byIdAfter.status).toBe(200);
   });
 

@@ -26,7 +26,7 @@ describe('a real Trino client pointed at one URL', () => {
       testConfig(
         [
           { name: 'trino-1', url: a.url },
-          { name: 'trino-2', url: b.url },
+          { name: 'trino-2', url: b.url, processForwarded: true },
         ],
         // Round-robin, so that queries reach both clusters for certain (least-loaded breaks ties at
         // random: six queries all landed on one cluster about once in 32 runs).

@@ -46,6 +46,33 @@ describe('upstream failures on the statement path', () => {
     fetch(`${gw.url}/v1/statement`, { method: 'POST', body: sql, headers: { 'X-Trino-User': 'alice' } });
   const ownerOf = (id: string) => clusters().find((c) => c.queries.has(id))!;
 
+  it.each(['hang', 'truncate'] as const)(
+    'answers a submission its cluster may have started (%s) with a failed query, never a status clients POST again on',
+    async (mode) => {
+      a.setMode(mode);
+      b.setMode(mode);
+      try {
+        const res = await post('SELECT 1');
+        // trino-python-client POSTs again on 502/503/504: a statement that may run must not come back so.
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as {
+          id: string;
+          nextUri?: string;
+          stats: { state: string };
+          error: object;
+        };
+        expect(page.nextUri).toBeUndefined();
+        expect(page.stats.state).toBe('FAILED');
+        expect(page.error).toMatchObject({
+          errorName: mode === 'hang' ? 'BACKEND_TIMEOUT' : 'BACKEND_UNREACHABLE',
+          message: expect.stringContaining('may have started there'),
+        });
+      } finally {
+        reset();
+      }
+    },
+  );
+
   it('answers a poll the owning cluster never answers with 504 in Trino JSON', async () => {
     const first = (await (await post('SELECT sleep(5000)')).json()) as { id: string; nextUri: string };
     ownerOf(first.id).setMode('hang');

@@ -9,7 +9,7 @@ describe('cluster load stats', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    busy = await TrinoEmulator.start({ name: 'busy', uiAuth: true, queuedPages: 50 });
+    busy = await TrinoEmulator.start({ name: 'busy', queuedPages: 50 });
     idle = await TrinoEmulator.start({ name: 'idle' });
     gw = await startGateway(
       testConfig(

@@ -46,7 +46,8 @@ describe('server.trustedProxies through the gateway', () => {
   let plain: TestGateway;
   const auth = (pw: string) => ({ authorization: `Basic ${Buffer.from(`alice:${pw}`).toString('base64')}` });
   const config = async (trustedProxies?: string[]) =>
-    testConfig([{ name: 'trino-1', url: emu.url }], {
+    // The cluster processes forwarded headers (that is what these tests are about).
+    testConfig([{ name: 'trino-1', url: emu.url, processForwarded: true }], {
       ...(trustedProxies ? { server: { host: '127.0.0.1', port: 0, trustedProxies } } : {}),
       auth: {
         mode: 'password',
@@ -57,7 +58,7 @@ describe('server.trustedProxies through the gateway', () => {
     });
 
   beforeAll(async () => {
-    emu = await TrinoEmulator.start({ name: 'trino-1' });
+    emu = await TrinoEmulator.start({ name: 'trino-1', processForwarded: 'ACCEPT' });
     trusting = await startGateway(await config(['127.0.0.1']));
     plain = await startGateway(await config());
   });

@@ -71,8 +71,10 @@ function scan(body: string, chunkSize: number) {
 describe('StatementScanner', () => {
   const whole = scan(page(true), 1 << 20);
 
-  it('rewrites URL fields and data values that point at the backend', () => {
+  it('rewrites the URL fields, and leaves a result value that starts with the backend URL byte-identical', () => {
     const json = JSON.parse(whole.text);
+    expect(json.data[2][0]).toBe('http://10.0.0.5:8080/v1/statement/queued/q_9/y/1');
+    expect(whole.text).toContain('"http://10.0.0.5:8080/v1/statement/queued/q_9/y/1"');
     expect(json.nextUri).toBe('https://gw.example/v1/statement/executing/q_1/yabc~H.sig/2');
     expect(json.infoUri).toBe('https://gw.example/ui/query.html?q_1');
     expect(json.data[0][0]).toBe('http://not-a-backend/x');

@@ -145,8 +145,10 @@ describe('the SQLite file write-locked by another process', () => {
    * lock. Now the wait is 20 ms, and after one failure new rows queue for a timed retry without waiting.
    */
   it('lets no request wait for the database busy timeout while the lock is held', () => {
+    // What a request may wait for a locked database is the connection's busy timeout; asserting the
+    // queries' wall time instead failed on a loaded machine (timings are not asserted in tests).
     expect(latencies).toHaveLength(4);
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(gw.gateway.db.sqlite.pragma('busy_timeout', { simple: true })).toBeLessThanOrEqual(20);
   });
 });
 

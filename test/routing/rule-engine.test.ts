@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
-import { RuleLoadError } from '../../src/routing/rule-loader.js';
+import { DATABASE_RULES, describeChange } from '../../src/routing/database-rules.js';
+import { parseRuleFiles, RuleLoadError } from '../../src/routing/rule-loader.js';
 import { engineOf, facts, until } from './fixtures.js';
 
 const rule = (name: string, source: string, group: string, extra = ''): string =>
@@ -129,5 +130,55 @@ describe('reloading', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(routes('dbt')).toBeUndefined();
     expect(await reloads('ok')).toBe(0);
+  });
+});
+
+describe('file rules and database rules together', () => {
+  const db = (yaml: string) => parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]).rules;
+  const prio = (n: number) => `  priority: ${n}\n`;
+
+  it('run as one list by priority; on a tie the file rules first, then the database rules', () => {
+    const engine = engineOf(rule('file-late', 'x', 'g1', prio(20)) + rule('file-tie', 'y', 'g1', prio(10)));
+    engine.setDatabaseRules(db(rule('db-early', 'x', 'g2', prio(5)) + rule('db-tie', 'y', 'g2', prio(10))));
+    expect(engine.rules.map((r) => r.name)).toEqual(['db-early', 'file-tie', 'db-tie', 'file-late']);
+    expect(engine.decide(facts({ 'x-trino-source': 'x' })).rule).toBe('db-early');
+    expect(engine.decide(facts({ 'x-trino-source': 'y' })).rule).toBe('file-tie');
+  });
+
+  it('a draft engine leaves the engine in force unchanged', () => {
+    const engine = engineOf(rule('file', 'x', 'g1'));
+    const draft = engine.withDatabaseRules(db(rule('db', 'y', 'g2')));
+    expect(draft.rules.map((r) => r.name)).toEqual(['file', 'db']);
+    expect(engine.rules.map((r) => r.name)).toEqual(['file']);
+  });
+
+  it('a reload of the files keeps the database rules in force', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-engine-'));
+    try {
+      await writeFile(join(dir, '10-base.yaml'), rule('airflow', 'airflow', 'etl'));
+      const engine = await RuleEngine.open({ dir, logger: createLogger({ level: 'silent' }), watch: false });
+      engine.setDatabaseRules(db(rule('reports', 'reports', 'etl')));
+      await writeFile(join(dir, '10-base.yaml'), rule('airflow', 'airflow', 'adhoc'));
+      expect((await engine.reload()).ok).toBe(true);
+      expect(engine.rules.map((r) => [r.name, r.routeTo])).toEqual([
+        ['airflow', 'adhoc'],
+        ['reports', 'etl'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what changed between database rule versions', () => {
+  const db = (yaml: string) => parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]).rules;
+  it.each([
+    ['', rule('a', 'x', 'g'), 'added a'],
+    [rule('a', 'x', 'g'), rule('a', 'y', 'g'), 'changed a'],
+    [rule('a', 'x', 'g') + rule('b', 'x', 'g'), rule('b', 'x', 'g'), 'removed a'],
+    [rule('a', 'x', 'g') + rule('b', 'x', 'g'), rule('b', 'x', 'g') + rule('a', 'x', 'g'), 'reordered'],
+    [rule('a', 'x', 'g'), rule('a', 'x', 'g'), 'no rule changed'],
+  ])('%j → %j: %s', (before, after, summary) => {
+    expect(describeChange(db(before), db(after))).toBe(summary);
   });
 });

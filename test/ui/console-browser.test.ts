@@ -132,7 +132,10 @@ describe('the console in a browser', () => {
     expect(await rows.first().textContent()).toContain('SELECT current_cluster()');
     await go('/console/queries?user=alice');
     expect(await b.page.locator('tr[data-query]').count()).toBe(3);
-    const link = await b.page.locator('tr[data-query] a').first().getAttribute('href');
+    const link = await b.page
+      .locator('tr[data-query] a[title="Open in the cluster\'s UI"]')
+      .first()
+      .getAttribute('href');
     expect(link).toMatch(/^https:\/\/trino-adhoc\.example\.com\/ui\/query\.html\?\d{8}_\d{6}_\d{5}_\w{5}$/);
     await shoot('queries');
     // A bad filter is a clear 400 (fetched beside the page: a 400 document would log a console error).
@@ -146,7 +149,7 @@ describe('the console in a browser', () => {
     await b.page.fill('#user', 'alice');
     await b.page.fill('#headers', 'X-Trino-Source: airflow');
     await b.page.fill('#sql', 'SELECT 1');
-    await b.page.click('form[action="/console/rules/dry-run"] button');
+    await b.page.click('#explain');
     await b.page.waitForSelector('#decision');
     expect(await b.page.textContent('[data-result="group"]')).toBe('etl');
     expect(await b.page.textContent('[data-rule="airflow-to-etl"]')).toContain('matched');

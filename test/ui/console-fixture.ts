@@ -4,6 +4,7 @@ import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendRegistry } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
+import { HistoryStatsRepo } from '../../src/history/history-stats-repo.js';
 import { consoleRoutes } from '../../src/ui/console-routes.js';
 import type { ConsoleDeps, ConsoleUser } from '../../src/ui/console-deps.js';
 
@@ -54,6 +55,7 @@ export function consoleFixture(extra: Partial<ConsoleDeps> = {}) {
     registry,
     picker: new BackendPicker(registry),
     history,
+    historyStats: new HistoryStatsRepo(db),
     users: { get: (n) => users.get(n) },
     verifyPassword: async (pw, hash) => hash === `plain:${pw}`,
     sessionSecret: SECRET,

@@ -3,6 +3,7 @@ import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleText } from '../../src/routing/rule-loader.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { CatalogView, ConsoleCatalogs } from '../../src/ui/console-deps.js';
+import { LoadSamples } from '../../src/ui/load-samples.js';
 import { Client, consoleFixture } from './console-fixture.js';
 
 async function signedIn(extra: Parameters<typeof consoleFixture>[0] = {}) {
@@ -22,6 +23,7 @@ function seedHistory(history: ReturnType<typeof consoleFixture>['history'], now 
       sql: i === 6 ? "SELECT '<script>alert(1)</script>' WHERE pw = 'hunter2'" : `SELECT ${i}`,
       submittedAt: now - (7 - i) * 60_000,
       state: i === 3 ? 'FAILED' : 'FINISHED',
+      elapsedMs: (i + 1) * 100,
     })),
     [],
   );
@@ -46,14 +48,74 @@ describe('dashboard', () => {
     expect(page).toContain('4 running · 9 queued');
     expect(page).toContain('<b>2 / 3</b><span>backends healthy</span>');
     expect(page).toMatch(/<svg class="chart"[^>]*role="img"/);
-    expect(page.match(/<rect /g)).toHaveLength(7);
     expect(page).toContain('<b>7</b><span>queries in the last hour</span>');
+  });
+
+  it('draws queries per backend, per group and by final state, and p50/p95, over one hour by default', async () => {
+    const { history, html } = await signedIn();
+    seedHistory(history);
+    const page = await html('/console');
+    expect(page).toContain('over the last hour');
+    const chart = (id: string) =>
+      page.slice(page.indexOf(`id="${id}"`), page.indexOf('</section>', page.indexOf(`id="${id}"`)));
+    const titles = (id: string) =>
+      [...chart(id).matchAll(/<title>[^<]*· ([^<]*)<\/title>/g)].map((m) => m[1]);
+    // One bar per query-minute: four on trino-1, three on trino-3.
+    expect(titles('by-backend').sort()).toEqual(
+      [...Array(4).fill('trino-1: 1'), ...Array(3).fill('trino-3: 1')].sort(),
+    );
+    expect(titles('by-group').filter((t) => t.startsWith('etl'))).toHaveLength(3);
+    expect(titles('by-state')).toContain('FAILED: 1');
+    expect(chart('by-state')).toContain('fill="#b42318"');
+    expect(chart('latency')).toMatch(/<path d="M[^"]+L[^"]+"[^>]*stroke="#b86e00"/);
+    expect(chart('latency')).toContain('7 completed queries');
+  });
+
+  it('shows queued and running per cluster as bars', async () => {
+    const { registry, html } = await signedIn();
+    registry.get('trino-3')!.stats = {
+      runningQueries: 4,
+      queuedQueries: 12,
+      blockedQueries: 0,
+      updatedAt: Date.now(),
+    };
+    const page = await html('/console');
+    expect(page).toMatch(
+      /data-load="trino-3"[\s\S]*?width:25\.0%[\s\S]*?width:75\.0%[\s\S]*?4 running · 12 queued/,
+    );
+    expect(page).toMatch(/data-load="trino-1"[\s\S]*?no stats yet/);
+  });
+
+  it('draws running and queued per cluster over the last hour from the samples', async () => {
+    const now = Date.now();
+    let at = now - 30 * 60_000;
+    const samples = new LoadSamples({ now: () => at });
+    const { registry, html } = await signedIn({ loadSamples: samples, now: () => now });
+    const etl = registry.get('trino-3')!;
+    for (const [running, queued] of [
+      [1, 0],
+      [4, 2],
+      [2, 8],
+    ]) {
+      etl.stats = { runningQueries: running, queuedQueries: queued, blockedQueries: 0, updatedAt: at };
+      samples.record(registry.all());
+      at += 60_000;
+    }
+    const page = await html('/console');
+    const running = page.slice(page.indexOf('data-chart="running per cluster"'));
+    expect(running).toMatch(/peak 4 running/);
+    // trino-3 reported three times: one line of three points; trino-1 never did: no line.
+    expect(running).toMatch(/<path d="M50\.00 \d+\.\d+ L51\.67 [\d.]+ L53\.33 [\d.]+"/);
+    expect(running).toMatch(/trino-3<span class="muted"> now 2</);
+    const queued = page.slice(page.indexOf('data-chart="queued per cluster"'));
+    expect(queued).toMatch(/peak 8 queued/);
+    expect(queued).toMatch(/trino-1<span class="muted"> now –</);
   });
 
   it('accepts only the offered chart windows', async () => {
     const { html } = await signedIn();
     expect(await html('/console?hours=24')).toContain('over the last 24 hours');
-    expect(await html('/console?hours=99999')).toContain('over the last 3 hours');
+    expect(await html('/console?hours=99999')).toContain('over the last hour');
   });
 });
 
@@ -330,5 +392,69 @@ describe('everything else', () => {
     const res = await client.get('/console/nope');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
+  });
+});
+
+describe('query detail page', () => {
+  const full = {
+    queryId: '20250101_120000_00042_zzzzz',
+    user: 'alice',
+    source: 'superset',
+    clientAddress: '10.0.0.7',
+    routingGroup: 'etl',
+    rule: 'airflow-to-etl',
+    policy: 'least-loaded',
+    backend: 'trino-1',
+    sql: 'CREATE CATALOG pg USING postgresql WITH ("connection-password" = \'hunter2\')',
+    submittedAt: Date.parse('2025-01-01T12:00:00Z'),
+    finishedAt: Date.parse('2025-01-01T12:00:03Z'),
+    state: 'FAILED',
+    errorName: 'CATALOG_NOT_FOUND',
+    errorType: 'USER_ERROR',
+    errorMessage: 'Catalog <pg> does not exist',
+    elapsedMs: 2500,
+    rows: 0,
+    bytes: 1234,
+  };
+
+  it('shows SQL redacted, timings, rule, backend, error and a link to the cluster UI', async () => {
+    const { history, html } = await signedIn();
+    history.writeBatch([full], []);
+    const page = await html(`/console/queries/${full.queryId}`);
+    expect(page).not.toContain('hunter2');
+    expect(page).toContain('&#39;***&#39;');
+    for (const text of [
+      '<dt>Source</dt><dd>superset</dd>',
+      '<dt>Rule</dt><dd>airflow-to-etl</dd>',
+      '<dt>Submitted (UTC)</dt><dd>2025-01-01 12:00:00</dd>',
+      '<dt>Finished (UTC)</dt><dd>2025-01-01 12:00:03</dd>',
+      '<dt>Elapsed</dt><dd>2.5 s</dd>',
+      'CATALOG_NOT_FOUND',
+      'Catalog &lt;pg&gt; does not exist',
+      'href="https://trino-1.example.com/ui/query.html?20250101_120000_00042_zzzzz"',
+    ])
+      expect(page).toContain(text);
+  });
+
+  it('is reached from the history list, which has a source column', async () => {
+    const { history, html } = await signedIn();
+    history.writeBatch([full], []);
+    const page = await html('/console/queries');
+    expect(page).toContain(`href="/console/queries/${full.queryId}"`);
+    expect(page).toMatch(/<th>Source<\/th>[\s\S]*data-label="Source"><div>superset</);
+  });
+
+  it('searches by query id: a well-formed id opens its page, a malformed one is refused by name', async () => {
+    const { history, client } = await signedIn();
+    history.writeBatch([full], []);
+    const go = await client.get(`/console/queries?id=+${full.queryId.toUpperCase()}+`);
+    expect(go.status).toBe(303);
+    expect(go.headers.get('location')).toBe(`/console/queries/${full.queryId}`);
+    const missing = await client.get('/console/queries/20250101_120000_00043_zzzzz');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('The history holds no query 20250101_120000_00043_zzzzz');
+    const bad = await client.get('/console/queries?id=x%20y');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('id: expected a query id');
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bucketCounts } from '../../src/ui/chart.js';
+import type { Backend } from '../../src/backends/backend.js';
+import { seriesOf, timeline } from '../../src/ui/charts.js';
+import { LoadSamples } from '../../src/ui/load-samples.js';
 import { parseHeaderLines } from '../../src/ui/dry-run.js';
 import { parseProperties } from '../../src/ui/properties-text.js';
 import { SessionCodec } from '../../src/ui/session.js';
@@ -40,40 +42,47 @@ describe('session cookies', () => {
   });
 });
 
-describe('chart buckets', () => {
+describe('chart timelines and series', () => {
   const now = Date.parse('2025-01-01T12:00:30Z');
-  const minute = (hhmm: string) => Date.parse(`2025-01-01T${hhmm}:00Z`);
-
-  it('covers the window ending with the current minute, zero where nothing ran', () => {
-    const b = bucketCounts(
-      [
-        { minute: minute('11:01'), count: 2 },
-        { minute: minute('12:00'), count: 5 },
-      ],
-      now,
-      1,
-    );
-    expect(b.counts).toHaveLength(60);
-    expect(b.start).toBe(minute('11:01'));
-    expect(b.counts[0]).toBe(2);
-    expect(b.counts[59]).toBe(5);
-    expect(b.counts.reduce((a, c) => a + c)).toBe(7);
-  });
+  const at = (hhmm: string) => Date.parse(`2025-01-01T${hhmm}:00Z`);
 
   it.each([
-    [1, 60, 60_000],
-    [3, 180, 60_000],
-    [6, 180, 120_000],
-    [24, 180, 480_000],
-  ])('%i hours → %i bars of %i ms', (hours, bars, ms) => {
-    const b = bucketCounts([], now, hours);
-    expect(b.counts).toHaveLength(bars);
-    expect(b.bucketMs).toBe(ms);
+    [1, 60_000, '11:01'],
+    [3, 180_000, '09:03'],
+    [24, 1_440_000, '12:00'],
+  ])('%i hours → 60 buckets of %i ms, the last holding the current minute', (hours, ms, first) => {
+    const t = timeline(now, hours);
+    expect(t).toMatchObject({ n: 60, bucketMs: ms });
+    expect(t.start + 59 * t.bucketMs).toBeLessThanOrEqual(now);
+    expect(t.start + 60 * t.bucketMs).toBeGreaterThan(now);
+    if (hours < 24) expect(t.start).toBe(at(first));
   });
 
-  it('drops minutes outside the window', () => {
-    const b = bucketCounts([{ minute: minute('09:00'), count: 9 }], now, 1);
-    expect(b.counts.every((c) => c === 0)).toBe(true);
+  it('spreads counts per key over the buckets, largest series first, zero where nothing ran', () => {
+    const t = timeline(now, 1);
+    const s = seriesOf(
+      [
+        { bucket: at('11:01'), key: 'b', count: 1 },
+        { bucket: at('12:00'), key: 'a', count: 5 },
+        { bucket: at('09:00'), key: 'c', count: 9 },
+      ],
+      t,
+      { b: '#000' },
+    );
+    expect(s.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(s[0].values[59]).toBe(5);
+    expect(s[1]).toMatchObject({ color: '#000' });
+    expect(s[1].values[0]).toBe(1);
+    expect(s[1].values.slice(1).every((v) => v === 0)).toBe(true);
+  });
+
+  it('sums the smallest series beyond six as "other"', () => {
+    const t = timeline(now, 1);
+    const rows = Array.from({ length: 9 }, (_, i) => ({ bucket: at('12:00'), key: `k${i}`, count: 10 - i }));
+    const s = seriesOf(rows, t);
+    expect(s).toHaveLength(6);
+    expect(s[5].name).toBe('other (4)');
+    expect(s[5].values[59]).toBe(5 + 4 + 3 + 2);
   });
 });
 
@@ -113,5 +122,39 @@ describe('dry-run header lines', () => {
       ok: false,
       error: 'header line 2: expected "Name: value"',
     });
+  });
+});
+
+describe('load samples for the live chart', () => {
+  const backend = (name: string, running?: number, queued = 0) =>
+    ({
+      name,
+      inFlight: 1,
+      stats:
+        running === undefined
+          ? undefined
+          : { runningQueries: running, queuedQueries: queued, blockedQueries: 0, updatedAt: 0 },
+    }) as unknown as Backend;
+
+  it('keeps what each cluster reported, null without stats, for keepMs only', () => {
+    let now = 0;
+    const s = new LoadSamples({ intervalMs: 10, keepMs: 30, now: () => now });
+    for (let i = 0; i < 6; i++, now += 10) s.record([backend('a', i, 2 * i), backend('b')]);
+    const a = s.all().get('a')!;
+    expect(a.map((x) => x.at)).toEqual([20, 30, 40, 50]);
+    expect(a[3]).toEqual({ at: 50, running: 5, queued: 10, inFlight: 1 });
+    expect(
+      s
+        .all()
+        .get('b')!
+        .every((x) => x.running === null && x.queued === null),
+    ).toBe(true);
+  });
+
+  it('forgets a removed backend', () => {
+    const s = new LoadSamples({ now: () => 0 });
+    s.record([backend('a', 1), backend('b', 1)]);
+    s.record([backend('b', 1)]);
+    expect([...s.all().keys()]).toEqual(['b']);
   });
 });

@@ -40,6 +40,9 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
         {b.stats ? formatTime(b.stats.updatedAt) : 'no stats yet'}
       </Cell>
       <Cell label="">
+        <a class="button" href={`/console/backends/${encodeURIComponent(b.name)}/edit`}>
+          Edit
+        </a>{' '}
         <form
           class="inline"
           method="post"
@@ -52,6 +55,17 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
           <button type="submit" class={b.active ? 'danger' : 'primary'}>
             {b.active ? 'Deactivate (drain)' : 'Activate'}
           </button>
+        </form>{' '}
+        <form
+          class="inline"
+          method="post"
+          action={`/console/backends/${encodeURIComponent(b.name)}/delete`}
+          data-confirm={`Delete ${b.name}? The gateway stops routing to it and forgets it.`}
+        >
+          <CsrfField token={csrf} />
+          <button type="submit" class="danger">
+            Delete
+          </button>
         </form>
       </Cell>
     </tr>
@@ -61,6 +75,9 @@ function BackendRow({ b, csrf }: { b: Backend; csrf: string }) {
 const DONE: Record<string, (name: string) => string> = {
   activate: (n) => `${n} is active again: it takes new queries when healthy.`,
   deactivate: (n) => `${n} is deactivated: it takes no new queries; the ones in flight finish.`,
+  added: (n) => `${n} is added: it takes queries once healthy.`,
+  edited: (n) => `${n} is saved.`,
+  deleted: (n) => `${n} is deleted.`,
 };
 
 /** Backends: every backend with its health, activity and load; activate and deactivate (drain). */
@@ -70,11 +87,17 @@ export function registerBackends(app: ConsoleApp, k: ConsoleKit): void {
     const ctx = c.get('ctx');
     const done = c.req.query('done');
     const name = c.req.query('backend');
-    const message = done && DONE[done] && name && registry.get(name) ? DONE[done](name) : undefined;
+    const known = name && (done === 'deleted' ? !registry.get(name) : registry.get(name));
+    const message = done && DONE[done] && name && known ? DONE[done](name) : undefined;
     const all = registry.all().sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
     return c.html(
       <Layout ctx={ctx} title="Backends" section="backends">
         {message ? <Message kind="info">{message}</Message> : null}
+        <p class="row end">
+          <a class="button primary" href="/console/backends/new" id="add-backend">
+            Add a backend
+          </a>
+        </p>
         <section class="card scroll">
           <table class="stack">
             <thead>

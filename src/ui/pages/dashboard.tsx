@@ -1,10 +1,13 @@
 import type { Backend } from '../../backends/backend.js';
-import { bucketCounts, QueriesChart } from '../chart.js';
+import { LatencyLines, seriesOf, StackedBars, STATE_COLORS, timeline } from '../charts.js';
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { activity, formatCount, healthBadge } from '../format.js';
 import { Layout } from '../layout.js';
+import { LoadLines } from '../load-chart.js';
 
 const HOURS = [1, 3, 6, 12, 24];
+/** The dashboard reloads itself this often: the per-cluster load is live, the charts follow. */
+const REFRESH_SECONDS = 15;
 
 function BackendLine({ b }: { b: Backend }) {
   const health = healthBadge(b);
@@ -28,6 +31,44 @@ function BackendLine({ b }: { b: Backend }) {
   );
 }
 
+/** Queued and running queries per cluster now (as the clusters report them), as bars. */
+function LiveLoad({ backends }: { backends: Backend[] }) {
+  const max = Math.max(
+    1,
+    ...backends.map((b) => (b.stats?.runningQueries ?? 0) + (b.stats?.queuedQueries ?? 0)),
+  );
+  const pct = (v: number) => `${((v / max) * 100).toFixed(1)}%`;
+  return (
+    <div class="load" data-chart="load">
+      {backends.map((b) => {
+        const running = b.stats?.runningQueries ?? 0;
+        const queued = b.stats?.queuedQueries ?? 0;
+        return (
+          <div class="load-row" data-load={b.name}>
+            <span class="load-name">{b.name}</span>
+            <span class="load-bar" role="img" aria-label={`${b.name}: ${running} running, ${queued} queued`}>
+              <i class="running" style={`width:${pct(running)}`}></i>
+              <i class="queued" style={`width:${pct(queued)}`}></i>
+            </span>
+            <span class="small muted load-num">
+              {b.stats ? `${running} running · ${queued} queued` : 'no stats yet'} · {b.inFlight} in flight
+            </span>
+          </div>
+        );
+      })}
+      {backends.length === 0 ? <p class="muted">No backends.</p> : null}
+      <ul class="legend">
+        <li>
+          <i style="background:#1f5fbf"></i>running
+        </li>
+        <li>
+          <i style="background:#e0a43a"></i>queued
+        </li>
+      </ul>
+    </div>
+  );
+}
+
 function Stat(props: { value: string; label: string }) {
   return (
     <div class="stat">
@@ -37,20 +78,70 @@ function Stat(props: { value: string; label: string }) {
   );
 }
 
-/** The dashboard: totals, backends per group with health, activity and load, and queries per minute. */
+function Charts({ k, hours }: { k: ConsoleKit; hours: number }) {
+  const stats = k.deps.historyStats;
+  if (!stats) return null;
+  const t = timeline(k.now(), hours);
+  const chart = (id: string, title: string, body: unknown) => (
+    <section class="card" id={id}>
+      <h2>{title}</h2>
+      {body}
+    </section>
+  );
+  return (
+    <div class="charts">
+      {chart(
+        'by-backend',
+        'Queries per backend',
+        <StackedBars
+          t={t}
+          what="queries per backend"
+          series={seriesOf(stats.countsBy('backend', t.start, t.bucketMs), t)}
+        />,
+      )}
+      {chart(
+        'by-group',
+        'Queries per routing group',
+        <StackedBars
+          t={t}
+          what="queries per routing group"
+          series={seriesOf(stats.countsBy('group', t.start, t.bucketMs), t)}
+        />,
+      )}
+      {chart(
+        'by-state',
+        'Finished and failed',
+        <StackedBars
+          t={t}
+          what="queries by final state"
+          series={seriesOf(stats.countsBy('state', t.start, t.bucketMs), t, STATE_COLORS)}
+        />,
+      )}
+      {chart(
+        'latency',
+        'Query time p50 / p95',
+        <LatencyLines t={t} rows={stats.latency(t.start, t.bucketMs)} />,
+      )}
+    </div>
+  );
+}
+
+/**
+ * The dashboard: totals; queries per backend, per group and by final state, and the query time p50/p95,
+ * over a window (default one hour); queued and running per cluster now; backends per group.
+ */
 export function registerDashboard(app: ConsoleApp, k: ConsoleKit): void {
   app.get('/console', (c) => {
     const asked = Number(c.req.query('hours'));
-    const hours = HOURS.includes(asked) ? asked : 3;
+    const hours = HOURS.includes(asked) ? asked : 1;
     const now = k.now();
     const { registry, history } = k.deps;
     const backends = registry.all();
-    const buckets = bucketCounts(history.countsPerMinute(now - hours * 3_600_000 - 60_000), now, hours);
     const lastHour = history.countsPerMinute(now - 3_600_000).reduce((a, r) => a + Number(r.count), 0);
     const sum = (f: (b: Backend) => number) => backends.reduce((a, b) => a + f(b), 0);
     const healthy = backends.filter((b) => b.health === 'HEALTHY').length;
     return c.html(
-      <Layout ctx={c.get('ctx')} title="Dashboard" section="dashboard" refreshSeconds={30}>
+      <Layout ctx={c.get('ctx')} title="Dashboard" section="dashboard" refreshSeconds={REFRESH_SECONDS}>
         <div class="stats">
           <Stat value={`${healthy} / ${backends.length}`} label="backends healthy" />
           <Stat value={formatCount(sum((b) => b.inFlight))} label="in flight (this gateway)" />
@@ -58,15 +149,33 @@ export function registerDashboard(app: ConsoleApp, k: ConsoleKit): void {
           <Stat value={formatCount(sum((b) => b.stats?.queuedQueries ?? 0))} label="queued (clusters)" />
           <Stat value={formatCount(lastHour)} label="queries in the last hour" />
         </div>
-        <section class="card">
-          <div class="row" style="justify-content:space-between">
-            <h2>Queries</h2>
-            <span class="row small">
-              {HOURS.map((h) => (h === hours ? <b>{h} h</b> : <a href={`/console?hours=${h}`}>{h} h</a>))}
-            </span>
-          </div>
-          <QueriesChart buckets={buckets} hours={hours} />
+        <section class="card" id="load">
+          <h2>
+            Queued and running per cluster{' '}
+            <span class="muted small">now, refreshed every {REFRESH_SECONDS} s</span>
+          </h2>
+          <LiveLoad backends={backends} />
+          {k.deps.loadSamples ? (
+            <div class="charts">
+              {(['running', 'queued'] as const).map((field) => (
+                <div>
+                  <h2 class="sub">{field === 'running' ? 'Running' : 'Queued'} over the last hour</h2>
+                  <LoadLines
+                    samples={k.deps.loadSamples!.all()}
+                    field={field}
+                    start={now - 3_600_000}
+                    end={now}
+                  />
+                </div>
+              ))}
+            </div>
+          ) : null}
         </section>
+        <div class="row window">
+          <span class="muted">Window (over the last {hours === 1 ? 'hour' : `${hours} hours`}):</span>
+          {HOURS.map((h) => (h === hours ? <b>{h} h</b> : <a href={`/console?hours=${h}`}>{h} h</a>))}
+        </div>
+        <Charts k={k} hours={hours} />
         <div class="grid">
           {registry.groups().map((g) => {
             const members = registry.inGroup(g.name);

@@ -3,6 +3,7 @@ import { encodeCursor, parseFilter } from '../../history/history-routes.js';
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { formatCount, formatDuration, formatTime, stateBadge } from '../format.js';
 import { Cell, Layout, Message } from '../layout.js';
+import { QUERY_ID } from './query-detail.js';
 
 const STATES = ['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST'];
 const SIZES = ['25', '50', '100', '200'];
@@ -53,15 +54,19 @@ function QueryRow({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterU
         {formatTime(r.submittedAt)}
       </Cell>
       <Cell label="Query" class="mono small">
+        <a href={`/console/queries/${r.queryId}`} title="Details">
+          {r.queryId}
+        </a>
         {clusterUrl ? (
-          <a href={clusterUrl} rel="noreferrer" title="Open in the cluster's UI">
-            {r.queryId}
-          </a>
-        ) : (
-          r.queryId
-        )}
+          <div>
+            <a class="small" href={clusterUrl} rel="noreferrer" title="Open in the cluster's UI">
+              cluster UI
+            </a>
+          </div>
+        ) : null}
       </Cell>
       <Cell label="User">{r.user}</Cell>
+      <Cell label="Source">{r.source ?? ''}</Cell>
       <Cell label="Group">
         {r.routingGroup}
         {r.rule ? <div class="muted small">rule {r.rule}</div> : null}
@@ -88,6 +93,9 @@ function QueryRow({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterU
 export function registerQueries(app: ConsoleApp, k: ConsoleKit): void {
   app.get('/console/queries', (c) => {
     const q = c.req.query();
+    // Search by query id: the id, trimmed, opens its page (which says so when the history has no such query).
+    const id = q.id?.trim().toLowerCase();
+    if (id && QUERY_ID.test(id)) return c.redirect(`/console/queries/${id}`, 303);
     const { registry, history, redactSql } = k.deps;
     let filter: HistoryFilter | undefined;
     let error: string | undefined;
@@ -96,22 +104,27 @@ export function registerQueries(app: ConsoleApp, k: ConsoleKit): void {
     } catch (e) {
       error = `Bad filter: ${(e as Error).message}`;
     }
+    if (id) {
+      error = 'Bad filter: id: expected a query id, such as 20250101_120000_00042_abcde';
+      filter = undefined;
+    }
     const rows = filter ? history.list(filter) : [];
     const kept = new URLSearchParams();
     for (const key of FILTER_KEYS) if (q[key]) kept.set(key, q[key]!);
     const next = filter && rows.length === filter.limit ? encodeCursor(rows[rows.length - 1]) : undefined;
+    const link = (r: HistoryRow) => {
+      const ext = registry.get(r.backend)?.externalUrl;
+      return ext ? `${ext}/ui/query.html?${r.queryId}` : undefined;
+    };
     const page = (cursor?: string) => {
       const p = new URLSearchParams(kept);
       if (cursor) p.set('cursor', cursor);
       return `/console/queries?${p}`;
     };
-    const link = (r: HistoryRow) => {
-      const ext = registry.get(r.backend)?.externalUrl;
-      return ext ? `${ext}/ui/query.html?${r.queryId}` : undefined;
-    };
     return c.html(
       <Layout ctx={c.get('ctx')} title="Query history" section="queries">
         <form class="card filters" method="get" action="/console/queries">
+          <Field name="id" label="Query id" value={q.id} placeholder="20250101_…" />
           <Field name="user" label="User" value={q.user} />
           <Select
             name="group"
@@ -160,6 +173,7 @@ export function registerQueries(app: ConsoleApp, k: ConsoleKit): void {
                 <th>Submitted (UTC)</th>
                 <th>Query</th>
                 <th>User</th>
+                <th>Source</th>
                 <th>Group</th>
                 <th>Backend</th>
                 <th>State</th>

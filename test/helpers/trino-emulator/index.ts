@@ -1,48 +1,30 @@
 /**
- * A protocol-faithful Trino coordinator emulator for tests and benchmarks, written from Trino's
- * QueuedStatementResource (POST → QUEUED, /v1/statement/queued/{id}/{slug}/{token}),
- * ExecutingStatementResource (/v1/statement/executing/{id}/{slug}/{token}, DELETE cancels),
- * QueryResource (/v1/query/{id}), ServerInfoResource (/v1/info with `starting`), the UI's
- * ClusterStatsResource (/ui/api/stats behind the form login), the spooling protocol
- * (/v1/spooled/download|ack/{identifier}) and ProtocolHeaders (X-Trino-* or X-Presto-*, answered in the
- * family the client used). URIs are built from Host, or from X-Forwarded-* when processForwarded is on,
- * as Airlift does with http-server.process-forwarded=true.
+ * A protocol-faithful Trino 476 coordinator for tests and benchmarks. Its defaults are Trino's defaults
+ * (options.ts names each knob and the Trino property it stands for): X-Forwarded-* answered 406, the
+ * insecure authenticator refusing any password, X-Presto-* meaning nothing, no spooling manager, the web
+ * UI behind its form login. Endpoint families live beside it: gate.ts (what runs before any resource),
+ * statement.ts and results.ts (the statement protocol), spooling.ts, ui.ts, catalog-rest.ts.
  */
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import {
-  QueryIdGenerator,
-  Slug,
-  column,
-  queryError,
-  stats,
-  type Column,
-  type QueryErrorJson,
-} from './protocol.js';
-import { createCatalog, dropCatalog, plan, type Cluster, type Plan } from './sql.js';
+import { QueryIdGenerator, Slug } from './protocol.js';
+import type { Cluster } from './sql.js';
+import { body, json, text } from './http-util.js';
+import { authenticate, forwardedGate, oauth2Token, view } from './gate.js';
+import { settings, type EmulatorOptions, type Settings } from './options.js';
+import { SegmentStore } from './spooling.js';
+import { cancel, killQuery, poll, submit } from './statement.js';
+import { WebUi } from './ui.js';
+import { restAddCatalog, restDropCatalog } from './catalog-rest.js';
+import type { EmulatorCore, EmulatedQuery, Query } from './core.js';
 
-export interface EmulatorOptions {
-  name?: string;
-  port?: number;
-  host?: string;
-  processForwarded?: boolean;
-  queuedPages?: number;
-  executingPages?: number;
-  rowsPerPage?: number;
-  catalogStore?: 'memory' | 'file' | 'static';
-  connectors?: string[];
-  staticCatalogs?: string[];
-  version?: string;
-  /** /ui/api/stats needs the UI form login (POST /ui/login), like a real cluster's web UI. */
-  uiAuth?: boolean;
-  /**
-   * The catalog REST endpoints of some Trino forks: POST /v1/catalog/add with JSON
-   * {catalogName, connectorName, properties} and DELETE /v1/catalog/delete?catalogName=NAME (404 without).
-   */
-  catalogRest?: boolean;
-}
+export type { EmulatorOptions, ProcessForwarded, RetrievalMode } from './options.js';
+export type { EmulatedQuery } from './core.js';
+export { SEGMENT_KEY_HEADER } from './spooling.js';
+
 /**
  * How the cluster answers: normally; refusing connections; 503 to everything; never; or, for `truncate`,
  * a response head with a Content-Length followed by a few bytes and a reset connection.
@@ -53,113 +35,62 @@ export interface RecordedRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
 }
-export interface EmulatedQuery {
-  id: string;
-  sql: string;
-  user: string | undefined;
-  state: string;
-  headers: Record<string, string | string[] | undefined>;
-}
 
-interface Page {
-  state: string;
-  next?: { phase: 'queued' | 'executing'; token: number };
-  columns?: Column[];
-  rows?: unknown[][];
-  large?: number;
-  segments?: string[];
-  error?: QueryErrorJson;
-  updateType?: string;
-  headers?: Record<string, string>;
-  /** Fixed when the page is made, so re-fetching the same token returns the same bytes. */
-  elapsedMs?: number;
-}
+const STATEMENT_FOLLOW_UP = /^\/v1\/statement\/(queued|executing)\/([^/]+)\/([^/]+)\/(\d+)$/;
+const PARTIAL_CANCEL = /^\/v1\/statement\/executing\/partialCancel\/([^/]+)\/\d+\/([^/]+)\/(\d+)$/;
 
-interface Query extends EmulatedQuery {
-  family: 'trino' | 'presto';
-  plan: Plan;
-  spooled: boolean;
-  created: number;
-  queuedLeft: number;
-  emptyLeft: number;
-  offset: number;
-  expect: { phase: 'queued' | 'executing'; token: number };
-  last?: { key: string; page: Page };
-  canceled: boolean;
-}
-
-const ROW_PATTERN = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-  .repeat(16)
-  .slice(0, 1000);
-
-export class TrinoEmulator {
+export class TrinoEmulator implements EmulatorCore {
   readonly name: string;
   readonly host: string;
   port = 0;
   requests: RecordedRequest[] = [];
   queries = new Map<string, Query>();
-  /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */
   largeBytesWritten = 0;
   /** Requests left unanswered in `hang` mode whose connection the caller then closed. */
   hungClosed = 0;
-  /** Large pages end their connection (`Connection: close`), as a cluster shutting down would. */
   closeLargePages = false;
-  private readonly opts: Required<Omit<EmulatorOptions, 'port' | 'host' | 'name'>>;
-  private readonly cluster: Cluster;
-  private ids = new QueryIdGenerator();
-  private slug = new Slug();
-  private segments = new Map<string, Buffer>();
+  readonly settings: Settings;
+  readonly cluster: Cluster;
+  ids = new QueryIdGenerator();
+  slug = new Slug();
+  readonly segments: SegmentStore | undefined;
+  private readonly ui: WebUi;
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private mode: EmulatorMode = 'ok';
   private delayMs = 0;
   private starting = false;
-  private uiTokens = new Set<string>();
 
   private constructor(o: EmulatorOptions) {
     this.name = o.name ?? 'trino';
     this.host = o.host ?? '127.0.0.1';
     this.port = o.port ?? 0;
-    this.opts = {
-      processForwarded: o.processForwarded ?? false,
-      queuedPages: o.queuedPages ?? 1,
-      executingPages: o.executingPages ?? 1,
-      rowsPerPage: o.rowsPerPage ?? 1000,
-      catalogStore: o.catalogStore ?? 'memory',
-      connectors: o.connectors ?? [
-        'memory',
-        'tpch',
-        'tpcds',
-        'blackhole',
-        'postgresql',
-        'mysql',
-        'hive',
-        'iceberg',
-      ],
-      staticCatalogs: o.staticCatalogs ?? ['system', 'tpch'],
-      version: o.version ?? '476',
-      uiAuth: o.uiAuth ?? false,
-      catalogRest: o.catalogRest ?? false,
-    };
+    this.settings = settings(o);
+    this.segments = this.settings.spooling
+      ? new SegmentStore(this.settings.spooling.retrievalMode)
+      : undefined;
+    this.ui = new WebUi(this);
     this.cluster = {
       name: this.name,
       catalogs: new Map(),
-      staticCatalogs: new Set(this.opts.staticCatalogs),
-      catalogStore: this.opts.catalogStore,
-      connectors: this.opts.connectors,
+      staticCatalogs: new Set(this.settings.staticCatalogs),
+      catalogStore: this.settings.catalogStore,
+      connectors: this.settings.connectors,
       transactions: new Set(),
       newTransactionId: () => randomUUID(),
+      killQuery: (id, message) => killQuery(this, id, message),
     };
   }
 
   static async start(opts: EmulatorOptions = {}): Promise<TrinoEmulator> {
     const e = new TrinoEmulator(opts);
+    await e.segments?.startSide(e.host);
     await e.listen();
     return e;
   }
 
   get url(): string {
-    return `http://${this.host}:${this.port}`;
+    return `${this.settings.tls ? 'https' : 'http'}://${this.host}:${this.port}`;
   }
 
   catalogs(): string[] {
@@ -168,6 +99,11 @@ export class TrinoEmulator {
 
   catalogProperties(name: string): Record<string, string> | undefined {
     return this.cluster.catalogs.get(name)?.properties;
+  }
+
+  /** query is what the cluster knows of one query (for tests). */
+  query(id: string): EmulatedQuery | undefined {
+    return this.queries.get(id);
   }
 
   clearRequests(): void {
@@ -194,9 +130,10 @@ export class TrinoEmulator {
   async restart(): Promise<void> {
     await this.close();
     this.queries.clear();
-    this.segments.clear();
+    this.segments?.clear();
+    this.ui.clear();
     this.cluster.transactions.clear();
-    if (this.opts.catalogStore === 'memory') this.cluster.catalogs.clear();
+    if (this.settings.catalogStore === 'memory') this.cluster.catalogs.clear();
     this.ids = new QueryIdGenerator();
     this.slug = new Slug();
     if (this.mode !== 'refuse') await this.listen();
@@ -205,12 +142,17 @@ export class TrinoEmulator {
   async stop(): Promise<void> {
     this.mode = 'refuse';
     await this.close();
+    await this.segments?.stopSide();
   }
 
   private listen(): Promise<void> {
-    const server = http.createServer((req, res) => this.onRequest(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
+    const tls = this.settings.tls;
+    const server = tls
+      ? https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
+      : http.createServer(handler);
     server.keepAliveTimeout = 30_000;
-    server.on('connection', (s) => {
+    server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -229,6 +171,7 @@ export class TrinoEmulator {
     this.server = undefined;
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();
+    s?.closeAllConnections();
     return s ? new Promise((r) => s.close(() => r())) : Promise.resolve();
   }
 
@@ -238,11 +181,7 @@ export class TrinoEmulator {
       res.on('close', () => this.hungClosed++);
       return;
     }
-    if (this.mode === 'unavailable') {
-      res.writeHead(503, { 'content-type': 'text/plain' });
-      res.end('Service Unavailable');
-      return;
-    }
+    if (this.mode === 'unavailable') return text(res, 503, 'Service Unavailable');
     if (this.mode === 'truncate') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       res.write('{"id":"', () => res.socket?.resetAndDestroy());
@@ -254,459 +193,73 @@ export class TrinoEmulator {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!forwardedGate(req, res, this.settings)) return;
+    const v = view(req, this.settings, `${this.host}:${this.port}`);
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
     const method = req.method ?? 'GET';
+    const authed = () => authenticate(req, res, this.settings, v);
     if (p === '/v1/info')
       return json(req, res, 200, {
-        nodeVersion: { version: this.opts.version },
+        nodeVersion: { version: this.settings.version },
         environment: 'test',
         coordinator: true,
         starting: this.starting,
         uptime: '1.00m',
       });
-    if (p === '/v1/statement' && method === 'POST') return this.submit(req, res, await body(req));
-    let m: RegExpExecArray | null;
-    if ((m = /^\/v1\/statement\/(queued|executing)\/([^/]+)\/([^/]+)\/(\d+)$/.exec(p)))
-      return this.poll(
-        req,
-        res,
-        m[1] as 'queued' | 'executing',
-        m[2],
-        m[3],
-        Number(m[4]),
-        url.searchParams.get('maxWait'),
-      );
-    if ((m = /^\/v1\/statement\/executing\/partialCancel\/([^/]+)\/\d+\/([^/]+)\/(\d+)$/.exec(p))) {
-      if (!this.queries.has(m[1])) return text(res, 404, 'Query not found');
-      res.writeHead(204).end();
+    if (p === '/v1/statement') {
+      // JAX-RS: the resource has only a POST here, so HEAD and GET are 405 before any filter runs.
+      if (method !== 'POST') return void res.writeHead(405, { allow: 'POST,OPTIONS' }).end();
+      const principal = authed();
+      if (principal) submit(this, req, res, v, principal, await body(req));
       return;
     }
-    if ((m = /^\/v1\/query\/([^/]+)$/.exec(p))) {
-      const q = this.queries.get(m[1]);
-      if (!q) return text(res, 404, `Query not found: ${m[1]}`);
-      if (method === 'DELETE') {
-        this.cancel(q);
-        res.writeHead(204).end();
-        return;
-      }
-      return json(req, res, 200, {
-        queryId: q.id,
-        state: q.state,
-        query: q.sql,
-        session: { user: q.user },
-        self: `${this.base(req)}/v1/query/${q.id}`,
+    let m: RegExpExecArray | null;
+    // Follow-ups are PUBLIC resources: the slug is their secret.
+    if ((m = STATEMENT_FOLLOW_UP.exec(p)))
+      return poll(this, req, res, v, {
+        phase: m[1] as 'queued' | 'executing',
+        id: m[2],
+        slug: m[3],
+        token: Number(m[4]),
+        maxWait: url.searchParams.get('maxWait'),
       });
+    if ((m = PARTIAL_CANCEL.exec(p))) {
+      if (!this.queries.has(m[1])) return text(res, 404, 'Query not found');
+      return void res.writeHead(204).end();
     }
     if ((m = /^\/v1\/spooled\/(download|ack)\/([^/]+)$/.exec(p))) {
-      const seg = this.segments.get(m[2]);
-      if (!seg) return text(res, 404, 'Segment not found');
-      if (m[1] === 'ack') {
-        this.segments.delete(m[2]);
-        res.writeHead(method === 'DELETE' ? 204 : 200).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': seg.length });
-      res.end(seg);
-      return;
+      if (method !== 'GET' || !this.segments) return text(res, method !== 'GET' ? 405 : 404, 'Not Found');
+      return m[1] === 'ack' ? this.segments.ack(res, m[2]) : this.segments.download(req, res, m[2]);
     }
-    if (this.opts.catalogRest && p === '/v1/catalog/add' && method === 'POST')
-      return this.restAddCatalog(res, await body(req));
-    if (this.opts.catalogRest && p === '/v1/catalog/delete' && method === 'DELETE') {
-      const name = url.searchParams.get('catalogName');
-      if (!name) return text(res, 400, 'catalogName is required');
-      return restAnswer(res, dropCatalog(this.cluster, name.toLowerCase(), false, false));
+    if (p.startsWith('/ui')) return this.ui.route(req, res, v, p);
+    if (/^\/oauth2\/token\/[0-9a-f-]{36}$/.test(p)) return oauth2Token(res, this.settings);
+    if ((m = /^\/v1\/query\/([^/]+)$/.exec(p))) {
+      if (!authed()) return;
+      return this.queryResource(req, res, v.base, m[1]);
     }
-    if (p === '/ui/login' && method === 'POST') {
-      const form = new URLSearchParams((await body(req)).toString());
-      if (!form.get('username')) return text(res, 401, 'Unauthorized');
-      const token = randomUUID();
-      this.uiTokens.add(token);
-      res
-        .writeHead(303, { location: '/ui/', 'set-cookie': `Trino-UI-Token=${token}; Path=/ui; HttpOnly` })
-        .end();
-      return;
-    }
-    if (p === '/ui/api/stats') {
-      const cookie = /Trino-UI-Token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-      if (this.opts.uiAuth && (!cookie || !this.uiTokens.has(cookie))) return text(res, 401, 'Unauthorized');
-      const live = [...this.queries.values()];
-      const count = (s: string) => live.filter((q) => q.state === s).length;
-      return json(req, res, 200, {
-        runningQueries: count('RUNNING'),
-        blockedQueries: 0,
-        queuedQueries: count('QUEUED'),
-        activeCoordinators: 1,
-        activeWorkers: 1,
-        runningDrivers: count('RUNNING'),
-        totalAvailableProcessors: 2,
-        reservedMemory: 0,
-        totalInputRows: 0,
-        totalInputBytes: 0,
-        totalCpuTimeSecs: 0,
-      });
-    }
-    if (p === '/ui/query.html') {
-      const id = url.search.slice(1);
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(
-        `<!doctype html><title>Query ${escapeHtml(id)}</title><h1>${escapeHtml(id)} on ${escapeHtml(this.name)}</h1>`,
-      );
-      return;
-    }
-    if (p.startsWith('/ui')) {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(
-        `<!doctype html><title>${escapeHtml(this.name)}</title><p>Trino UI of ${escapeHtml(this.name)}</p>`,
-      );
-      return;
-    }
+    // A fork's endpoints, not Trino's: no source to say how they are guarded, so they are left open.
+    if (this.settings.catalogRest && p === '/v1/catalog/add' && method === 'POST')
+      return restAddCatalog(this.cluster, res, await body(req));
+    if (this.settings.catalogRest && p === '/v1/catalog/delete' && method === 'DELETE')
+      return restDropCatalog(this.cluster, res, url);
     text(res, 404, 'Not Found');
   }
 
-  private restAddCatalog(res: http.ServerResponse, raw: Buffer): void {
-    let doc: { catalogName?: unknown; connectorName?: unknown; properties?: unknown };
-    try {
-      doc = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return text(res, 400, 'Invalid JSON body');
-    }
-    const props = doc?.properties ?? {};
-    if (
-      typeof doc?.catalogName !== 'string' ||
-      !doc.catalogName ||
-      typeof doc.connectorName !== 'string' ||
-      !doc.connectorName ||
-      typeof props !== 'object' ||
-      props === null ||
-      Array.isArray(props) ||
-      Object.values(props).some((v) => typeof v !== 'string')
-    )
-      return text(
-        res,
-        400,
-        'Expected {"catalogName": string, "connectorName": string, "properties": {string: string}}',
-      );
-    const err = createCatalog(
-      this.cluster,
-      doc.catalogName.toLowerCase(),
-      doc.connectorName.toLowerCase(),
-      { ...(props as Record<string, string>) },
-      false,
-      false,
-    );
-    restAnswer(res, err);
-  }
-
-  private submit(req: http.IncomingMessage, res: http.ServerResponse, sqlBuf: Buffer): void {
-    const h = req.headers;
-    const presto = h['x-presto-user'] !== undefined && h['x-trino-user'] === undefined;
-    const get = (n: string) => (h[`x-trino-${n}`] ?? h[`x-presto-${n}`]) as string | undefined;
-    const user = get('user');
-    if (!user) return text(res, 400, 'User must be set');
-    const sql = sqlBuf.toString('utf8');
-    if (!sql.trim()) return text(res, 400, 'SQL statement is empty');
-    const txn = get('transaction-id');
-    let p: Plan;
-    if (txn && txn.toUpperCase() !== 'NONE' && !this.cluster.transactions.has(txn))
-      p = {
-        kind: 'error',
-        error: queryError(
-          'UNKNOWN_TRANSACTION',
-          `Unknown transaction ID: ${txn}. Possibly expired? Commands ignored until end of transaction block`,
-        ),
-      };
-    else p = plan(sql, { catalog: get('catalog'), schema: get('schema'), transactionId: txn }, this.cluster);
-    const id = this.ids.next();
-    const q: Query = {
-      id,
-      sql,
-      user,
-      state: 'QUEUED',
-      headers: { ...h },
-      family: presto ? 'presto' : 'trino',
-      plan: p,
-      spooled: !!get('query-data-encoding'),
-      created: Date.now(),
-      queuedLeft: this.opts.queuedPages,
-      emptyLeft: this.opts.executingPages,
-      offset: 0,
-      expect: { phase: 'queued', token: 1 },
-      canceled: false,
-    };
-    this.queries.set(id, q);
-    this.send(req, res, q, { state: 'QUEUED', next: { phase: 'queued', token: 1 } });
-  }
-
-  private async poll(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    phase: 'queued' | 'executing',
-    id: string,
-    slug: string,
-    token: number,
-    maxWait: string | null,
-  ): Promise<void> {
+  /** queryResource is QueryResource: GET /v1/query/{id} and DELETE (cancel). */
+  private queryResource(req: http.IncomingMessage, res: http.ServerResponse, base: string, id: string): void {
     const q = this.queries.get(id);
-    const ctx = phase === 'queued' ? 'QUEUED_QUERY' : 'EXECUTING_QUERY';
-    if (!q || !this.slug.isValid(ctx, slug, token)) return text(res, 404, 'Query not found');
+    if (!q) return text(res, 404, `Query not found: ${id}`);
     if (req.method === 'DELETE') {
-      this.cancel(q);
-      res.writeHead(204).end();
-      return;
+      cancel(q);
+      return void res.writeHead(204).end();
     }
-    const key = `${phase}:${token}`;
-    if (q.last?.key === key) return this.send(req, res, q, q.last.page);
-    if (q.expect.phase !== phase || token !== q.expect.token) return text(res, 410, 'Invalid token');
-    const page = await this.advance(q, phase, maxWait);
-    page.elapsedMs = Date.now() - q.created;
-    q.last = { key, page };
-    this.send(req, res, q, page);
-  }
-
-  /** advance produces the page for the expected token and moves the query on. */
-  private async advance(q: Query, phase: 'queued' | 'executing', maxWait: string | null): Promise<Page> {
-    if (q.canceled) return this.finalPage(q, queryError('USER_CANCELED', 'Query was canceled'));
-    if (phase === 'queued') {
-      if (q.queuedLeft-- > 1) return this.nextPage(q, 'QUEUED', 'queued');
-      q.state = 'RUNNING';
-      return this.nextPage(q, 'QUEUED', 'executing', 0);
-    }
-    const p = q.plan;
-    if (p.kind === 'error') return this.finalPage(q, p.error);
-    if (q.emptyLeft-- > 0) return this.nextPage(q, 'RUNNING', 'executing');
-    if (p.kind === 'sleep') {
-      const remaining = q.created + p.ms - Date.now();
-      if (remaining > 0) {
-        await cancellableWait(q, Math.min(remaining, parseWait(maxWait)));
-        if (q.canceled) return this.finalPage(q, queryError('USER_CANCELED', 'Query was canceled'));
-        if (q.created + p.ms > Date.now()) return this.nextPage(q, 'RUNNING', 'executing');
-      }
-      return this.finalPage(q, undefined, { columns: [column('_col0', 'boolean')], rows: [[true]] });
-    }
-    if (p.kind === 'update') {
-      const err = p.apply?.();
-      return this.finalPage(q, err, { updateType: p.updateType, headers: err ? undefined : p.headers });
-    }
-    if (p.kind === 'large') {
-      if (q.offset === 0) {
-        q.offset = 1;
-        return this.nextPage(q, 'RUNNING', 'executing', undefined, {
-          columns: [column('v', 'varchar')],
-          large: p.bytes,
-        });
-      }
-      return this.finalPage(q, undefined, { columns: [column('v', 'varchar')] });
-    }
-    if (p.kind === 'binary') {
-      const segId = `${q.id}-0`;
-      this.segments.set(segId, pseudoRandom(p.bytes, q.id));
-      return this.finalPage(q, undefined, { columns: [column('b', 'varbinary')], segments: [segId] });
-    }
-    // rows
-    const chunk = p.rows.slice(q.offset, q.offset + this.opts.rowsPerPage);
-    q.offset += chunk.length;
-    const extra: Partial<Page> = { columns: p.columns };
-    if (q.spooled && chunk.length) {
-      const segId = `${q.id}-${q.offset}`;
-      this.segments.set(segId, Buffer.from(JSON.stringify(chunk)));
-      extra.segments = [segId];
-    } else extra.rows = chunk;
-    if (q.offset < p.rows.length) return this.nextPage(q, 'RUNNING', 'executing', undefined, extra);
-    return this.finalPage(q, undefined, extra);
-  }
-
-  private nextPage(
-    q: Query,
-    state: string,
-    phase: 'queued' | 'executing',
-    token?: number,
-    extra: Partial<Page> = {},
-  ): Page {
-    const t = token ?? (q.expect.phase === phase ? q.expect.token + 1 : 0);
-    q.expect = { phase, token: t };
-    return { state, next: { phase, token: t }, ...extra };
-  }
-
-  private finalPage(q: Query, error: QueryErrorJson | undefined, extra: Partial<Page> = {}): Page {
-    q.state = error ? 'FAILED' : 'FINISHED';
-    q.expect = { phase: 'executing', token: -1 };
-    return { state: q.state, error, ...extra };
-  }
-
-  private cancel(q: Query): void {
-    q.canceled = true;
-    if (q.state === 'QUEUED' || q.state === 'RUNNING') q.state = 'FAILED';
-  }
-
-  private base(req: http.IncomingMessage): string {
-    if (this.opts.processForwarded) {
-      const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0].trim();
-      const host = (req.headers['x-forwarded-host'] as string | undefined)?.split(',')[0].trim();
-      const port = (req.headers['x-forwarded-port'] as string | undefined)?.split(',')[0].trim();
-      if (host) return `${proto ?? 'http'}://${port && !host.includes(':') ? `${host}:${port}` : host}`;
-    }
-    return `http://${req.headers.host ?? `${this.host}:${this.port}`}`;
-  }
-
-  private send(req: http.IncomingMessage, res: http.ServerResponse, q: Query, page: Page): void {
-    const base = this.base(req);
-    const fam = q.family === 'presto' ? 'x-presto-' : 'x-trino-';
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    for (const [k, v] of Object.entries(page.headers ?? {})) headers[fam + k] = v;
-    const nextUri = page.next
-      ? `${base}/v1/statement/${page.next.phase}/${q.id}/${this.slug.make(page.next.phase === 'queued' ? 'QUEUED_QUERY' : 'EXECUTING_QUERY', page.next.token)}/${page.next.token}`
-      : undefined;
-    const rowsCount = page.rows?.length ?? 0;
-    const doc: Record<string, unknown> = {
-      id: q.id,
-      infoUri: `${base}/ui/query.html?${q.id}`,
-      partialCancelUri:
-        page.next?.phase === 'executing'
-          ? `${base}/v1/statement/executing/partialCancel/${q.id}/0/${this.slug.make('EXECUTING_QUERY', page.next.token)}/${page.next.token}`
-          : undefined,
-      nextUri,
-      columns: page.columns,
-      data: page.segments
-        ? {
-            encoding: 'json',
-            segments: page.segments.map((s) => ({
-              type: 'spooled',
-              uri: `${base}/v1/spooled/download/${s}`,
-              ackUri: `${base}/v1/spooled/ack/${s}`,
-              metadata: { rowOffset: 0, rowsCount: 1, segmentSize: this.segments.get(s)?.length ?? 0 },
-            })),
-          }
-        : page.rows,
-      stats: stats(page.state, {
-        processedRows: rowsCount,
-        processedBytes: rowsCount * 8,
-        elapsedTimeMillis: page.elapsedMs ?? Date.now() - q.created,
-      }),
-      error: page.error,
-      warnings: [],
-      updateType: page.updateType,
-      updateCount: undefined,
-    };
-    if (page.large)
-      return this.sendLarge(
-        res,
-        this.closeLargePages ? { ...headers, connection: 'close' } : headers,
-        doc,
-        page.large,
-      );
-    const raw = Buffer.from(JSON.stringify(doc));
-    json(req, res, 200, undefined, raw, headers);
-  }
-
-  /** sendLarge streams a page of at least `bytes` with back-pressure, never building it whole. */
-  private sendLarge(
-    res: http.ServerResponse,
-    headers: Record<string, string>,
-    doc: Record<string, unknown>,
-    bytes: number,
-  ): void {
-    const head = JSON.stringify({
-      ...doc,
-      data: [],
-      stats: undefined,
-      error: undefined,
-      warnings: undefined,
+    json(req, res, 200, {
+      queryId: q.id,
+      state: q.state,
+      query: q.sql,
+      session: { user: q.user },
+      self: `${base}/v1/query/${q.id}`,
     });
-    const prefix = head.slice(0, head.lastIndexOf('"data":[]')) + '"data":[';
-    const suffix = '],' + JSON.stringify({ stats: doc.stats, warnings: [] }).slice(1);
-    const rows = Math.ceil(bytes / (ROW_PATTERN.length + 5)) + 1;
-    res.writeHead(200, headers);
-    res.write(prefix);
-    let i = 0;
-    const pump = () => {
-      while (i < rows) {
-        let chunk = '';
-        for (let k = 0; k < 64 && i < rows; k++, i++)
-          chunk += `${i ? ',' : ''}["${ROW_PATTERN.slice(i % 7)}${i % 7 ? ROW_PATTERN.slice(0, i % 7) : ''}"]`;
-        this.largeBytesWritten += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end(suffix);
-    };
-    pump();
   }
-}
-
-function json(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  status: number,
-  doc: unknown,
-  raw?: Buffer,
-  extra: Record<string, string> = {},
-): void {
-  let b = raw ?? Buffer.from(JSON.stringify(doc));
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', ...extra };
-  if (b.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-    b = gzipSync(b);
-    headers['content-encoding'] = 'gzip';
-  }
-  headers['content-length'] = b.length;
-  res.writeHead(status, headers);
-  res.end(b);
-}
-
-/** restAnswer: 200 on success; otherwise the QueryError as JSON, 404/409 for missing/existing catalogs. */
-function restAnswer(res: http.ServerResponse, err: QueryErrorJson | undefined): void {
-  if (!err) return text(res, 200, 'OK');
-  const status =
-    err.errorName === 'CATALOG_NOT_FOUND' ? 404 : err.errorName === 'CATALOG_ALREADY_EXISTS' ? 409 : 400;
-  const { failureInfo: _omit, ...doc } = err;
-  const b = JSON.stringify(doc);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) });
-  res.end(b);
-}
-
-function text(res: http.ServerResponse, status: number, message: string): void {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'content-type': 'text/plain' });
-  res.end(message);
-}
-
-function body(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function parseWait(v: string | null): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v ?? '');
-  if (!m) return 1000;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-}
-
-function cancellableWait(q: Query, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const tick = () =>
-      q.canceled || Date.now() - started >= ms ? resolve() : setTimeout(tick, Math.min(20, ms));
-    tick();
-  });
-}
-
-/** pseudoRandom returns deterministic non-UTF-8-safe bytes for binary-safety tests. */
-function pseudoRandom(n: number, seed: string): Buffer {
-  const b = Buffer.alloc(n);
-  let x = [...seed].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7) || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -34,6 +34,8 @@ export interface Cluster {
   connectors: readonly string[];
   transactions: Set<string>;
   newTransactionId(): string;
+  /** KillQueryProcedure: fails a running query of this cluster, or the error saying why not. */
+  killQuery(id: string, message: string | undefined): QueryErrorJson | undefined;
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
@@ -75,11 +77,20 @@ const rows = (name: string, type: string, values: unknown[][]): Plan => ({
   rows: values,
 });
 
+const LIT = String.raw`'((?:[^']|'')*)'`;
+/** CALL system.runtime.kill_query(query_id => '…', message => '…'), named or positional (message optional). */
+const KILL_QUERY = new RegExp(
+  String.raw`^call\s+system\.runtime\.kill_query\s*\(\s*(?:query_id\s*=>\s*${LIT}(?:\s*,\s*message\s*=>\s*${LIT})?|${LIT}(?:\s*,\s*${LIT})?)\s*\)$`,
+  'i',
+);
+
 /** plan interprets one statement against the cluster; catalog changes apply when the plan runs. */
 export function plan(text: string, session: Session, cluster: Cluster): Plan {
   const sql = stripComments(text);
   let m: RegExpExecArray | null;
   if (/^select\s+1$/i.test(sql)) return rows('_col0', 'integer', [[1]]);
+  if ((m = /^select\s+'((?:[^']|'')*)'$/i.exec(sql)))
+    return rows('_col0', `varchar(${m[1].length})`, [[m[1].replace(/''/g, "'")]]);
   if (
     (m =
       /^select\s+(?:\*|\w+)\s+from\s+unnest\s*\(\s*sequence\s*\(\s*1\s*,\s*(\d+)\s*\)\s*\)(?:\s+(?:as\s+)?\w+\s*\(\s*\w+\s*\))?$/i.exec(
@@ -99,6 +110,10 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
   if ((m = /^select\s+binary_segment\s*\(\s*(\d+)\s*\)$/i.exec(sql)))
     return { kind: 'binary', bytes: Number(m[1]) };
   if (/^select\s+current_cluster\s*\(\s*\)$/i.test(sql)) return rows('_col0', 'varchar', [[cluster.name]]);
+  if ((m = KILL_QUERY.exec(sql))) {
+    const [id, message] = [m[1] ?? m[3], m[2] ?? m[4]].map((x) => x?.replace(/''/g, "'"));
+    return { kind: 'update', updateType: 'CALL', apply: () => cluster.killQuery(id, message) };
+  }
   if (/^show\s+catalogs$/i.test(sql)) {
     const names = [...new Set([...cluster.staticCatalogs, ...cluster.catalogs.keys()])].sort();
     return rows(

@@ -1,0 +1,166 @@
+import { stringify } from 'yaml';
+import type { Logger } from '../observability/logger.js';
+import type { RuleEngine } from './rule-engine.js';
+import { parseRuleFiles, type LoadedRule, type RuleIssue } from './rule-loader.js';
+import type { RuleSpec } from './rule-schema.js';
+import type { RuleVersion, RuleVersionRepo, RuleVersionSummary } from './rule-version-repo.js';
+
+/** The "file" database rules are located in, in explanations and messages (`database:12`). */
+export const DATABASE_RULES = 'database';
+/** Largest rule set text and rule count accepted: the set is compiled on every save and at start. */
+export const MAX_RULES_BYTES = 64 * 1024;
+export const MAX_RULES = 500;
+
+/** A rule set refused: 400 with every problem (line, rule, field: reason), or 409 when not the newest base. */
+export class RuleSaveError extends Error {
+  constructor(
+    readonly status: 400 | 409,
+    message: string,
+    readonly issues: readonly RuleIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'RuleSaveError';
+  }
+}
+
+export interface DatabaseRulesDeps {
+  repo: RuleVersionRepo;
+  /** The engine the saved rules go into (absent before the gateway started). */
+  engine: () => RuleEngine | undefined;
+  /** Names of the routing groups that exist now: a rule must route to one. */
+  groups: () => ReadonlySet<string>;
+  logger: Pick<Logger, 'info' | 'error'>;
+  now?: () => number;
+}
+
+const issueText = (i: RuleIssue) =>
+  `line ${i.line}: ${i.rule !== undefined ? `rule "${i.rule}": ` : ''}${i.message}`;
+
+/**
+ * DatabaseRules keeps the routing rules edited through the API and the console: validated as a whole
+ * (the rule language of the files, names unique against the file rules, every routeTo an existing group)
+ * before they are stored as a new version and put in force; a refused set changes nothing.
+ */
+export class DatabaseRules {
+  constructor(private readonly d: DatabaseRulesDeps) {}
+
+  /** The version in force, or undefined when no database rules were ever saved. */
+  current(): RuleVersion | undefined {
+    return this.d.repo.latest();
+  }
+
+  versions(limit = 100): RuleVersionSummary[] {
+    return this.d.repo.list(limit);
+  }
+
+  version(n: number): RuleVersion | undefined {
+    return this.d.repo.get(n);
+  }
+
+  /** validate parses a rule set's YAML; RuleSaveError(400) lists every problem, each naming the field. */
+  validate(yaml: string): LoadedRule[] {
+    if (Buffer.byteLength(yaml) > MAX_RULES_BYTES)
+      throw new RuleSaveError(400, `rules: larger than ${MAX_RULES_BYTES} bytes`);
+    const { rules, issues } = parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]);
+    if (rules.length > MAX_RULES)
+      issues.push({ file: DATABASE_RULES, line: 1, message: `more than ${MAX_RULES} rules` });
+    const files = new Map((this.d.engine()?.files ?? []).map((r) => [r.spec.name, r]));
+    const groups = this.d.groups();
+    for (const r of rules) {
+      const clash = files.get(r.spec.name);
+      if (clash)
+        issues.push({
+          file: DATABASE_RULES,
+          line: r.line,
+          rule: r.spec.name,
+          message: `name: already the name of a file rule (${clash.file}:${clash.line})`,
+        });
+      if (!groups.has(r.spec.actions.routeTo))
+        issues.push({
+          file: DATABASE_RULES,
+          line: r.line,
+          rule: r.spec.name,
+          message: `actions.routeTo: routing group "${r.spec.actions.routeTo}" does not exist (groups: ${[...groups].sort().join(', ')})`,
+        });
+    }
+    if (issues.length > 0) throw new RuleSaveError(400, issues.map(issueText).join('\n'), issues);
+    return rules;
+  }
+
+  /**
+   * save validates, stores the set as version base+1 and puts it in force. `base` is the version the
+   * editor started from: when another save came since, nothing is stored (409), so no edit is lost.
+   */
+  save(yaml: string, author: string, base: number, note?: string): RuleVersion {
+    const rules = this.validate(yaml);
+    const previous = this.current();
+    if ((previous?.version ?? 0) !== base)
+      throw new RuleSaveError(
+        409,
+        `the rules changed since version ${base} (now version ${previous?.version ?? 0} by ${previous?.author}); reload and apply your edit again`,
+      );
+    const why = note?.trim().slice(0, 500);
+    const summary = [describeChange(previous ? this.validateQuietly(previous.yaml) : [], rules), why]
+      .filter(Boolean)
+      .join(' — ');
+    const saved = this.d.repo.add(base, { yaml, author, summary, createdAt: (this.d.now ?? Date.now)() });
+    if (!saved)
+      throw new RuleSaveError(
+        409,
+        `the rules changed since version ${base}; reload and apply your edit again`,
+      );
+    this.d.engine()?.setDatabaseRules(rules);
+    this.d.logger.info(
+      { version: saved.version, author, summary, rules: rules.length },
+      'database routing rules saved',
+    );
+    return saved;
+  }
+
+  /**
+   * load puts the stored version in force (at start). Only the rule language is checked: a group deleted
+   * since is skipped at routing time, as it is for file rules.
+   */
+  load(): void {
+    const v = this.current();
+    if (!v) return;
+    const { rules, issues } = parseRuleFiles([{ file: DATABASE_RULES, text: v.yaml }]);
+    if (issues.length > 0) {
+      this.d.logger.error(
+        { version: v.version, error: issues.map(issueText).join('; ') },
+        'stored database routing rules are invalid; none are in force',
+      );
+      return;
+    }
+    this.d.engine()?.setDatabaseRules(rules);
+    this.d.logger.info({ version: v.version, rules: rules.length }, 'database routing rules loaded');
+  }
+
+  private validateQuietly(yaml: string): LoadedRule[] {
+    return parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]).rules;
+  }
+
+  /** The rules of a stored text, as specs (stored texts were valid when saved). */
+  validateQuietlyRules(yaml: string): RuleSpec[] {
+    return this.validateQuietly(yaml).map((r) => r.spec);
+  }
+}
+
+/** yamlOf writes rules given as JSON (the API) as the YAML the editor shows. */
+export const yamlOf = (rules: readonly RuleSpec[]): string => (rules.length ? stringify(rules) : '');
+
+/** describeChange names the rules added, changed and removed between two versions. */
+export function describeChange(before: readonly LoadedRule[], after: readonly LoadedRule[]): string {
+  const old = new Map(before.map((r) => [r.spec.name, JSON.stringify(r.spec)]));
+  const now = new Map(after.map((r) => [r.spec.name, JSON.stringify(r.spec)]));
+  const added = [...now.keys()].filter((n) => !old.has(n));
+  const removed = [...old.keys()].filter((n) => !now.has(n));
+  const changed = [...now.keys()].filter((n) => old.has(n) && old.get(n) !== now.get(n));
+  const parts = [
+    added.length ? `added ${added.join(', ')}` : '',
+    changed.length ? `changed ${changed.join(', ')}` : '',
+    removed.length ? `removed ${removed.join(', ')}` : '',
+  ].filter(Boolean);
+  if (parts.length) return parts.join('; ');
+  return [...old.keys()].join() === [...now.keys()].join() ? 'no rule changed' : 'reordered';
+}

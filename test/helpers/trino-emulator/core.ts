@@ -1,0 +1,48 @@
+/** The state an emulated coordinator's endpoint families share. */
+import type { QueryErrorJson, QueryIdGenerator, Slug } from './protocol.js';
+import type { Cluster, Plan } from './sql.js';
+import type { Settings } from './options.js';
+import type { SegmentStore } from './spooling.js';
+import type { Page } from './results.js';
+
+export interface EmulatedQuery {
+  id: string;
+  sql: string;
+  /** The session user (X-Trino-User, else the authenticated user). */
+  user: string | undefined;
+  /** The authenticated user. */
+  principal?: string;
+  state: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Query extends EmulatedQuery {
+  /** Header prefix the client used (x-trino-, or the alternate family's). */
+  family: string;
+  plan: Plan;
+  /** The negotiated spooling encoding; undefined: the direct protocol. */
+  encoding: string | undefined;
+  created: number;
+  queuedLeft: number;
+  emptyLeft: number;
+  offset: number;
+  expect: { phase: 'queued' | 'executing'; token: number };
+  last?: { key: string; page: Page };
+  canceled: boolean;
+  /** The failure kill_query gave it. */
+  killed?: QueryErrorJson;
+}
+
+export interface EmulatorCore {
+  readonly name: string;
+  readonly settings: Settings;
+  readonly cluster: Cluster;
+  readonly queries: Map<string, Query>;
+  readonly ids: QueryIdGenerator;
+  readonly slug: Slug;
+  readonly segments: SegmentStore | undefined;
+  /** Large pages end their connection (`Connection: close`), as a cluster shutting down would. */
+  closeLargePages: boolean;
+  /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */
+  largeBytesWritten: number;
+}
