@@ -24,14 +24,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** start spawns a child (with an IPC channel when `ipc`) and resolves once its stdout matches marker. */
+/**
+ * start spawns a child (with an IPC channel when `ipc`, `env` added to ours) and resolves once its stdout
+ * matches marker.
+ */
 export function start(
   args: string[],
   marker: RegExp,
   cmd = process.execPath,
   ipc = false,
+  env: Record<string, string> = {},
 ): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? ['ipc' as const] : [])] });
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? ['ipc' as const] : [])],
+    env: { ...process.env, ...env },
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';

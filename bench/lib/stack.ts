@@ -24,8 +24,6 @@ export async function startStack(emulator: string[], env: Record<string, string>
   );
   const upstream = `http://127.0.0.1:${emu}`;
   const forwarder = await start([...tsx, 'bench/lib/forwarder.ts', String(fwd), upstream], /ready/);
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
   const gateway = await start(
     [
       ...(process.env.BENCH_PROFILE_DIR
@@ -40,9 +38,8 @@ export async function startStack(emulator: string[], env: Record<string, string>
     /ready/,
     process.execPath,
     true,
-  ).finally(() => {
-    process.env = saved;
-  });
+    env,
+  );
   return {
     targets: [
       ['direct', upstream, undefined],
