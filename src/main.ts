@@ -1,8 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { resolve } from 'node:path';
 import { formatSummary, summaryFacts, summaryWarnings } from './cli/startup-summary.js';
 import { GATEWAY_USAGE, parseGatewayArgs } from './cli/gateway-args.js';
-import type { GatewayConfig } from './config/gateway-config.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { DatabaseError } from './db/open.js';
 import { Gateway } from './gateway.js';
@@ -14,26 +11,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** checkFiles names a TLS file the listener could not read, before anything starts. */
-function checkFiles(cfg: GatewayConfig): void {
-  const tls = cfg.server.tls;
-  if (!tls) return;
-  for (const [key, file] of [
-    ['cert', tls.cert],
-    ['key', tls.key],
-  ] as const) {
-    const path = resolve(cfg.baseDir, file);
-    try {
-      accessSync(path, constants.R_OK);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      fail(
-        `server.tls.${key}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code}); point it at a PEM file, or remove server.tls for plain HTTP`,
-      );
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const cmd = parseGatewayArgs(process.argv.slice(2));
   if (cmd.kind === 'help') return void process.stdout.write(`${GATEWAY_USAGE}\n`);
@@ -42,7 +19,6 @@ async function main(): Promise<void> {
   let gateway: Gateway;
   try {
     const config = loadConfig(cmd.configFile);
-    checkFiles(config);
     gateway = new Gateway({ config });
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DatabaseError) fail(e.message);

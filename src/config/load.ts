@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -113,13 +113,25 @@ function fileChecks(cfg: z.infer<typeof gatewayConfigSchema>, baseDir: string): 
     });
   for (const k of ['cert', 'key'] as const) {
     const f = cfg.server.tls?.[k];
-    if (f !== undefined && !existsSync(resolve(baseDir, f)))
+    const why = f === undefined ? undefined : unreadable(resolve(baseDir, f));
+    if (why)
       issues.push({
         path: `server.tls.${k}`,
-        message: `file ${resolve(baseDir, f)} does not exist: give the path of a PEM file (relative to the config file)`,
+        message: `file ${resolve(baseDir, f!)} ${why}: give the path of a PEM file (relative to the config file), or remove server.tls for plain HTTP`,
       });
   }
   return issues;
+}
+
+/** unreadable says why a file cannot be read ('does not exist', 'is not readable: EACCES'), or undefined. */
+function unreadable(p: string): string | undefined {
+  try {
+    accessSync(p, constants.R_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `is not readable (${code})`;
+  }
 }
 
 function isDirectory(p: string): boolean {

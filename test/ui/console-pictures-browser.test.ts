@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password-hash.js';
 import { runTrino } from '../helpers/clients.js';
-import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
-import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import type { TestGateway } from '../helpers/start-gateway.js';
+import type { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { openBrowser, type Browser } from './browser.js';
+import { twoClusterGateway } from './two-cluster-gateway.js';
 
 /**
  * The console's newer pages in a real browser (Debian's Chromium through playwright-core) against a real
@@ -15,36 +15,14 @@ describe('the console with pictures, in a browser', () => {
   let adhoc: TrinoEmulator;
   let etl: TrinoEmulator;
   let gw: TestGateway;
+  let stop: (() => Promise<void>) | undefined;
   let b: Browser;
   let failedId = '';
   const shots: string[] = [];
   const outside: string[] = [];
 
   beforeAll(async () => {
-    adhoc = await TrinoEmulator.start({ name: 'trino-adhoc' });
-    etl = await TrinoEmulator.start({ name: 'trino-etl' });
-    gw = await startGateway(
-      testConfig(
-        [
-          { name: 'trino-adhoc', url: adhoc.url, externalUrl: 'https://trino-adhoc.example.com' },
-          { name: 'trino-etl', url: etl.url, group: 'etl' },
-        ],
-        {
-          auth: {
-            mode: 'none',
-            users: [
-              {
-                name: 'root',
-                passwordHash: await hashPassword('s3cret'),
-                roles: ['admin', 'user'],
-                groups: ['*'],
-              },
-            ],
-          },
-          health: { intervalSeconds: 0.2, timeoutSeconds: 0.5, healthyThreshold: 1, unhealthyThreshold: 1 },
-        },
-      ),
-    );
+    ({ adhoc, etl, gw, stop } = await twoClusterGateway());
     b = await openBrowser();
     // Nothing may leave for another origin (a CDN, a validator badge): the console works offline.
     b.page.on('request', (r) => {
@@ -70,8 +48,7 @@ describe('the console with pictures, in a browser', () => {
 
   afterAll(async () => {
     await b?.close();
-    await gw?.stop();
-    await Promise.all([adhoc?.stop(), etl?.stop()]);
+    await stop?.();
   });
 
   const go = async (path: string) => (await b.page.goto(`${gw.url}${path}`))!.status();

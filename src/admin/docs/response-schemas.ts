@@ -18,6 +18,12 @@ export const backendView = z.object({
   active: z.boolean(),
   weight: z.number().int(),
   catalogDriver: z.enum(['sql', 'rest']),
+  processForwarded: z.boolean().describe('the cluster runs with http-server.process-forwarded=true'),
+  forwardAuthorization: z
+    .enum(['always', 'never'])
+    .nullable()
+    .describe("whether the cluster receives clients' credentials; null: auth.forwardAuthorization"),
+  advertisedUrls: z.array(z.string()).describe('other origins the cluster puts in the URLs it builds'),
   health: z.enum(['UNKNOWN', 'PENDING', 'HEALTHY', 'UNHEALTHY']),
   healthDetail: z.string().nullable(),
   stats: z
