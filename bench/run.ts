@@ -2,26 +2,31 @@
  * `npm run bench`: the proxy's cost, measured in one run on the same requests against four targets —
  * direct to an emulated Trino backend, a bare node:http forwarder, nginx (Debian's package, installed
  * when missing) and Switchyard — each in its own process, with the load generator in another.
- * Workloads: (a) polls of a ~2 KB statement page at 1 and 32 connections, (b) a 16 MB page.
+ * Workloads: (a) polls of a ~2 KB statement page at 1 and 32 connections, (b) a 16 MB page; and, each
+ * with its own emulator, forwarder and gateway (bench/lib/stack.ts), (c) a 16 MB page of lineitem rows
+ * with gzip, (d) 1,000 and 5,000 long-polling queries, (e) sustained submissions (bench/README.md).
  * `--quick` shortens every run; `--all` also runs the micro-benchmarks in bench/.
  * For profiling: `--targets=node:http,switchyard` measures only those targets, `--workloads=a32` only the
- * workloads whose key (a1, a32, b) is listed, and `--profile[=dir]` runs the Switchyard child under
+ * workloads whose key (a1, a32, b, c, d, e) is listed, and `--profile[=dir]` runs the Switchyard child under
  * `node --cpu-prof` (profile written to dir, default a temp dir, when the run ends; read it with
  * `npx tsx bench/profile-summary.ts <file>`). `--repeat=N` (default 3) measures every target N times in
  * turns, after an unmeasured warm-up of each: the table shows each target's median run, and each ratio is
  * the median of the per-round ratios.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compressedWorkload } from './lib/compressed-workload.js';
+import { concurrencyWorkload } from './lib/concurrency-workload.js';
+import { submissionWorkload } from './lib/submission-workload.js';
+import { load, type Result } from './lib/load-run.js';
+import { pageUrl } from './lib/page-url.js';
+import { children, cpuSeconds, freePort, GATEWAY_FLAGS, killAll, start, tsx } from './lib/procs.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
 const WARMUP = quick ? 1 : 2;
-const children: ChildProcess[] = [];
-const tsx = ['--import', 'tsx'];
 const flag = (name: string) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
 const listFlag = (name: string) => flag(name)?.split('=')[1]?.split(',');
 const onlyTargets = listFlag('targets');
@@ -39,28 +44,6 @@ const BASIC_AUTH = `Basic ${Buffer.from('bench:bench').toString('base64')}`;
 const profileDir = profileFlag
   ? (profileFlag.split('=')[1] ?? mkdtempSync(join(tmpdir(), 'sy-prof-')))
   : undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function start(args: string[], marker: RegExp, cmd = process.execPath): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      if (marker.test(out)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-}
 
 async function nginx(port: number, upstream: number): Promise<ChildProcess | undefined> {
   if (!existsSync('/usr/sbin/nginx')) {
@@ -93,67 +76,8 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
   return child.exitCode === null ? child : undefined;
 }
 
-/** pageUrl submits sql through base and walks to the page that carries `minBytes` of data. */
-async function pageUrl(base: string, sql: string, minBytes: number, authorization?: string): Promise<string> {
-  const auth: Record<string, string> = authorization ? { authorization } : {};
-  let page = (await (
-    await fetch(`${base}/v1/statement`, {
-      method: 'POST',
-      body: sql,
-      headers: { 'X-Trino-User': 'bench', ...auth },
-    })
-  ).json()) as { nextUri?: string };
-  for (;;) {
-    const uri = page.nextUri;
-    if (!uri) throw new Error('query ended before its data page');
-    const text = await (await fetch(uri, { headers: auth })).text();
-    if (text.includes('"data"') && text.length >= minBytes) return uri;
-    page = JSON.parse(text);
-  }
-}
-
-interface Result {
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  mbps: number;
-  /** CPU time the target's own process spent per request (user + system), when it could be read. */
-  cpuUs?: number;
-}
-
-/**
- * cpuSeconds reads a process's user + system CPU time from /proc (Linux; undefined elsewhere). Per
- * request it is a steadier measure of a proxy's cost than throughput, which the load generator and the
- * emulator share the two cores with.
- */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (!pid || !existsSync(`/proc/${pid}/stat`)) return undefined;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-function load(url: string, connections: number, seconds: number, authorization?: string): Promise<Result> {
-  const r = spawnSync(
-    process.execPath,
-    [
-      ...tsx,
-      'bench/lib/load.ts',
-      url,
-      String(connections),
-      String(seconds),
-      ...(authorization ? [authorization] : []),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return Promise.resolve(JSON.parse(r.stdout.trim().split('\n').pop()!));
-}
-
-async function main(): Promise<void> {
+/** The workloads (a) and (b), against all five targets. */
+async function pollsAndPages(): Promise<void> {
   const ports = {
     emu: await freePort(),
     fwd: await freePort(),
@@ -181,11 +105,8 @@ async function main(): Promise<void> {
     /ready/,
   );
   const wanted = (t: string) => !onlyTargets || onlyTargets.includes(t);
-  // The runtime flags `npm start` and the Dockerfile run Switchyard with (README, "Runtime flags").
   const gatewayArgs = (port: number, auth: string[]) => [
-    '--no-memory-reducer',
-    '--min-semi-space-size=16',
-    '--no-concurrent-array-buffer-sweeping',
+    ...GATEWAY_FLAGS,
     ...tsx,
     'bench/lib/gateway-child.ts',
     String(port),
@@ -336,11 +257,18 @@ async function main(): Promise<void> {
       spawnSync(process.execPath, [...tsx, `bench/${f}`], { stdio: 'inherit' });
 }
 
+async function main(): Promise<void> {
+  const runs = (key: string) => !onlyWorkloads || onlyWorkloads.includes(key);
+  if (['a1', 'a32', 'b'].some(runs)) await pollsAndPages();
+  const opts = { quick, repeat: REPEAT };
+  if (runs('c')) await compressedWorkload(opts);
+  if (runs('d')) await concurrencyWorkload(opts);
+  if (runs('e')) await submissionWorkload(opts);
+}
+
 main()
   .catch((e) => {
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const c of children) c.kill('SIGKILL');
-  });
+  .finally(killAll);

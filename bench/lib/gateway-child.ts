@@ -2,8 +2,12 @@
  * Runs Switchyard alone in its own process for the benchmark: one backend, SQLite in memory.
  * `gateway-child.ts PORT BACKEND_URL [basic]`: without `basic`, `auth.mode: none`; with it, HTTP Basic
  * for the user `bench` (password `bench`), so every poll is authenticated as real clients' are.
+ * `BENCH_MAX_SOCKETS=n` sets `proxy.maxSocketsPerBackend` (default 256) for workload (d).
+ * `BENCH_DB=path` keeps history in that SQLite file instead of memory (the write path of workload (e)).
+ * Started with an IPC channel, it answers `stats` messages (bench/lib/gateway-stats.ts).
  */
 import { stringify } from 'yaml';
+import { serveStats } from './gateway-stats.js';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Gateway } from '../../src/gateway.js';
@@ -23,11 +27,14 @@ const auth =
 const config = parseConfig(
   stringify({
     server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
-    database: { path: ':memory:' },
+    database: { path: process.env.BENCH_DB ?? ':memory:' },
     routing: { defaultGroup: 'adhoc', rulesDir: new URL('../../rules', import.meta.url).pathname },
     groups: [{ name: 'adhoc' }],
     backends: [{ name: 'trino-1', url: backend, group: 'adhoc' }],
     log: { level: 'warn' },
+    ...(process.env.BENCH_MAX_SOCKETS
+      ? { proxy: { maxSocketsPerBackend: Number(process.env.BENCH_MAX_SOCKETS) } }
+      : {}),
     auth,
   }),
 );
@@ -35,4 +42,5 @@ const gw = new Gateway({ config });
 await gw.start();
 // A normal exit on SIGTERM, so `node --cpu-prof` (bench/run.ts --profile) writes its profile.
 process.once('SIGTERM', () => process.exit(0));
+serveStats(gw);
 process.stdout.write('ready\n');

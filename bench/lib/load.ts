@@ -1,7 +1,8 @@
 /**
  * A closed-loop HTTP load generator in its own process: `connections` keep-alive connections each issue
  * GET url back to back for `seconds`, reading every body (with an Authorization header when a fourth
- * argument gives one). Prints one JSON line of results.
+ * argument gives one; with `Accept-Encoding: gzip` when LOAD_GZIP=1, counting the compressed bytes).
+ * Prints one JSON line of results.
  */
 import http from 'node:http';
 
@@ -11,7 +12,8 @@ const [url, connections, seconds, authorization] = [
   Number(process.argv[4]),
   process.argv[5],
 ];
-const headers = authorization ? { authorization } : {};
+const headers: Record<string, string> = authorization ? { authorization } : {};
+if (process.env.LOAD_GZIP === '1') headers['accept-encoding'] = 'gzip';
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const lat: number[] = [];
 let bytes = 0;
