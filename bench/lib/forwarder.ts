@@ -1,4 +1,9 @@
-/** The runtime's limit: a bare keep-alive reverse proxy with node:http and pipe, nothing else. */
+/**
+ * The runtime's limit: a bare keep-alive reverse proxy with node:http and pipe, nothing else. A request
+ * with Basic credentials is passed on as an authenticating gateway passes it to a cluster without
+ * authentication (Switchyard's default): the user as X-Trino-User and no Authorization header, which such
+ * a cluster refuses when it carries a password. The password is not checked.
+ */
 import http from 'node:http';
 
 const [port, target] = [Number(process.argv[2]), new URL(process.argv[3])];
@@ -11,6 +16,12 @@ const strip = (h: http.IncomingHttpHeaders) => {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const server = http
   .createServer((req, res) => {
+    const basic = req.headers.authorization;
+    if (basic?.startsWith('Basic ')) {
+      const user = Buffer.from(basic.slice(6), 'base64').toString('latin1').split(':')[0];
+      delete req.headers.authorization;
+      req.headers['x-trino-user'] = user;
+    }
     const up = http.request(
       {
         host: target.hostname,

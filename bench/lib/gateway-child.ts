@@ -17,8 +17,9 @@ const auth =
   authArg === 'basic'
     ? {
         mode: 'password',
-        // The default, spelled out: the cluster gets the credential, as from the bare forwarder (same bytes).
-        forwardAuthorization: 'always',
+        // The default, spelled out: a cluster without authentication gets the user, never the password
+        // (it refuses a password, as Trino's InsecureAuthenticator does); the bare forwarder does the same.
+        forwardAuthorization: 'auto',
         users: [
           { name: 'bench', passwordHash: await hashPassword('bench'), groups: ['adhoc'], roles: ['user'] },
         ],
