@@ -59,9 +59,9 @@ describe('catalog broadcast', () => {
             ['ops', 'ops-password', ['admin']],
             ['alice', 'alice-password', ['user'], ['adhoc']],
           ),
-          // A refused cluster is seen at once; the generous timeout keeps a loaded machine's slow probe from
-          // marking every cluster down (which turned a create into a 202 now and then).
-          health: { intervalSeconds: 0.2, timeoutSeconds: 2, healthyThreshold: 1, unhealthyThreshold: 1 },
+          // A refused cluster is seen within two rounds; the generous timeout and the second failure keep one
+          // slow probe on a loaded machine from marking a live cluster down (a create then answered 202).
+          health: { intervalSeconds: 0.2, timeoutSeconds: 5, healthyThreshold: 1, unhealthyThreshold: 2 },
           catalogs: { reconcileIntervalSeconds: 1, statementTimeoutSeconds: 5 },
           log: { level: 'debug' },
         },
