@@ -75,7 +75,7 @@ describe('CatalogService interleavings', () => {
   it('a backend removed while its CREATE runs gets no deployment row back, and a delete completes', async () => {
     const { registry, repo, service, gates, releaseAll } = await setup();
     service.start(3_600_000, {});
-    const creating = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    const creating = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
     await tick();
     expect(gates.length).toBe(2);
     registry.remove('t2');
@@ -94,7 +94,11 @@ describe('CatalogService interleavings', () => {
   it('a backend moved to another group drops the catalogs of the group it left', async () => {
     const { registry, repo, service, calls, catalogsOn, releaseAll } = await setup();
     service.start(3_600_000, {});
-    const creating = service.create('adhoc', 'sales', 'memory', { password: 'pw' }, 'ops');
+    const creating = service.create(
+      'adhoc',
+      { name: 'sales', connector: 'memory', properties: { password: 'pw' } },
+      'ops',
+    );
     await releaseAll();
     await creating;
     expect(catalogsOn.get('t2')?.has('sales')).toBe(true);
@@ -110,8 +114,8 @@ describe('CatalogService interleavings', () => {
 
   it('two concurrent creates of one name: one 201, one 409, one CREATE per backend', async () => {
     const { service, calls, releaseAll } = await setup();
-    const a = service.create('adhoc', 'sales', 'memory', {}, 'ops');
-    const b = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    const a = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
+    const b = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
     await releaseAll();
     const results = await Promise.allSettled([a, b]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);

@@ -1,7 +1,7 @@
 import { issuesMessage } from '../../admin/http.js';
 import { backendInput } from '../../admin/schemas.js';
 import type { BackendRecord } from '../../backends/backend-repo.js';
-import { RegistryError } from '../../backends/registry.js';
+import { AppError, type AppErrorStatus } from '../../app-error.js';
 import type { ConsoleApp, ConsoleContext, ConsoleKit, Form } from '../console-app.js';
 import { CsrfField, ErrorPage, Layout, Message } from '../layout.js';
 
@@ -137,9 +137,9 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
     v: Fields,
     edit: boolean,
     error?: string,
-    status: 200 | 400 | 404 | 409 = 200,
+    status: 200 | AppErrorStatus = 200,
   ) => c.html(<BackendForm c={c} k={k} v={v} edit={edit} error={error} />, status);
-  const refused = (c: ConsoleContext, e: RegistryError) =>
+  const refused = (c: ConsoleContext, e: AppError) =>
     c.html(
       <ErrorPage status={e.status} title="Not changed" message={e.message} ctx={c.get('ctx')} />,
       e.status,
@@ -155,7 +155,7 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
     try {
       registry.add(p.rec);
     } catch (e) {
-      if (!(e instanceof RegistryError)) throw e;
+      if (!(e instanceof AppError)) throw e;
       return form(c, v, false, e.message, e.status);
     }
     return done(c, 'added', v.name);
@@ -163,21 +163,19 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
 
   app.get('/console/backends/:name/edit', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
+    if (!b) return refused(c, new AppError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
     return form(c, fieldsOf(b.record()), true);
   });
   app.post('/console/backends/:name/edit', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
+    if (!b) return refused(c, new AppError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
     const v = fromForm(c.get('form'), b.name);
     const p = parseFields(v);
     if (!p.ok) return form(c, v, true, p.error, 400);
     try {
       registry.update(p.rec);
     } catch (e) {
-      if (!(e instanceof RegistryError)) throw e;
+      if (!(e instanceof AppError)) throw e;
       return form(c, v, true, e.message, e.status);
     }
     return done(c, 'edited', b.name);
@@ -185,12 +183,11 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
 
   app.post('/console/backends/:name/delete', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
+    if (!b) return refused(c, new AppError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
     if (b.inFlight > 0 && c.get('form').force !== 'on')
       return refused(
         c,
-        new RegistryError(
+        new AppError(
           409,
           `backend "${b.name}" has ${b.inFlight} queries in flight; deactivate it and delete it once drained`,
         ),
