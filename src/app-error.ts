@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 
 /** The statuses a refusal of the gateway's own API takes. */
-export type AppErrorStatus = 400 | 403 | 404 | 409 | 413 | 503;
+export type AppErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 503;
 
 /**
  * AppError is the one refusal of the gateway's own API (admin, history, catalogs, rules, users): thrown

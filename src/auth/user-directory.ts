@@ -15,18 +15,6 @@ export interface UserDirectory {
   get(name: string): UserRecord | undefined;
 }
 
-export class StaticUserDirectory implements UserDirectory {
-  private readonly users: Map<string, UserRecord>;
-
-  constructor(users: readonly UserRecord[]) {
-    this.users = new Map(users.map((u) => [u.name, u]));
-  }
-
-  get(name: string): UserRecord | undefined {
-    return this.users.get(name);
-  }
-}
-
 /**
  * Config users (read-only at runtime) plus users kept in the database by the admin API, held in memory so
  * authentication never reads the database. A name defined in config cannot be shadowed or changed through

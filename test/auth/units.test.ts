@@ -6,7 +6,7 @@ import { FailureLimiter, addressKey } from '../../src/auth/failure-limiter.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
 import { BasicAuthenticator } from '../../src/auth/basic.js';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.js';
-import { StaticUserDirectory } from '../../src/auth/user-directory.js';
+import { userDirectory } from '../helpers/user-directory.js';
 
 describe('password hashes', () => {
   it('verify the right password only, and never throw on malformed hashes', async () => {
@@ -42,7 +42,7 @@ describe('password hashes', () => {
 describe('Basic verification cache', () => {
   it('pays the hash once per credential and TTL, and never serves a wrong password from it', async () => {
     let now = 0;
-    const users = new StaticUserDirectory([
+    const users = userDirectory([
       { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
     ]);
     const auth = new BasicAuthenticator(
@@ -61,7 +61,7 @@ describe('Basic verification cache', () => {
       'garbage';
     expect((await auth.authenticate(req('pw'))).ok).toBe(false); // …no: the key includes the stored hash, so a changed hash misses
     expect((await auth.authenticate(req('wrong'))).ok).toBe(false);
-    const freshUsers = new StaticUserDirectory([
+    const freshUsers = userDirectory([
       { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
     ]);
     const fresh = new BasicAuthenticator(
