@@ -33,7 +33,7 @@ async function setup(maxFailures = 100) {
   const limiter = new FailureLimiter({ maxFailures, windowSeconds: 60, blockSeconds: 60 });
   /** replace swaps user a's record for a new one, as the admin API does. */
   const replace = async (pw: string, roles: string[]) =>
-    (users as unknown as { users: Map<string, unknown> }).users.set('a', {
+    users.users.set('a', {
       name: 'a',
       passwordHash: await hashPassword(pw),
       groups: [],

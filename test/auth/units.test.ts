@@ -57,8 +57,7 @@ describe('Basic verification cache', () => {
     });
     expect((await auth.authenticate(req('pw'))).ok).toBe(true);
     // Cached: the user's hash is replaced by garbage, yet the same credential still passes within the TTL…
-    (users as unknown as { users: Map<string, { passwordHash: string }> }).users.get('a')!.passwordHash =
-      'garbage';
+    users.users.get('a')!.passwordHash = 'garbage';
     expect((await auth.authenticate(req('pw'))).ok).toBe(false); // …no: the key includes the stored hash, so a changed hash misses
     expect((await auth.authenticate(req('wrong'))).ok).toBe(false);
     const freshUsers = userDirectory([
@@ -80,7 +79,7 @@ describe('Basic verification cache', () => {
     expect(again).toBeInstanceOf(Promise);
     expect((await again).ok).toBe(true);
     // A removed user's credential stops passing at once, cached or not.
-    (freshUsers as unknown as { users: Map<string, unknown> }).users.delete('a');
+    freshUsers.users.delete('a');
     expect((await fresh.authenticate(req('pw'))).ok).toBe(false);
   });
 });
