@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { adminRoutes } from '../admin/admin-routes.js';
+import { backendRoutes } from '../admin/backend-routes.js';
+import { groupRoutes } from '../admin/group-routes.js';
+import { userRoutes } from '../admin/user-routes.js';
 import { catalogRoutes } from '../admin/catalog-routes.js';
 import { compatRoutes, publicBackendRoutes } from '../admin/compat-routes.js';
 import { doc } from '../admin/docs/describe.js';
@@ -104,19 +106,18 @@ const infoDoc = doc({
 /** mountAdmin adds the admin-role API: backends, groups, users, compat, catalogs, rules, dry runs. */
 function mountAdmin(app: Hono<AppEnv>, s: Services): void {
   const defaultGroup = s.config.routing.defaultGroup;
+  app.route('/', backendRoutes(s.registry));
   app.route(
     '/',
-    adminRoutes({
-      registry: s.registry,
-      users: s.users,
-      groupInUse: (name) =>
-        name === defaultGroup
-          ? 'it is the default routing group (routing.defaultGroup)'
-          : s.catalogs.list(name).length > 0
-            ? 'it has catalogs; delete them first'
-            : undefined,
-    }),
+    groupRoutes(s.registry, (name) =>
+      name === defaultGroup
+        ? 'it is the default routing group (routing.defaultGroup)'
+        : s.catalogs.list(name).length > 0
+          ? 'it has catalogs; delete them first'
+          : undefined,
+    ),
   );
+  app.route('/', userRoutes(s.users, s.registry));
   app.route('/', compatRoutes(s.registry));
   app.route('/', catalogRoutes(s.catalogs, defaultGroup));
   app.route('/', rulesRoutes({ rules: () => s.rules, database: s.databaseRules }));

@@ -3,7 +3,6 @@ import type { AppEnv } from '../../src/admin/http.js';
 import { appErrorHandler } from '../../src/admin/on-error.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.js';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
 import { historyRoutes } from '../../src/history/history-routes.js';
