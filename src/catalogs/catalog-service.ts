@@ -1,13 +1,14 @@
 import { isAvailable, type Backend } from '../backends/backend.js';
 import { CatalogApplier, type BackendOutcome, type CatalogApplierDeps } from './catalog-applier.js';
-import type { CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
+import type { CatalogSpec, Deployment } from './catalog-repo.js';
 import { CatalogReconciler, type CatalogReconcilerDeps } from './catalog-reconciler.js';
-import { maskProperties } from './secrets.js';
+import { catalogView, type CatalogView } from './catalog-view.js';
 import { audit } from '../observability/audit.js';
 import { AppError } from '../app-error.js';
 import { validateCatalogName, validateConnectorName, validateProperties } from './identifiers.js';
 
 export type { BackendOutcome, CatalogQuery } from './catalog-applier.js';
+export type { CatalogView } from './catalog-view.js';
 
 /** A change as a caller asks for it, validated by the service (names lower-cased, properties checked). */
 export interface CatalogRequest {
@@ -34,25 +35,6 @@ export interface ChangeResult {
   outcomes: BackendOutcome[];
   /** all: every backend of the group reached the desired state; partial: some; none: none did (stored, to be reconciled). */
   applied: 'all' | 'partial' | 'none';
-}
-
-export interface CatalogView {
-  group: string;
-  name: string;
-  connector: string;
-  /** Secret values masked (`***`). */
-  properties: Record<string, string>;
-  version: number;
-  /** present, or dropping (deleted; some backend has not dropped it yet). */
-  status: 'present' | 'dropping';
-  createdAt: number;
-  updatedAt: number;
-  deployments: Array<{
-    backend: string;
-    state: DeploymentState;
-    specVersion: number | null;
-    error: string | null;
-  }>;
 }
 
 /** What the service needs: the applier's and the reconciler's deps together. */
@@ -225,32 +207,12 @@ export class CatalogService {
   }
 
   private view(s: CatalogSpec, deps: readonly Deployment[]): CatalogView {
-    const mine = deps.filter((x) => x.group === s.group && x.catalog === s.name);
-    const byBackend = new Map(mine.map((x) => [x.backend, x]));
-    const names = new Set([...this.d.registry.inGroup(s.group).map((b) => b.name), ...byBackend.keys()]);
-    const masked = maskProperties(
-      s.properties,
+    return catalogView(
+      s,
+      deps,
+      this.d.registry.inGroup(s.group),
       (k) => this.d.isSecret(k) || this.d.sealer.isSealed(s.properties[k]!),
     );
-    return {
-      group: s.group,
-      name: s.name,
-      connector: s.connector,
-      properties: masked,
-      version: s.version,
-      status: s.desired === 'present' ? 'present' : 'dropping',
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
-      deployments: [...names].sort().map((backend) => {
-        const x = byBackend.get(backend);
-        return {
-          backend,
-          state: x?.state ?? 'pending',
-          specVersion: x?.specVersion ?? null,
-          error: x?.error ?? null,
-        };
-      }),
-    };
   }
 
   private requireGroup(group: string): void {
