@@ -245,6 +245,11 @@ export class Gateway {
       authenticator: this.authenticator,
       router: { route: (input) => this.route(input) },
       resolveUser: resolveTrinoUser,
+      webUi: {
+        oidcUrl: this.oidc ? '/oidc/ui/login' : undefined,
+        basic: cfg.auth.basic.enabled,
+        tokens: !!(this.oidc || cfg.auth.jwt?.enabled),
+      },
       metrics: this.metrics,
       logger: this.logger,
       onUpstreamFailure: (name, kind) => this.monitor?.reportFailure(name, kind),
