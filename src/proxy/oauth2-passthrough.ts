@@ -7,7 +7,7 @@ import type { ProxyKit } from './proxy-kit.js';
 import { readCookie } from './request-parts.js';
 import { htmlPage } from './ui-pages.js';
 import { pinCookie } from './ui-pin.js';
-import { relay } from './ui-relay.js';
+import { relay, type RelayHooks } from './ui-relay.js';
 
 /** Trino's challenge timeout (OAuth2Config challenge-timeout, 15 minutes): how long a sign-in may take. */
 const SIGN_IN_SECONDS = 15 * 60;
@@ -54,24 +54,14 @@ export class OAuth2PassThrough {
         'This sign-in link was not issued through this gateway. Start the sign-in again from your client.',
       );
     if (req.method !== 'GET') return htmlPage(res, 405, 'Not allowed', 'A sign-in link is opened with GET.');
-    const callback = `${this.kit.d.publicUrl}/oauth2/callback`;
-    await relay(this.kit, req, res, b, `/oauth2/token/initiate/${base}`, {
-      foreignLocation: (loc) => redirectUriOf(loc) === callback,
-      refused: (r, loc) =>
-        htmlPage(
-          r,
-          502,
-          'Sign-in cannot start',
-          redirectUriOf(loc) !== undefined
-            ? `Cluster ${b.name} asks the identity provider to return to an address other than this gateway's. Set backends[].processForwarded for it (and http-server.process-forwarded=true on the cluster) so that it builds the gateway's URLs.`
-            : `Cluster ${b.name} answered with a redirect to another address; it was not passed on.`,
-        ),
-      head: (status, h) => {
-        const state = stateOf(typeof h.location === 'string' ? h.location : '');
-        if (state) addCookie(h, this.pin(state, this.kit.d.codec.encode(b.name), SIGN_IN_SECONDS));
-        return status;
-      },
-    });
+    await relay(
+      this.kit,
+      req,
+      res,
+      b,
+      `/oauth2/token/initiate/${base}`,
+      signInRedirect(this.kit, b, this.secureCookies),
+    );
   }
 
   /** callback hands the IdP's answer to the cluster its pin names, and drops the pin. */
@@ -126,9 +116,40 @@ export class OAuth2PassThrough {
   }
 
   private pin(state: string, value: string, maxAge: number): string {
-    const secure = this.secureCookies ? '; Secure' : '';
-    return `${pinName(state)}=${value}; Path=${this.kit.prefix}/oauth2/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
+    return pinLine(this.kit, state, value, maxAge, this.secureCookies);
   }
+}
+
+/**
+ * signInRedirect lets a cluster's 302/303 to its IdP pass (an authorization request whose redirect_uri is
+ * the gateway's /oauth2/callback: the IdP returns the browser here) and pins that sign-in's callback to
+ * the cluster. Used for the initiate link and for the web UI's own OAuth2 sign-in. Any other redirect
+ * elsewhere is refused with a page naming the setting to change.
+ */
+export function signInRedirect(kit: ProxyKit, b: Backend, secure: boolean): RelayHooks {
+  const callback = `${kit.d.publicUrl}/oauth2/callback`;
+  return {
+    foreignLocation: (loc) => redirectUriOf(loc) === callback,
+    refused: (r, loc) =>
+      htmlPage(
+        r,
+        502,
+        'Sign-in cannot start',
+        redirectUriOf(loc) !== undefined
+          ? `Cluster ${b.name} asks the identity provider to return to an address other than this gateway's. Set backends[].processForwarded for it (and http-server.process-forwarded=true on the cluster) so that it builds the gateway's URLs.`
+          : `Cluster ${b.name} answered with a redirect to another address; it was not passed on.`,
+      ),
+    head: (status, h) => {
+      const state = status === 302 || status === 303 ? stateOf(String(h.location ?? '')) : undefined;
+      if (state) addCookie(h, pinLine(kit, state, kit.d.codec.encode(b.name), SIGN_IN_SECONDS, secure));
+      return status;
+    },
+  };
+}
+
+function pinLine(kit: ProxyKit, state: string, value: string, maxAge: number, secure: boolean): string {
+  const s = secure ? '; Secure' : '';
+  return `${pinName(state)}=${value}; Path=${kit.prefix}/oauth2/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${s}`;
 }
 
 /** pinName is the pin cookie's name for one sign-in: a digest of its state (the state itself stays out). */
@@ -136,7 +157,7 @@ function pinName(state: string): string {
   return PIN_PREFIX + createHash('sha256').update(state).digest('base64url').slice(0, 22);
 }
 
-function addCookie(h: OutgoingHttpHeaders, line: string): void {
+export function addCookie(h: OutgoingHttpHeaders, line: string): void {
   const v = h['set-cookie'];
   h['set-cookie'] = [...(Array.isArray(v) ? v : v !== undefined ? [String(v)] : []), line];
 }

@@ -12,6 +12,7 @@ import { escapeHtml, htmlPage } from './ui-pages.js';
 import { isUiLogin, uiQueryId } from './ui-paths.js';
 import { pinCookie, UiPins } from './ui-pin.js';
 import { relay } from './ui-relay.js';
+import { addCookie, signInRedirect } from './oauth2-passthrough.js';
 import {
   SIGN_IN_PATH,
   signInPage,
@@ -85,15 +86,14 @@ export class UiProxy {
       principal && isUiLogin(req)
         ? await uiLoginForm(req, principal, user!, this.kit.d.resolveUser)
         : undefined;
-    await relay(
-      this.kit,
-      req,
-      res,
-      b,
-      url,
-      { head: (s, h) => (extra.length && addCookies(h, extra), s) },
-      form?.body(b.forwardsAuthorization),
-    );
+    // A cluster whose web UI signs in with OAuth2 sends the browser to its IdP (signInRedirect lets it).
+    const hooks = signInRedirect(this.kit, b, this.o.secureCookies);
+    const head = hooks.head!;
+    hooks.head = (status, h) => {
+      for (const line of extra) addCookie(h, line);
+      return head(status, h);
+    };
+    await relay(this.kit, req, res, b, url, hooks, form?.body(b.forwardsAuthorization));
   }
 
   /** choose names the cluster of this request, and whether it must be pinned (or the picker shown). */
@@ -199,9 +199,4 @@ function isNavigation(req: IncomingMessage): boolean {
     !path.startsWith('/ui/api/') &&
     /text\/html/.test(String(req.headers.accept ?? ''))
   );
-}
-
-function addCookies(h: import('node:http').OutgoingHttpHeaders, lines: string[]): void {
-  const v = h['set-cookie'];
-  h['set-cookie'] = [...(Array.isArray(v) ? v : v !== undefined ? [String(v)] : []), ...lines];
 }
