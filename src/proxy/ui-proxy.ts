@@ -14,6 +14,7 @@ import { pinCookie, UiPins } from './ui-pin.js';
 import { relay } from './ui-relay.js';
 import { addCookie, signInRedirect } from './oauth2-passthrough.js';
 import {
+  PASSWORD_PATH,
   SIGN_IN_PATH,
   signInPage,
   tokenCookie,
@@ -74,6 +75,7 @@ export class UiProxy {
     const user = principal ? applyPrincipal(req, principal, this.kit.d.resolveUser) : undefined;
     const id = queryId ?? uiQueryId(req);
     if (principal && id !== undefined) checkOwner(principal, id, this.kit.d.affinity, this.kit.d.resolveUser);
+    if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.kit.prefix}/ui/` }).end();
     if (path === PICK_PATH && req.method === 'POST') return this.pick(req, res, principal);
     if (path === CLUSTERS_PATH) return this.picker(res, principal);
     const { b, pin } = this.choose(req, principal, queryId);
@@ -124,7 +126,11 @@ export class UiProxy {
     if (auth.ok) return auth.principal;
     if (!isNavigation(req)) principalOf(auth);
     const note = fromCookie ? 'Your sign-in has ended; sign in again.' : undefined;
-    const basic = auth.challenge?.match(/Basic realm="[^"]*"/)?.[0];
+    // With single sign-on offered, a page navigation gets the page first, not the browser's password
+    // dialog (the page links to PASSWORD_PATH, which challenges); without it, the Basic challenge too.
+    const wantsPassword = (req.url ?? '').startsWith(PASSWORD_PATH);
+    const basic =
+      !this.o.signIn.oidcUrl || wantsPassword ? auth.challenge?.match(/Basic realm="[^"]*"/)?.[0] : undefined;
     signInPage(res, this.o.signIn, auth.status === 401 ? 401 : auth.status, note ?? auth.message, basic);
     return undefined;
   }

@@ -14,6 +14,8 @@ import { escapeHtml, htmlPage } from './ui-pages.js';
  */
 export const UI_TOKEN = 'switchyard_ui_token';
 export const SIGN_IN_PATH = '/ui/_switchyard/login';
+/** Asks the browser for its password (a Basic challenge) when single sign-on is offered first. */
+export const PASSWORD_PATH = '/ui/_switchyard/password';
 /** A pasted token and its form field: more than any JWT a gateway would take. */
 const MAX_FORM = 16 * 1024;
 
@@ -61,7 +63,9 @@ export function signInPage(
         `<textarea id="token" name="token" rows="4" autocomplete="off"></textarea>` +
         `<p><button type="submit">Sign in with the token</button></p></form>`,
     );
-  if (o.basic) ways.push('<p>Or reload this page and answer the browser’s password prompt.</p>');
+  if (o.basic && o.oidcUrl)
+    ways.push(`<p><a id="password" href="${PASSWORD_PATH}">Or sign in with a password</a></p>`);
+  else if (o.basic) ways.push('<p>Or reload this page and answer the browser’s password prompt.</p>');
   htmlPage(
     res,
     status,
