@@ -28,8 +28,10 @@ export function htmlPage(
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
+    // No form-action: Chromium applies it to the redirects after a submit, and picking a cluster whose UI
+    // signs in with OAuth2 ends at the cluster's IdP.
     'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',

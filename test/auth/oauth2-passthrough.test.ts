@@ -123,6 +123,34 @@ describe('OAuth2 pass-through to clusters that sign users in themselves', () => 
     expect(w.etl.requests).toEqual([]);
   });
 
+  it('opens the clusters’ OAuth2-protected web UIs through the gateway, each session under its own cookie', async () => {
+    const page = w.browser.page;
+    await page.context().clearCookies();
+    await page.goto(`${w.gw.url}/ui/`);
+    expect(await page.textContent('h1')).toBe('Choose a cluster');
+    // The cluster sends the browser to the provider (allowed: it returns to the gateway's callback).
+    await Promise.all([
+      page.waitForURL(/\/auth|\/interaction\//),
+      page.click('button:text-is("trino-adhoc")'),
+    ]);
+    await logIn(page, 'alice');
+    await page.waitForURL(/\/ui\/$/);
+    expect(await page.textContent('#cluster')).toBe('trino-adhoc');
+    expect(await page.textContent('#user')).toBe('alice');
+    // The other cluster: the provider still knows alice (single sign-on), so no form this time.
+    await page.goto(`${w.gw.url}/ui/_switchyard/clusters`);
+    await Promise.all([page.waitForURL(/\/ui\/$/), page.click('button:text-is("trino-etl")')]);
+    expect(await page.textContent('#cluster')).toBe('trino-etl');
+    const names = (await page.context().cookies(`${w.gw.url}/ui/`)).map((c) => c.name);
+    expect(names.filter((n) => /^__Secure-sy[0-9a-f]{8}-Trino-OAuth2-Token$/.test(n))).toHaveLength(2);
+    // Back on the first cluster, its session was not overwritten by the second's.
+    await page.goto(`${w.gw.url}/ui/_switchyard/clusters`);
+    const before = w.idp.paths.length;
+    await Promise.all([page.waitForURL(/\/ui\/$/), page.click('button:text-is("trino-adhoc")')]);
+    expect(await page.textContent('#cluster')).toBe('trino-adhoc');
+    expect(w.idp.paths.length).toBe(before);
+  });
+
   it('writes no token to a log line', () => {
     expect(w.gw.logs()).not.toContain(token);
   });
