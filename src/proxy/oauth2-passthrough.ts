@@ -4,6 +4,7 @@ import type { Backend } from '../backends/backend.js';
 import { GatewayError, writeTrinoError } from '../trino/errors.js';
 import { HANDLE_SEP, splitHandle } from '../trino/paths.js';
 import type { ProxyKit } from './proxy-kit.js';
+import { foreignOrigin } from './response-guard.js';
 import { readCookie } from './request-parts.js';
 import { htmlPage } from './ui-pages.js';
 import { pinCookie } from './ui-pin.js';
@@ -131,14 +132,14 @@ export function signInRedirect(kit: ProxyKit, b: Backend, secure: boolean): Rela
   return {
     foreignLocation: (loc) => redirectUriOf(loc) === callback,
     refused: (r, loc) =>
-      htmlPage(
-        r,
-        502,
-        'Sign-in cannot start',
-        redirectUriOf(loc) !== undefined
-          ? `Cluster ${b.name} asks the identity provider to return to an address other than this gateway's. Set backends[].processForwarded for it (and http-server.process-forwarded=true on the cluster) so that it builds the gateway's URLs.`
-          : `Cluster ${b.name} answered with a redirect to another address; it was not passed on.`,
-      ),
+      redirectUriOf(loc) !== undefined
+        ? htmlPage(
+            r,
+            502,
+            'Sign-in cannot start',
+            `Cluster ${b.name} asks the identity provider to return to an address other than this gateway's. Set backends[].processForwarded for it (and http-server.process-forwarded=true on the cluster) so that it builds the gateway's URLs.`,
+          )
+        : writeTrinoError(r, foreignOrigin(b.name, 'redirect')),
     head: (status, h) => {
       const state = status === 302 || status === 303 ? stateOf(String(h.location ?? '')) : undefined;
       if (state) addCookie(h, pinLine(kit, state, kit.d.codec.encode(b.name), SIGN_IN_SECONDS, secure));
