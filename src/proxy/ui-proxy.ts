@@ -78,7 +78,7 @@ export class UiProxy {
     if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.kit.prefix}/ui/` }).end();
     if (path === PICK_PATH && req.method === 'POST') return this.pick(req, res, principal);
     if (path === CLUSTERS_PATH) return this.picker(res, principal);
-    const { b, pin } = this.choose(req, principal, queryId);
+    const { b, pin } = this.choose(req, principal, queryId, id);
     if (!b) {
       if (pin === 'picker') return this.picker(res, principal);
       throw noBackend(this.kit.d.defaultGroup);
@@ -102,12 +102,17 @@ export class UiProxy {
   private choose(
     req: IncomingMessage,
     principal: Principal | undefined,
-    queryId?: string,
+    pageQueryId: string | undefined,
+    apiQueryId: string | undefined,
   ): { b?: Backend; pin?: boolean | 'picker' } {
+    // query.html?{id} opens on the owner and pins it; the UI's /ui/api/query/{id} calls go to the owner too.
+    const queryId = pageQueryId ?? apiQueryId;
     if (queryId !== undefined) {
       const owner = this.kit.d.affinity.queryOwner(queryId);
-      if (!owner) throw notFound(queryId);
-      return { b: this.kit.backendNamed(owner, queryId), pin: true };
+      if (owner) return { b: this.kit.backendNamed(owner, queryId), pin: pageQueryId !== undefined };
+      // A query the gateway never saw (run on the cluster directly) is looked up on the pinned cluster,
+      // where the UI listed it; its own page asks for a query the gateway knows.
+      if (pageQueryId !== undefined) throw notFound(queryId);
     }
     const pinned = this.pins.pinned(req, principal);
     if (pinned) return { b: pinned };

@@ -104,6 +104,11 @@ describe("Trino's web UI through the gateway, password mode", () => {
     await page.goto(`${gw.url}/ui/_switchyard/clusters`);
     const other = owner === 'trino-a' ? 'trino-b' : 'trino-a';
     await Promise.all([page.waitForURL(/\/ui\/$/), page.click(`button:text-is("${other}")`)]);
+    // The UI's API call about the query goes to its owner, without moving the pin.
+    await page.goto(`${gw.url}/ui/api/query/${id}`);
+    expect(await page.textContent('#cluster')).toBe(owner);
+    await page.goto(`${gw.url}/ui/`);
+    expect(await page.textContent('#cluster')).toBe(other);
     await page.goto(`${gw.url}/ui/query.html?${id}`);
     expect(await page.textContent('h1')).toBe(`${id} on ${owner}`);
     await page.goto(`${gw.url}/ui/`);

@@ -198,9 +198,13 @@ export class ClusterOAuth2 {
   }
 
   private discover(): Promise<Discovery> {
-    this.discovery ??= fetch(`${this.o.issuer}/.well-known/openid-configuration`).then(
-      (r) => r.json() as Promise<Discovery>,
-    );
+    // A failed discovery is tried again on the next request (Trino retries its discovery too).
+    this.discovery ??= fetch(`${this.o.issuer}/.well-known/openid-configuration`)
+      .then((r) => r.json() as Promise<Discovery>)
+      .catch((e: unknown) => {
+        this.discovery = undefined;
+        throw e;
+      });
     return this.discovery;
   }
 }
