@@ -105,7 +105,12 @@ export class ProtocolProxy {
       }
       case 'ui':
       case 'ui-query':
-        return this.ui.handle(req, res, (req.url ?? '').split('?')[0], kind.kind === 'ui-query' ? kind.queryId : undefined);
+        return this.ui.handle(
+          req,
+          res,
+          (req.url ?? '').split('?')[0],
+          kind.kind === 'ui-query' ? kind.queryId : undefined,
+        );
       case 'info':
         // /v1/info and /v1/info/state are public, as in Trino, and name no user; /v1/status needs a
         // principal like every other path (Trino's StatusResource is MANAGEMENT_READ).
