@@ -17,7 +17,9 @@ export function isProtocolPath(url: string): boolean {
     url === '/v1' ||
     url === '/ui' ||
     url.startsWith('/ui/') ||
-    url.startsWith('/ui?')
+    url.startsWith('/ui?') ||
+    // The clusters' own OAuth2 (token exchange, callback): passed through to the cluster that issued it.
+    url.startsWith('/oauth2/')
   );
 }
 

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from '../observability/logger.js';
 import { OidcClient } from './oidc-client.js';
 import { AppError } from '../app-error.js';
+import { tokenCookie } from '../proxy/ui-sign-in.js';
 import { page, trinoError } from './oidc-page.js';
 import type { OidcService } from './oidc-service.js';
 import { bindingCookie, type Purpose, type SignIn } from './oidc-sign-ins.js';
@@ -56,6 +57,9 @@ export function oidcRoutes(s: OidcService, logger: Logger, consoleSignIn?: Conso
     if (!consoleSignIn) return page(c, 404, 'Not available', 'The console is not served by this gateway.');
     return redirectToIdp(c, { kind: 'console', next: consoleSignIn.safeNext(c.req.query('next')) });
   });
+
+  // Trino's web UI through the gateway: the browser keeps the gateway's token in a cookie limited to /ui.
+  app.get('/oidc/ui/login', (c) => redirectToIdp(c, { kind: 'ui' }));
 
   app.get('/oidc/token/:id', async (c) => {
     const id = c.req.param('id');
@@ -183,6 +187,12 @@ export function oidcRoutes(s: OidcService, logger: Logger, consoleSignIn?: Conso
       const refused = consoleSignIn!.signIn(c, content);
       if (refused) return page(c, 403, 'Administrators only', refused);
       return c.redirect(signIn.purpose.next, 303);
+    }
+    if (signIn.purpose.kind === 'ui') {
+      const secure = s.publicUrl.startsWith('https:');
+      const prefix = new URL(s.publicUrl).pathname.replace(/\/+$/, '');
+      c.header('set-cookie', tokenCookie(await s.codec.seal(content), secure, prefix));
+      return c.redirect(`${prefix}/ui/`, 303);
     }
     s.exchange.complete(signIn.purpose.key, await s.codec.seal(content));
     return page(

@@ -7,7 +7,11 @@ import type { ExchangeKey } from './oidc-exchange.js';
 const MAX_SIGN_INS = 10_000;
 
 /** Who a sign-in is for: a Trino client waiting at the token server, or the console. */
-export type Purpose = { kind: 'client'; key: ExchangeKey } | { kind: 'console'; next: string };
+export type Purpose =
+  | { kind: 'client'; key: ExchangeKey }
+  | { kind: 'console'; next: string }
+  /** Trino's web UI through the gateway (src/proxy/ui-sign-in.ts): the token goes into the UI cookie. */
+  | { kind: 'ui' };
 
 /** One browser's sign-in between the redirect to the IdP and the callback. */
 export interface SignIn {

@@ -27,6 +27,11 @@ export function createProxy(s: Services): ProtocolProxy {
     authenticator: s.authenticator,
     router: queryRouter(s),
     resolveUser: resolveTrinoUser,
+    webUi: {
+      oidcUrl: s.oidc ? '/oidc/ui/login' : undefined,
+      basic: s.config.auth.basic.enabled,
+      tokens: !!(s.oidc || s.config.auth.jwt?.enabled),
+    },
     metrics: s.metrics,
     logger: s.logger,
     onUpstreamFailure: (name, kind) => s.monitor?.reportFailure(name, kind),

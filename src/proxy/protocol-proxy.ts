@@ -6,8 +6,8 @@ import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
-import { uiLoginForm, type UiLoginForm } from './ui-login.js';
-import { isUiLogin, uiQueryId } from './ui-paths.js';
+import { OAuth2PassThrough } from './oauth2-passthrough.js';
+import { UiProxy } from './ui-proxy.js';
 import { noBackend, notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
 import type { AuthOutcome } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
@@ -24,12 +24,10 @@ import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
-import { principalOf, readCookie, splitTarget } from './request-parts.js';
+import { principalOf, splitTarget } from './request-parts.js';
 
 export type { ProtocolProxyDeps } from './proxy-kit.js';
 export { splitTarget } from './request-parts.js';
-
-const UI_COOKIE = 'switchyard_ui';
 
 /**
  * ProtocolProxy serves the Trino protocol paths: it authenticates, routes new queries, keeps every
@@ -40,10 +38,25 @@ export class ProtocolProxy {
   /** Per-request log lines are written at debug level only (decided once: the level is fixed at start). */
   private readonly debug: boolean;
   private readonly kit: ProxyKit;
+  /** Trino's web UI (/ui/*) and the clusters' own OAuth2 (/oauth2/*): modules of their own. */
+  private readonly ui: UiProxy;
+  private readonly oauth2: OAuth2PassThrough;
 
   constructor(private readonly d: ProtocolProxyDeps) {
     this.kit = new ProxyKit(d);
     this.debug = d.logger.isLevelEnabled('debug');
+    const secureCookies = d.publicUrl.startsWith('https:');
+    this.ui = new UiProxy(this.kit, {
+      needsPrincipal: d.authenticator.followUpsNeedCredentials,
+      authenticate: (req, authorization) =>
+        d.authenticator.authenticate({
+          headers: authorization ? { ...req.headers, authorization } : req.headers,
+          remoteAddress: clientAddress(req),
+        }),
+      signIn: d.webUi ?? { basic: true, tokens: false },
+      secureCookies,
+    });
+    this.oauth2 = new OAuth2PassThrough(this.kit, secureCookies);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -85,8 +98,19 @@ export class ProtocolProxy {
     switch (kind.kind) {
       case 'bad':
         throw badRequestError(kind);
-      case 'other':
+      case 'other': {
+        const path = (req.url ?? '').split('?')[0];
+        if (path.startsWith('/oauth2/')) return this.oauth2.handle(req, res, path, search);
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
+      }
+      case 'ui':
+      case 'ui-query':
+        return this.ui.handle(
+          req,
+          res,
+          (req.url ?? '').split('?')[0],
+          kind.kind === 'ui-query' ? kind.queryId : undefined,
+        );
       case 'info':
         // /v1/info and /v1/info/state are public, as in Trino, and name no user; /v1/status needs a
         // principal like every other path (Trino's StatusResource is MANAGEMENT_READ).
@@ -105,34 +129,10 @@ export class ProtocolProxy {
     if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
     // One identity rule on every path: a cancel, /v1/query, /v1/status and the cluster's UI act as the
     // principal (or a user it may impersonate), never as a user a header merely names.
-    const user = applyPrincipal(req, principal, this.d.resolveUser);
+    applyPrincipal(req, principal, this.d.resolveUser);
     if (kind.kind === 'info') return this.forwardAny(req, res, req.url ?? '/');
-    const queryId =
-      kind.kind === 'query' || kind.kind === 'ui-query'
-        ? kind.queryId
-        : kind.kind === 'ui'
-          ? uiQueryId(req)
-          : undefined;
-    if (queryId !== undefined) checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
-    if (kind.kind === 'ui' && isUiLogin(req))
-      return this.uiLogin(req, res, await uiLoginForm(req, principal, user, this.d.resolveUser));
+    if (kind.kind === 'query') checkOwner(principal, kind.queryId, this.d.affinity, this.d.resolveUser);
     return this.followUpKind(req, res, kind, search);
-  }
-
-  /**
-   * uiLogin sends the cluster's UI form login on with the username the principal decided (the form's own
-   * username was checked like X-Trino-User), so no one gets a UI token for a user they may not act as. The
-   * password goes only to a cluster that is sent clients' credentials.
-   */
-  private async uiLogin(req: IncomingMessage, res: ServerResponse, form: UiLoginForm): Promise<void> {
-    const pinned = readCookie(req.headers.cookie, UI_COOKIE);
-    const owner = pinned ? this.d.codec.decode(pinned) : undefined;
-    const b =
-      owner && this.d.registry.get(owner)
-        ? this.kit.backendNamed(owner)
-        : this.d.picker.pick(this.d.defaultGroup, { user: '' })?.backend;
-    if (!b) throw noBackend(this.d.defaultGroup);
-    await this.kit.plain(req, res, b, req.url ?? '', false, form.body(b.forwardsAuthorization));
   }
 
   private authenticate(req: IncomingMessage): AuthOutcome {
@@ -188,27 +188,6 @@ export class ProtocolProxy {
         const owner = kind.handle ? this.d.codec.decode(kind.handle) : undefined;
         if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
         return this.kit.segment(req, res, owner, kind.path + search);
-      }
-      case 'ui-query': {
-        const owner = this.d.affinity.queryOwner(kind.queryId);
-        if (!owner) throw notFound(kind.queryId);
-        res.setHeader(
-          'set-cookie',
-          `${UI_COOKIE}=${this.d.codec.encode(owner)}; Path=/ui; HttpOnly; SameSite=Lax`,
-        );
-        await this.kit.plain(req, res, this.kit.backendNamed(owner), req.url ?? '', false);
-        return;
-      }
-      case 'ui': {
-        if (/(^|\/)\.\.?(\/|$)|%2e|\\/i.test(req.url ?? ''))
-          throw new GatewayError(400, 'BAD_REQUEST', 'path traversal refused');
-        const pinned = readCookie(req.headers.cookie, UI_COOKIE);
-        const owner = pinned ? this.d.codec.decode(pinned) : undefined;
-        if (owner && this.d.registry.get(owner)) {
-          await this.kit.plain(req, res, this.kit.backendNamed(owner), req.url ?? '', false);
-          return;
-        }
-        return this.forwardAny(req, res, req.url ?? '');
       }
     }
   }

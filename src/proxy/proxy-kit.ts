@@ -35,6 +35,8 @@ export interface ProtocolProxyDeps {
   resolveUser: UserResolver;
   metrics: Metrics;
   logger: Logger;
+  /** How browsers sign in to the web UI at the gateway (src/proxy/ui-sign-in.ts); default: Basic only. */
+  webUi?: { oidcUrl?: string; basic: boolean; tokens: boolean };
   /** Passive health: a transport failure talking to a backend. */
   onUpstreamFailure?: (backend: string, kind: UpstreamFailureKind) => void;
 }

@@ -8,6 +8,7 @@ import { ClusterErrorBody, isClusterTextError } from './cluster-error.js';
 import { writeTrinoError } from '../trino/errors.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
+import { ChallengeBody, isExternalAuthChallenge } from './oauth2-challenge.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
@@ -54,6 +55,9 @@ export function sendStatementResponse(
   flow: UpstreamFlow,
   o: StatementResponseOptions,
 ): ResponseBody {
+  // A cluster running its own OAuth2 asks the client to sign in: pass the challenge on, on the gateway.
+  if (isExternalAuthChallenge(up))
+    return new ChallengeBody(up, res, o.ctx, o.backendName ?? 'cluster', () => o.done(undefined, up));
   if (isClusterTextError(up))
     return new ClusterErrorBody(up, res, o.backendName ?? 'cluster', () => o.done(undefined, up));
   const declared = Number(up.headers['content-length'] ?? -1);

@@ -352,7 +352,7 @@ describe("the cluster's web UI through the gateway", () => {
     expect(login.headers.get('location')).toBe(`${gw.url}/ui/`);
     const cookie = login.headers
       .getSetCookie()
-      .find((c) => c.startsWith('Trino-UI-Token='))!
+      .find((c) => /^sy[0-9a-f]{8}-Trino-UI-Token=/.test(c))!
       .split(';')[0];
     expect((await fetch(`${gw.url}/ui/api/stats`, { headers: { cookie } })).status).toBe(200);
   });

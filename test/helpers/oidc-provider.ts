@@ -27,7 +27,13 @@ export type IdpMode = 'up' | 'down' | { slowMs: number } | { dropPath: string; s
 export interface TestIdp {
   issuer: string;
   /** Adds a client (e.g. the gateway, once its callback URL is known). */
-  addClient(c: { clientId: string; clientSecret: string; redirectUris: string[] }): void;
+  addClient(c: {
+    clientId: string;
+    clientSecret: string;
+    redirectUris: string[];
+    /** PKCE required of this client. Default true; a Trino cluster's client sends none (NimbusOAuth2Client). */
+    pkce?: boolean;
+  }): void;
   setMode(m: IdpMode): void;
   /** Signs arbitrary claims with the provider's own signing key (for wrong-audience/issuer/expired tokens). */
   sign(claims: JWTPayload, o?: { issuer?: string; audience?: string; expiresIn?: number }): Promise<string>;
@@ -108,13 +114,14 @@ export async function startIdp(o: IdpOptions): Promise<TestIdp> {
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const store = new Map<string, Stored>();
   const users = new Map(o.users.map((u) => [u.sub, u]));
+  const withoutPkce = new Set<string>();
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(store) as never,
     jwks: { keys: [jwk] },
     cookies: { keys: ['a-test-cookie-key-of-some-length'] },
     claims: { openid: ['sub', 'groups', 'roles'] },
     conformIdTokenClaims: false,
-    pkce: { required: () => true },
+    pkce: { required: (_ctx: unknown, client: { clientId: string }) => !withoutPkce.has(client.clientId) },
     ttl: {
       AccessToken: o.accessTokenTtl ?? 3600,
       IdToken: o.accessTokenTtl ?? 3600,
@@ -147,6 +154,7 @@ export async function startIdp(o: IdpOptions): Promise<TestIdp> {
     issuer,
     paths,
     addClient(c) {
+      if (c.pkce === false) withoutPkce.add(c.clientId);
       store.set(`Client:${c.clientId}`, {
         payload: {
           client_id: c.clientId,

@@ -98,7 +98,7 @@ describe('the Trino emulator', () => {
     expect(res.status).toBe(401);
     const challenge = res.headers.get('www-authenticate')!;
     const m =
-      /^Bearer x_redirect_server="https:\/\/c\.example\/oauth2\/token\/initiate\/[0-9a-f]{32}", x_token_server="https:\/\/c\.example(\/oauth2\/token\/[0-9a-f-]{36})"$/.exec(
+      /^Bearer x_redirect_server="https:\/\/c\.example\/oauth2\/token\/initiate\/[0-9a-f]{64}", x_token_server="https:\/\/c\.example(\/oauth2\/token\/[0-9a-f-]{36})"$/.exec(
         challenge,
       );
     expect(m).not.toBeNull();

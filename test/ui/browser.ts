@@ -23,11 +23,13 @@ export interface Browser {
  * openBrowser launches Debian's Chromium (headless, no network chatter, fresh profile) and one page that
  * records every console error, uncaught page error and failed request, and accepts confirm() dialogs.
  */
-export async function openBrowser(): Promise<Browser> {
+export async function openBrowser(o: { ignoreHTTPSErrors?: boolean } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'sy-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
+    // A gateway with a throw-away certificate (the OAuth2 pass-through and web-UI tests run on https).
+    ignoreHTTPSErrors: o.ignoreHTTPSErrors ?? false,
     viewport: VIEWPORTS.desktop,
     args: [
       '--headless',

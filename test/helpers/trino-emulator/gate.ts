@@ -5,7 +5,7 @@
  * InsecureAuthenticator / PasswordAuthenticator) for resources that are not PUBLIC.
  */
 import type http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { firstValue, jettyError, text } from './http-util.js';
 import type { Settings } from './options.js';
 
@@ -113,7 +113,9 @@ export function authenticate(
     const token = bearer && s.oauth2Tokens.includes(bearer) ? bearer : undefined;
     if (!token) {
       const id = randomUUID();
-      const challenge = `Bearer x_redirect_server="${v.base}/oauth2/token/initiate/${id.replace(/-/g, '')}", x_token_server="${v.base}/oauth2/token/${id}"`;
+      // OAuth2TokenExchange.hashAuthId: the initiate link names sha256(authId), never the id itself.
+      const hash = createHash('sha256').update(id).digest('hex');
+      const challenge = `Bearer x_redirect_server="${v.base}/oauth2/token/initiate/${hash}", x_token_server="${v.base}/oauth2/token/${id}"`;
       return void text(res, 401, 'Unauthorized', { 'www-authenticate': challenge });
     }
     const named = req.headers[`${v.family}user`];

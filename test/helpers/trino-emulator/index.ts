@@ -18,6 +18,7 @@ import { settings, type EmulatorOptions, type Settings } from './options.js';
 import { SegmentStore } from './spooling.js';
 import { cancel, killQuery, poll, submit } from './statement.js';
 import { WebUi } from './ui.js';
+import { ClusterOAuth2 } from './oauth2.js';
 import { restAddCatalog, restDropCatalog } from './catalog-rest.js';
 import type { EmulatorCore, EmulatedQuery, LargePageWriter, Query } from './core.js';
 
@@ -56,6 +57,8 @@ export class TrinoEmulator implements EmulatorCore {
   slug = new Slug();
   readonly segments: SegmentStore | undefined;
   private readonly ui: WebUi;
+  /** The cluster's own OAuth2 against a real provider (options.oauth2), when configured. */
+  readonly oauth2: ClusterOAuth2 | undefined;
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private mode: EmulatorMode = 'ok';
@@ -70,7 +73,8 @@ export class TrinoEmulator implements EmulatorCore {
     this.segments = this.settings.spooling
       ? new SegmentStore(this.settings.spooling.retrievalMode)
       : undefined;
-    this.ui = new WebUi(this);
+    this.oauth2 = this.settings.oauth2 ? new ClusterOAuth2(this.settings.oauth2) : undefined;
+    this.ui = new WebUi(this, this.oauth2);
     this.cluster = {
       name: this.name,
       catalogs: new Map(),
@@ -199,7 +203,10 @@ export class TrinoEmulator implements EmulatorCore {
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
     const method = req.method ?? 'GET';
-    const authed = () => authenticate(req, res, this.settings, v);
+    const authed = () =>
+      this.oauth2 && this.settings.authentication === 'oauth2' && v.secure
+        ? this.bearer(req, res, v)
+        : authenticate(req, res, this.settings, v);
     if (p === '/v1/info')
       return json(req, res, 200, {
         nodeVersion: { version: this.settings.version },
@@ -211,7 +218,7 @@ export class TrinoEmulator implements EmulatorCore {
     if (p === '/v1/statement') {
       // JAX-RS: the resource has only a POST here, so HEAD and GET are 405 before any filter runs.
       if (method !== 'POST') return void res.writeHead(405, { allow: 'POST,OPTIONS' }).end();
-      const principal = authed();
+      const principal = await authed();
       if (principal) submit(this, req, res, v, principal, await body(req));
       return;
     }
@@ -234,9 +241,15 @@ export class TrinoEmulator implements EmulatorCore {
       return m[1] === 'ack' ? this.segments.ack(res, m[2]) : this.segments.download(req, res, m[2]);
     }
     if (p.startsWith('/ui')) return this.ui.route(req, res, v, p);
+    if (this.oauth2) {
+      if (p === '/oauth2/callback' && method === 'GET') return this.oauth2.callback(req, res, v);
+      if ((m = /^\/oauth2\/token\/initiate\/([0-9a-f]{64})$/.exec(p)) && method === 'GET')
+        return this.oauth2.start(res, v, m[1]);
+      if ((m = /^\/oauth2\/token\/([0-9a-f-]{36})$/.exec(p))) return this.oauth2.poll(req, res, v, m[1]);
+    }
     if (/^\/oauth2\/token\/[0-9a-f-]{36}$/.test(p)) return oauth2Token(res, this.settings);
     if ((m = /^\/v1\/query\/([^/]+)$/.exec(p))) {
-      if (!authed()) return;
+      if (!(await authed())) return;
       return this.queryResource(req, res, v.base, m[1]);
     }
     // A fork's endpoints, not Trino's: no source to say how they are guarded, so they are left open.
@@ -245,6 +258,20 @@ export class TrinoEmulator implements EmulatorCore {
     if (this.settings.catalogRest && p === '/v1/catalog/delete' && method === 'DELETE')
       return restDropCatalog(this.cluster, res, url);
     text(res, 404, 'Not Found');
+  }
+
+  /** bearer is OAuth2Authenticator: the token's principal (the user header may name the session user), or a 401 challenge. */
+  private async bearer(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    v: { base: string; family: string },
+  ): Promise<string | undefined> {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const sub = await this.oauth2!.user(token);
+    if (!sub)
+      return void text(res, 401, 'Unauthorized', { 'www-authenticate': this.oauth2!.challenge(v.base) });
+    const named = req.headers[`${v.family}user`];
+    return (Array.isArray(named) ? named[0] : named) || sub;
   }
 
   /** queryResource is QueryResource: GET /v1/query/{id} and DELETE (cancel). */

@@ -4,6 +4,8 @@
  * that setting.
  */
 
+import type { OAuth2Options } from './oauth2.js';
+
 /** airlift HttpServerConfig.ProcessForwardedMode (`true` reads as ACCEPT, `false` as REJECT, as airlift reads them). */
 export type ProcessForwarded = 'ACCEPT' | 'REJECT' | 'IGNORE';
 
@@ -44,6 +46,12 @@ export interface EmulatorOptions {
    * as if the user had completed the browser flow.
    */
   oauth2Tokens?: string[];
+  /**
+   * For `authentication: oauth2`: http-server.authentication.oauth2.issuer/client-id/client-secret, a real
+   * OpenID provider (oauth2.ts: the browser flow, the token exchange, tokens checked at the provider).
+   * Without it, the fixed `oauth2Tokens` stand in for a completed flow.
+   */
+  oauth2?: OAuth2Options;
   /** The password file of `authentication: password`. Default none. */
   passwords?: Record<string, string>;
   /**
@@ -65,9 +73,10 @@ export interface EmulatorOptions {
   tls?: { cert: string; key: string };
   /**
    * web-ui.authentication.type (WebUiAuthenticationConfig). Default form (FormWebUiAuthenticationFilter:
-   * /ui/api/* needs the Trino-UI-Token cookie of POST /ui/login); fixed serves the UI to anyone.
+   * /ui/api/* needs the Trino-UI-Token cookie of POST /ui/login); fixed serves the UI to anyone; oauth2
+   * (OAuth2WebUiAuthenticationFilter, with `oauth2`) sends the browser to the provider.
    */
-  webUiAuthentication?: 'form' | 'fixed';
+  webUiAuthentication?: 'form' | 'fixed' | 'oauth2';
   /** The spooling protocol with a spooling manager configured (Trino 466+). Default none: direct protocol only. */
   spooling?: SpoolingOptions;
   queuedPages?: number;
@@ -88,12 +97,13 @@ export interface Settings {
   processForwarded: ProcessForwarded;
   authentication: 'insecure' | 'password' | 'oauth2';
   oauth2Tokens: string[];
+  oauth2: OAuth2Options | undefined;
   passwords: Record<string, string>;
   allowInsecureOverHttp: boolean;
   alternateHeaderName: string | undefined;
   tls: { cert: string; key: string } | undefined;
   frontedBy: string | undefined;
-  webUiAuthentication: 'form' | 'fixed';
+  webUiAuthentication: 'form' | 'fixed' | 'oauth2';
   spooling: Required<SpoolingOptions> | undefined;
   queuedPages: number;
   executingPages: number;
@@ -111,6 +121,7 @@ export function settings(o: EmulatorOptions): Settings {
     processForwarded: pf === true ? 'ACCEPT' : pf === false || pf === undefined ? 'REJECT' : pf,
     authentication: o.authentication ?? 'insecure',
     oauth2Tokens: o.oauth2Tokens ?? [],
+    oauth2: o.oauth2,
     passwords: o.passwords ?? {},
     allowInsecureOverHttp: o.allowInsecureOverHttp ?? true,
     alternateHeaderName: o.alternateHeaderName?.toLowerCase(),

@@ -9,40 +9,77 @@ import { randomUUID } from 'node:crypto';
 import { body, escapeHtml, json, text } from './http-util.js';
 import type { RequestView } from './gate.js';
 import type { EmulatorCore } from './core.js';
+import { UI_TOKEN_COOKIE, type ClusterOAuth2 } from './oauth2.js';
+
+/** FormWebUiAuthenticationFilter.TRINO_FORM_LOGIN: the challenge of a /ui/api/* 401. */
+const FORM_CHALLENGE = { 'www-authenticate': 'Trino-Form-Login' };
 
 export class WebUi {
-  private readonly tokens = new Set<string>();
+  /** UI tokens issued by the form login, and the user each stands for. */
+  private readonly tokens = new Map<string, string>();
 
-  constructor(private readonly core: EmulatorCore) {}
+  constructor(
+    private readonly core: EmulatorCore,
+    private readonly oauth2?: ClusterOAuth2,
+  ) {}
 
   clear(): void {
     this.tokens.clear();
   }
 
   async route(req: http.IncomingMessage, res: http.ServerResponse, v: RequestView, p: string): Promise<void> {
-    const form = this.core.settings.webUiAuthentication === 'form';
+    const mode = this.core.settings.webUiAuthentication;
+    if (mode === 'oauth2' && this.oauth2) return this.oauth2Gate(req, res, v, p);
+    const form = mode === 'form';
     if (p === '/ui/login' && req.method === 'POST') return this.login(req, res, v);
-    if (p === '/ui/login.html' || p.startsWith('/ui/assets/'))
-      return page(
-        res,
-        `<form method="post" action="/ui/login">Log in to ${escapeHtml(this.core.name)}</form>`,
-      );
-    if (form && !this.loggedIn(req)) {
-      if (p.startsWith('/ui/api/')) return text(res, 401, 'Unauthorized');
+    if (p === '/ui/login.html' || p.startsWith('/ui/assets/')) return page(res, loginForm(this.core.name));
+    const user = this.loggedIn(req);
+    if (form && !user) {
+      if (p.startsWith('/ui/api/')) return text(res, 401, 'Unauthorized', FORM_CHALLENGE);
       res.writeHead(303, { location: `${v.base}/ui/login.html` }).end();
       return;
     }
+    return this.serve(req, res, p, user);
+  }
+
+  /** oauth2Gate is OAuth2WebUiAuthenticationFilter: the provider's token in its cookie, else the provider. */
+  private async oauth2Gate(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    v: RequestView,
+    p: string,
+  ): Promise<void> {
+    if (!v.secure) {
+      if (p.startsWith('/ui/api/')) return text(res, 401, 'Unauthorized', FORM_CHALLENGE);
+      return void res.writeHead(303, { location: '/ui/disabled.html' }).end();
+    }
+    const token = cookie(req, UI_TOKEN_COOKIE);
+    const user = await this.oauth2!.user(token);
+    if (!user) {
+      if (p.startsWith('/ui/api/')) return text(res, 401, 'Unauthorized', FORM_CHALLENGE);
+      return this.oauth2!.start(res, v, undefined);
+    }
+    return this.serve(req, res, p, user);
+  }
+
+  private serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    p: string,
+    user: string | undefined,
+  ): void {
     if (p === '/ui/api/stats') return this.stats(req, res);
     if (p === '/ui/query.html') {
       const id = new URL(req.url ?? '/', 'http://x').search.slice(1);
       return page(res, `<h1>${escapeHtml(id)} on ${escapeHtml(this.core.name)}</h1>`, `Query ${id}`);
     }
-    page(res, `<p>Trino UI of ${escapeHtml(this.core.name)}</p>`);
+    const who = user ? `, signed in as <b id="user">${escapeHtml(user)}</b>` : '';
+    page(res, `<p>Trino UI of <b id="cluster">${escapeHtml(this.core.name)}</b>${who}</p>`);
   }
 
-  private loggedIn(req: http.IncomingMessage): boolean {
-    const token = /(?:^|;\s*)Trino-UI-Token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    return !!token && this.tokens.has(token);
+  private loggedIn(req: http.IncomingMessage): string | undefined {
+    const token = cookie(req, 'Trino-UI-Token');
+    return token ? this.tokens.get(token) : undefined;
   }
 
   /** login is FormWebUiAuthenticationFilter's POST /ui/login with InsecureFormAuthenticator / PasswordManagerFormAuthenticator. */
@@ -61,7 +98,7 @@ export class WebUi {
       return;
     }
     const token = randomUUID();
-    this.tokens.add(token);
+    this.tokens.set(token, user!);
     const redirect = form.get('redirectPath');
     const target = redirect && redirect.startsWith('/ui') ? redirect : '/ui/';
     res
@@ -89,6 +126,23 @@ export class WebUi {
       totalCpuTimeSecs: 0,
     });
   }
+}
+
+function cookie(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** loginForm is the shape of Trino's login.html: username, password, and the page to return to. */
+function loginForm(name: string): string {
+  return (
+    `<form method="post" action="/ui/login"><p>Log in to ${escapeHtml(name)}</p>` +
+    `<input name="username" id="username"><input name="password" id="password" type="password">` +
+    `<input type="hidden" name="redirectPath" value="/ui/"><button type="submit">Log In</button></form>`
+  );
 }
 
 function page(res: http.ServerResponse, html: string, title = 'Trino'): void {
