@@ -26,7 +26,7 @@ export interface ExplainDeps {
   users: UserDirectory;
   registry: BackendRegistry;
   picker: BackendPicker;
-  rules: () => RuleEngine;
+  rules: RuleEngine;
   defaultGroup: string;
 }
 
@@ -60,7 +60,7 @@ export function explainRoute(d: ExplainDeps): Hono<AppEnv> {
         facts: buildRequestFacts(headers, principal, body.sql),
         principal,
         requestedGroup: header(headers, 'routingGroup'),
-        engine: d.rules(),
+        engine: d.rules,
         defaultGroup: d.defaultGroup,
         knownGroups: d.registry.groupNames(),
       });

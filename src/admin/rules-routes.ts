@@ -51,7 +51,8 @@ const ruleInForce = z.object({
 });
 
 export interface RulesRoutesDeps {
-  rules: () => RuleEngine | undefined;
+  /** The rules in force (files and database). */
+  rules: RuleEngine;
   database: DatabaseRules;
 }
 
@@ -76,7 +77,7 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
     (c) =>
       c.json({
         version: d.database.current()?.version ?? 0,
-        rules: (d.rules()?.rules ?? []).map((r) => ({
+        rules: d.rules.rules.map((r) => ({
           name: r.name,
           priority: r.priority,
           routeTo: r.routeTo,

@@ -120,14 +120,14 @@ function mountAdmin(app: Hono<AppEnv>, s: Services): void {
   app.route('/', userRoutes(s.users, s.registry));
   app.route('/', compatRoutes(s.registry));
   app.route('/', catalogRoutes(s.catalogs, defaultGroup));
-  app.route('/', rulesRoutes({ rules: () => s.rules, database: s.databaseRules }));
+  app.route('/', rulesRoutes({ rules: s.rules, database: s.databaseRules }));
   app.route(
     '/',
     explainRoute({
       users: s.users,
       registry: s.registry,
       picker: s.picker,
-      rules: () => s.rules,
+      rules: s.rules,
       defaultGroup,
     }),
   );
