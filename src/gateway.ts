@@ -27,7 +27,7 @@ import { GatewayError } from './trino/errors.js';
 import { header } from './trino/headers.js';
 import { createListener } from './server.js';
 import { HealthMonitor } from './health/monitor.js';
-import { StatsPoller } from './health/stats-poller.js';
+import { createProbe } from './health/probes.js';
 import type { Backend } from './backends/backend.js';
 import { openRules, ruleGroupWarnings } from './routing/rule-start.js';
 import { clusterWarnings, resolveForwardAuthorization } from './backends/cluster-checks.js';
@@ -181,22 +181,18 @@ export class Gateway {
     this.forwarder = new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl);
 
     const h = cfg.health;
-    const stats = h.stats.enabled
-      ? new StatsPoller({ ...h.stats, timeoutMs: h.timeoutSeconds * 1000 }, this.logger)
-      : undefined;
     this.monitor = h.enabled
       ? new HealthMonitor(
           this.registry,
           {
             intervalMs: h.intervalSeconds * 1000,
-            timeoutMs: h.timeoutSeconds * 1000,
             jitter: h.jitter,
             healthyThreshold: h.healthyThreshold,
             unhealthyThreshold: h.unhealthyThreshold,
           },
+          createProbe(h.probe, { timeoutMs: h.timeoutSeconds * 1000, stats: h.stats, logger: this.logger }),
           this.metrics,
           this.logger,
-          stats && ((b: Backend) => stats.poll(b)),
         )
       : undefined;
     this.databaseRules = new DatabaseRules({

@@ -25,6 +25,8 @@ function isOrigin(u: string): boolean {
 }
 
 export const SELECTION_POLICIES = ['least-loaded', 'round-robin', 'random', 'weighted', 'user-hash'] as const;
+/** Health probes by name (src/health/probes.ts). */
+export const HEALTH_PROBES = ['info', 'info+stats'] as const;
 
 export const serverSchema = z
   .object({
@@ -252,18 +254,21 @@ export const healthSchema = z
     healthyThreshold: z.number().int().min(1).max(100).default(2),
     /** Consecutive failures before HEALTHY → UNHEALTHY. Default 2. */
     unhealthyThreshold: z.number().int().min(1).max(100).default(2),
-    /** Read each healthy cluster's load from its web UI (/ui/api/stats) after every probe. */
+    /**
+     * How a backend is probed: `info` (GET /v1/info: up, starting, or down) or `info+stats` (the same, then
+     * each healthy cluster's load from its web UI, /ui/api/stats, for least-loaded). Default info+stats.
+     */
+    probe: z.enum(HEALTH_PROBES).default('info+stats'),
+    /** The cluster web UI's login, for the info+stats probe. */
     stats: z
       .object({
-        /** Default true. */
-        enabled: z.boolean().default(true),
         /** UI form login user. Default switchyard. */
         user: z.string().min(1).default('switchyard'),
         /** UI form login password, when the cluster's UI needs one (use ${ENV:NAME}). Default none. */
         password: z.string().optional(),
       })
       .strict()
-      .default({ enabled: true, user: 'switchyard' }),
+      .default({ user: 'switchyard' }),
   })
   .strict();
 
