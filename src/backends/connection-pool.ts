@@ -16,8 +16,8 @@ export interface ConnectionPoolStats {
  * ConnectionPool keeps up to `connections` keep-alive HTTP/1.1 connections to one origin (an undici Client
  * each, one request at a time: a Trino long poll must never wait behind another) and hands a request to a
  * free one in constant time. Free connections wait on a stack, the most recently used on top, so a surplus
- * goes idle and is closed by keep-alive; a request beyond the limit waits in FIFO order for the next one
- * to finish.
+ * goes idle and is closed by keep-alive (and then forgotten); a request beyond the limit waits in FIFO
+ * order for the next one to finish.
  *
  * Why not undici's Pool: its dispatch walks the list of clients for the first free one (twice when that one
  * turns busy), so with N long polls in flight every request costs O(N) (issue 20, bench/pool-bench.ts).
@@ -130,7 +130,12 @@ export class ConnectionPool extends Dispatcher {
     this.clients.add(c);
     c.on('drain', () => this.drained(c));
     c.on('connect', (origin, targets) => this.emit('connect', origin, [this, ...targets]));
-    c.on('disconnect', (origin, targets, e) => this.emit('disconnect', origin, [this, ...targets], e));
+    c.on('disconnect', (origin, targets, e) => {
+      // An idle connection that closed (keep-alive ran out) is forgotten: what the pool holds follows what
+      // is open, not the busiest moment it had. take() skips it if it is still on the free stack.
+      if (c.stats.size === 0) this.clients.delete(c);
+      this.emit('disconnect', origin, [this, ...targets], e);
+    });
     c.on('connectionError', (origin, targets, e) => {
       // As undici's Pool does: a client whose connection failed is not used again; the next one connects anew.
       this.clients.delete(c);

@@ -159,8 +159,13 @@ export const proxySchema = z
      * (Trino long-polls ≤ 1 s). undici checks it on a timer of about one second's resolution.
      */
     upstreamTimeoutMs: z.number().int().min(100).default(120_000),
-    /** Keep-alive sockets per backend. Default 256. */
-    maxSocketsPerBackend: z.number().int().min(1).default(256),
+    /**
+     * Connections per backend (opened on demand, idle ones closed by keep-alive). Every running or queued
+     * query's long poll holds one for its wait, so the default covers what a cluster at Trino's defaults
+     * admits (query.max-concurrent-queries 1000 + query.max-queued-queries 5000); beyond it, polls wait for
+     * a connection (bench/README.md, issue 20). Default 6000.
+     */
+    maxSocketsPerBackend: z.number().int().min(1).default(6000),
     /** Minutes after which a query with no poll is treated as abandoned. Default 5 (Trino's client timeout). */
     abandonAfterMinutes: z.number().min(1).default(5),
     /**

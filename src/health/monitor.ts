@@ -17,9 +17,10 @@ const STATES: HealthState[] = ['UNKNOWN', 'PENDING', 'HEALTHY', 'UNHEALTHY'];
 
 /**
  * HealthMonitor probes every backend with the configured HealthProbe at start and then every interval (with
- * jitter), all concurrently, each within the probe's own timeout, so a hanging cluster never delays the others: rounds start on the interval's
- * cadence, not an interval after the slowest probe of the last round, and a backend whose previous probe
- * is still waiting (timeout ≥ interval) is skipped rather than probed twice at once. The first answer decides
+ * jitter), all concurrently, each within the probe's own timeout, so a hanging cluster never delays the
+ * others: rounds start on the interval's cadence, not an interval after the slowest probe of the last
+ * round, and a backend whose previous probe is still waiting (timeout ≥ interval) is skipped rather than
+ * probed twice at once. The first answer decides
  * from UNKNOWN; later changes need `healthyThreshold` / `unhealthyThreshold` consecutive results. A
  * transport failure while proxying (passive health) marks a backend UNHEALTHY at once. Only
  * transitions are logged; `healthy` is emitted on each transition to HEALTHY. A backend's stats are the
