@@ -14,11 +14,13 @@
  * artifact, not gateway behaviour: each listener gets a large backlog (with one listener for all, Node's
  * default 511 overflowed: SYNs dropped, probes timed out).
  */
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { BackendRepo } from '../src/backends/backend-repo.js';
 import { BackendRegistry } from '../src/backends/registry.js';
 import { openDatabase } from '../src/db/open.js';
+import type { HealthProbe } from '../src/health/health-probe.js';
 import { infoProbe } from '../src/health/info-probe.js';
 import { HealthMonitor } from '../src/health/monitor.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -60,6 +62,26 @@ parentPort.on('message', () => parentPort.postMessage({ arrivals }));
 
 const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * BENCH_PROBE=node: the probe as it was before the backend client (http.get on Node's global agent),
+ * for a comparison in one sitting. Not the gateway's.
+ */
+function nodeHttpProbe(timeoutMs: number): HealthProbe {
+  return {
+    probe: (b) =>
+      new Promise((resolve) => {
+        const req = http.get(`${b.url}/v1/info`, { timeout: timeoutMs }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve(res.statusCode === 200 ? { state: 'HEALTHY' } : { state: 'UNHEALTHY' }),
+          );
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', (e) => resolve({ state: 'UNHEALTHY', detail: e.message }));
+      }),
+  };
+}
+
 async function main(): Promise<void> {
   const worker = new Worker(SERVER(N), { eval: true });
   const ports = await new Promise<number[]>((resolve) =>
@@ -87,7 +109,7 @@ async function main(): Promise<void> {
       healthyThreshold: 2,
       unhealthyThreshold: 2,
     },
-    infoProbe(TIMEOUT_MS),
+    process.env.BENCH_PROBE === 'node' ? nodeHttpProbe(TIMEOUT_MS) : infoProbe(TIMEOUT_MS),
     new Metrics(),
     createLogger({ level: 'silent' }),
   );
@@ -102,7 +124,12 @@ async function main(): Promise<void> {
     return done;
   };
   const wentUnhealthy = new Set<string>();
-  monitor.on('unhealthy', (b) => wentUnhealthy.add(b.name));
+  const why = new Map<string, number>(); // why healthy backends were found UNHEALTHY
+  monitor.on('unhealthy', (b) => {
+    wentUnhealthy.add(b.name);
+    if (!hangs(Number(b.name.slice(1))))
+      why.set(b.healthDetail ?? '?', (why.get(b.healthDetail ?? '?') ?? 0) + 1);
+  });
 
   const t0 = now();
   const keepAlive = setInterval(() => {}, 1000); // the monitor's timer is unref'd
@@ -161,6 +188,7 @@ async function main(): Promise<void> {
   });
   const healthyDown = [...wentUnhealthy].filter((n) => !hangs(Number(n.slice(1)))).length;
   const hangingDown = [...wentUnhealthy].length - healthyDown;
+  if (why.size) console.log('why healthy backends went UNHEALTHY:', JSON.stringify(Object.fromEntries(why)));
   const rounds = roundStarts.filter((s) => endedAt - s > TIMEOUT_MS).length;
   console.log(
     `rounds ${rounds} in ${seconds} s (schedule: ${Math.floor((seconds * 1000) / INTERVAL_MS)}); ` +

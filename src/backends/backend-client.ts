@@ -43,62 +43,106 @@ export class BackendClient {
     return first.stale && IDEMPOTENT.has(c.method) ? (await this.once(c)).answer : first.answer;
   }
 
-  private async once(c: BackendCall): Promise<{ answer: BackendAnswer; stale?: boolean }> {
+  private once(c: BackendCall): Promise<Attempt> {
     const where = `${c.method} ${c.path.split('?')[0]}`;
     const remaining = c.deadline - Date.now();
-    if (remaining <= 0 || c.signal?.aborted) return { answer: ended(where, !c.signal?.aborted) };
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, remaining);
-    const onAbort = () => ac.abort();
-    c.signal?.addEventListener('abort', onAbort, { once: true });
-    let answered = false;
-    try {
-      const res = await this.dispatcher.request({
-        method: c.method,
-        path: c.path,
-        headers: c.headers,
-        body: c.body,
-        signal: ac.signal,
-      });
-      answered = true;
-      const body = await readText(res.body, c.maxBytes ?? MAX_BYTES);
-      if (body === undefined)
-        return {
-          answer: { ok: false, errorName: 'BACKEND_UNREACHABLE', message: `${where}: response too large` },
-        };
-      return { answer: { ok: true, status: res.statusCode, headers: res.headers, body } };
-    } catch (e) {
-      if (timedOut || c.signal?.aborted) return { answer: ended(where, timedOut) };
-      const code = (e as NodeJS.ErrnoException).code;
-      const stale = !answered && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
-      return { answer: transportFailure(where, e as NodeJS.ErrnoException), stale };
-    } finally {
-      clearTimeout(timer);
-      c.signal?.removeEventListener('abort', onAbort);
-    }
+    if (remaining <= 0 || c.signal?.aborted)
+      return Promise.resolve({ answer: ended(where, !c.signal?.aborted) });
+    return new Promise<Attempt>((resolve) => {
+      const call = new Call(where, c.maxBytes ?? MAX_BYTES, c.signal, remaining, resolve);
+      try {
+        this.dispatcher.dispatch(
+          { method: c.method, path: c.path, headers: c.headers, body: c.body ?? null },
+          call,
+        );
+      } catch (e) {
+        call.onResponseError(undefined, e as Error); // a request undici refuses to build
+      }
+    });
   }
 }
 
-/** readText reads a body whole as UTF-8, or undefined (and the rest dropped) once it passes max bytes. */
-async function readText(
-  body: AsyncIterable<Buffer> & { destroy(): void },
-  max: number,
-): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
+type Attempt = { answer: BackendAnswer; stale?: boolean };
+
+/**
+ * Call is one attempt as an undici dispatch handler: it gathers the body (up to max bytes) and settles
+ * once, on the answer's end, a failure, the deadline or the caller's signal. A handler, not `request()`:
+ * no body stream, no promise per chunk (a probe round is a thousand of these at once).
+ */
+class Call implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private started = false;
+  private done = false;
+  private ending: 'timeout' | 'abort' | 'too-large' | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly where: string,
+    private readonly max: number,
+    private readonly signal: AbortSignal | undefined,
+    remaining: number,
+    private readonly settle: (a: Attempt) => void,
+  ) {
+    this.timer = setTimeout(() => this.end('timeout'), remaining);
+    signal?.addEventListener('abort', this.onAbort);
   }
-  return Buffer.concat(chunks).toString('utf8');
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.ending) controller.abort(new Error(this.ending));
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.started = true;
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.max) this.end('too-large');
+    else this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const body = Buffer.concat(this.chunks).toString('utf8');
+    this.finish({ answer: { ok: true, status: this.status, headers: this.headers, body } });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.ending) return this.finish({ answer: this.endedAnswer() });
+    const code = (err as NodeJS.ErrnoException).code;
+    const stale = !this.started && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
+    this.finish({ answer: transportFailure(this.where, err as NodeJS.ErrnoException), stale });
+  }
+
+  private readonly onAbort = () => this.end('abort');
+
+  /** end stops the attempt for a reason of ours; the handler's error callback then settles it. */
+  private end(why: 'timeout' | 'abort' | 'too-large'): void {
+    if (this.done || this.ending) return;
+    this.ending = why;
+    if (this.controller) this.controller.abort(new Error(why));
+    else this.finish({ answer: this.endedAnswer() }); // still waiting for a connection
+  }
+
+  private endedAnswer(): BackendAnswer {
+    if (this.ending === 'too-large')
+      return { ok: false, errorName: 'BACKEND_UNREACHABLE', message: `${this.where}: response too large` };
+    return ended(this.where, this.ending === 'timeout');
+  }
+
+  private finish(a: Attempt): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.settle(a);
+  }
 }
 
 function ended(where: string, timedOut: boolean): BackendAnswer {

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend, HealthState } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,6 +40,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
     private readonly logger: Logger,
   ) {
     super();
+    setMaxListeners(0, this.stopping.signal); // every probe in flight listens to it, by design
     registry.on('added', (b) => void this.probe(b));
     registry.on('activated', (b) => void this.probe(b));
   }
