@@ -91,6 +91,24 @@ describe('BackendClient against the emulator', () => {
     expect(emu.requests.length).toBe(1);
   });
 
+  it('ends a call still waiting for a connection at its deadline, and never sends it', async () => {
+    await emu.setMode('hang');
+    const c = backendClient(emu.url, 1);
+    const ac = new AbortController();
+    const holder = c.call({ method: 'GET', path: '/v1/info', deadline: soon(), signal: ac.signal });
+    await expect.poll(() => emu.requests.length).toBe(1);
+    expect(await c.call({ method: 'GET', path: '/v1/status', deadline: soon(200) })).toEqual({
+      ok: false,
+      errorName: 'BACKEND_TIMEOUT',
+      message: 'GET /v1/status: timed out',
+    });
+    ac.abort();
+    expect(await holder).toMatchObject({ ok: false, message: 'GET /v1/info: aborted' });
+    await emu.setMode('ok');
+    expect(await c.call({ method: 'GET', path: '/v1/info', deadline: soon() })).toMatchObject({ ok: true });
+    expect(emu.requests.map((r) => r.url)).toEqual(['/v1/info', '/v1/info']);
+  });
+
   it('refuses an answer larger than maxBytes', async () => {
     const r = await backendClient(emu.url).call({
       method: 'GET',
