@@ -73,7 +73,7 @@ export class ConnectionPool extends Dispatcher {
       s.running += cs.running;
       s.size += cs.size;
     }
-    for (const c of this.free) if (c.stats.connected) s.free++;
+    for (const c of this.free) if (this.clients.has(c) && c.stats.connected) s.free++;
     return s;
   }
 
