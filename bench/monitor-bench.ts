@@ -3,22 +3,25 @@
  * backend's probe on schedule. Run with: npx tsx bench/monitor-bench.ts [seconds]
  *
  * One node:http server, in a worker thread so its work does not share the monitor's event loop, plays all
- * 1,000 clusters: backend i has the url http://127.0.0.1:PORT/b{i}; GET /b{i}/v1/info answers
- * {"starting":false}, except when i % 10 === 0, where it never answers. The gateway side is real: an
+ * 1,000 clusters: backend i has its own origin, http://127.0.0.1:PORT_i (one listener a backend, the
+ * handler telling them apart by the port a connection reached);
+ * GET /v1/info answers {"starting":false}, except when i % 10 === 0, where it never answers. The gateway side is real: an
  * in-memory database, BackendRepo, BackendRegistry and HealthMonitor (interval 1 s, timeout 0.5 s,
  * jitter 0, thresholds 2/2). The server stamps each probe's arrival; the monitor's round() is wrapped to
  * stamp each round's start. Printed, never asserted.
  *
- * Bench artifacts, not gateway behaviour: all 1,000 backends share one origin here, so Node's global agent
- * (which the probes use: keep-alive, maxSockets Infinity, maxFreeSockets 256 per origin) keeps only 256 idle
- * sockets and reconnects the rest each round, where 1,000 real clusters would be 1,000 origins; and the one
- * listener needs a large backlog (Node's default 511 overflowed: SYNs dropped, probes timed out).
+ * The probes go through each backend's own connection pool (BackendClient), as in the gateway. Bench
+ * artifact, not gateway behaviour: each listener gets a large backlog (with one listener for all, Node's
+ * default 511 overflowed: SYNs dropped, probes timed out).
  */
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { BackendRepo } from '../src/backends/backend-repo.js';
 import { BackendRegistry } from '../src/backends/registry.js';
 import { openDatabase } from '../src/db/open.js';
+import type { HealthProbe } from '../src/health/health-probe.js';
+import { infoProbe } from '../src/health/info-probe.js';
 import { HealthMonitor } from '../src/health/monitor.js';
 import { createLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
@@ -30,32 +33,59 @@ const TIMEOUT_MS = 500;
 const hangs = (i: number) => i % 10 === 0;
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between threads. */
-const SERVER = `
+const SERVER = (N: number) => `
 const http = require('node:http');
 const { parentPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const arrivals = [];
-const server = http.createServer((req, res) => {
-  const m = /^\\/b(\\d+)\\/v1\\/info$/.exec(req.url);
-  if (!m) { res.statusCode = 404; return res.end(); }
-  const i = Number(m[1]);
+const ports = [];
+const index = new Map();
+const handler = (req, res) => {
+  const i = index.get(req.socket.localPort);
+  if (req.url !== '/v1/info' || i === undefined) { res.statusCode = 404; return res.end(); }
   arrivals.push(i, performance.timeOrigin + performance.now());
   if (i % 10 === 0) return; // hang: never answer; the client gives up and closes
   res.setHeader('content-type', 'application/json');
   res.end('{"starting":false}');
-});
-server.maxConnections = 100000;
-server.keepAliveTimeout = 60000;
-server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => parentPort.postMessage({ port: server.address().port }));
+};
+(async () => {
+  for (let i = 0; i < ${N}; i++) {
+    const server = http.createServer({ keepAliveTimeout: 60000 }, handler);
+    await new Promise((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, r));
+    index.set(server.address().port, i);
+    ports.push(server.address().port);
+  }
+  parentPort.postMessage({ ports });
+})();
 parentPort.on('message', () => parentPort.postMessage({ arrivals }));
 `;
 
 const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * BENCH_PROBE=node: the probe as it was before the backend client (http.get on Node's global agent),
+ * for a comparison in one sitting. Not the gateway's.
+ */
+function nodeHttpProbe(timeoutMs: number): HealthProbe {
+  return {
+    probe: (b) =>
+      new Promise((resolve) => {
+        const req = http.get(`${b.url}/v1/info`, { timeout: timeoutMs }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve(res.statusCode === 200 ? { state: 'HEALTHY' } : { state: 'UNHEALTHY' }),
+          );
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', (e) => resolve({ state: 'UNHEALTHY', detail: e.message }));
+      }),
+  };
+}
+
 async function main(): Promise<void> {
-  const worker = new Worker(SERVER, { eval: true });
-  const port = await new Promise<number>((resolve) =>
-    worker.once('message', (m: { port: number }) => resolve(m.port)),
+  const worker = new Worker(SERVER(N), { eval: true });
+  const ports = await new Promise<number[]>((resolve) =>
+    worker.once('message', (m: { ports: number[] }) => resolve(m.ports)),
   );
 
   const db = openDatabase(':memory:');
@@ -64,7 +94,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < N; i++)
     repo.seedBackend({
       name: `b${i}`,
-      url: `http://127.0.0.1:${port}/b${i}`,
+      url: `http://127.0.0.1:${ports[i]}`,
       group: 'g',
       active: true,
       weight: 1,
@@ -75,11 +105,11 @@ async function main(): Promise<void> {
     registry,
     {
       intervalMs: INTERVAL_MS,
-      timeoutMs: TIMEOUT_MS,
       jitter: 0,
       healthyThreshold: 2,
       unhealthyThreshold: 2,
     },
+    process.env.BENCH_PROBE === 'node' ? nodeHttpProbe(TIMEOUT_MS) : infoProbe(TIMEOUT_MS),
     new Metrics(),
     createLogger({ level: 'silent' }),
   );
@@ -94,7 +124,12 @@ async function main(): Promise<void> {
     return done;
   };
   const wentUnhealthy = new Set<string>();
-  monitor.on('unhealthy', (b) => wentUnhealthy.add(b.name));
+  const why = new Map<string, number>(); // why healthy backends were found UNHEALTHY
+  monitor.on('unhealthy', (b) => {
+    wentUnhealthy.add(b.name);
+    if (!hangs(Number(b.name.slice(1))))
+      why.set(b.healthDetail ?? '?', (why.get(b.healthDetail ?? '?') ?? 0) + 1);
+  });
 
   const t0 = now();
   const keepAlive = setInterval(() => {}, 1000); // the monitor's timer is unref'd
@@ -153,6 +188,7 @@ async function main(): Promise<void> {
   });
   const healthyDown = [...wentUnhealthy].filter((n) => !hangs(Number(n.slice(1)))).length;
   const hangingDown = [...wentUnhealthy].length - healthyDown;
+  if (why.size) console.log('why healthy backends went UNHEALTHY:', JSON.stringify(Object.fromEntries(why)));
   const rounds = roundStarts.filter((s) => endedAt - s > TIMEOUT_MS).length;
   console.log(
     `rounds ${rounds} in ${seconds} s (schedule: ${Math.floor((seconds * 1000) / INTERVAL_MS)}); ` +

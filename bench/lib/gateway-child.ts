@@ -2,7 +2,7 @@
  * Runs Switchyard alone in its own process for the benchmark: one backend, SQLite in memory.
  * `gateway-child.ts PORT BACKEND_URL [basic]`: without `basic`, `auth.mode: none`; with it, HTTP Basic
  * for the user `bench` (password `bench`), so every poll is authenticated as real clients' are.
- * `BENCH_MAX_SOCKETS=n` sets `proxy.maxSocketsPerBackend` (default 256) for workload (d).
+ * `BENCH_MAX_SOCKETS=n` sets `proxy.maxSocketsPerBackend` (default 6000) for workload (d).
  * `BENCH_DB=path` keeps history in that SQLite file instead of memory (the write path of workload (e)).
  * Started with an IPC channel, it answers `stats` messages (bench/lib/gateway-stats.ts).
  */

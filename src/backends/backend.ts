@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Pool } from 'undici';
+import { BackendClient } from './backend-client.js';
 import type { BackendRecord } from './backend-repo.js';
+import { ConnectionPool } from './connection-pool.js';
 
 /**
  * Which clusters receive clients' Authorization headers by default (auth.forwardAuthorization, resolved:
@@ -20,11 +21,16 @@ export interface BackendStats {
 }
 
 /**
- * One Trino cluster as the gateway sees it now: its record, health, load, and its connections: an undici
- * pool for the statement exchanges the gateway handles itself (every poll: undici's client costs about a
- * quarter less CPU per request than http.request, measured in bench/README.md) and a node:http keep-alive
- * agent for what http-proxy-3 relays and for the gateway's own clients. Mutable by the registry and the
- * health monitor only.
+ * One Trino cluster as the gateway sees it now: its record, health, load, and its connections:
+ * - `pool`, one pool of undici connections (connection-pool.ts) for every exchange whose answer the gateway
+ *   reads: the statement exchanges it proxies (every poll: undici's client costs about a quarter less CPU
+ *   per request than http.request, bench/README.md) and, through `client`, its own requests (health probes,
+ *   stats, catalog SQL and REST calls);
+ * - `agent`, a node:http keep-alive agent for what http-proxy-3 relays as it is (UI pages, spooled segments,
+ *   /v1/info, /v1/query) and nothing else: http-proxy-3 sends through `http.request`, which takes only a
+ *   node Agent. Its fetch mode would take undici, but it decodes compressed bodies, keeps one Set-Cookie of
+ *   several and rebuilds the response from a Headers object, which a faithful relay cannot accept.
+ * Mutable by the registry and the health monitor only.
  */
 export class Backend {
   readonly name: string;
@@ -45,8 +51,11 @@ export class Backend {
   inFlight = 0;
   /** Submissions sent here whose first answer has not arrived yet. */
   submitting = 0;
+  /** For http-proxy-3's relays only (see above). */
   readonly agent: http.Agent;
-  readonly pool: Pool;
+  readonly pool: ConnectionPool;
+  /** The gateway's own requests to this cluster, on `pool`. */
+  readonly client: BackendClient;
   /** Whether clients' Authorization headers are passed on to this cluster (its forwardAuthorization, else auth's). */
   readonly forwardsAuthorization: boolean;
   /** Whether the cluster processes X-Forwarded-* (else it receives none: a default Trino answers them 406). */
@@ -80,7 +89,8 @@ export class Backend {
       scheduling: 'lifo' as const,
     };
     this.agent = this.target.protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
-    this.pool = new Pool(this.origin, { connections: maxSockets, pipelining: 1 });
+    this.pool = new ConnectionPool(this.origin, maxSockets);
+    this.client = new BackendClient(this.pool, this.origin);
   }
 
   /** release closes this backend's connections (it was removed, replaced, or the gateway stops). */

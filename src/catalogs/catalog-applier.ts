@@ -121,7 +121,7 @@ export class CatalogApplier {
     if (this.d.driverFor) return this.d.driverFor(b, user);
     const onQuery = this.d.onQuery;
     const opts = {
-      baseUrl: b.url,
+      client: b.client,
       user,
       timeoutMs: this.d.timeoutMs,
       onQuery:

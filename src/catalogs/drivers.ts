@@ -8,7 +8,8 @@
  * `transport: true` marks failures without a backend verdict (unreachable, timeout, bad answer).
  */
 import { createCatalogSql, dropCatalogSql } from './catalog-sql.js';
-import { httpCall, runStatement, type StatementOutcome } from './statement-client.js';
+import type { BackendClient } from '../backends/backend-client.js';
+import { runStatement, type StatementOutcome } from './statement-client.js';
 
 export type FailedOutcome = { ok: false; message: string; errorName?: string; transport?: boolean };
 export type ApplyOutcome = { ok: true } | FailedOutcome;
@@ -21,7 +22,8 @@ export interface CatalogDriver {
 }
 
 export interface DriverOptions {
-  baseUrl: string;
+  /** The backend's client (its one connection pool). */
+  client: BackendClient;
   user: string;
   timeoutMs: number;
   /**
@@ -67,17 +69,16 @@ export function sqlDriver(opts: DriverOptions): CatalogDriver {
 
 /** restDriver applies catalogs with the forks' REST endpoints; non-2xx answers fail with their body text. */
 export function restDriver(opts: DriverOptions): CatalogDriver {
-  const base = opts.baseUrl.replace(/\/+$/, '');
   const headers = { 'x-trino-user': opts.user, 'x-trino-source': SOURCE };
   const call = async (
-    method: string,
-    url: string,
+    method: 'POST' | 'DELETE',
+    path: string,
     body?: string,
     notFoundIsOk = false,
   ): Promise<ApplyOutcome> => {
-    const r = await httpCall({
+    const r = await opts.client.call({
       method,
-      url,
+      path,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body,
       deadline: Date.now() + opts.timeoutMs,
@@ -97,11 +98,11 @@ export function restDriver(opts: DriverOptions): CatalogDriver {
     create: (name, connector, props) =>
       call(
         'POST',
-        `${base}/v1/catalog/add`,
+        '/v1/catalog/add',
         JSON.stringify({ catalogName: name, connectorName: connector, properties: props }),
       ),
     drop: (name) =>
-      call('DELETE', `${base}/v1/catalog/delete?catalogName=${encodeURIComponent(name)}`, undefined, true),
+      call('DELETE', `/v1/catalog/delete?catalogName=${encodeURIComponent(name)}`, undefined, true),
   };
 }
 

@@ -4,7 +4,7 @@ import { clusterWarnings, resolveForwardAuthorization } from '../backends/cluste
 import { BackendPicker } from '../backends/picker.js';
 import { BackendRegistry } from '../backends/registry.js';
 import { HealthMonitor } from '../health/monitor.js';
-import { StatsPoller } from '../health/stats-poller.js';
+import { createProbe } from '../health/probes.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
 
@@ -42,20 +42,16 @@ function buildMonitor(k: Core, registry: BackendRegistry): HealthMonitor | undef
     registry.on('added', (b) => (b.health = 'HEALTHY'));
     return undefined;
   }
-  const stats = h.stats.enabled
-    ? new StatsPoller({ ...h.stats, timeoutMs: h.timeoutSeconds * 1000 }, k.logger)
-    : undefined;
   return new HealthMonitor(
     registry,
     {
       intervalMs: h.intervalSeconds * 1000,
-      timeoutMs: h.timeoutSeconds * 1000,
       jitter: h.jitter,
       healthyThreshold: h.healthyThreshold,
       unhealthyThreshold: h.unhealthyThreshold,
     },
+    createProbe(h.probe, { timeoutMs: h.timeoutSeconds * 1000, stats: h.stats, logger: k.logger }),
     k.metrics,
     k.logger,
-    stats && ((b: Backend) => stats.poll(b)),
   );
 }

@@ -25,6 +25,8 @@ function isOrigin(u: string): boolean {
 }
 
 export const SELECTION_POLICIES = ['least-loaded', 'round-robin', 'random', 'weighted', 'user-hash'] as const;
+/** Health probes by name (src/health/probes.ts). */
+export const HEALTH_PROBES = ['info', 'info+stats'] as const;
 
 export const serverSchema = z
   .object({
@@ -157,8 +159,13 @@ export const proxySchema = z
      * (Trino long-polls ≤ 1 s). undici checks it on a timer of about one second's resolution.
      */
     upstreamTimeoutMs: z.number().int().min(100).default(120_000),
-    /** Keep-alive sockets per backend. Default 256. */
-    maxSocketsPerBackend: z.number().int().min(1).default(256),
+    /**
+     * Connections per backend (opened on demand, idle ones closed by keep-alive). Every running or queued
+     * query's long poll holds one for its wait, so the default covers what a cluster at Trino's defaults
+     * admits (query.max-concurrent-queries 1000 + query.max-queued-queries 5000); beyond it, polls wait for
+     * a connection (bench/README.md, issue 20). Default 6000.
+     */
+    maxSocketsPerBackend: z.number().int().min(1).default(6000),
     /** Minutes after which a query with no poll is treated as abandoned. Default 5 (Trino's client timeout). */
     abandonAfterMinutes: z.number().min(1).default(5),
     /**
@@ -252,18 +259,21 @@ export const healthSchema = z
     healthyThreshold: z.number().int().min(1).max(100).default(2),
     /** Consecutive failures before HEALTHY → UNHEALTHY. Default 2. */
     unhealthyThreshold: z.number().int().min(1).max(100).default(2),
-    /** Read each healthy cluster's load from its web UI (/ui/api/stats) after every probe. */
+    /**
+     * How a backend is probed: `info` (GET /v1/info: up, starting, or down) or `info+stats` (the same, then
+     * each healthy cluster's load from its web UI, /ui/api/stats, for least-loaded). Default info+stats.
+     */
+    probe: z.enum(HEALTH_PROBES).default('info+stats'),
+    /** The cluster web UI's login, for the info+stats probe. */
     stats: z
       .object({
-        /** Default true. */
-        enabled: z.boolean().default(true),
         /** UI form login user. Default switchyard. */
         user: z.string().min(1).default('switchyard'),
         /** UI form login password, when the cluster's UI needs one (use ${ENV:NAME}). Default none. */
         password: z.string().optional(),
       })
       .strict()
-      .default({ enabled: true, user: 'switchyard' }),
+      .default({ user: 'switchyard' }),
   })
   .strict();
 

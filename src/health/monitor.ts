@@ -1,73 +1,46 @@
-import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend, HealthState } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { HealthProbe, ProbeResult } from './health-probe.js';
 
 export interface HealthOptions {
   intervalMs: number;
-  timeoutMs: number;
   /** Fraction of the interval added at random to each round. */
   jitter: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
 }
 
-type ProbeResult = { state: 'HEALTHY' | 'PENDING' | 'UNHEALTHY'; detail?: string };
-
 const STATES: HealthState[] = ['UNKNOWN', 'PENDING', 'HEALTHY', 'UNHEALTHY'];
 
-/** probeInfo asks GET /v1/info with its own timeout: `starting: true` is PENDING; anything else failing is UNHEALTHY. */
-export function probeInfo(b: Backend, timeoutMs: number): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const mod = b.target.protocol === 'https:' ? https : http;
-    const req = mod.get(`${b.url}/v1/info`, { timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => text.length < 65_536 && (text += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200)
-          return resolve({ state: 'UNHEALTHY', detail: `/v1/info answered ${res.statusCode}` });
-        try {
-          const info = JSON.parse(text) as { starting?: boolean };
-          resolve(info.starting ? { state: 'PENDING', detail: 'starting' } : { state: 'HEALTHY' });
-        } catch {
-          resolve({ state: 'UNHEALTHY', detail: '/v1/info is not JSON' });
-        }
-      });
-      res.on('error', () => resolve({ state: 'UNHEALTHY', detail: 'response aborted' }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ state: 'UNHEALTHY', detail: e.message }));
-  });
-}
-
 /**
- * HealthMonitor probes every backend at start and then every interval (with jitter), all concurrently,
- * each with its own timeout, so a hanging cluster never delays the others: rounds start on the interval's
- * cadence, not an interval after the slowest probe of the last round, and a backend whose previous probe
- * is still waiting (timeout ≥ interval) is skipped rather than probed twice at once. The first answer decides
+ * HealthMonitor probes every backend with the configured HealthProbe at start and then every interval (with
+ * jitter), all concurrently, each within the probe's own timeout, so a hanging cluster never delays the
+ * others: rounds start on the interval's cadence, not an interval after the slowest probe of the last
+ * round, and a backend whose previous probe is still waiting (timeout ≥ interval) is skipped rather than
+ * probed twice at once. The first answer decides
  * from UNKNOWN; later changes need `healthyThreshold` / `unhealthyThreshold` consecutive results. A
  * transport failure while proxying (passive health) marks a backend UNHEALTHY at once. Only
- * transitions are logged; `healthy` is emitted on each transition to HEALTHY.
+ * transitions are logged; `healthy` is emitted on each transition to HEALTHY. A backend's stats are the
+ * last HEALTHY probe's (none otherwise). stop() aborts the probes in flight.
  */
 export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy: [Backend] }> {
   private readonly streak = new Map<string, { state: string; count: number }>();
   private readonly probing = new Set<Backend>();
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly registry: BackendRegistry,
     private readonly o: HealthOptions,
+    private readonly prober: HealthProbe,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-    /** Called after each probe that found the backend answering (e.g. to read its load). */
-    private readonly afterHealthyProbe?: (b: Backend) => Promise<void>,
   ) {
     super();
+    setMaxListeners(0, this.stopping.signal); // every probe in flight listens to it, by design
     registry.on('added', (b) => void this.probe(b));
     registry.on('activated', (b) => void this.probe(b));
   }
@@ -80,7 +53,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
   }
 
   stop(): void {
-    this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
   }
 
@@ -95,7 +68,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     const delay = this.o.intervalMs * (1 + Math.random() * this.o.jitter);
     this.timer = setTimeout(() => {
       this.schedule(); // the next round's clock starts now: a hanging backend's timeout must not delay it
@@ -110,7 +83,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
     const t0 = process.hrtime.bigint();
     let r: ProbeResult;
     try {
-      r = await probeInfo(b, this.o.timeoutMs);
+      r = await this.prober.probe(b, this.stopping.signal);
     } catch (e) {
       r = { state: 'UNHEALTHY', detail: (e as Error).message };
     } finally {
@@ -120,7 +93,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
       { backend: b.name, outcome: r.state.toLowerCase() },
       Number(process.hrtime.bigint() - t0) / 1e9,
     );
-    if (this.registry.get(b.name) !== b) return; // replaced or removed meanwhile
+    if (this.registry.get(b.name) !== b || this.stopping.signal.aborted) return; // replaced, removed, stopped
     const s = this.streak.get(b.name);
     const count = s && s.state === r.state ? s.count + 1 : 1;
     this.streak.set(b.name, { state: r.state, count });
@@ -131,8 +104,7 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
           ? this.o.unhealthyThreshold
           : 1;
     if (b.health === 'UNKNOWN' || count >= need) this.transition(b, r.state, r.detail);
-    if (r.state === 'HEALTHY') await this.afterHealthyProbe?.(b);
-    else b.stats = undefined;
+    b.stats = r.state === 'HEALTHY' ? r.stats : undefined;
   }
 
   private transition(b: Backend, state: HealthState, detail?: string): void {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restDriver, sqlDriver, type CatalogDriver } from '../../src/catalogs/drivers.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { backendClient, closeBackendClients } from '../helpers/backend-client.js';
+
+afterAll(closeBackendClients);
 
 const USER = 'switchyard';
 const PG = { 'connection-url': 'jdbc:postgresql://db:5432/x', 'connection-password': "it's secret" };
@@ -12,7 +15,7 @@ describe('sqlDriver', () => {
   beforeAll(async () => {
     mem = await TrinoEmulator.start({ name: 'mem', catalogStore: 'memory' });
     stat = await TrinoEmulator.start({ name: 'static', catalogStore: 'static' });
-    d = sqlDriver({ baseUrl: mem.url, user: USER, timeoutMs: 5000 });
+    d = sqlDriver({ client: backendClient(mem.url), user: USER, timeoutMs: 5000 });
   });
   afterAll(async () => {
     await Promise.all([mem?.stop(), stat?.stop()]);
@@ -54,7 +57,7 @@ describe('sqlDriver', () => {
   });
 
   it('reports NOT_SUPPORTED from a static catalog store', async () => {
-    const s = sqlDriver({ baseUrl: stat.url, user: USER, timeoutMs: 5000 });
+    const s = sqlDriver({ client: backendClient(stat.url), user: USER, timeoutMs: 5000 });
     expect(await s.create('sales', 'postgresql', PG)).toEqual({
       ok: false,
       errorName: 'NOT_SUPPORTED',
@@ -78,7 +81,7 @@ describe('sqlDriver', () => {
   it('reports an unreachable backend as a transport failure', async () => {
     const gone = await TrinoEmulator.start({ name: 'gone' });
     await gone.stop();
-    const g = sqlDriver({ baseUrl: gone.url, user: USER, timeoutMs: 2000 });
+    const g = sqlDriver({ client: backendClient(gone.url), user: USER, timeoutMs: 2000 });
     for (const r of [await g.list(), await g.create('a', 'memory', {}), await g.drop('a')])
       expect(r).toMatchObject({ ok: false, errorName: 'BACKEND_UNREACHABLE', transport: true });
   });
@@ -91,7 +94,7 @@ describe('restDriver', () => {
   beforeAll(async () => {
     rest = await TrinoEmulator.start({ name: 'rest', catalogRest: true });
     plain = await TrinoEmulator.start({ name: 'plain' });
-    d = restDriver({ baseUrl: rest.url, user: USER, timeoutMs: 5000 });
+    d = restDriver({ client: backendClient(rest.url), user: USER, timeoutMs: 5000 });
   });
   afterAll(async () => {
     await Promise.all([rest?.stop(), plain?.stop()]);
@@ -133,7 +136,7 @@ describe('restDriver', () => {
   });
 
   it('fails (not ok) against a cluster without the REST endpoints', async () => {
-    const p = restDriver({ baseUrl: plain.url, user: USER, timeoutMs: 5000 });
+    const p = restDriver({ client: backendClient(plain.url), user: USER, timeoutMs: 5000 });
     expect(await p.create('a', 'memory', {})).toEqual({
       ok: false,
       errorName: 'HTTP_404',
@@ -146,7 +149,7 @@ describe('restDriver', () => {
   it('reports a hanging backend as a transport timeout', async () => {
     await rest.setMode('hang');
     try {
-      const h = restDriver({ baseUrl: rest.url, user: USER, timeoutMs: 300 });
+      const h = restDriver({ client: backendClient(rest.url), user: USER, timeoutMs: 300 });
       const t0 = Date.now();
       expect(await h.create('a', 'memory', {})).toMatchObject({
         ok: false,

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runStatement } from '../../src/catalogs/statement-client.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { backendClient, closeBackendClients } from '../helpers/backend-client.js';
+
+afterAll(closeBackendClients);
 
 describe('runStatement against the emulator', () => {
   let emu: TrinoEmulator;
@@ -16,7 +19,7 @@ describe('runStatement against the emulator', () => {
   afterAll(() => emu?.stop());
 
   const run = (sql: string, timeoutMs = 5000) =>
-    runStatement({ baseUrl: emu.url, sql, user: 'switchyard-admin', timeoutMs });
+    runStatement({ client: backendClient(emu.url), sql, user: 'switchyard-admin', timeoutMs });
 
   it('runs SELECT 1 to completion and returns its rows', async () => {
     expect(await run('SELECT 1')).toEqual({
@@ -44,7 +47,7 @@ describe('runStatement against the emulator', () => {
 
   it('passes extra headers, keeping the user it was given', async () => {
     await runStatement({
-      baseUrl: emu.url + '/',
+      client: backendClient(emu.url + '/'),
       sql: 'SELECT 1',
       user: 'u1',
       timeoutMs: 5000,
@@ -141,7 +144,12 @@ describe('runStatement against a flaky coordinator', () => {
 
   it('retries a 503 on a nextUri poll and completes', async () => {
     failures = 3;
-    const r = await runStatement({ baseUrl: proxyUrl, sql: 'SELECT 1', user: 'u', timeoutMs: 5000 });
+    const r = await runStatement({
+      client: backendClient(proxyUrl),
+      sql: 'SELECT 1',
+      user: 'u',
+      timeoutMs: 5000,
+    });
     expect(r).toEqual({ ok: true, rows: [[1]], queryId: expect.stringMatching(/^\d{8}_\d{6}_\d{5}_\w{5}$/) });
     expect(failures).toBe(0);
   });
@@ -149,7 +157,12 @@ describe('runStatement against a flaky coordinator', () => {
   it('gives up on a nextUri that stays unavailable when the time is up', async () => {
     failures = 1_000_000;
     const t0 = Date.now();
-    const r = await runStatement({ baseUrl: proxyUrl, sql: 'SELECT 1', user: 'u', timeoutMs: 700 });
+    const r = await runStatement({
+      client: backendClient(proxyUrl),
+      sql: 'SELECT 1',
+      user: 'u',
+      timeoutMs: 700,
+    });
     expect(r).toMatchObject({ ok: false, transport: true });
     expect(Date.now() - t0).toBeLessThan(1500);
     failures = 0;

@@ -1,6 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import type { Backend } from '../../src/backends/backend.js';
+import { BackendRepo } from '../../src/backends/backend-repo.js';
+import { BackendRegistry } from '../../src/backends/registry.js';
+import { openDatabase } from '../../src/db/open.js';
+import type { HealthProbe, ProbeResult } from '../../src/health/health-probe.js';
+import { infoProbe } from '../../src/health/info-probe.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
 
 const health = {
   intervalSeconds: 0.1,
@@ -101,5 +110,104 @@ describe('health monitor and availability', () => {
       expect(line).toMatch(
         /^(#.*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (NaN|\+Inf|-Inf))$/,
       );
+  });
+});
+
+const logger = createLogger({ level: 'silent' });
+const stats = { runningQueries: 1, queuedQueries: 2, blockedQueries: 0, updatedAt: 1 };
+
+/** A registry of one backend, `b`, at url. */
+function registryOf(url: string): BackendRegistry {
+  const repo = new BackendRepo(openDatabase(':memory:').db);
+  repo.seedGroup({ name: 'g', policy: 'least-loaded' });
+  repo.seedBackend({ name: 'b', url, group: 'g', active: true, weight: 1, catalogDriver: 'sql' });
+  return new BackendRegistry(repo, 8);
+}
+
+/** A probe that answers what `next` says, recording the signals it was given. */
+function scripted(next: () => ProbeResult | Promise<ProbeResult>) {
+  const signals: AbortSignal[] = [];
+  const probe: HealthProbe = {
+    probe: async (_b: Backend, signal: AbortSignal) => {
+      signals.push(signal);
+      return next();
+    },
+  };
+  return { probe, signals };
+}
+
+describe('HealthMonitor with a plugged probe', () => {
+  const monitors: HealthMonitor[] = [];
+  const monitor = (registry: BackendRegistry, probe: HealthProbe, thresholds = 1) => {
+    const m = new HealthMonitor(
+      registry,
+      { intervalMs: 3_600_000, jitter: 0, healthyThreshold: thresholds, unhealthyThreshold: thresholds },
+      probe,
+      new Metrics(),
+      logger,
+    );
+    monitors.push(m);
+    return m;
+  };
+  afterEach(() => {
+    for (const m of monitors.splice(0)) m.stop();
+  });
+
+  it('decides from the first answer, then only after the threshold of like answers', async () => {
+    const registry = registryOf('http://127.0.0.1:1');
+    let answer: ProbeResult = { state: 'HEALTHY' };
+    const m = monitor(registry, scripted(() => answer).probe, 2);
+    await m.start();
+    const b = registry.get('b')!;
+    expect(b.health).toBe('HEALTHY');
+    answer = { state: 'UNHEALTHY', detail: 'down' };
+    await m.round();
+    expect(b.health).toBe('HEALTHY');
+    await m.round();
+    expect([b.health, b.healthDetail]).toEqual(['UNHEALTHY', 'down']);
+  });
+
+  it('keeps the stats of the last HEALTHY probe, and none once it is not', async () => {
+    const registry = registryOf('http://127.0.0.1:1');
+    let answer: ProbeResult = { state: 'HEALTHY', stats };
+    const m = monitor(registry, scripted(() => answer).probe);
+    await m.start();
+    const b = registry.get('b')!;
+    expect(b.stats).toEqual(stats);
+    answer = { state: 'PENDING', detail: 'starting' };
+    await m.round();
+    expect([b.health, b.stats]).toEqual(['PENDING', undefined]);
+  });
+
+  it('counts a probe that throws as UNHEALTHY with its message', async () => {
+    const registry = registryOf('http://127.0.0.1:1');
+    const m = monitor(
+      registry,
+      scripted(() => {
+        throw new Error('probe broke');
+      }).probe,
+    );
+    await m.start();
+    expect([registry.get('b')!.health, registry.get('b')!.healthDetail]).toEqual([
+      'UNHEALTHY',
+      'probe broke',
+    ]);
+  });
+
+  it('aborts the probes in flight when stopped, through its own or the given signal', async () => {
+    const emu = await TrinoEmulator.start({ name: 'stop' });
+    try {
+      await emu.setMode('hang');
+      const registry = registryOf(emu.url);
+      const ac = new AbortController();
+      const m = monitor(registry, infoProbe(60_000));
+      const first = m.start(ac.signal);
+      await expect.poll(() => emu.requests.length).toBe(1);
+      ac.abort();
+      await first; // ended by the abort, not by the 60 s timeout
+      expect(registry.get('b')!.health).toBe('UNKNOWN'); // an aborted probe decides nothing
+    } finally {
+      await emu.stop();
+    }
   });
 });

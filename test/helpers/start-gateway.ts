@@ -136,7 +136,9 @@ export async function spawnGateway(
       reject(new Error(`gateway did not start:\n${out}`));
     }, 20_000);
     const check = async () => {
-      const up = await fetch(`http://127.0.0.1:${server.port}/healthz`).then(
+      // Ready, not just live: start() has finished, the first health round included, so the first query
+      // does not race the probes (a backend still UNKNOWN takes no query).
+      const up = await fetch(`http://127.0.0.1:${server.port}/readyz`).then(
         (r) => r.ok,
         () => false,
       );

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStatement } from '../../src/catalogs/statement-client.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { backendClient, closeBackendClients } from '../helpers/backend-client.js';
+
+afterAll(closeBackendClients);
 
 /** listen starts a server on 127.0.0.1:0 and returns its origin. */
 async function listen(s: http.Server): Promise<string> {
@@ -123,7 +126,12 @@ describe('a backend pointing elsewhere', () => {
   });
 
   it("keeps the gateway's own statement client (catalog SQL) on the backend's origin", async () => {
-    const out = await runStatement({ baseUrl: self, sql: 'FOREIGN', user: 'admin', timeoutMs: 3000 });
+    const out = await runStatement({
+      client: backendClient(self),
+      sql: 'FOREIGN',
+      user: 'admin',
+      timeoutMs: 3000,
+    });
     expect(out).toMatchObject({ ok: false, errorName: 'BACKEND_BAD_RESPONSE' });
     expect((out as { message: string }).message).toMatch(/points away from/);
     expect(seenAbroad).toEqual([]);

@@ -1,0 +1,43 @@
+import type { Backend } from '../backends/backend.js';
+import type { Logger } from '../observability/logger.js';
+import type { HealthProbe } from './health-probe.js';
+import { infoProbe } from './info-probe.js';
+import { StatsReader, type StatsOptions } from './stats-reader.js';
+
+export interface ProbeDeps {
+  /** Milliseconds each request of a probe may take. */
+  timeoutMs: number;
+  /** The cluster UI's login, for `info+stats`. */
+  stats: Omit<StatsOptions, 'timeoutMs'>;
+  logger: Logger;
+}
+
+/**
+ * infoAndStatsProbe is `info`, then, when the backend is HEALTHY, its load from the web UI (StatsReader),
+ * so least-loaded sees queries the cluster runs for others. A load that cannot be read leaves the backend
+ * HEALTHY without stats.
+ */
+export function infoAndStatsProbe(info: HealthProbe, stats: StatsReader): HealthProbe {
+  return {
+    async probe(b: Backend, signal: AbortSignal) {
+      const r = await info.probe(b, signal);
+      return r.state === 'HEALTHY' ? { ...r, stats: await stats.read(b, signal) } : r;
+    },
+  };
+}
+
+/** Health probes by the name used in config (`health.probe`); an unknown name fails at startup. */
+export const PROBES: Record<string, (d: ProbeDeps) => HealthProbe> = {
+  info: (d) => infoProbe(d.timeoutMs),
+  'info+stats': (d) =>
+    infoAndStatsProbe(
+      infoProbe(d.timeoutMs),
+      new StatsReader({ ...d.stats, timeoutMs: d.timeoutMs }, d.logger),
+    ),
+};
+
+export function createProbe(name: string, deps: ProbeDeps): HealthProbe {
+  const make = Object.hasOwn(PROBES, name) ? PROBES[name] : undefined; // not 'toString' & co.
+  if (!make) throw new Error(`unknown health probe "${name}" (known: ${Object.keys(PROBES).join(', ')})`);
+  return make(deps);
+}
