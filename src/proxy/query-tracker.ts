@@ -235,10 +235,6 @@ export class QueryTracker {
     }
   }
 
-  liveCount(): number {
-    return this.live.size;
-  }
-
   /** usage: a user's live and never-polled query counts (for tests and the admin view). */
   usage(user: string): { inFlight: number; unpolled: number } {
     return this.budgets.usage(user);
