@@ -8,7 +8,7 @@ export interface GroupChoice {
 
 /**
  * noBackend is the one answer when a routing group has no backend to take a request: 503
- * NO_NODES_AVAILABLE (Trino's code for "no nodes"), naming the group and, for a new query, what chose it;
+ * NO_NODES_AVAILABLE (Trino's code for "no nodes", with its type), naming the group and, for a new query, what chose it;
  * `unavailable` names a backend that refused the query (503) when no other one of the group could take it.
  */
 export function noBackend(group: string, choice?: GroupChoice, unavailable?: string): GatewayError {
@@ -16,7 +16,8 @@ export function noBackend(group: string, choice?: GroupChoice, unavailable?: str
   const message = unavailable
     ? `backend ${unavailable} is unavailable and no other backend of "${group}" is${why}`
     : `no available backend in routing group "${group}"${why}`;
-  return new GatewayError(503, 'NO_NODES_AVAILABLE', message, 'INSUFFICIENT_RESOURCES');
+  // Trino's NO_NODES_AVAILABLE is an INTERNAL_ERROR (StandardErrorCode).
+  return new GatewayError(503, 'NO_NODES_AVAILABLE', message, 'INTERNAL_ERROR');
 }
 
 /** chosenBy says what chose the group. */

@@ -38,19 +38,21 @@ export class GatewayError extends Error {
   }
 }
 
-/** Codes of Trino's StandardErrorCode where one exists; gateway-specific names use the 0x0600_0000 range. */
-const ERROR_CODES: Record<string, number> = {
+/**
+ * Codes of Trino's StandardErrorCode (io.trino.spi.StandardErrorCode) for the names it defines, checked
+ * against its source (test/trino/errors.test.ts); the gateway's own names use the 0x0600_0000 range, past
+ * what Trino leaves to connectors (0x0100_0000 and up are theirs), so no client takes one for Trino's.
+ */
+export const ERROR_CODES: Readonly<Record<string, number>> = {
   GENERIC_USER_ERROR: 0,
+  PERMISSION_DENIED: 4,
   NOT_FOUND: 5,
   NOT_SUPPORTED: 13,
-  PERMISSION_DENIED: 4,
-  UNKNOWN_TRANSACTION: 33,
-  QUERY_TEXT_TOO_LARGE: 62,
+  UNKNOWN_TRANSACTION: 20,
+  QUERY_TEXT_TOO_LARGE: 35,
   GENERIC_INTERNAL_ERROR: 65536,
-  SERVER_STARTING_UP: 65538,
-  NO_NODES_AVAILABLE: 65540,
-  TOO_MANY_REQUESTS_FAILED: 65541,
-  QUERY_QUEUE_FULL: 0x0002_0002,
+  NO_NODES_AVAILABLE: 65541,
+  QUERY_QUEUE_FULL: 131074,
   AUTHENTICATION_FAILED: 0x0600_0001,
   BACKEND_UNREACHABLE: 0x0600_0002,
   BACKEND_TIMEOUT: 0x0600_0003,
@@ -59,6 +61,7 @@ const ERROR_CODES: Record<string, number> = {
   RATE_LIMITED: 0x0600_0006,
   BACKEND_REFUSED: 0x0600_0007,
   BACKEND_ERROR: 0x0600_0008,
+  SERVER_BUSY: 0x0600_0009,
 };
 
 /**

@@ -16,15 +16,15 @@ describe('the no-backend 503', () => {
     ],
     [undefined, 't1', 'backend t1 is unavailable and no other backend of "adhoc" is'],
   ])(
-    'is NO_NODES_AVAILABLE, INSUFFICIENT_RESOURCES, and says why (%j, %s)',
+    'is NO_NODES_AVAILABLE as Trino has it (65541, INTERNAL_ERROR), and says why (%j, %s)',
     (choice, unavailable, message) => {
       const e = noBackend('adhoc', choice, unavailable);
       expect(e.status).toBe(503);
       expect(e.body()).toEqual({
         message,
-        errorCode: 65540,
+        errorCode: 65541,
         errorName: 'NO_NODES_AVAILABLE',
-        errorType: 'INSUFFICIENT_RESOURCES',
+        errorType: 'INTERNAL_ERROR',
       });
     },
   );
