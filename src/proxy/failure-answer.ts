@@ -1,14 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import { queryOf, requestIdOf } from '../observability/request-id.js';
-import { GatewayError, writeQueryFailure, writeTrinoError } from '../trino/errors.js';
+import { GatewayError, writeTrinoError } from '../trino/errors.js';
+import { QueryFailure } from './failed-queries.js';
 import type { ForwardOutcome } from './forward.js';
 import { noBackend } from './no-backend.js';
 import type { ProxyContext } from './proxy-deps.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 
 type Failure = Extract<ForwardOutcome, { ok: false }>['kind'];
-type FailureDeps = Pick<ProxyContext, 'metrics' | 'logger' | 'onUpstreamFailure' | 'publicUrl'>;
+type FailureDeps = Pick<ProxyContext, 'metrics' | 'logger' | 'onUpstreamFailure' | 'failed'>;
 
 /**
  * answerUpstreamFailure answers a request a backend did not answer: refused/reset → 502, timeout → 504
@@ -28,7 +29,7 @@ export function answerUpstreamFailure(d: FailureDeps, res: ServerResponse, b: Ba
 
 /**
  * answerSubmissionLost answers a submission whose cluster broke off or timed out after the statement
- * went: it may run, so the answer is a failed query (HTTP 200), never a status that makes a client POST
+ * went: it may run, so the answer is a failed query (HTTP 200, failed-queries.ts), never a status that makes a client POST
  * it again (trino-python-client retries a POST on 502, 503 and 504).
  */
 export function answerSubmissionLost(
@@ -46,11 +47,19 @@ export function answerSubmissionLost(
     `${e.message}; the statement may have started there, so it was not sent again`,
     e.errorType,
   );
-  writeQueryFailure(res, err, d.publicUrl);
+  d.failed.answerFirst(res, err);
 }
 
-/** answerError answers what a request handler threw: a GatewayError as it is, anything else as a logged 500. */
-export function answerError(d: Pick<ProxyContext, 'logger'>, res: ServerResponse, e: unknown): void {
+/**
+ * answerError answers what a request handler threw: a QueryFailure as a failed query, a GatewayError as it
+ * is, anything else as a logged 500.
+ */
+export function answerError(
+  d: Pick<ProxyContext, 'logger' | 'failed'>,
+  res: ServerResponse,
+  e: unknown,
+): void {
+  if (e instanceof QueryFailure) return d.failed.answerFirst(res, e);
   if (e instanceof GatewayError) return writeTrinoError(res, e);
   d.logger.error(
     { reqId: res.getHeader('x-request-id'), err: (e as Error)?.stack ?? String(e) },

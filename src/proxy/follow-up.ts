@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteQuery } from '../observability/request-id.js';
 import type { RequestKind } from '../trino/paths.js';
+import { FailedQueries } from './failed-queries.js';
 import { notFound, ownerBackend, queryBackend } from './follow-up-owner.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import type { ProxyContext } from './proxy-deps.js';
@@ -39,7 +40,7 @@ export function forwardFollowUp(
 
 /**
  * statement sends a poll or cancel of a statement to the backend that owns the query: the one the signed
- * handle in its URL names, else the one affinity remembers.
+ * handle in its URL names, else the one affinity remembers. A query the gateway failed itself is answered here.
  */
 function statement(
   cx: ProxyContext,
@@ -48,6 +49,7 @@ function statement(
   k: Extract<FollowUp, { kind: 'statement' }>,
   search: string,
 ): Promise<void> | void {
+  if (FailedQueries.owns(k.queryId)) return cx.failed.answerPoll(res, req.method, k.queryId);
   const owner = k.handle !== undefined ? cx.codec.decode(k.handle) : cx.affinity.queryOwner(k.queryId);
   if (!owner) throw notFound(k.queryId);
   const b = ownerBackend(cx.registry, owner, k.queryId);

@@ -5,6 +5,7 @@ import { mayUse } from '../routing/group-choice.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
 import { killQueryTarget } from '../trino/kill-query.js';
+import { QueryFailure } from './failed-queries.js';
 import { ownerBackend } from './follow-up-owner.js';
 import { noBackend } from './no-backend.js';
 import type { ProxyContext } from './proxy-deps.js';
@@ -24,7 +25,8 @@ export interface Placement {
  * placeQuery is the one place a backend is chosen for a new query: the cluster of its transaction, the
  * cluster of the query a kill_query names, or the routing group's choice (header, rules, defaults) and
  * its selector's pick from the available pool. It throws the Trino-shaped refusal (403 for a group the
- * principal may not use, 404 for an unknown group or transaction, 503 for an empty pool).
+ * principal may not use, 404 for an unknown group, 503 for an empty pool; a QueryFailure for an
+ * unknown transaction).
  */
 export function placeQuery(
   cx: ProxyContext,
@@ -67,11 +69,13 @@ export function placeElsewhere(cx: ProxyContext, p: Placement, user: string): Pl
 /** inTransaction places a statement of a transaction on the backend that started it. */
 function inTransaction(cx: ProxyContext, txn: string, principal: Principal): Placement {
   const owner = cx.affinity.transactionOwner(txn);
+  // Trino fails such a query (HTTP 200, UNKNOWN_TRANSACTION in its results): so does the gateway.
   if (!owner)
-    throw new GatewayError(
-      404,
+    throw new QueryFailure(
+      200,
       'UNKNOWN_TRANSACTION',
-      `transaction ${txn.slice(0, 64)} is not known to this gateway`,
+      `Unknown transaction ID: ${txn.slice(0, 64)}. Possibly expired? Commands ignored until end of transaction block`,
+      'USER_ERROR',
     );
   const backend = ownerBackend(cx.registry, owner);
   // A transaction id is no pass into a group the principal may not use.

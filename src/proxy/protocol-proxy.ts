@@ -4,6 +4,7 @@ import { clientAddress } from '../observability/client-address.js';
 import { queryOf, requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
+import { FailedQueries } from './failed-queries.js';
 import { answerError } from './failure-answer.js';
 import { forwardFollowUp, type FollowUp } from './follow-up.js';
 import { checkOwner } from './follow-up-owner.js';
@@ -117,7 +118,9 @@ export class ProtocolProxy {
         : kind.kind === 'ui'
           ? uiQueryId(req)
           : undefined;
-    if (queryId !== undefined) checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
+    // A query the gateway failed itself ran nowhere: its random id is the poll's only secret.
+    if (queryId !== undefined && !FailedQueries.owns(queryId))
+      checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
     if (kind.kind === 'ui' && isUiLogin(req)) return uiLogin(cx, req, res, principal, user);
     return forwardFollowUp(cx, req, res, kind, search);
   }

@@ -6,6 +6,7 @@ import type { Affinity } from './affinity.js';
 import type { Forwarder } from './forward.js';
 import type { HandleCodec } from './handle-codec.js';
 import type { QueryTracker } from './query-tracker.js';
+import { FailedQueries } from './failed-queries.js';
 import { RewriteContexts } from './rewrite-contexts.js';
 import type { ProxyAuthenticator, QueryRouter, UserResolver } from './seams.js';
 import type { UpstreamFailureKind } from './upstream-error.js';
@@ -39,6 +40,8 @@ export interface ProtocolProxyDeps {
 export interface ProxyContext extends Readonly<ProtocolProxyDeps> {
   readonly prefix: string;
   readonly rewrites: RewriteContexts;
+  /** Statements the gateway failed itself, whose failed page waits for the client's poll. */
+  readonly failed: FailedQueries;
   /** Per-request log lines are written at debug level only (decided once: the level is fixed at start). */
   readonly debug: boolean;
 }
@@ -48,6 +51,7 @@ export function proxyContext(d: ProtocolProxyDeps): ProxyContext {
     ...d,
     prefix: new URL(d.publicUrl).pathname.replace(/\/+$/, ''),
     rewrites: new RewriteContexts(d.publicUrl, d.codec),
+    failed: new FailedQueries(d.publicUrl),
     debug: d.logger.isLevelEnabled('debug'),
   };
 }

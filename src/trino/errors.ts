@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { requestIdOf } from '../observability/request-id.js';
 
 /**
@@ -97,27 +96,30 @@ function reasonPhrase(message: string): string {
 }
 
 /**
- * writeQueryFailure answers a submission with a failed query (HTTP 200, QueryResults with state FAILED
- * and the error), as Trino answers a statement that fails. Used when the statement may already run on a
- * cluster (its connection broke or timed out after the request went): a 502/503/504 there would make
- * trino-python-client POST it again, while every client shows a failed query's error as it is.
+ * writeQueryPage answers a statement request with a page of a query the gateway fails itself, in Trino's
+ * QueryResults shape, HTTP 200 (the way Trino fails a statement). With `nextUri`, the page is QUEUED and
+ * leads to the FAILED page, as Trino's first answer always does: trino-js reads neither data nor error
+ * of a first answer, so a failure must come on a page after it. Without, it is the FAILED page with the
+ * error. Used where a 4xx or 5xx status would be wrong: a statement that may already run on a cluster (a
+ * 502/503/504 would make trino-python-client POST it again), and an unknown transaction (Trino fails the
+ * query).
  */
-export function writeQueryFailure(
+export function writeQueryPage(
   res: import('node:http').ServerResponse,
-  err: GatewayError,
-  publicUrl: string,
+  page: { queryId: string; publicUrl: string; error: GatewayError; nextUri?: string },
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const queryId = `gateway_failed_${randomBytes(8).toString('hex')}`;
+  const { error, nextUri } = page;
   const body = JSON.stringify({
-    id: queryId,
-    infoUri: `${publicUrl}/ui/`,
+    id: page.queryId,
+    infoUri: `${page.publicUrl}/ui/`,
+    ...(nextUri ? { nextUri } : {}),
     stats: {
-      state: 'FAILED',
-      queued: false,
+      state: nextUri ? 'QUEUED' : 'FAILED',
+      queued: !!nextUri,
       scheduled: false,
       nodes: 0,
       totalSplits: 0,
@@ -133,10 +135,19 @@ export function writeQueryFailure(
       peakMemoryBytes: 0,
       spilledBytes: 0,
     },
-    error: {
-      ...err.body(),
-      failureInfo: { type: 'io.trino.gateway.GatewayError', message: err.message, suppressed: [], stack: [] },
-    },
+    ...(nextUri
+      ? {}
+      : {
+          error: {
+            ...error.body(),
+            failureInfo: {
+              type: 'io.trino.gateway.GatewayError',
+              message: error.message,
+              suppressed: [],
+              stack: [],
+            },
+          },
+        }),
     warnings: [],
   });
   const id = requestIdOf(res);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, GatewayError, writeQueryFailure, writeTrinoError } from '../../src/trino/errors.js';
+import { ERROR_CODES, GatewayError, writeQueryPage, writeTrinoError } from '../../src/trino/errors.js';
 
 /** io.trino.spi.StandardErrorCode, as in Trino's source, for every standard name the gateway answers with. */
 const TRINO = {
@@ -75,17 +75,33 @@ describe('a Trino-shaped error answer', () => {
     expect(out.body).toBe('destroyed');
   });
 
-  it('for a statement that may run is a failed query (200), never a status a client retries a POST on', () => {
-    const { res, out } = captured();
-    writeQueryFailure(res, new GatewayError(504, 'BACKEND_TIMEOUT', 'slow'), 'https://gw.example');
-    expect(out.status).toBe(200);
-    const page = JSON.parse(out.body!);
-    expect(page.stats.state).toBe('FAILED');
-    expect(page.error).toMatchObject({
+  it('for a statement the gateway fails is a query page (200): QUEUED leading on, then FAILED with the error', () => {
+    const error = new GatewayError(504, 'BACKEND_TIMEOUT', 'slow');
+    const first = captured();
+    const nextUri = 'https://gw.example/v1/statement/queued/gateway_failed_1/failed/1';
+    writeQueryPage(first.res, {
+      queryId: 'gateway_failed_1',
+      publicUrl: 'https://gw.example',
+      error,
+      nextUri,
+    });
+    expect(first.out.status).toBe(200);
+    const queued = JSON.parse(first.out.body!);
+    expect([queued.id, queued.nextUri, queued.stats.state, queued.error]).toEqual([
+      'gateway_failed_1',
+      nextUri,
+      'QUEUED',
+      undefined,
+    ]);
+    const last = captured();
+    writeQueryPage(last.res, { queryId: 'gateway_failed_1', publicUrl: 'https://gw.example', error });
+    const failed = JSON.parse(last.out.body!);
+    expect([last.out.status, failed.nextUri, failed.stats.state]).toEqual([200, undefined, 'FAILED']);
+    expect(failed.error).toMatchObject({
       errorName: 'BACKEND_TIMEOUT',
       message: 'slow',
       errorType: 'EXTERNAL',
+      errorCode: 0x0600_0003,
     });
-    expect(page.id).toMatch(/^gateway_failed_[0-9a-f]{16}$/);
   });
 });
