@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import { openPostgres } from '../src/db/open-pg.js';
 import { postgresBin, startPostgres, type PgServer } from './db/pg-server.js';
 
 /**
@@ -17,7 +18,7 @@ export const NEEDED = [
 /** The environment variables test files read: the server's URL, or why there is none. */
 export const PG_URL_ENV = 'SWITCHYARD_TEST_PG';
 export const PG_ERROR_ENV = 'SWITCHYARD_TEST_PG_ERROR';
-/** The database every test file's database is copied from (CREATE DATABASE … TEMPLATE). */
+/** The database every test file's database is copied from (CREATE DATABASE … TEMPLATE): migrated. */
 export const PG_TEMPLATE = 'switchyard_template';
 
 /** missingPackages names the Debian packages of NEEDED that are not installed. */
@@ -61,6 +62,15 @@ async function startTestPostgres(): Promise<(() => void) | undefined> {
     } finally {
       await client.end();
     }
+    // The template carries the migrated schema: a test file's database is a copy, ready at once.
+    const t = new URL(url);
+    t.pathname = `/${PG_TEMPLATE}`;
+    const opened = await openPostgres(t.toString(), {
+      poolSize: 1,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: 60_000,
+    });
+    await opened.close();
     process.env[PG_URL_ENV] = url;
   } catch (e) {
     server?.stop();

@@ -24,13 +24,15 @@ describe('the test PostgreSQL', () => {
     }
   });
 
-  it('copies the template: a second database starts without the first one’s tables', async () => {
+  it('copies the template: a second database starts without the first one’s tables, with the schema', async () => {
     const other = await createTestDatabase();
     const c = new pg.Client({ connectionString: other.url });
     await c.connect();
     try {
       const r = await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't'");
       expect(r.rows[0].n).toBe(0);
+      const h = await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'query_history'");
+      expect(h.rows[0].n).toBe(1);
     } finally {
       await c.end();
       await other.drop();

@@ -28,11 +28,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 /**
  * createTestDatabase makes a fresh database for one test file (or one test) with CREATE DATABASE …
- * TEMPLATE, which copies the template's files (tens of ms) instead of running anything.
+ * TEMPLATE, which copies the template's files (tens of ms) instead of running anything: migrated with
+ * Switchyard's PostgreSQL schema, or `empty` (template0) for tests of migration itself.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(o: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `sy_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`));
+  const template = o.empty ? 'template0' : PG_TEMPLATE;
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const u = new URL(testPostgresUrl());
   u.pathname = `/${name}`;
   return {
