@@ -65,7 +65,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
   app.route(
     '/',
     historyRoutes({
-      repo: g.history,
+      repo: g.store.history,
       maxPageBytes: g.config.history.maxPageBytes,
       principal: (c) => c.get('principal'),
       externalUrl: (b) => g.registry.get(b)?.externalUrl,

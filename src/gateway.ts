@@ -5,6 +5,8 @@ import { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { openDatabase, type OpenedDb } from './db/open.js';
 import { SettingsRepo } from './db/settings-repo.js';
+import type { Store } from './store/ports.js';
+import { sqliteStore } from './store/sqlite/sqlite-store.js';
 import { BackendRepo } from './backends/backend-repo.js';
 import { BackendRegistry } from './backends/registry.js';
 import { BackendPicker } from './backends/picker.js';
@@ -70,6 +72,8 @@ export class Gateway {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly db: OpenedDb;
+  /** The store ports over `db` (the history area already goes through them). */
+  readonly store: Store;
   private readonly dbPath: string;
   readonly registry: BackendRegistry;
   readonly picker: BackendPicker;
@@ -126,6 +130,7 @@ export class Gateway {
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
     for (const w of this.db.warnings) this.logger.warn({ path: this.dbPath }, w);
+    this.store = sqliteStore(this.db);
 
     const backendRepo = new BackendRepo(this.db.db);
     for (const g of cfg.groups)
@@ -153,7 +158,7 @@ export class Gateway {
     const storeSql = (this.storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecret));
     this.redactSql = (sql) => storeSql(sql).sql;
     this.history = new HistoryRepo(this.db.db);
-    this.recorder = new HistoryRecorder(this.history, cfg.history, this.metrics, this.logger);
+    this.recorder = new HistoryRecorder(this.store.history, cfg.history, this.metrics, this.logger);
     this.tracker = new QueryTracker(this.registry, this.recorder, this.metrics, {
       abandonAfterMs: cfg.proxy.abandonAfterMinutes * 60_000,
       unpolledAbandonMs: cfg.proxy.unpolledAbandonSeconds * 1000,
@@ -170,8 +175,8 @@ export class Gateway {
     const DAY = 86_400_000;
     this.retention = new Retention({
       targets: [
-        { name: 'query_history', store: this.history, maxAgeMs: cfg.history.retentionDays * DAY },
-        { name: 'affinity', store: affinityRepo, maxAgeMs: 2 * DAY },
+        { name: 'query_history', store: this.store.history, maxAgeMs: cfg.history.retentionDays * DAY },
+        { name: 'affinity', store: this.store.affinity, maxAgeMs: 2 * DAY },
       ],
       intervalMs: 3_600_000,
       logger: this.logger,
@@ -322,7 +327,7 @@ export class Gateway {
       onHealthy: (fn) => this.monitor?.on('healthy', fn),
     });
     this.historyRepaired = settleHistory({
-      repo: this.history,
+      repo: this.store.history,
       recorder: this.recorder,
       registry: this.registry,
       tracker: this.tracker,

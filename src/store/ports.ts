@@ -55,7 +55,8 @@ export interface CatalogStore {
 export interface HistoryStore {
   /** writeBatch inserts new rows (a row already there is kept) and applies completions: all or nothing. */
   writeBatch(inserts: NewHistoryRow[], completions: HistoryCompletion[]): Promise<void>;
-  insertNow(row: NewHistoryRow): Promise<void>;
+  /** insertMany writes submissions at once, in one transaction (a row already there is kept). */
+  insertMany(rows: NewHistoryRow[]): Promise<void>;
   running(before: number): Promise<Array<Pick<HistoryRow, 'queryId' | 'user' | 'backend'>>>;
   legacySql(after: string, maxBytes: number, limit: number): Promise<Array<{ queryId: string; sql: string }>>;
   rewriteSql(queryId: string, s: { sql: string; sqlBytes: number; sqlSha256: string | null }): Promise<void>;

@@ -134,7 +134,7 @@ describe.each([sqliteFixture(), postgresFixture()])('the $name store', (fx) => {
 
   describe('history', () => {
     it('writes a batch of inserts and completions; a row already there is kept', async () => {
-      await s.history.insertNow(row('q1'));
+      await s.history.insertMany([row('q1')]);
       await s.history.writeBatch(
         [row('q1', { user: 'mallory' }), row('q2', { submittedAt: 2_000 })],
         [{ queryId: 'q1', state: 'FINISHED', finishedAt: 1_500, elapsedMs: 500, rows: 2 ** 40 }],

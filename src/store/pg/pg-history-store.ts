@@ -33,8 +33,10 @@ export class PgHistoryStore implements HistoryStore {
     });
   }
 
-  async insertNow(row: NewHistoryRow): Promise<void> {
-    await this.db.insert(h).values(row).onConflictDoNothing();
+  async insertMany(rows: NewHistoryRow[]): Promise<void> {
+    if (rows.length <= INSERT_CHUNK) {
+      if (rows.length > 0) await this.db.insert(h).values(rows).onConflictDoNothing();
+    } else await this.writeBatch(rows, []);
   }
 
   async running(before: number): Promise<Array<Pick<HistoryRow, 'queryId' | 'user' | 'backend'>>> {

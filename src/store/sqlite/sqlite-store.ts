@@ -51,7 +51,7 @@ export function sqliteStore(opened: OpenedDb): Store {
     }),
     history: asyncPort<HistoryStore>(new HistoryRepo(db), {
       writeBatch: true,
-      insertNow: true,
+      insertMany: true,
       running: true,
       legacySql: true,
       rewriteSql: true,
