@@ -50,7 +50,6 @@ import { buildRequestFacts } from './routing/request-facts.js';
 import { chooseGroup } from './routing/group-choice.js';
 import { RuleEngine } from './routing/rule-engine.js';
 import { DatabaseRules } from './routing/database-rules.js';
-import { RuleVersionRepo } from './routing/rule-version-repo.js';
 import { LoadSamples } from './ui/load-samples.js';
 import { resolve as resolvePathOf } from 'node:path';
 
@@ -205,7 +204,7 @@ export class Gateway {
         )
       : undefined;
     this.databaseRules = new DatabaseRules({
-      repo: new RuleVersionRepo(this.db.db),
+      repo: this.store.ruleVersions,
       engine: () => this.rules,
       groups: () => this.registry.groupNames(),
       logger: this.logger,
@@ -286,7 +285,7 @@ export class Gateway {
     this.rules = await openRules(this.config, this.logger, this.metrics);
     const groups = new Set(this.registry.groups().map((g) => g.name));
     for (const line of ruleGroupWarnings(this.rules.rules, groups)) this.logger.warn(line);
-    this.databaseRules.load();
+    await this.databaseRules.load();
     if (!this.monitor) {
       for (const b of this.registry.all()) b.health = 'HEALTHY';
       this.registry.on('added', (b) => (b.health = 'HEALTHY'));
