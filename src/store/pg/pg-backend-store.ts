@@ -8,8 +8,12 @@ import {
 import type { PgDb } from '../../db/open-pg.js';
 import { backends, routingGroups } from '../../db/schema.pg.js';
 import type { BackendStore } from '../ports.js';
+import { announced } from './change-notice.js';
 
-/** Backends and routing groups in PostgreSQL; the same statements as the SQLite repo. */
+/**
+ * Backends and routing groups in PostgreSQL; the same statements as the SQLite repo. Every change is
+ * announced to the other replicas in its own transaction (change-notice.ts).
+ */
 export class PgBackendStore implements BackendStore {
   constructor(private readonly db: PgDb) {}
 
@@ -19,28 +23,34 @@ export class PgBackendStore implements BackendStore {
   }
 
   async seedBackend(b: BackendRecord, now = Date.now()): Promise<boolean> {
-    const rows = await this.db
-      .insert(backends)
-      .values({ ...backendColumns(b), createdAt: now, updatedAt: now })
-      .onConflictDoNothing()
-      .returning({ name: backends.name });
+    const rows = await announced(this.db, 'backends', (tx) =>
+      tx
+        .insert(backends)
+        .values({ ...backendColumns(b), createdAt: now, updatedAt: now })
+        .onConflictDoNothing()
+        .returning({ name: backends.name }),
+    );
     return rows.length > 0;
   }
 
   async upsertBackend(b: BackendRecord, now = Date.now()): Promise<void> {
     const cols = backendColumns(b);
-    await this.db
-      .insert(backends)
-      .values({ ...cols, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: backends.name, set: { ...cols, deletedAt: null, updatedAt: now } });
+    await announced(this.db, 'backends', (tx) =>
+      tx
+        .insert(backends)
+        .values({ ...cols, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({ target: backends.name, set: { ...cols, deletedAt: null, updatedAt: now } }),
+    );
   }
 
   async deleteBackend(name: string, now = Date.now()): Promise<boolean> {
-    const rows = await this.db
-      .update(backends)
-      .set({ deletedAt: now, updatedAt: now })
-      .where(and(eq(backends.name, name), isNull(backends.deletedAt)))
-      .returning({ name: backends.name });
+    const rows = await announced(this.db, 'backends', (tx) =>
+      tx
+        .update(backends)
+        .set({ deletedAt: now, updatedAt: now })
+        .where(and(eq(backends.name, name), isNull(backends.deletedAt)))
+        .returning({ name: backends.name }),
+    );
     return rows.length > 0;
   }
 
@@ -50,34 +60,43 @@ export class PgBackendStore implements BackendStore {
   }
 
   async seedGroup(g: GroupRecord, now = Date.now()): Promise<boolean> {
-    const rows = await this.db
-      .insert(routingGroups)
-      .values({
-        name: g.name,
-        policy: g.policy,
-        fallback: g.fallback ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ name: routingGroups.name });
+    const rows = await announced(this.db, 'backends', (tx) =>
+      tx
+        .insert(routingGroups)
+        .values({
+          name: g.name,
+          policy: g.policy,
+          fallback: g.fallback ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ name: routingGroups.name }),
+    );
     return rows.length > 0;
   }
 
   async upsertGroup(g: GroupRecord, now = Date.now()): Promise<void> {
     const cols = { policy: g.policy, fallback: g.fallback ?? null };
-    await this.db
-      .insert(routingGroups)
-      .values({ name: g.name, ...cols, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: routingGroups.name, set: { ...cols, deletedAt: null, updatedAt: now } });
+    await announced(this.db, 'backends', (tx) =>
+      tx
+        .insert(routingGroups)
+        .values({ name: g.name, ...cols, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({
+          target: routingGroups.name,
+          set: { ...cols, deletedAt: null, updatedAt: now },
+        }),
+    );
   }
 
   async deleteGroup(name: string, now = Date.now()): Promise<boolean> {
-    const rows = await this.db
-      .update(routingGroups)
-      .set({ deletedAt: now, updatedAt: now })
-      .where(and(eq(routingGroups.name, name), isNull(routingGroups.deletedAt)))
-      .returning({ name: routingGroups.name });
+    const rows = await announced(this.db, 'backends', (tx) =>
+      tx
+        .update(routingGroups)
+        .set({ deletedAt: now, updatedAt: now })
+        .where(and(eq(routingGroups.name, name), isNull(routingGroups.deletedAt)))
+        .returning({ name: routingGroups.name }),
+    );
     return rows.length > 0;
   }
 }

@@ -9,6 +9,7 @@ import {
 import type { PgDb } from '../../db/open-pg.js';
 import { catalogDeployments as dep, catalogSpecs as specs } from '../../db/schema.pg.js';
 import type { CatalogStore } from '../ports.js';
+import { announce, announced } from './change-notice.js';
 
 const DEP_KEY = [dep.groupName, dep.catalogName, dep.backend];
 
@@ -73,6 +74,7 @@ export class PgCatalogStore implements CatalogStore {
             target: DEP_KEY,
             set: { state, specVersion: v, error: null, updatedAt: now },
           });
+      await announce(tx, 'catalogs');
       return toSpec(row!);
     });
   }
@@ -98,17 +100,19 @@ export class PgCatalogStore implements CatalogStore {
 
   /** One statement: the absent spec goes only while no deployment row of it is left. */
   async purgeIfDropped(group: string, name: string): Promise<boolean> {
-    const gone = await this.db
-      .delete(specs)
-      .where(
-        and(
-          eq(specs.groupName, group),
-          eq(specs.name, name),
-          eq(specs.desired, 'absent'),
-          sql`NOT EXISTS (SELECT 1 FROM ${dep} WHERE ${dep.groupName} = ${group} AND ${dep.catalogName} = ${name})`,
-        ),
-      )
-      .returning({ name: specs.name });
+    const gone = await announced(this.db, 'catalogs', (tx) =>
+      tx
+        .delete(specs)
+        .where(
+          and(
+            eq(specs.groupName, group),
+            eq(specs.name, name),
+            eq(specs.desired, 'absent'),
+            sql`NOT EXISTS (SELECT 1 FROM ${dep} WHERE ${dep.groupName} = ${group} AND ${dep.catalogName} = ${name})`,
+          ),
+        )
+        .returning({ name: specs.name }),
+    );
     return gone.length > 0;
   }
 }

@@ -3,6 +3,7 @@ import type { PgDb } from '../../db/open-pg.js';
 import { ruleVersions } from '../../db/schema.pg.js';
 import type { RuleVersion, RuleVersionSummary } from '../../routing/rule-version-repo.js';
 import type { RuleVersionStore } from '../ports.js';
+import { announce } from './change-notice.js';
 
 /** Database rule versions in PostgreSQL; the table is the audit trail, versions are only added. */
 export class PgRuleVersionStore implements RuleVersionStore {
@@ -43,7 +44,9 @@ export class PgRuleVersionStore implements RuleVersionStore {
         .values({ ...row, version })
         .onConflictDoNothing()
         .returning({ version: ruleVersions.version });
-      return landed.length > 0 ? { ...row, version } : undefined;
+      if (landed.length === 0) return undefined;
+      await announce(tx, 'rules');
+      return { ...row, version };
     });
   }
 }

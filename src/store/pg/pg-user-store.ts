@@ -4,6 +4,7 @@ import { toUserRecord } from '../../auth/user-repo.js';
 import type { PgDb } from '../../db/open-pg.js';
 import { users } from '../../db/schema.pg.js';
 import type { UserStore } from '../ports.js';
+import { announced } from './change-notice.js';
 
 /** Users added through the admin API, in PostgreSQL. Only scrypt hashes are stored. */
 export class PgUserStore implements UserStore {
@@ -21,14 +22,18 @@ export class PgUserStore implements UserStore {
       defaultGroup: u.defaultGroup ?? null,
       impersonate: u.impersonate ?? [],
     };
-    await this.db
-      .insert(users)
-      .values({ name: u.name, ...cols, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: users.name, set: { ...cols, updatedAt: now } });
+    await announced(this.db, 'users', (tx) =>
+      tx
+        .insert(users)
+        .values({ name: u.name, ...cols, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({ target: users.name, set: { ...cols, updatedAt: now } }),
+    );
   }
 
   async delete(name: string): Promise<boolean> {
-    const rows = await this.db.delete(users).where(eq(users.name, name)).returning({ name: users.name });
+    const rows = await announced(this.db, 'users', (tx) =>
+      tx.delete(users).where(eq(users.name, name)).returning({ name: users.name }),
+    );
     return rows.length > 0;
   }
 }
