@@ -209,8 +209,12 @@ export class Gateway {
       groups: () => this.registry.groupNames(),
       logger: this.logger,
     });
-    this.users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(this.db.db), (c) =>
-      audit(this.logger, c),
+    // SQLite reads synchronously: the stored users are there from construction on.
+    this.users = new LayeredUserDirectory(
+      cfg.auth.users,
+      this.store.users,
+      (c) => audit(this.logger, c),
+      new UserRepo(this.db.db).list(),
     );
     // One failed-login limiter and one bound on password hashing for the protocol and the console.
     this.loginLimiter = new FailureLimiter(cfg.auth.lockout);

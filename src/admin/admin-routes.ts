@@ -199,7 +199,7 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
         defaultGroup: u.defaultGroup ?? undefined,
         impersonate: u.impersonate,
       };
-      users.put(rec);
+      await users.put(rec);
       return c.json(userView(rec), 201);
     } catch (e) {
       return apiError(c, e);
@@ -222,15 +222,15 @@ export function adminRoutes(d: AdminDeps): Hono<AppEnv> {
         impersonate: p.impersonate ?? old.impersonate,
       };
       checkGroups([...rec.groups, ...(rec.defaultGroup ? [rec.defaultGroup] : [])], 'groups');
-      users.put(rec);
+      await users.put(rec);
       return c.json(userView(rec));
     } catch (e) {
       return apiError(c, e);
     }
   });
-  app.delete('/api/v1/users/:name', docs.deleteUser, (c) => {
+  app.delete('/api/v1/users/:name', docs.deleteUser, async (c) => {
     try {
-      users.remove(c.req.param('name'));
+      await users.remove(c.req.param('name'));
       return c.json({ deleted: c.req.param('name') });
     } catch (e) {
       return apiError(c, e);
