@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { openDatabase, type OpenedDb } from './db/open.js';
+import { DatabaseError, openDatabase, type OpenedDb } from './db/open.js';
 import { SettingsRepo } from './db/settings-repo.js';
 import type { Store } from './store/ports.js';
 import { sqliteStore } from './store/sqlite/sqlite-store.js';
@@ -126,6 +126,11 @@ export class Gateway {
     this.config = cfg;
     this.logger = opts.logger ?? createLogger({ level: cfg.log.level, format: cfg.log.format });
     this.metrics = opts.metrics ?? new Metrics({ processMetrics: true });
+    // The PostgreSQL store (src/store/pg) is not wired into the services yet: refuse rather than ignore it.
+    if (cfg.database.url !== undefined)
+      throw new DatabaseError(
+        'database.url: this build runs its services on SQLite only (database.path); remove database.url',
+      );
     this.dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolvePath(cfg.baseDir, cfg.database.path);
     this.db = openDatabase(this.dbPath);
     for (const w of this.db.warnings) this.logger.warn({ path: this.dbPath }, w);
