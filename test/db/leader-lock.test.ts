@@ -44,7 +44,8 @@ describe('leader election by advisory lock', () => {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 202 AND granted`,
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 202 AND granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     await admin.end();
     await until(() => changes.length >= 3); // true, false, true again on a new connection

@@ -18,6 +18,9 @@ interface Events {
   reload: [];
 }
 
+/** How long a moved version waits for its notice before it counts as missed. */
+const NOTICE_GRACE_MS = 100;
+
 const AREAS = new Set<string>(['backends', 'users', 'catalogs', 'rules']);
 
 /**
@@ -36,6 +39,11 @@ export class ChangeFeed extends EventEmitter<Events> {
 
   constructor(private readonly o: ChangeFeedOptions) {
     super();
+  }
+
+  /** seenVersion: the newest change version this feed knows of (a check finding more reloads). */
+  seenVersion(): string | undefined {
+    return this.version;
   }
 
   /** connected: whether the LISTEN connection is up now. */
@@ -108,10 +116,12 @@ export class ChangeFeed extends EventEmitter<Events> {
     if (!c) return;
     try {
       const v = await readVersion(c);
-      if (v !== this.version) {
-        this.version = v;
-        this.emit('reload');
-      }
+      if (BigInt(v) <= BigInt(this.version ?? '0')) return;
+      // The notice of a change that committed just now may still be on its way: give it a moment.
+      await new Promise((r) => setTimeout(r, NOTICE_GRACE_MS));
+      if (BigInt(v) <= BigInt(this.version ?? '0')) return;
+      this.version = v;
+      this.emit('reload');
     } catch {
       this.lost(c);
     }
