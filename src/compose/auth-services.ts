@@ -24,7 +24,13 @@ export interface AuthServices {
 /** buildAuth: the users, one failed-login limiter and one hash gate for every password path, OIDC. */
 export function buildAuth(k: Core): AuthServices {
   const cfg = k.config;
-  const users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(k.db.db), (c) => audit(k.logger, c));
+  const users = new LayeredUserDirectory(
+    cfg.auth.users,
+    k.store.users,
+    (c) => audit(k.logger, c),
+    // SQLite reads synchronously: the stored users are there from construction on.
+    new UserRepo(k.db.db).list(),
+  );
   const loginLimiter = new FailureLimiter(cfg.auth.lockout);
   const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
     k.metrics.passwordHashes.inc(),

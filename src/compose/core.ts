@@ -3,6 +3,7 @@ import type { OpenedDb } from '../db/open.js';
 import type { SettingsRepo } from '../db/settings-repo.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/ports.js';
 import type { StoredSecrets } from './open-resources.js';
 
 /** What every sub-builder is given: the frozen config, the opened database and the process-wide sinks. */
@@ -11,6 +12,8 @@ export interface Core {
   logger: Logger;
   metrics: Metrics;
   db: OpenedDb;
+  /** The store ports (the async data areas; SQLite or PostgreSQL). */
+  store: Store;
   /** The database path as opened (`:memory:`, or absolute). */
   dbPath: string;
   settings: SettingsRepo;

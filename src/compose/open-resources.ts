@@ -4,12 +4,14 @@ import { BackendRepo } from '../backends/backend-repo.js';
 import { loadSealKey } from '../catalogs/seal-key.js';
 import { SecretSealer } from '../catalogs/secrets.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { openDatabase, type OpenedDb } from '../db/open.js';
+import { DatabaseError, openDatabase, type OpenedDb } from '../db/open.js';
 import { SettingsRepo } from '../db/settings-repo.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 import { openRules } from '../routing/rule-start.js';
+import type { Store } from '../store/ports.js';
+import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** Secrets kept in the settings table, generated on first use and kept across restarts. */
 export interface StoredSecrets {
@@ -24,6 +26,8 @@ export interface StoredSecrets {
 /** Everything the gateway reads from disk before it builds a single service. */
 export interface Resources {
   db: OpenedDb;
+  /** The store ports over `db` (history, users and database rules go through them). */
+  store: Store;
   /** The database path as opened (`:memory:`, or absolute). */
   dbPath: string;
   rules: RuleEngine;
@@ -47,6 +51,11 @@ export async function openResources(
     cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
     key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
   };
+  // The PostgreSQL store (src/store/pg) is not wired into the services yet: refuse rather than ignore it.
+  if (cfg.database.url !== undefined)
+    throw new DatabaseError(
+      'database.url: this build runs its services on SQLite only (database.path); remove database.url',
+    );
   const dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolve(cfg.baseDir, cfg.database.path);
   const db = openDatabase(dbPath);
   try {
@@ -65,7 +74,7 @@ export async function openResources(
     );
     const sealer = await SecretSealer.fromKey(key);
     const rules = await openRules(cfg, logger, metrics, signal);
-    return { db, dbPath, rules, sealer, secrets, tls };
+    return { db, store: sqliteStore(db), dbPath, rules, sealer, secrets, tls };
   } catch (e) {
     db.close();
     throw e;
