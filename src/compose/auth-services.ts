@@ -4,7 +4,6 @@ import { HashGate } from '../auth/hash-gate.js';
 import { createOidc, type OidcService } from '../auth/oidc-service.js';
 import { PasswordLogin } from '../auth/password-login.js';
 import { LayeredUserDirectory } from '../auth/user-directory.js';
-import { UserRepo } from '../auth/user-repo.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
 
@@ -28,8 +27,7 @@ export function buildAuth(k: Core): AuthServices {
     cfg.auth.users,
     k.store.users,
     (c) => audit(k.logger, c),
-    // SQLite reads synchronously: the stored users are there from construction on.
-    new UserRepo(k.db.db).list(),
+    k.preload.users,
   );
   const loginLimiter = new FailureLimiter(cfg.auth.lockout);
   const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>

@@ -52,6 +52,7 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     metrics: rt.metrics,
     db: r.db,
     store: r.store,
+    preload: r.preload,
     dbPath: r.dbPath,
     settings: new SettingsRepo(r.db.db),
     secrets: r.secrets,
