@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type OidcWorld } from './oidc-fixture.js';
+import { startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
 
 /** The console signs in with the same OIDC next to passwords, in Chromium; roles come from the claims. */
 describe('OIDC sign-in to the console', () => {

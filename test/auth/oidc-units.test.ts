@@ -4,7 +4,7 @@ import { oidcConfigSchema } from '../../src/auth/oidc-config.js';
 import { TokenExchange } from '../../src/auth/oidc-exchange.js';
 import { SignIns } from '../../src/auth/oidc-sign-ins.js';
 import { TokenCodec, principalClaims } from '../../src/auth/oidc-token.js';
-import { parseChallenges } from './oidc-trino-client.js';
+import { parseChallenges } from '../helpers/oidc-trino-client.js';
 
 const SECRET = 'a-test-secret-of-enough-length';
 const base = { issuer: 'https://idp.example.com', clientId: 'switchyard', clientSecret: 's' };

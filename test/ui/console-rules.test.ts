@@ -5,7 +5,7 @@ import { DatabaseRules } from '../../src/routing/database-rules.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleText } from '../../src/routing/rule-loader.js';
 import { RuleVersionRepo } from '../../src/routing/rule-version-repo.js';
-import { Client, consoleFixture } from './console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 const FILE_RULES = `
 - name: airflow-to-etl
