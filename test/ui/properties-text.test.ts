@@ -35,3 +35,24 @@ describe('parseProperties', () => {
     expect(r.ok && Object.hasOwn(r.properties, '__proto__')).toBe(true);
   });
 });
+
+describe('catalog properties typed as lines', () => {
+  it.each([
+    ['', {}],
+    ['a=1', { a: '1' }],
+    [' a = 1 \r\nb=x=y\n\n# comment\n', { a: '1', b: 'x=y' }],
+    ['url=jdbc:postgresql://h/db?x=1', { url: 'jdbc:postgresql://h/db?x=1' }],
+    ['empty=', { empty: '' }],
+  ])('reads %j', (text, properties) => {
+    expect(parseProperties(text)).toEqual({ ok: true, properties });
+  });
+
+  it.each([
+    ['novalue', 'line 1: expected key=value'],
+    ['a=1\n=2', 'line 2: the key is empty'],
+    ['a=1\na=2', 'line 2: "a" is set twice'],
+    ['__proto__=1\n__proto__=2', 'line 2: "__proto__" is set twice'],
+  ])('refuses %j', (text, error) => {
+    expect(parseProperties(text)).toEqual({ ok: false, error });
+  });
+});
