@@ -1,3 +1,6 @@
+import type { QueryTracker } from './query-tracker.js';
+import type { StatementFacts } from './statement-scanner.js';
+
 /** What the last page of a query tells: its final state, error and totals (Trino's QueryResults/StatementStats). */
 export interface QueryOutcome {
   state: string;
@@ -61,4 +64,13 @@ function fromPage(page: PageJson): QueryOutcome {
     bytes: page.stats?.processedBytes,
     elapsedMs: page.stats?.elapsedTimeMillis,
   };
+}
+
+/**
+ * finishOnLastPage ends the query in the tracker when `facts` are of its last page (no nextUri) and the
+ * page was read to its end.
+ */
+export function finishOnLastPage(facts: StatementFacts | undefined, tracker: QueryTracker): void {
+  if (!facts?.queryId || facts.hasNext || !facts.finalBody) return;
+  tracker.finished(facts.queryId, readOutcome(facts.finalBody, facts.finalComplete ?? false));
 }

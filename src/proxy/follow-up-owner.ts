@@ -1,8 +1,40 @@
 import type { Principal } from '../auth/principal.js';
+import type { Backend } from '../backends/backend.js';
+import type { BackendRegistry } from '../backends/registry.js';
 import { GatewayError } from '../trino/errors.js';
 import type { Affinity } from './affinity.js';
-import { notFound } from './proxy-kit.js';
 import type { UserResolver } from './seams.js';
+
+/**
+ * The owners of a follow-up: the backend the query (or transaction, or segment) lives on, and the user it
+ * runs as. Never a guess: a follow-up the gateway cannot place is a Trino-shaped 404.
+ */
+
+/** notFound is the answer to a follow-up of a query the gateway cannot place. */
+export function notFound(queryId: string): GatewayError {
+  return new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
+}
+
+/** ownerBackend is the configured backend named `name`, or a 404 naming the query it owned. */
+export function ownerBackend(registry: BackendRegistry, name: string, queryId?: string): Backend {
+  const b = registry.get(name);
+  if (!b)
+    throw new GatewayError(
+      404,
+      'QUERY_NOT_FOUND',
+      queryId
+        ? `query ${queryId} belongs to backend ${name}, which is no longer configured`
+        : `backend ${name} is no longer configured`,
+    );
+  return b;
+}
+
+/** queryBackend is the backend that owns `queryId` (memory, then the store), or a 404. */
+export function queryBackend(registry: BackendRegistry, affinity: Affinity, queryId: string): Backend {
+  const owner = affinity.queryOwner(queryId);
+  if (!owner) throw notFound(queryId);
+  return ownerBackend(registry, owner, queryId);
+}
 
 /**
  * checkOwner binds a follow-up (poll, cancel, /v1/query/{id}, /ui/query.html?{id}) to the query's owner:

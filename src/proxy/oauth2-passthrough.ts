@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Backend } from '../backends/backend.js';
 import { GatewayError, writeTrinoError } from '../trino/errors.js';
 import { HANDLE_SEP, splitHandle } from '../trino/paths.js';
-import type { ProxyKit } from './proxy-kit.js';
+import type { ProxyContext } from './proxy-deps.js';
 import { foreignOrigin } from './response-guard.js';
 import { readCookie } from './request-parts.js';
 import { htmlPage } from './ui-pages.js';
@@ -30,7 +30,7 @@ const AUTH_HASH = /^[0-9A-Za-z_-]{1,128}$/;
  */
 export class OAuth2PassThrough {
   constructor(
-    private readonly kit: ProxyKit,
+    private readonly cx: ProxyContext,
     private readonly secureCookies: boolean,
   ) {}
 
@@ -56,12 +56,12 @@ export class OAuth2PassThrough {
       );
     if (req.method !== 'GET') return htmlPage(res, 405, 'Not allowed', 'A sign-in link is opened with GET.');
     await relay(
-      this.kit,
+      this.cx,
       req,
       res,
       b,
       `/oauth2/token/initiate/${base}`,
-      signInRedirect(this.kit, b, this.secureCookies),
+      signInRedirect(this.cx, b, this.secureCookies),
     );
   }
 
@@ -77,12 +77,12 @@ export class OAuth2PassThrough {
         'Sign-in not recognised',
         'This sign-in did not start at this gateway, was already completed, or took longer than 15 minutes. Start the sign-in again from your client.',
       );
-    await relay(this.kit, req, res, b, `/oauth2/callback${search}`, {
+    await relay(this.cx, req, res, b, `/oauth2/callback${search}`, {
       head: (status, h) => {
         addCookie(h, this.pin(state, '', 0));
         // The web UI's own sign-in ends on /ui/: the browser's UI is then this cluster's.
         if (status === 303 && /\/ui\/?$/.test(String(h.location ?? '')))
-          addCookie(h, pinCookie(this.kit.d.codec.encode(b.name), this.secureCookies, this.kit.prefix));
+          addCookie(h, pinCookie(this.cx.codec.encode(b.name), this.secureCookies, this.cx.prefix));
         return status;
       },
     });
@@ -105,19 +105,19 @@ export class OAuth2PassThrough {
         res,
         new GatewayError(405, 'NOT_SUPPORTED', `${req.method} is not allowed on a token server`),
       );
-    const own = `${this.kit.d.publicUrl}/oauth2/token/${base}${HANDLE_SEP}${handle}`;
-    await relay(this.kit, req, res, b, `/oauth2/token/${base}`, {
+    const own = `${this.cx.publicUrl}/oauth2/token/${base}${HANDLE_SEP}${handle}`;
+    await relay(this.cx, req, res, b, `/oauth2/token/${base}`, {
       whole: (status, body) => (status === 200 ? withNextUri(body, own) : body),
     });
   }
 
   private owner(handle: string | undefined): Backend | undefined {
-    const name = handle ? this.kit.d.codec.decode(handle) : undefined;
-    return name ? this.kit.d.registry.get(name) : undefined;
+    const name = handle ? this.cx.codec.decode(handle) : undefined;
+    return name ? this.cx.registry.get(name) : undefined;
   }
 
   private pin(state: string, value: string, maxAge: number): string {
-    return pinLine(this.kit, state, value, maxAge, this.secureCookies);
+    return pinLine(this.cx, state, value, maxAge, this.secureCookies);
   }
 }
 
@@ -127,8 +127,8 @@ export class OAuth2PassThrough {
  * the cluster. Used for the initiate link and for the web UI's own OAuth2 sign-in. Any other redirect
  * elsewhere is refused with a page naming the setting to change.
  */
-export function signInRedirect(kit: ProxyKit, b: Backend, secure: boolean): RelayHooks {
-  const callback = `${kit.d.publicUrl}/oauth2/callback`;
+export function signInRedirect(cx: ProxyContext, b: Backend, secure: boolean): RelayHooks {
+  const callback = `${cx.publicUrl}/oauth2/callback`;
   return {
     foreignLocation: (loc) => redirectUriOf(loc) === callback,
     refused: (r, loc) =>
@@ -142,15 +142,15 @@ export function signInRedirect(kit: ProxyKit, b: Backend, secure: boolean): Rela
         : writeTrinoError(r, foreignOrigin(b.name, 'redirect')),
     head: (status, h) => {
       const state = status === 302 || status === 303 ? stateOf(String(h.location ?? '')) : undefined;
-      if (state) addCookie(h, pinLine(kit, state, kit.d.codec.encode(b.name), SIGN_IN_SECONDS, secure));
+      if (state) addCookie(h, pinLine(cx, state, cx.codec.encode(b.name), SIGN_IN_SECONDS, secure));
       return status;
     },
   };
 }
 
-function pinLine(kit: ProxyKit, state: string, value: string, maxAge: number, secure: boolean): string {
+function pinLine(cx: ProxyContext, state: string, value: string, maxAge: number, secure: boolean): string {
   const s = secure ? '; Secure' : '';
-  return `${pinName(state)}=${value}; Path=${kit.prefix}/oauth2/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${s}`;
+  return `${pinName(state)}=${value}; Path=${cx.prefix}/oauth2/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${s}`;
 }
 
 /** pinName is the pin cookie's name for one sign-in: a digest of its state (the state itself stays out). */

@@ -1,62 +1,53 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.js';
 import { clientAddress } from '../observability/client-address.js';
-import { noteQuery, queryOf, requestId, tagResponse } from '../observability/request-id.js';
+import { queryOf, requestId, tagResponse } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
-import { acceptsGzip, prepareHeaders } from './forward-headers.js';
+import { FailedQueries } from './failed-queries.js';
+import { answerError } from './failure-answer.js';
+import { forwardFollowUp, type FollowUp } from './follow-up.js';
 import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
+import { proxyContext, type ProtocolProxyDeps, type ProxyContext } from './proxy-deps.js';
+import { relayAny, relaySegment } from './relay.js';
+import { principalOf, splitTarget } from './request-parts.js';
+import { submit } from './submission.js';
 import { OAuth2PassThrough } from './oauth2-passthrough.js';
 import { UiProxy } from './ui-proxy.js';
-import { noBackend, notFound, ProxyKit, type ProtocolProxyDeps } from './proxy-kit.js';
-import type { AuthOutcome } from '../auth/authenticator.js';
-import type { Principal } from '../auth/principal.js';
-import type { Backend } from '../backends/backend.js';
-import type {
-  ForwardOptions,
-  ForwardOutcome,
-  ResponseBody,
-  UpstreamFlow,
-  UpstreamResponse,
-} from './forward.js';
-import { sendStatementResponse, type StatementResponseOptions } from './statement-response.js';
-import type { StatementFacts } from './statement-scanner.js';
-import type { UrlRewriteContext } from './url-rewrite.js';
-import { submit } from './submission.js';
-import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
-import { principalOf, splitTarget } from './request-parts.js';
 
-export type { ProtocolProxyDeps } from './proxy-kit.js';
-export { splitTarget } from './request-parts.js';
+export type { ProtocolProxyDeps } from './proxy-deps.js';
+
+/** A request that needs a principal: a new query or a follow-up. */
+type Authenticated = FollowUp | { kind: 'submit' };
 
 /**
- * ProtocolProxy serves the Trino protocol paths: it authenticates, routes new queries, keeps every
- * follow-up on the backend that owns it, and rewrites the URLs it hands back. It never throws: every
- * failure becomes a Trino-shaped error answer (or, when the client is gone, a log line).
+ * ProtocolProxy serves the Trino protocol paths. Every request takes one way: classify it; answer the
+ * malformed and the public ones (spooled segments, /v1/info); authenticate the rest (synchronously when
+ * the result is already known, as for a cached Basic check on a poll); then a new query is placed
+ * (submission.ts) and a follow-up goes to its owner (follow-up.ts). It never throws: every failure becomes
+ * a Trino-shaped error answer (or, when the client is gone, a log line).
  */
 export class ProtocolProxy {
-  /** Per-request log lines are written at debug level only (decided once: the level is fixed at start). */
-  private readonly debug: boolean;
-  private readonly kit: ProxyKit;
+  private readonly cx: ProxyContext;
   /** Trino's web UI (/ui/*) and the clusters' own OAuth2 (/oauth2/*): modules of their own. */
   private readonly ui: UiProxy;
   private readonly oauth2: OAuth2PassThrough;
 
-  constructor(private readonly d: ProtocolProxyDeps) {
-    this.kit = new ProxyKit(d);
-    this.debug = d.logger.isLevelEnabled('debug');
-    const secureCookies = d.publicUrl.startsWith('https:');
-    this.ui = new UiProxy(this.kit, {
-      needsPrincipal: d.authenticator.followUpsNeedCredentials,
+  constructor(deps: ProtocolProxyDeps) {
+    const cx = (this.cx = proxyContext(deps));
+    const secureCookies = cx.publicUrl.startsWith('https:');
+    this.ui = new UiProxy(cx, {
+      needsPrincipal: cx.authenticator.followUpsNeedCredentials,
       authenticate: (req, authorization) =>
-        d.authenticator.authenticate({
+        cx.authenticator.authenticate({
           headers: authorization ? { ...req.headers, authorization } : req.headers,
           remoteAddress: clientAddress(req),
         }),
-      signIn: d.webUi ?? { basic: true, tokens: false },
+      signIn: cx.webUi ?? { basic: true, tokens: false },
       secureCookies,
     });
-    this.oauth2 = new OAuth2PassThrough(this.kit, secureCookies);
+    this.oauth2 = new OAuth2PassThrough(cx, secureCookies);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -66,9 +57,9 @@ export class ProtocolProxy {
     tagResponse(res, reqId);
     res.on('finish', () => {
       const seconds = (performance.now() - t0) / 1e3;
-      this.d.metrics.proxiedRequest(route, res.statusCode, seconds);
-      if (this.debug)
-        this.d.logger.debug(
+      this.cx.metrics.proxiedRequest(route, res.statusCode, seconds);
+      if (this.cx.debug)
+        this.cx.logger.debug(
           { reqId, ...queryOf(res), method: req.method, route, status: res.statusCode, ms: seconds * 1e3 },
           'protocol request',
         );
@@ -80,244 +71,82 @@ export class ProtocolProxy {
         : { kind: 'bad', message: 'malformed request target' };
       if (target) req.url = target.path + target.search;
       route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
-      const search = target?.search ?? '';
-      // The hot path, a poll, has its own synchronous way (no async frames); the rest goes through dispatch.
-      if (kind.kind === 'statement') this.poll(req, res, kind.queryId, kind.handle, kind.path + search);
-      else this.dispatch(req, res, kind, search).catch((e: unknown) => this.kit.fail(res, e));
+      this.dispatch(req, res, kind, target?.search ?? '');
     } catch (e) {
-      this.kit.fail(res, e);
+      answerError(this.cx, res, e);
     }
   }
 
-  private async dispatch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    kind: RequestKind,
-    search: string,
-  ): Promise<void> {
+  /** dispatch answers what needs no principal and authenticates the rest. Throws synchronously only. */
+  private dispatch(req: IncomingMessage, res: ServerResponse, kind: RequestKind, search: string): void {
     switch (kind.kind) {
       case 'bad':
         throw badRequestError(kind);
       case 'other': {
         const path = (req.url ?? '').split('?')[0];
-        if (path.startsWith('/oauth2/')) return this.oauth2.handle(req, res, path, search);
+        if (path.startsWith('/oauth2/')) return this.settle(res, this.oauth2.handle(req, res, path, search));
         throw new GatewayError(404, 'NOT_FOUND', 'not a Trino protocol path');
       }
       case 'ui':
-      case 'ui-query':
-        return this.ui.handle(
-          req,
-          res,
-          (req.url ?? '').split('?')[0],
-          kind.kind === 'ui-query' ? kind.queryId : undefined,
-        );
+      case 'ui-query': {
+        // The web UI signs browsers in itself (password, token or OIDC), so it authenticates on its own.
+        const queryId = kind.kind === 'ui-query' ? kind.queryId : undefined;
+        return this.settle(res, this.ui.handle(req, res, (req.url ?? '').split('?')[0], queryId));
+      }
+      case 'spooled': {
+        // PUBLIC in Trino (CoordinatorSegmentResource); clients send no credentials: the handle routes them.
+        const owner = kind.handle ? this.cx.codec.decode(kind.handle) : undefined;
+        if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
+        return this.settle(res, relaySegment(this.cx, req, res, owner, kind.path + search));
+      }
       case 'info':
         // /v1/info and /v1/info/state are public, as in Trino, and name no user; /v1/status needs a
         // principal like every other path (Trino's StatusResource is MANAGEMENT_READ).
         if (!isStatusPath(req.url)) {
           anonymous(req.headers);
-          return this.forwardAny(req, res, req.url ?? '/');
+          return this.settle(res, relayAny(this.cx, req, res));
         }
     }
-    // PUBLIC in Trino (CoordinatorSegmentResource); clients send no credentials: the handle routes them.
-    if (kind.kind === 'spooled') return this.followUpKind(req, res, kind, search);
-    if (kind.kind !== 'submit' && !this.d.authenticator.followUpsNeedCredentials)
-      return kind.kind === 'info'
-        ? this.forwardAny(req, res, req.url ?? '/')
-        : this.followUpKind(req, res, kind, search);
-    const principal = principalOf(await this.authenticate(req));
-    if (kind.kind === 'submit') return submit(this.kit, req, res, principal);
-    // One identity rule on every path: a cancel, /v1/query, /v1/status and the cluster's UI act as the
-    // principal (or a user it may impersonate), never as a user a header merely names.
-    applyPrincipal(req, principal, this.d.resolveUser);
-    if (kind.kind === 'info') return this.forwardAny(req, res, req.url ?? '/');
-    if (kind.kind === 'query') checkOwner(principal, kind.queryId, this.d.affinity, this.d.resolveUser);
-    return this.followUpKind(req, res, kind, search);
-  }
-
-  private authenticate(req: IncomingMessage): AuthOutcome {
-    return this.d.authenticator.authenticate({
+    // Mode `none` trusts X-Trino-User on follow-ups as sent; a new query still needs a user.
+    if (kind.kind !== 'submit' && !this.cx.authenticator.followUpsNeedCredentials)
+      return this.settle(res, forwardFollowUp(this.cx, req, res, kind, search));
+    const auth = this.cx.authenticator.authenticate({
       headers: req.headers,
       remoteAddress: clientAddress(req),
     });
-  }
-
-  /**
-   * poll authenticates a statement follow-up (when the mode wants credentials on every request) and sends
-   * it on. A result that is already known, such as a cached Basic verification, keeps the poll synchronous.
-   */
-  private poll(
-    req: IncomingMessage,
-    res: ServerResponse,
-    queryId: string,
-    handle: string | undefined,
-    path: string,
-  ): void {
-    if (!this.d.authenticator.followUpsNeedCredentials) return this.followUp(req, res, queryId, handle, path);
-    const auth = this.authenticate(req);
-    if (!(auth instanceof Promise)) {
-      this.asOwner(req, principalOf(auth), queryId);
-      return this.followUp(req, res, queryId, handle, path);
-    }
+    if (!(auth instanceof Promise))
+      return this.settle(res, this.as(principalOf(auth), req, res, kind, search));
     auth
-      .then((a) => {
-        this.asOwner(req, principalOf(a), queryId);
-        this.followUp(req, res, queryId, handle, path);
-      })
-      .catch((e: unknown) => this.kit.fail(res, e));
-  }
-
-  /** asOwner applies the principal to a statement follow-up and checks that it may act on the query. */
-  private asOwner(req: IncomingMessage, principal: Principal, queryId: string): void {
-    applyPrincipal(req, principal, this.d.resolveUser);
-    checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
-  }
-
-  private async followUpKind(
-    req: IncomingMessage,
-    res: ServerResponse,
-    kind: RequestKind,
-    search: string,
-  ): Promise<void> {
-    switch (kind.kind) {
-      case 'statement':
-        return this.followUp(req, res, kind.queryId, kind.handle, kind.path + search);
-      case 'query':
-        return this.byQueryId(req, res, kind.queryId, req.url ?? '');
-      case 'spooled': {
-        const owner = kind.handle ? this.d.codec.decode(kind.handle) : undefined;
-        if (!owner) throw new GatewayError(404, 'NOT_FOUND', 'unknown spooled segment');
-        return this.kit.segment(req, res, owner, kind.path + search);
-      }
-    }
+      .then((a) => this.as(principalOf(a), req, res, kind, search))
+      .catch((e: unknown) => answerError(this.cx, res, e));
   }
 
   /**
-   * followUp sends a poll/cancel of a statement to the backend that owns the query. A poll is the hot
-   * path: synchronous, one StatementPoll object, no promise and no closure of its own.
+   * as serves an authenticated request as its principal. One identity rule on every path: a poll, a
+   * cancel, /v1/query, /v1/status and the cluster's UI act as the principal (or a user it may
+   * impersonate), never as a user a header merely names, and only on queries the principal may act on.
    */
-  private followUp(
+  private as(
+    principal: Principal,
     req: IncomingMessage,
     res: ServerResponse,
-    queryId: string,
-    handle: string | undefined,
-    path: string,
-  ): void {
-    const owner = handle !== undefined ? this.d.codec.decode(handle) : this.d.affinity.queryOwner(queryId);
-    if (!owner) throw notFound(queryId);
-    const b = this.kit.backendNamed(owner, queryId);
-    this.d.tracker.seen(queryId);
-    if (this.debug) noteQuery(res, queryId, b.name);
-    if (req.method === 'DELETE') {
-      this.cancel(req, res, b, path, queryId).catch((e: unknown) => this.kit.fail(res, e));
-      return;
-    }
-    const clientGzip = acceptsGzip(req);
-    const poll = new StatementPoll(
-      this.kit,
-      queryId,
-      b,
-      path,
-      clientGzip,
-      prepareHeaders(req, b, this.d.tls, true, this.kit.prefix),
-    );
-    this.d.forwarder.send(req, res, b, poll, (out) => poll.settled(res, out));
+    kind: Authenticated,
+    search: string,
+  ): Promise<void> | void {
+    const cx = this.cx;
+    if (kind.kind === 'submit') return submit(cx, req, res, principal);
+    applyPrincipal(req, principal, cx.resolveUser);
+    const queryId = kind.kind === 'statement' || kind.kind === 'query' ? kind.queryId : undefined;
+    // A query the gateway failed itself ran nowhere: its random id is the poll's only secret.
+    if (queryId !== undefined && !FailedQueries.owns(queryId))
+      checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
+    return forwardFollowUp(cx, req, res, kind, search);
   }
 
-  private async cancel(
-    req: IncomingMessage,
-    res: ServerResponse,
-    b: Backend,
-    path: string,
-    queryId: string,
-  ): Promise<void> {
-    if (await this.kit.plain(req, res, b, path, true)) this.d.tracker.canceled(queryId);
-  }
-
-  /** byQueryId serves /v1/query/{id} (trino-client cancels with DELETE here) on the owner. */
-  private async byQueryId(
-    req: IncomingMessage,
-    res: ServerResponse,
-    queryId: string,
-    path: string,
-  ): Promise<void> {
-    const owner = this.d.affinity.queryOwner(queryId);
-    if (!owner) throw notFound(queryId);
-    const ok = await this.kit.plain(req, res, this.kit.backendNamed(owner, queryId), path, true);
-    if (ok && req.method === 'DELETE') this.d.tracker.canceled(queryId);
-  }
-
-  /** forwardAny sends a request that belongs to no query (info, UI assets) to an available default-group backend. */
-  private async forwardAny(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const pick = this.d.picker.pick(this.d.defaultGroup, { user: '' });
-    if (!pick) throw noBackend(this.d.defaultGroup);
-    await this.kit.plain(req, res, pick.backend, path, false);
+  /** settle answers the failure of a follow-up that went async (a relay, a submission). */
+  private settle(res: ServerResponse, p: Promise<void> | void): void {
+    p?.catch((e: unknown) => answerError(this.cx, res, e));
   }
 }
 
-/**
- * StatementPoll is one poll's state, and both the forward options and the statement-response hooks, so a
- * poll allocates one object instead of a closure per hook.
- */
-class StatementPoll implements ForwardOptions, StatementResponseOptions {
-  readonly ctx: UrlRewriteContext;
-  readonly backendName: string;
-
-  constructor(
-    private readonly kit: ProxyKit,
-    private readonly queryId: string,
-    private readonly b: Backend,
-    readonly path: string,
-    readonly clientGzip: boolean,
-    fwdOrigin: string,
-  ) {
-    this.ctx = kit.rewriteContext(b, fwdOrigin);
-    this.backendName = b.name;
-  }
-
-  onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {
-    return sendStatementResponse(up, res, flow, this);
-  }
-
-  beforeSend(facts: StatementFacts, up: UpstreamResponse): void {
-    facts.queryId ??= this.queryId;
-    this.kit.noteTransaction(up.headers, this.b);
-  }
-
-  done(facts: StatementFacts | undefined, up: UpstreamResponse): void {
-    const tracker = this.kit.d.tracker;
-    if (up.statusCode === 200) {
-      tracker.answered(this.queryId);
-      this.kit.settle(facts);
-    }
-    // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
-    else if (up.statusCode === 404)
-      tracker.lost(this.queryId, {
-        state: 'FAILED',
-        errorName: 'QUERY_NOT_FOUND',
-        errorType: 'EXTERNAL',
-        errorMessage: `backend ${this.b.name} no longer knows the query`,
-      });
-  }
-
-  onLateFailure(kind: UpstreamFailureKind, res: ServerResponse): void {
-    this.settled(res, { ok: false, kind });
-  }
-
-  /** settled handles a poll that got no answer: the client gets a Trino error. */
-  settled(res: ServerResponse, out: ForwardOutcome): void {
-    if (out.ok) return;
-    this.kit.upstreamFailed(res, this.b, out.kind);
-    // A refused or reset poll: the cluster may have gone away. Unless a later poll is answered, the query
-    // ends (its in-flight count must not keep the backend looking busy).
-    if (out.kind === 'refused' || out.kind === 'reset') {
-      const e = toGatewayError(out.kind, this.b.name);
-      this.kit.d.tracker.lost(this.queryId, {
-        state: 'FAILED',
-        errorName: e.errorName,
-        errorType: e.errorType,
-        errorMessage: e.message,
-      });
-    }
-  }
-}
+export { splitTarget } from './request-parts.js';

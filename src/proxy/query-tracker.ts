@@ -94,6 +94,7 @@ export class QueryTracker {
     return new GatewayError(429, 'QUERY_QUEUE_FULL', over, 'INSUFFICIENT_RESOURCES', { 'retry-after': '5' });
   }
 
+  /** started takes on a query when the answer naming its id arrives (submission-attempt.ts), before the client sees it. */
   started(q: QueryStart, now = Date.now()): void {
     if (this.live.has(q.queryId)) return;
     const stored = this.o.storeSql(q.sql);
@@ -171,6 +172,11 @@ export class QueryTracker {
     if (l?.lost) l.lost = undefined;
   }
 
+  /**
+   * finished is the one place a query's end is observed, however it ended: its last page (FINISHED or
+   * FAILED, final-page.ts), a cancel (canceled), or the sweep (ABANDONED, or FAILED when its cluster died
+   * and no poll was answered in the grace period). Counters drop and the history row completes here.
+   */
   finished(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
     const l = this.live.get(queryId);
     const errorMessage = storedError(outcome.errorMessage, l?.redaction, this.o.isSecretKey);
@@ -234,10 +240,6 @@ export class QueryTracker {
       else if (!l.polled && now - l.submittedAt > this.o.unpolledAbandonMs)
         this.finished(id, { state: 'ABANDONED', errorMessage: 'never polled after its first answer' }, now);
     }
-  }
-
-  liveCount(): number {
-    return this.live.size;
   }
 
   /** usage: a user's live and never-polled query counts (for tests and the admin view). */

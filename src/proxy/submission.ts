@@ -1,176 +1,82 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import { clientAddress } from '../observability/client-address.js';
-import { mayUse } from '../routing/group-choice.js';
-import type { Backend } from '../backends/backend.js';
+import { requestIdOf } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
-import { killQueryTarget } from '../trino/kill-query.js';
-import type { ForwardOptions } from './forward.js';
-import { acceptsGzip, prepareHeaders } from './forward-headers.js';
+import { answerSubmissionLost, answerUpstreamFailure } from './failure-answer.js';
+import type { ForwardOutcome } from './forward.js';
+import { acceptsGzip } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
-import type { ProxyKit } from './proxy-kit.js';
+import { noBackend } from './no-backend.js';
+import { placeElsewhere, placeQuery, type Placement } from './placement.js';
+import type { ProxyContext } from './proxy-deps.js';
 import { readBody } from './request-body.js';
-import type { RoutingDecision } from './seams.js';
-import { sendStatementResponse } from './statement-response.js';
-import { noteQuery, requestIdOf } from '../observability/request-id.js';
+import { attempt, type Submission } from './submission-attempt.js';
 
-/** The query id near the start of a statement response, when the scanner did not see it in a URL. */
-const QUERY_ID_IN_BODY = /"id"\s*:\s*"([a-z0-9_]+)"/;
-
-/** killTargetOwner is the backend that owns the query a kill_query call names, when the gateway knows it. */
-function killTargetOwner(kit: ProxyKit, sql: string, principal: Principal): Backend | undefined {
-  const id = sql.length < 4096 && /kill_query/i.test(sql) ? killQueryTarget(sql) : undefined;
-  const owner = id ? kit.d.affinity.queryOwner(id) : undefined;
-  const b = owner ? kit.d.registry.get(owner) : undefined;
-  if (b && !mayUse(principal, b.group))
-    throw new GatewayError(
-      403,
-      'PERMISSION_DENIED',
-      `user '${principal.name}' may not use routing group '${b.group}' of query ${id}`,
-    );
-  return b;
-}
-
-/** submit routes a new query: group, backend, one retry on refusal, then the statement response. */
+/**
+ * submit serves a new query (POST /v1/statement): the principal decides the user, the statement is read
+ * (bounded) and checked, the user's budgets admit it, placeQuery chooses its backend, and the statement
+ * goes there, once more elsewhere if the first backend refused it. The answer that names the query id
+ * starts it (submission-attempt.ts); the tracker observes its end (query-tracker.ts).
+ */
 export async function submit(
-  kit: ProxyKit,
+  cx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
   principal: Principal,
 ): Promise<void> {
-  const deps = kit.d;
-  const user = applyPrincipal(req, principal, deps.resolveUser);
-  const body = await readBody(req, deps.maxStatementBytes);
+  const user = applyPrincipal(req, principal, cx.resolveUser);
+  const body = await readBody(req, cx.maxStatementBytes);
   const sql = body.toString('utf8');
   // As Trino's QueuedStatementResource does, but in Trino's error JSON and before any routing.
   if (!sql.trim()) throw new GatewayError(400, 'BAD_REQUEST', 'SQL statement is empty');
   // Per-user budgets (live and never-polled queries), checked before routing or any cluster.
-  const overBudget = deps.tracker.admit(user);
+  const overBudget = cx.tracker.admit(user);
   if (overBudget) throw overBudget;
-
-  const txn = header(req.headers, 'transactionId');
-  let decision: RoutingDecision;
-  let backend: Backend | undefined;
-  let policy: string | undefined;
-  if (txn && txn.toUpperCase() !== 'NONE') {
-    const owner = deps.affinity.transactionOwner(txn);
-    if (!owner)
-      throw new GatewayError(
-        404,
-        'UNKNOWN_TRANSACTION',
-        `transaction ${txn.slice(0, 64)} is not known to this gateway`,
-      );
-    backend = kit.backendNamed(owner);
-    // A transaction id is no pass into a group the principal may not use.
-    if (!mayUse(principal, backend.group))
-      throw new GatewayError(
-        403,
-        'PERMISSION_DENIED',
-        `user '${principal.name}' may not use routing group '${backend.group}' of transaction ${txn.slice(0, 64)}`,
-      );
-    decision = { group: backend.group, source: 'transaction' };
-  } else if ((backend = killTargetOwner(kit, sql, principal))) {
-    // kill_query must run where the query runs (another cluster answers "Target query not found"); an id
-    // the gateway does not know is routed like any statement, and a cluster answers as Trino would.
-    decision = { group: backend.group, source: 'kill_query' };
-  } else {
-    const d = deps.router.route({ headers: req.headers, principal, sql });
-    if (d instanceof GatewayError) {
-      deps.metrics.routingFailures.inc({ reason: d.status === 403 ? 'forbidden_group' : 'no_group' });
-      throw d;
-    }
-    decision = d;
-    const pick = deps.picker.pick(d.group, { user });
-    if (!pick) {
-      deps.metrics.routingFailures.inc({ reason: 'no_backend' });
-      throw new GatewayError(
-        503,
-        'NO_NODES_AVAILABLE',
-        `no available backend in routing group "${d.group}" (${chosenBy(d)})`,
-        'INSUFFICIENT_RESOURCES',
-      );
-    }
-    backend = pick.backend;
-    policy = pick.policy;
-  }
-
-  const clientGzip = acceptsGzip(req);
-  const remote = clientAddress(req);
-  const source = header(req.headers, 'source');
-  const attempt = (b: Backend, retryable: boolean) => {
-    const fwdOrigin = prepareHeaders(req, b, deps.tls, true, kit.prefix);
-    const opts: ForwardOptions = {
-      body,
-      path: '/v1/statement',
-      refuse503: retryable,
-      onLateFailure: (kind, res) => kit.submissionLost(res, b, kind),
-      onResponse: (up, res, flow) =>
-        sendStatementResponse(up, res, flow, {
-          ctx: kit.rewriteContext(b, fwdOrigin),
-          clientGzip,
-          backendName: b.name,
-          beforeSend: (facts) => {
-            const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
-            kit.noteTransaction(up.headers, b);
-            if (!queryId || up.statusCode >= 300) return;
-            facts.queryId = queryId;
-            noteQuery(res, queryId, b.name);
-            deps.affinity.rememberQuery(queryId, b.name, user);
-            deps.tracker.started({
-              queryId,
-              backend: b.name,
-              group: decision.group,
-              user,
-              source,
-              clientAddress: remote,
-              rule: decision.rule,
-              policy,
-              sql,
-            });
-          },
-          done: (facts) => kit.settle(facts),
-        }),
-    };
-    // Counted as load from the pick until the answer arrives, so a burst of submissions spreads out
-    // instead of all landing where the load looked lowest a moment ago.
-    b.submitting++;
-    return deps.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
+  const placement = placeQuery(cx, req, principal, user, sql);
+  const s: Submission = {
+    cx,
+    req,
+    res,
+    body,
+    sql,
+    user,
+    source: header(req.headers, 'source'),
+    clientAddress: clientAddress(req),
+    clientGzip: acceptsGzip(req),
   };
-
-  // A transaction's statements and a kill_query belong to one cluster: never retried elsewhere.
-  const pinned = decision.source === 'transaction' || decision.source === 'kill_query';
-  let out = await attempt(backend, !pinned);
-  if (!out.ok && (out.kind === 'refused' || out.kind === 'unavailable')) {
-    if (out.kind === 'refused') deps.onUpstreamFailure?.(backend.name, 'refused');
-    const second = pinned ? undefined : deps.picker.pick(decision.group, { user }, backend);
-    if (second) {
-      deps.metrics.submissionRetries.inc({ group: decision.group });
-      deps.logger.debug(
-        { reqId: requestIdOf(res), from: backend.name, to: second.backend.name },
-        'submission refused; retrying once',
-      );
-      backend = second.backend;
-      policy = second.policy;
-      out = await attempt(backend, false);
-    } else if (out.kind === 'unavailable') {
-      throw new GatewayError(
-        503,
-        'NO_NODES_AVAILABLE',
-        `backend ${backend.name} is unavailable and no other backend of "${decision.group}" is (${chosenBy(decision)})`,
-        'INSUFFICIENT_RESOURCES',
-      );
-    }
-  }
-  if (!out.ok && out.kind !== 'refused' && out.kind !== 'unavailable' && out.kind !== 'client-gone')
-    kit.submissionLost(res, backend, out.kind);
-  else if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+  const { out, at } = await sendWithRetry(s, placement);
+  if (out.ok) return;
+  // Refused (or the client left): the statement never ran, a status is safe. Otherwise it may run.
+  if (out.kind === 'refused' || out.kind === 'unavailable' || out.kind === 'client-gone')
+    answerUpstreamFailure(cx, res, at.backend, out.kind);
+  else answerSubmissionLost(cx, res, at.backend, out.kind);
 }
 
-/** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */
-export function chosenBy(d: { source: string; rule?: string }): string {
-  if (d.rule) return `chosen by rule "${d.rule}"`;
-  if (d.source === 'header') return 'asked for in X-Trino-Routing-Group';
-  if (d.source === 'principal-default') return "the user's default group";
-  return 'routing.defaultGroup';
+/**
+ * sendWithRetry sends the submission to its placement; one the backend refused (connection refused, or
+ * its 503) is sent once more to another backend of the pool: the query never started, so this is safe.
+ * Resolves with the last outcome and where it was; throws the no-backend 503 when a refusing backend's
+ * 503 has no other backend to go to.
+ */
+async function sendWithRetry(
+  s: Submission,
+  first: Placement,
+): Promise<{ out: ForwardOutcome; at: Placement }> {
+  const { cx } = s;
+  const out = await attempt(s, first, !first.pinned);
+  if (out.ok || (out.kind !== 'refused' && out.kind !== 'unavailable')) return { out, at: first };
+  if (out.kind === 'refused') cx.onUpstreamFailure?.(first.backend.name, 'refused');
+  const second = placeElsewhere(cx, first, s.user);
+  if (!second) {
+    if (out.kind === 'unavailable') throw noBackend(first.decision.group, first.decision, first.backend.name);
+    return { out, at: first };
+  }
+  cx.metrics.submissionRetries.inc({ group: first.decision.group });
+  cx.logger.debug(
+    { reqId: requestIdOf(s.res), from: first.backend.name, to: second.backend.name },
+    'submission refused; retrying once',
+  );
+  return { out: await attempt(s, second, false), at: second };
 }

@@ -5,7 +5,9 @@ import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
 import { checkOwner } from './follow-up-owner.js';
 import { applyPrincipal } from './identity.js';
-import { noBackend, notFound, type ProxyKit } from './proxy-kit.js';
+import { noBackend } from './no-backend.js';
+import { notFound, ownerBackend } from './follow-up-owner.js';
+import type { ProxyContext } from './proxy-deps.js';
 import { principalOf } from './request-parts.js';
 import { uiLoginForm } from './ui-login.js';
 import { escapeHtml, htmlPage } from './ui-pages.js';
@@ -51,10 +53,10 @@ export class UiProxy {
   private readonly pins: UiPins;
 
   constructor(
-    private readonly kit: ProxyKit,
+    private readonly cx: ProxyContext,
     private readonly o: UiProxyOptions,
   ) {
-    const d = kit.d;
+    const d = cx;
     this.pins = new UiPins(d.registry, d.picker, d.codec, d.defaultGroup);
   }
 
@@ -66,36 +68,34 @@ export class UiProxy {
       return tokenSignIn(req, res, async (a) => this.o.authenticate(req, a), {
         ...this.o.signIn,
         secure: this.o.secureCookies,
-        prefix: this.kit.prefix,
+        prefix: this.cx.prefix,
       });
     if (path === SIGN_IN_PATH) return signInPage(res, this.o.signIn, 200);
     if (path === LOGOUT_PATH) return this.logout(res);
     const principal = this.o.needsPrincipal ? await this.principal(req, res) : undefined;
     if (this.o.needsPrincipal && !principal) return;
-    const user = principal ? applyPrincipal(req, principal, this.kit.d.resolveUser) : undefined;
+    const user = principal ? applyPrincipal(req, principal, this.cx.resolveUser) : undefined;
     const id = queryId ?? uiQueryId(req);
-    if (principal && id !== undefined) checkOwner(principal, id, this.kit.d.affinity, this.kit.d.resolveUser);
-    if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.kit.prefix}/ui/` }).end();
+    if (principal && id !== undefined) checkOwner(principal, id, this.cx.affinity, this.cx.resolveUser);
+    if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.cx.prefix}/ui/` }).end();
     if (path === PICK_PATH && req.method === 'POST') return this.pick(req, res, principal);
     if (path === CLUSTERS_PATH) return this.picker(res, principal);
     const { b, pin } = this.choose(req, principal, queryId, id);
     if (!b) {
       if (pin === 'picker') return this.picker(res, principal);
-      throw noBackend(this.kit.d.defaultGroup);
+      throw noBackend(this.cx.defaultGroup);
     }
-    const extra = pin ? [pinCookie(this.pins.handle(b), this.o.secureCookies, this.kit.prefix)] : [];
+    const extra = pin ? [pinCookie(this.pins.handle(b), this.o.secureCookies, this.cx.prefix)] : [];
     const form =
-      principal && isUiLogin(req)
-        ? await uiLoginForm(req, principal, user!, this.kit.d.resolveUser)
-        : undefined;
+      principal && isUiLogin(req) ? await uiLoginForm(req, principal, user!, this.cx.resolveUser) : undefined;
     // A cluster whose web UI signs in with OAuth2 sends the browser to its IdP (signInRedirect lets it).
-    const hooks = signInRedirect(this.kit, b, this.o.secureCookies);
+    const hooks = signInRedirect(this.cx, b, this.o.secureCookies);
     const head = hooks.head!;
     hooks.head = (status, h) => {
       for (const line of extra) addCookie(h, line);
       return head(status, h);
     };
-    await relay(this.kit, req, res, b, url, hooks, form?.body(b.forwardsAuthorization));
+    await relay(this.cx, req, res, b, url, hooks, form?.body(b.forwardsAuthorization));
   }
 
   /** choose names the cluster of this request, and whether it must be pinned (or the picker shown). */
@@ -108,8 +108,8 @@ export class UiProxy {
     // query.html?{id} opens on the owner and pins it; the UI's /ui/api/query/{id} calls go to the owner too.
     const queryId = pageQueryId ?? apiQueryId;
     if (queryId !== undefined) {
-      const owner = this.kit.d.affinity.queryOwner(queryId);
-      if (owner) return { b: this.kit.backendNamed(owner, queryId), pin: pageQueryId !== undefined };
+      const owner = this.cx.affinity.queryOwner(queryId);
+      if (owner) return { b: ownerBackend(this.cx.registry, owner, queryId), pin: pageQueryId !== undefined };
       // A query the gateway never saw (run on the cluster directly) is looked up on the pinned cluster,
       // where the UI listed it; its own page asks for a query the gateway knows.
       if (pageQueryId !== undefined) throw notFound(queryId);
@@ -177,15 +177,15 @@ export class UiProxy {
         `<p><a href="${CLUSTERS_PATH}">Back to the clusters</a></p>`,
       );
     res.writeHead(303, {
-      location: `${this.kit.prefix}/ui/`,
-      'set-cookie': pinCookie(this.pins.handle(b), this.o.secureCookies, this.kit.prefix),
+      location: `${this.cx.prefix}/ui/`,
+      'set-cookie': pinCookie(this.pins.handle(b), this.o.secureCookies, this.cx.prefix),
       'cache-control': 'no-store',
     });
     res.end();
   }
 
   private logout(res: ServerResponse): void {
-    const p = this.kit.prefix;
+    const p = this.cx.prefix;
     htmlPage(
       res,
       200,

@@ -1,3 +1,4 @@
+import { answerUpstreamFailure } from './failure-answer.js';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import { requestIdOf } from '../observability/request-id.js';
@@ -6,7 +7,7 @@ import { HOP_BY_HOP } from '../trino/headers.js';
 import { incomingCookies, rewriteSetCookies } from './cluster-cookies.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 import { prepareHeaders } from './forward-headers.js';
-import type { ProxyKit } from './proxy-kit.js';
+import type { ProxyContext } from './proxy-deps.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 
 /** Bytes of a body read whole (token-exchange JSON, sign-in pages); a larger one is cut off. */
@@ -35,7 +36,7 @@ export interface RelayHooks {
  * refused unless the caller lets it pass. Returns whether the cluster answered.
  */
 export async function relay(
-  kit: ProxyKit,
+  cx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
   b: Backend,
@@ -43,16 +44,16 @@ export async function relay(
   hooks: RelayHooks = {},
   body?: Buffer,
 ): Promise<boolean> {
-  prepareHeaders(req, b, kit.d.tls, !!hooks.whole, kit.prefix);
+  prepareHeaders(req, b, cx.tls, !!hooks.whole, cx.prefix);
   const cookie = incomingCookies(req.headers.cookie, b);
   if (cookie === undefined) delete req.headers.cookie;
   else req.headers.cookie = cookie;
-  const out = await kit.d.forwarder.forward(req, res, b, {
+  const out = await cx.forwarder.forward(req, res, b, {
     path,
     body,
-    onResponse: (up, r, flow) => new RelayBody(kit, b, up, r, flow, hooks),
+    onResponse: (up, r, flow) => new RelayBody(cx, b, up, r, flow, hooks),
   });
-  if (!out.ok) kit.upstreamFailed(res, b, out.kind);
+  if (!out.ok) answerUpstreamFailure(cx, res, b, out.kind);
   return out.ok;
 }
 
@@ -64,7 +65,7 @@ class RelayBody implements ResponseBody {
   private refused = false;
 
   constructor(
-    kit: ProxyKit,
+    cx: ProxyContext,
     b: Backend,
     up: UpstreamResponse,
     private readonly res: ServerResponse,
@@ -80,11 +81,11 @@ class RelayBody implements ResponseBody {
     const loc = typeof h.location === 'string' ? h.location : undefined;
     const foreign = loc !== undefined && !!hooks.foreignLocation?.(loc);
     if (foreign) delete h.location;
-    const origins = [b.origin, ...b.advertisedOrigins, new URL(kit.d.publicUrl).origin];
-    let status = guardResponse(up.statusCode, h, origins, kit.d.publicUrl);
+    const origins = [b.origin, ...b.advertisedOrigins, new URL(cx.publicUrl).origin];
+    let status = guardResponse(up.statusCode, h, origins, cx.publicUrl);
     if (foreign) h.location = loc;
     // After the guard dropped any cookie named like the gateway's, the rest get this cluster's names.
-    const cookies = rewriteSetCookies(h['set-cookie'], b, kit.prefix);
+    const cookies = rewriteSetCookies(h['set-cookie'], b, cx.prefix);
     if (cookies) h['set-cookie'] = cookies;
     else delete h['set-cookie'];
     if (status !== up.statusCode) {

@@ -81,23 +81,6 @@ export function rewritePath(
   return '';
 }
 
-export interface RewrittenUrl {
-  url: string;
-  /** Query id, when the URL was a statement follow-up. */
-  queryId?: string;
-}
-
-/** rewriteBackendUrl is the string form of matchOrigin + rewritePath (undefined: not the backend's URL). */
-export function rewriteBackendUrl(url: string, ctx: UrlRewriteContext): RewrittenUrl | undefined {
-  const buf = Buffer.from(url, 'latin1');
-  const rest = matchOrigin(buf, 0, buf.length, ctx);
-  if (rest < 0) return undefined;
-  const out: Buffer[] = [];
-  const queryId = rewritePath(buf, rest, buf.length, ctx, out);
-  const rewritten = Buffer.concat(out).toString('latin1');
-  return queryId ? { url: rewritten, queryId } : { url: rewritten };
-}
-
 /** Slash positions of the path being looked at (reused: the scan is synchronous and never nests). */
 const SLASHES = new Int32Array(10);
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { requestIdOf } from '../observability/request-id.js';
 
 /**
@@ -38,19 +37,21 @@ export class GatewayError extends Error {
   }
 }
 
-/** Codes of Trino's StandardErrorCode where one exists; gateway-specific names use the 0x0600_0000 range. */
-const ERROR_CODES: Record<string, number> = {
+/**
+ * Codes of Trino's StandardErrorCode (io.trino.spi.StandardErrorCode) for the names it defines, checked
+ * against its source (test/trino/errors.test.ts); the gateway's own names use the 0x0600_0000 range, past
+ * what Trino leaves to connectors (0x0100_0000 and up are theirs), so no client takes one for Trino's.
+ */
+export const ERROR_CODES: Readonly<Record<string, number>> = {
   GENERIC_USER_ERROR: 0,
+  PERMISSION_DENIED: 4,
   NOT_FOUND: 5,
   NOT_SUPPORTED: 13,
-  PERMISSION_DENIED: 4,
-  UNKNOWN_TRANSACTION: 33,
-  QUERY_TEXT_TOO_LARGE: 62,
+  UNKNOWN_TRANSACTION: 20,
+  QUERY_TEXT_TOO_LARGE: 35,
   GENERIC_INTERNAL_ERROR: 65536,
-  SERVER_STARTING_UP: 65538,
-  NO_NODES_AVAILABLE: 65540,
-  TOO_MANY_REQUESTS_FAILED: 65541,
-  QUERY_QUEUE_FULL: 0x0002_0002,
+  NO_NODES_AVAILABLE: 65541,
+  QUERY_QUEUE_FULL: 131074,
   AUTHENTICATION_FAILED: 0x0600_0001,
   BACKEND_UNREACHABLE: 0x0600_0002,
   BACKEND_TIMEOUT: 0x0600_0003,
@@ -59,6 +60,7 @@ const ERROR_CODES: Record<string, number> = {
   RATE_LIMITED: 0x0600_0006,
   BACKEND_REFUSED: 0x0600_0007,
   BACKEND_ERROR: 0x0600_0008,
+  SERVER_BUSY: 0x0600_0009,
 };
 
 /**
@@ -94,27 +96,30 @@ function reasonPhrase(message: string): string {
 }
 
 /**
- * writeQueryFailure answers a submission with a failed query (HTTP 200, QueryResults with state FAILED
- * and the error), as Trino answers a statement that fails. Used when the statement may already run on a
- * cluster (its connection broke or timed out after the request went): a 502/503/504 there would make
- * trino-python-client POST it again, while every client shows a failed query's error as it is.
+ * writeQueryPage answers a statement request with a page of a query the gateway fails itself, in Trino's
+ * QueryResults shape, HTTP 200 (the way Trino fails a statement). With `nextUri`, the page is QUEUED and
+ * leads to the FAILED page, as Trino's first answer always does: trino-js reads neither data nor error
+ * of a first answer, so a failure must come on a page after it. Without, it is the FAILED page with the
+ * error. Used where a 4xx or 5xx status would be wrong: a statement that may already run on a cluster (a
+ * 502/503/504 would make trino-python-client POST it again), and an unknown transaction (Trino fails the
+ * query).
  */
-export function writeQueryFailure(
+export function writeQueryPage(
   res: import('node:http').ServerResponse,
-  err: GatewayError,
-  publicUrl: string,
+  page: { queryId: string; publicUrl: string; error: GatewayError; nextUri?: string },
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const queryId = `gateway_failed_${randomBytes(8).toString('hex')}`;
+  const { error, nextUri } = page;
   const body = JSON.stringify({
-    id: queryId,
-    infoUri: `${publicUrl}/ui/`,
+    id: page.queryId,
+    infoUri: `${page.publicUrl}/ui/`,
+    ...(nextUri ? { nextUri } : {}),
     stats: {
-      state: 'FAILED',
-      queued: false,
+      state: nextUri ? 'QUEUED' : 'FAILED',
+      queued: !!nextUri,
       scheduled: false,
       nodes: 0,
       totalSplits: 0,
@@ -130,10 +135,19 @@ export function writeQueryFailure(
       peakMemoryBytes: 0,
       spilledBytes: 0,
     },
-    error: {
-      ...err.body(),
-      failureInfo: { type: 'io.trino.gateway.GatewayError', message: err.message, suppressed: [], stack: [] },
-    },
+    ...(nextUri
+      ? {}
+      : {
+          error: {
+            ...error.body(),
+            failureInfo: {
+              type: 'io.trino.gateway.GatewayError',
+              message: error.message,
+              suppressed: [],
+              stack: [],
+            },
+          },
+        }),
     warnings: [],
   });
   const id = requestIdOf(res);

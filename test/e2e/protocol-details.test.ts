@@ -38,8 +38,10 @@ describe('protocol details through the gateway', () => {
       headers: { 'X-Trino-User': 'alice', ...headers },
     });
 
-  async function drain(first: Response): Promise<{ id: string; pages: number; txn?: string }> {
-    let page = (await first.json()) as { id: string; nextUri?: string };
+  async function drain(
+    first: Response,
+  ): Promise<{ id: string; pages: number; txn?: string; error?: object }> {
+    let page = (await first.json()) as { id: string; nextUri?: string; error?: object };
     let txn = first.headers.get('x-trino-started-transaction-id') ?? undefined;
     let pages = 1;
     while (page.nextUri) {
@@ -48,7 +50,7 @@ describe('protocol details through the gateway', () => {
       page = (await res.json()) as typeof page;
       pages++;
     }
-    return { id: page.id, pages, txn };
+    return { id: page.id, pages, txn, error: page.error };
   }
 
   it('takes none of the forwarding headers a client sent to a cluster left at its defaults', async () => {
@@ -106,6 +108,18 @@ describe('protocol details through the gateway', () => {
     ).toBe(true);
   });
 
+  it('shows trino-client the error of a statement the gateway fails (trino-js reads no first page)', async () => {
+    const { Trino, BasicAuth } = await import('trino-client');
+    const trino = Trino.create({
+      server: gw.url,
+      auth: new BasicAuth('alice'),
+      extraHeaders: { 'X-Trino-Transaction-Id': '9f1c3c2e-0000-4000-8000-000000000000' },
+    });
+    const errors: unknown[] = [];
+    for await (const page of await trino.query('SELECT 1')) if (page.error) errors.push(page.error);
+    expect(errors).toEqual([expect.objectContaining({ errorName: 'UNKNOWN_TRANSACTION', errorCode: 20 })]);
+  });
+
   it('keeps every statement of a transaction on the backend that started it', async () => {
     const { txn } = await drain(await post('START TRANSACTION'));
     expect(txn).toBeTruthy();
@@ -116,9 +130,16 @@ describe('protocol details through the gateway', () => {
     for (const id of ids) expect(owner.queries.has(id)).toBe(true);
     const commit = await post('COMMIT', { 'X-Trino-Transaction-Id': txn! });
     await drain(commit);
+    // As Trino answers it: the query fails (HTTP 200), UNKNOWN_TRANSACTION on the page after the first.
     const after = await post('SELECT 1', { 'X-Trino-Transaction-Id': txn! });
-    expect(after.status).toBe(404);
-    expect(await after.json()).toMatchObject({ errorName: 'UNKNOWN_TRANSACTION' });
+    expect(after.status).toBe(200);
+    const failed = await drain(after);
+    expect(failed.pages).toBe(2);
+    expect(failed.error).toMatchObject({
+      errorName: 'UNKNOWN_TRANSACTION',
+      errorCode: 20,
+      errorType: 'USER_ERROR',
+    });
   });
 
   it.each([

@@ -55,12 +55,15 @@ describe('upstream failures on the statement path', () => {
         const res = await post('SELECT 1');
         // trino-python-client POSTs again on 502/503/504: a statement that may run must not come back so.
         expect(res.status).toBe(200);
-        const page = (await res.json()) as {
-          id: string;
-          nextUri?: string;
-          stats: { state: string };
-          error: object;
-        };
+        type Page = { id: string; nextUri?: string; stats: { state: string }; error?: object };
+        // Trino's shape: a first page leading on (trino-js reads only its nextUri), then the failed one.
+        const first = (await res.json()) as Page;
+        expect(first.stats.state).toBe('QUEUED');
+        expect(first.error).toBeUndefined();
+        const poll = await fetch(first.nextUri!, { headers: { 'X-Trino-User': 'alice' } });
+        expect(poll.status).toBe(200);
+        const page = (await poll.json()) as Page;
+        expect(page.id).toBe(first.id);
         expect(page.nextUri).toBeUndefined();
         expect(page.stats.state).toBe('FAILED');
         expect(page.error).toMatchObject({

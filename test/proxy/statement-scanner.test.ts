@@ -1,49 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StatementScanner } from '../../src/proxy/statement-scanner.js';
-import { makeRewriteContext, rewriteBackendUrl } from '../../src/proxy/url-rewrite.js';
+import { makeRewriteContext } from '../../src/proxy/url-rewrite.js';
 
 const ctx = makeRewriteContext(
   ['http://10.0.0.5:8080', 'http://gw.example:8080'],
   'https://gw.example',
   'H.sig',
 );
-
-describe('rewriteBackendUrl', () => {
-  it.each([
-    [
-      'http://10.0.0.5:8080/v1/statement/queued/20240101_000000_00001_abcde/y123/1',
-      'https://gw.example/v1/statement/queued/20240101_000000_00001_abcde/y123~H.sig/1',
-    ],
-    [
-      'http://10.0.0.5:8080/v1/statement/executing/20240101_000000_00001_abcde/y9/3',
-      'https://gw.example/v1/statement/executing/20240101_000000_00001_abcde/y9~H.sig/3',
-    ],
-    [
-      'http://gw.example:8080/v1/statement/executing/partialCancel/q_1/2/y9/3',
-      'https://gw.example/v1/statement/executing/partialCancel/q_1/2/y9~H.sig/3',
-    ],
-    [
-      'http://10.0.0.5:8080/v1/spooled/download/abc-DEF_1',
-      'https://gw.example/v1/spooled/download/abc-DEF_1~H.sig',
-    ],
-    ['http://10.0.0.5:8080/v1/spooled/ack/abc?x=1', 'https://gw.example/v1/spooled/ack/abc~H.sig?x=1'],
-    ['http://10.0.0.5:8080/ui/query.html?q_1', 'https://gw.example/ui/query.html?q_1'],
-  ])('rewrites %s', (from, to) => {
-    expect(rewriteBackendUrl(from, ctx)?.url).toBe(to);
-  });
-
-  it.each([
-    'https://s3.amazonaws.com/bucket/segment?sig=1',
-    'http://10.0.0.5:80801/v1/statement/queued/q/y/1',
-    'http://10.0.0.50:8080/v1/statement/queued/q/y/1',
-  ])('leaves URLs of other origins alone: %s', (url) => {
-    expect(rewriteBackendUrl(url, ctx)).toBeUndefined();
-  });
-
-  it('reports the query id of statement URLs', () => {
-    expect(rewriteBackendUrl('http://10.0.0.5:8080/v1/statement/queued/q_42/y/1', ctx)?.queryId).toBe('q_42');
-  });
-});
 
 const page = (next: boolean) =>
   JSON.stringify({

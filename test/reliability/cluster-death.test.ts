@@ -8,6 +8,9 @@ import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
  * clusters' queries are unaffected; when it comes back (having forgotten its in-memory catalogs) its
  * catalogs are reconciled and traffic resumes.
  */
+/** Far below the gateway's upstream timeout, far above a poll on a loaded machine. */
+const HANG_MS = 45_000;
+
 describe('a cluster dies under load', () => {
   const ts: TrinoEmulator[] = [];
   let gw: TestGateway;
@@ -24,7 +27,8 @@ describe('a cluster dies under load', () => {
           // cluster from marking it down (which sent submissions a 503 now and then).
           health: { intervalSeconds: 0.2, timeoutSeconds: 5, healthyThreshold: 1, unhealthyThreshold: 1 },
           catalogs: { reconcileIntervalSeconds: 0.5 },
-          proxy: { lostQueryGraceSeconds: 0.3 },
+          // Its default, stated: a poll the gateway let hang would outlast HANG_MS and fail the test.
+          proxy: { lostQueryGraceSeconds: 0.3, upstreamTimeoutMs: 120_000 },
           auth: { mode: 'none', headerUsers: { groups: ['*'], roles: ['admin', 'user'] } },
         },
       ),
@@ -61,7 +65,10 @@ describe('a cluster dies under load', () => {
         hold.parked();
         await hold.park;
       }
-      res = await fetch(page.nextUri, { headers, signal: AbortSignal.timeout(10_000) });
+      // A bound that tells a hang (the gateway's upstream timeout is 2 minutes) from a slow poll: no poll
+      // must wait on a dead cluster, but on a loaded machine a live one's poll can take seconds (10 s failed
+      // 1 run in 10 at load 16).
+      res = await fetch(page.nextUri, { headers, signal: AbortSignal.timeout(HANG_MS) });
       polls++;
       const text = await res.text();
       try {
