@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { DatabaseRules } from '../../src/routing/database-rules.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleText } from '../../src/routing/rule-loader.js';
-import { Client, consoleFixture } from './console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 const FILE_RULES = `
 - name: airflow-to-etl
