@@ -53,6 +53,8 @@ export interface ForwardOptions {
    * undefined leaves it as it is.
    */
   rewriteLocation?(location: string): string | undefined;
+  /** For a relay: rewrites a cluster's OAuth2 challenge (a 401's WWW-Authenticate) onto the gateway. */
+  rewriteChallenge?(value: string): string;
   /**
    * For a relay of a spooled segment: a redirect to another origin (object storage, in retrieval mode
    * COORDINATOR_STORAGE_REDIRECT) passes unchanged; segment clients send no credentials to follow it with.
@@ -75,6 +77,7 @@ export type ForwardOutcome =
 interface Relay {
   timedOut: boolean;
   rewriteLocation?: (location: string) => string | undefined;
+  rewriteChallenge?: (value: string) => string;
   storageRedirects?: boolean;
   settle: (o: ForwardOutcome) => void;
   /** Origins the backend's own redirects may use (its own, the gateway's public one). */
@@ -126,6 +129,11 @@ export class Forwarder {
         const to = r.rewriteLocation(loc);
         if (to !== undefined) proxyRes.headers.location = to;
       }
+      const challenge = proxyRes.headers['www-authenticate'];
+      if (r.rewriteChallenge && proxyRes.statusCode === 401 && challenge !== undefined)
+        (proxyRes.headers as Record<string, string | string[]>)['www-authenticate'] = Array.isArray(challenge)
+          ? challenge.map(r.rewriteChallenge)
+          : r.rewriteChallenge(challenge);
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
@@ -218,6 +226,7 @@ export class Forwarder {
         backend: backend.name,
         timedOut: false,
         rewriteLocation: opts.rewriteLocation,
+        rewriteChallenge: opts.rewriteChallenge,
         storageRedirects: opts.storageRedirects,
         settle: (o) => {
           if (!settled) {

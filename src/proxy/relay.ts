@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import { HANDLE_SEP } from '../trino/paths.js';
 import { answerUpstreamFailure } from './failure-answer.js';
+import { rewriteChallenge } from './oauth2-challenge.js';
 import { ownerBackend } from './follow-up-owner.js';
 import { noBackend } from './no-backend.js';
 import { prepareHeaders } from './forward-headers.js';
@@ -24,7 +25,14 @@ export async function relay(
 ): Promise<boolean> {
   prepareHeaders(req, b, cx.tls, stripEncoding, cx.prefix);
   const rewriteLocation = (loc: string) => ownLocation(cx.publicUrl, b, loc);
-  const out = await cx.forwarder.forward(req, res, b, { path, body, rewriteLocation });
+  // A cluster running its own OAuth2 may challenge any request (a token that expired mid-query).
+  const rewrite = (v: string) => rewriteChallenge(v, cx.rewrites.of(b, b.origin));
+  const out = await cx.forwarder.forward(req, res, b, {
+    path,
+    body,
+    rewriteLocation,
+    rewriteChallenge: rewrite,
+  });
   if (!out.ok) answerUpstreamFailure(cx, res, b, out.kind);
   return out.ok && out.status < 300;
 }

@@ -99,6 +99,21 @@ describe('OAuth2 pass-through to clusters that sign users in themselves', () => 
     expect(w.idp.paths.filter((p) => p === '/auth').length).toBe(authorizations);
   });
 
+  it('rewrites a challenge the cluster sends on a relayed follow-up (/v1/query/{id}, no token) onto the gateway too', async () => {
+    const headers = { authorization: `Bearer ${token}`, 'x-trino-user': 'alice', ...ETL };
+    const posted = await fetch(`${w.gw.url}/v1/statement`, { method: 'POST', body: 'SELECT 1', headers });
+    const { id } = (await posted.json()) as { id: string };
+    const res = await fetch(`${w.gw.url}/v1/query/${id}`, { headers: { 'x-trino-user': 'alice' } });
+    expect(res.status).toBe(401);
+    const header = res.headers.get('www-authenticate')!;
+    const bearer = parseChallenges([header]).find((c) => c.scheme === 'Bearer')!;
+    expect(bearer.params.x_token_server).toMatch(
+      new RegExp(`^${w.gw.url}/oauth2/token/[0-9a-f-]{36}~[^/]+$`),
+    );
+    expect(header).not.toContain(String(w.etl.port));
+    expect(header).not.toContain(String(w.adhoc.port));
+  });
+
   it('answers a token-server id it never issued, or one whose handle is forged, with 404 in Trino’s error JSON', async () => {
     const id = '8d3c2a3e-1f2b-4c5d-9e8f-0a1b2c3d4e5f';
     for (const path of [`/oauth2/token/${id}`, `/oauth2/token/${id}~Zm9yZ2Vk.AAAAAAAAAAAAAAAA`]) {
