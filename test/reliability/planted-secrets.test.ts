@@ -91,7 +91,7 @@ describe('planted catalog secrets appear nowhere: database file, logs, API answe
     expect(created.status).toBe(201);
     for (const sql of STATEMENTS) await run(sql, alice);
     expect(ids.length).toBe(STATEMENTS.length);
-    gw.services.recorder.flush();
+    await gw.services.recorder.flush();
 
     for (const who of [admin, alice]) {
       await grab('/api/v1/queries?limit=500', who);
