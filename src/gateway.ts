@@ -20,6 +20,7 @@ import { Forwarder } from './proxy/forward.js';
 import { HandleCodec } from './proxy/handle-codec.js';
 import { ProtocolProxy } from './proxy/protocol-proxy.js';
 import { QueryTracker } from './proxy/query-tracker.js';
+import { QueueService, queueConfigs } from './queue/queue-service.js';
 import { FailureLimiter } from './auth/failure-limiter.js';
 import { HashGate } from './auth/hash-gate.js';
 import type { QueryRouter } from './proxy/seams.js';
@@ -76,6 +77,8 @@ export class Gateway {
   readonly history: HistoryRepo;
   readonly recorder: HistoryRecorder;
   readonly tracker: QueryTracker;
+  /** The gateway's own queue, when some group has one (groups[].queue). */
+  readonly queue?: QueueService;
   /** Failed-login limits, shared by Basic authentication and the console's sign-in. */
   readonly loginLimiter: FailureLimiter;
   /** Bounds password-hash work (Basic and console sign-ins). */
@@ -163,6 +166,7 @@ export class Gateway {
       storeSql,
       isSecretKey: isSecret,
       logger: this.logger,
+      onEnded: (queryId) => this.queue?.gate.ended(queryId),
     });
     const affinityRepo = new AffinityRepo(this.db.db);
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
@@ -231,6 +235,17 @@ export class Gateway {
       gate: this.hashGate,
       oidc: this.oidc?.authenticator,
     });
+    const codec = new HandleCodec(secret);
+    this.queue = queueConfigs(cfg).size
+      ? new QueueService(cfg, {
+          registry: this.registry,
+          picker: this.picker,
+          codec,
+          metrics: this.metrics,
+          logger: this.logger,
+          live: () => this.tracker.liveQueries(),
+        })
+      : undefined;
     const proxy = new ProtocolProxy({
       publicUrl: cfg.server.publicUrl,
       defaultGroup: cfg.routing.defaultGroup,
@@ -239,8 +254,9 @@ export class Gateway {
       registry: this.registry,
       picker: this.picker,
       affinity: this.affinity,
-      codec: new HandleCodec(secret),
+      codec,
       tracker: this.tracker,
+      queue: this.queue?.gate,
       forwarder: this.forwarder,
       authenticator: this.authenticator,
       router: { route: (input) => this.route(input) },
@@ -310,6 +326,7 @@ export class Gateway {
     });
     this.recorder.start();
     this.tracker.start();
+    this.queue?.start();
     this.retention.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -364,6 +381,7 @@ export class Gateway {
       this.monitor?.stop();
       await this.catalogs?.stop();
       this.tracker.stop();
+      this.queue?.stop();
       this.retention.stop();
       this.stopSignal.abort();
       // Repair answers land in the recorder: let a running repair finish (bounded by its timeouts), briefly.

@@ -23,6 +23,7 @@ import { sendStatementResponse, type StatementResponseOptions } from './statemen
 import type { StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { submit } from './submission.js';
+import { QUEUE_OWNER } from '../queue/queue-gate.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 import { principalOf, readCookie, splitTarget } from './request-parts.js';
 
@@ -113,7 +114,9 @@ export class ProtocolProxy {
         : kind.kind === 'ui'
           ? uiQueryId(req)
           : undefined;
-    if (queryId !== undefined) checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
+    // A query the gateway's queue holds is checked by the queue (no cluster and no affinity know it yet).
+    if (queryId !== undefined && !this.d.queue?.holds(queryId))
+      checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
     if (kind.kind === 'ui' && isUiLogin(req))
       return this.uiLogin(req, res, await uiLoginForm(req, principal, user, this.d.resolveUser));
     return this.followUpKind(req, res, kind, search);
@@ -170,7 +173,7 @@ export class ProtocolProxy {
   /** asOwner applies the principal to a statement follow-up and checks that it may act on the query. */
   private asOwner(req: IncomingMessage, principal: Principal, queryId: string): void {
     applyPrincipal(req, principal, this.d.resolveUser);
-    checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
+    if (!this.d.queue?.holds(queryId)) checkOwner(principal, queryId, this.d.affinity, this.d.resolveUser);
   }
 
   private async followUpKind(
@@ -226,6 +229,8 @@ export class ProtocolProxy {
   ): void {
     const owner = handle !== undefined ? this.d.codec.decode(handle) : this.d.affinity.queryOwner(queryId);
     if (!owner) throw notFound(queryId);
+    if (owner === QUEUE_OWNER && this.d.queue)
+      return this.d.queue.followUp(this.kit, req, res, queryId, path);
     const b = this.kit.backendNamed(owner, queryId);
     this.d.tracker.seen(queryId);
     if (this.debug) noteQuery(res, queryId, b.name);
@@ -262,6 +267,7 @@ export class ProtocolProxy {
     queryId: string,
     path: string,
   ): Promise<void> {
+    if (this.d.queue?.holds(queryId)) return this.d.queue.byQueryId(req, res, queryId);
     const owner = this.d.affinity.queryOwner(queryId);
     if (!owner) throw notFound(queryId);
     const ok = await this.kit.plain(req, res, this.kit.backendNamed(owner, queryId), path, true);

@@ -18,6 +18,7 @@ import type { StatementFacts } from './statement-scanner.js';
 import { toGatewayError, type UpstreamFailureKind } from './upstream-error.js';
 import { makeRewriteContext, type UrlRewriteContext } from './url-rewrite.js';
 import { HANDLE_SEP } from '../trino/paths.js';
+import type { QueueGate } from '../queue/queue-gate.js';
 
 export interface ProtocolProxyDeps {
   publicUrl: string;
@@ -35,6 +36,8 @@ export interface ProtocolProxyDeps {
   resolveUser: UserResolver;
   metrics: Metrics;
   logger: Logger;
+  /** The gateway's own queue (src/queue), for groups that have one. Default: none. */
+  queue?: QueueGate;
   /** Passive health: a transport failure talking to a backend. */
   onUpstreamFailure?: (backend: string, kind: UpstreamFailureKind) => void;
 }

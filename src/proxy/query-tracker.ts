@@ -32,6 +32,8 @@ export interface TrackerOptions extends BudgetLimits {
   isSecretKey: (key: string) => boolean;
   /** Writes one info line per finished query; none when absent. */
   logger?: Logger;
+  /** Told when a followed query ends, however it ends (the gateway's queue gives its slot back). */
+  onEnded?: (queryId: string) => void;
 }
 
 interface Live {
@@ -182,6 +184,7 @@ export class QueryTracker {
       return;
     }
     this.live.delete(queryId);
+    this.o.onEnded?.(queryId);
     this.budgets.ended(l.user, l.polled);
     this.adjust(l.backend, -1);
     const elapsedMs = outcome.elapsedMs ?? now - l.submittedAt;
@@ -233,6 +236,11 @@ export class QueryTracker {
       else if (!l.polled && now - l.submittedAt > this.o.unpolledAbandonMs)
         this.finished(id, { state: 'ABANDONED', errorMessage: 'never polled after its first answer' }, now);
     }
+  }
+
+  /** liveQueries lists the queries followed now (the queue's drift check compares its slots with them). */
+  *liveQueries(): IterableIterator<{ queryId: string; backend: string; group?: string; user: string }> {
+    for (const [queryId, l] of this.live) yield { queryId, backend: l.backend, group: l.group, user: l.user };
   }
 
   liveCount(): number {

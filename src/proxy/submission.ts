@@ -6,7 +6,7 @@ import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
 import { killQueryTarget } from '../trino/kill-query.js';
-import type { ForwardOptions } from './forward.js';
+import type { ForwardOptions, ForwardOutcome } from './forward.js';
 import { acceptsGzip, prepareHeaders } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
 import type { ProxyKit } from './proxy-kit.js';
@@ -81,6 +81,9 @@ export async function submit(
       throw d;
     }
     decision = d;
+    // The gateway's own queue (src/queue) chooses the backend in a group that has one, or holds the query.
+    if (deps.queue?.governs(d.group))
+      return deps.queue.submit(kit, req, res, submissionOf(req, body, sql, user, d));
     const pick = deps.picker.pick(d.group, { user });
     if (!pick) {
       deps.metrics.routingFailures.inc({ reason: 'no_backend' });
@@ -95,48 +98,8 @@ export async function submit(
     policy = pick.policy;
   }
 
-  const clientGzip = acceptsGzip(req);
-  const remote = clientAddress(req);
-  const source = header(req.headers, 'source');
-  const attempt = (b: Backend, retryable: boolean) => {
-    const fwdOrigin = prepareHeaders(req, b, deps.tls, true, kit.prefix);
-    const opts: ForwardOptions = {
-      body,
-      path: '/v1/statement',
-      refuse503: retryable,
-      onLateFailure: (kind, res) => kit.submissionLost(res, b, kind),
-      onResponse: (up, res, flow) =>
-        sendStatementResponse(up, res, flow, {
-          ctx: kit.rewriteContext(b, fwdOrigin),
-          clientGzip,
-          backendName: b.name,
-          beforeSend: (facts) => {
-            const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
-            kit.noteTransaction(up.headers, b);
-            if (!queryId || up.statusCode >= 300) return;
-            facts.queryId = queryId;
-            noteQuery(res, queryId, b.name);
-            deps.affinity.rememberQuery(queryId, b.name, user);
-            deps.tracker.started({
-              queryId,
-              backend: b.name,
-              group: decision.group,
-              user,
-              source,
-              clientAddress: remote,
-              rule: decision.rule,
-              policy,
-              sql,
-            });
-          },
-          done: (facts) => kit.settle(facts),
-        }),
-    };
-    // Counted as load from the pick until the answer arrives, so a burst of submissions spreads out
-    // instead of all landing where the load looked lowest a moment ago.
-    b.submitting++;
-    return deps.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
-  };
+  const s = submissionOf(req, body, sql, user, decision, policy);
+  const attempt = (b: Backend, retryable: boolean) => sendSubmission(kit, req, res, b, s, retryable);
 
   // A transaction's statements and a kill_query belong to one cluster: never retried elsewhere.
   const pinned = decision.source === 'transaction' || decision.source === 'kill_query';
@@ -165,6 +128,96 @@ export async function submit(
   if (!out.ok && out.kind !== 'refused' && out.kind !== 'unavailable' && out.kind !== 'client-gone')
     kit.submissionLost(res, backend, out.kind);
   else if (!out.ok) kit.upstreamFailed(res, backend, out.kind);
+}
+
+/** What a submission needs to be sent to a cluster, now or later (a query the queue held). */
+export interface Submission {
+  body: Buffer;
+  sql: string;
+  user: string;
+  decision: RoutingDecision;
+  policy?: string;
+  source?: string;
+  remote?: string;
+  clientGzip: boolean;
+  /** Told the cluster's query id before the client sees its first answer (the queue binds its slot). */
+  onQueryId?: (queryId: string) => void;
+}
+
+/**
+ * sendSubmission sends a statement to backend b and answers the client with the cluster's first page,
+ * recording the query (affinity, tracker) before the client sees it. `retryable`: a 503 or a refusal is
+ * reported, not answered, so the caller may try another backend (the query never started).
+ */
+export function sendSubmission(
+  kit: ProxyKit,
+  req: IncomingMessage,
+  res: ServerResponse,
+  b: Backend,
+  s: Submission,
+  retryable: boolean,
+): Promise<ForwardOutcome> {
+  const deps = kit.d;
+  const { decision, user } = s;
+  const fwdOrigin = prepareHeaders(req, b, deps.tls, true, kit.prefix);
+  const opts: ForwardOptions = {
+    body: s.body,
+    path: '/v1/statement',
+    refuse503: retryable,
+    onLateFailure: (kind, res) => kit.submissionLost(res, b, kind),
+    onResponse: (up, res, flow) =>
+      sendStatementResponse(up, res, flow, {
+        ctx: kit.rewriteContext(b, fwdOrigin),
+        clientGzip: s.clientGzip,
+        backendName: b.name,
+        beforeSend: (facts) => {
+          const queryId = facts.queryId ?? QUERY_ID_IN_BODY.exec(facts.head ?? '')?.[1];
+          kit.noteTransaction(up.headers, b);
+          if (!queryId || up.statusCode >= 300) return;
+          facts.queryId = queryId;
+          noteQuery(res, queryId, b.name);
+          deps.affinity.rememberQuery(queryId, b.name, user);
+          deps.tracker.started({
+            queryId,
+            backend: b.name,
+            group: decision.group,
+            user,
+            source: s.source,
+            clientAddress: s.remote,
+            rule: decision.rule,
+            policy: s.policy,
+            sql: s.sql,
+          });
+          s.onQueryId?.(queryId);
+        },
+        done: (facts) => kit.settle(facts),
+      }),
+  };
+  // Counted as load from the pick until the answer arrives, so a burst of submissions spreads out
+  // instead of all landing where the load looked lowest a moment ago.
+  b.submitting++;
+  return deps.forwarder.forward(req, res, b, opts).finally(() => b.submitting--);
+}
+
+function submissionOf(
+  req: IncomingMessage,
+  body: Buffer,
+  sql: string,
+  user: string,
+  decision: RoutingDecision,
+  policy?: string,
+): Submission {
+  const source = header(req.headers, 'source');
+  return {
+    body,
+    sql,
+    user,
+    decision,
+    policy,
+    source,
+    remote: clientAddress(req),
+    clientGzip: acceptsGzip(req),
+  };
 }
 
 /** chosenBy says what chose the group, so a 503 tells an operator which rule or setting to look at. */

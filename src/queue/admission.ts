@@ -23,6 +23,9 @@ const QUEUE_FULL = 0x0002_0002; // StandardErrorCode.QUERY_QUEUE_FULL
 const EXCEEDED_TIME_LIMIT = 0x0002_0003;
 const NO_NODES_AVAILABLE = 0x0001_0005;
 
+/** How long a query whose slot came may go unpolled before the slot goes to the next one (see sweep). */
+const READY_UNPOLLED_MS = 30_000;
+
 /** How long a failed or gone held query is still remembered, so its client's next poll learns why. */
 const FORGET_AFTER_MS = 60_000;
 
@@ -73,6 +76,23 @@ export class AdmissionQueue<P = unknown> {
       const lease = await this.take(group, user, new Set(), now);
       if (lease) return { kind: 'run', lease };
     }
+    return this.hold(group, user, priority, payload, now);
+  }
+
+  /**
+   * hold puts a query in its group's queue (or answers QUERY_QUEUE_FULL); `refusedBy` names backends that
+   * refused it just now, which its next try avoids while another backend is available.
+   */
+  hold(
+    group: string,
+    user: string,
+    priority: number,
+    payload: P,
+    now = Date.now(),
+    refusedBy?: Iterable<string>,
+  ): Admission<P> {
+    const cfg = this.groups.get(group)!;
+    const fq = this.queues.get(group)!;
     if (fq.size >= cfg.maxQueued) {
       this.metrics?.queueRejections.inc({ group, reason: 'full' });
       return {
@@ -86,6 +106,7 @@ export class AdmissionQueue<P = unknown> {
       };
     }
     const h = new HeldQuery<P>(this.ids.next(now), newSlug(), group, user, priority, now, payload);
+    for (const b of refusedBy ?? []) h.refusedBy.add(b);
     this.held.set(h.id, h);
     fq.push(h);
     this.metrics?.queueLength.set({ group }, fq.size);
@@ -215,6 +236,9 @@ export class AdmissionQueue<P = unknown> {
     while (fq.size > 0) {
       const h = fq.next(canRun);
       if (!h) break;
+      // Backends that refused it are avoided while another is available; when none is, they are tried
+      // again (at most once per poll of its client, since the poll submits it).
+      if (h.refusedBy.size && this.candidates(group, h.user, h.refusedBy).length === 0) h.refusedBy.clear();
       const lease = await this.take(group, h.user, h.refusedBy);
       if (!lease) {
         fq.push(h, true);
@@ -242,6 +266,9 @@ export class AdmissionQueue<P = unknown> {
       if (h.state === 'failed' || h.state === 'gone') {
         if (now - h.lastPoll > FORGET_AFTER_MS) this.held.delete(h.id);
       } else if (now - h.lastPoll > cfg.clientTimeoutMs) this.end(h, 'abandoned', now);
+      // A waiting client polls about every second (each poll is held up to a second): one that has not
+      // come back for its slot within READY_UNPOLLED_MS is gone, and the slot goes to the next in line.
+      else if (h.state === 'ready' && now - h.lastPoll > READY_UNPOLLED_MS) this.end(h, 'abandoned', now);
       else if (h.state === 'waiting' && now - h.enqueuedAt > cfg.maxQueuedMs) this.fail(h, now);
     }
   }

@@ -1,0 +1,210 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../observability/logger.js';
+import { requestIdOf } from '../observability/request-id.js';
+import { GatewayError } from '../trino/errors.js';
+import { header } from '../trino/headers.js';
+import type { ProxyKit } from '../proxy/proxy-kit.js';
+import { notFound } from '../proxy/proxy-kit.js';
+import { sendSubmission, type Submission } from '../proxy/submission.js';
+import type { AdmissionQueue } from './admission.js';
+import type { HeldFailure, HeldQuery, Lease } from './held-query.js';
+import { failedPage, queuedPage, type PageUrls } from './queued-page.js';
+import { QueryIds } from './query-ids.js';
+
+/** The owner name a queued nextUri's handle is signed for: no backend can have it (names start alphanumeric). */
+export const QUEUE_OWNER = '*queue';
+
+/** What a held query keeps to be submitted later: the submission and the request headers it came with. */
+export interface HeldSubmission {
+  s: Submission;
+  headers: IncomingHttpHeaders;
+}
+
+/** Request headers not kept for a later submission: they describe the first request, not the statement. */
+const NOT_KEPT = ['content-length', 'transfer-encoding', 'expect', 'connection', 'keep-alive'];
+
+/**
+ * QueueGate is where the proxy meets the gateway's own queue: a new query of a queued group comes here
+ * (run now, held, or refused), and so do the polls, cancels and /v1/query/{id} of the queries it holds.
+ * When a held query's slot comes, its next poll submits it and answers with the cluster's first page, so
+ * the client carries on with the cluster's pages without noticing.
+ */
+export class QueueGate {
+  private readonly ids = new QueryIds();
+  private readonly urls: PageUrls;
+
+  constructor(
+    readonly admission: AdmissionQueue<HeldSubmission>,
+    publicUrl: string,
+    handle: string,
+    private readonly logger: Logger,
+    /** How long a poll of a waiting query is held open before it gets the next QUEUED page (Trino's maxWait). */
+    private readonly longPollMs = 1000,
+  ) {
+    this.urls = { publicUrl, handle };
+  }
+
+  governs(group: string): boolean {
+    return this.admission.governs(group);
+  }
+
+  holds(queryId: string): boolean {
+    return this.admission.get(queryId) !== undefined;
+  }
+
+  /** ended: the proxy saw a query end (any way): its slot goes back. */
+  ended(queryId: string): void {
+    this.admission.ended(queryId);
+  }
+
+  async submit(kit: ProxyKit, req: IncomingMessage, res: ServerResponse, s: Submission): Promise<void> {
+    const headers: IncomingHttpHeaders = {};
+    for (const k in req.headers) if (!NOT_KEPT.includes(k)) headers[k] = req.headers[k];
+    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const a = await this.admission.admit(s.decision.group, s.user, priority, { s, headers });
+    if (a.kind === 'full') return this.page(res, failedPage(this.facts(), this.urls, Date.now(), a.failure));
+    if (a.kind === 'queued') return this.page(res, queuedPage(a.held, this.urls, Date.now()));
+    const refused = new Set<string>();
+    if (await this.run(kit, req, res, s, a.lease, refused)) return;
+    // Every backend with a free slot refused it: it never started, so it waits like any held query.
+    const again = this.admission.hold(
+      s.decision.group,
+      s.user,
+      priority,
+      { s, headers },
+      Date.now(),
+      refused,
+    );
+    if (again.kind === 'full')
+      return this.page(res, failedPage(this.facts(), this.urls, Date.now(), again.failure));
+    if (again.kind === 'queued') this.page(res, queuedPage(again.held, this.urls, Date.now()));
+  }
+
+  /**
+   * run sends a submission on the slot it holds; when that backend refuses (the query never started) the
+   * slot goes back and another backend with a free slot is tried. False when no backend took it (the
+   * client was answered nothing).
+   */
+  private async run(
+    kit: ProxyKit,
+    req: IncomingMessage,
+    res: ServerResponse,
+    s: Submission,
+    first: Lease,
+    refused: Set<string> = new Set(),
+  ): Promise<boolean> {
+    let lease: Lease | undefined = first;
+    const headers = { ...req.headers };
+    while (lease) {
+      const b = kit.d.registry.get(lease.backend);
+      const cur: Lease = lease;
+      let out;
+      if (b) {
+        req.headers = { ...headers };
+        const bound = { ...s, onQueryId: (id: string) => this.admission.bind(cur, id) };
+        out = await sendSubmission(kit, req, res, b, bound, true);
+      }
+      if (!cur.queryId) this.admission.release(cur);
+      if (b && out?.ok) return true;
+      if (b && out && !out.ok && out.kind !== 'refused' && out.kind !== 'unavailable') {
+        if (out.kind === 'client-gone') kit.upstreamFailed(res, b, out.kind);
+        else kit.submissionLost(res, b, out.kind);
+        return true;
+      }
+      if (b && out && !out.ok && out.kind === 'refused') kit.d.onUpstreamFailure?.(b.name, 'refused');
+      refused.add(cur.backend);
+      lease = await this.admission.take(s.decision.group, s.user, refused);
+      if (lease) {
+        kit.d.metrics.queueFailovers.inc({ group: s.decision.group });
+        this.logger.debug(
+          { reqId: requestIdOf(res), from: cur.backend, to: lease.backend },
+          'submission refused; trying another backend',
+        );
+      }
+    }
+    return false;
+  }
+
+  /** followUp serves GET and DELETE on a held query's nextUri (`path`: /v1/statement/queued/{id}/{slug}/{token}). */
+  followUp(kit: ProxyKit, req: IncomingMessage, res: ServerResponse, queryId: string, path: string): void {
+    const h = this.admission.get(queryId);
+    const slug = path.split('/')[5];
+    if (!h || slug !== h.slug) throw notFound(queryId);
+    this.checkUser(req, h);
+    h.lastPoll = Date.now();
+    if (req.method === 'DELETE') {
+      this.admission.cancel(queryId);
+      res.writeHead(204).end();
+      return;
+    }
+    this.poll(kit, req, res, h).catch((e: unknown) => kit.fail(res, e));
+  }
+
+  private async poll(kit: ProxyKit, req: IncomingMessage, res: ServerResponse, h: HeldQuery<HeldSubmission>) {
+    if (h.state === 'waiting') await h.until(this.longPollMs);
+    if (res.destroyed) return;
+    if (h.state === 'ready' && h.lease) {
+      const lease = h.lease;
+      h.lease = undefined;
+      this.admission.started(h);
+      req.method = 'POST';
+      const { s, headers } = h.payload;
+      req.headers = { ...headers };
+      if (await this.run(kit, req, res, s, lease, h.refusedBy)) return;
+      // Every backend refused it: it waits again, at the front of its user's line.
+      this.admission.requeue(h);
+    }
+    if (h.state === 'failed' && h.failure)
+      return this.page(res, failedPage(h, this.urls, Date.now(), h.failure));
+    if (h.state === 'gone') return this.page(res, failedPage(h, this.urls, Date.now(), GONE));
+    h.token++;
+    this.page(res, queuedPage(h, this.urls, Date.now()));
+  }
+
+  /** byQueryId serves /v1/query/{id} of a held query: DELETE cancels it, GET tells its state. */
+  byQueryId(req: IncomingMessage, res: ServerResponse, queryId: string): void {
+    const h = this.admission.get(queryId);
+    if (!h) throw notFound(queryId);
+    this.checkUser(req, h);
+    if (req.method === 'DELETE') {
+      this.admission.cancel(queryId);
+      res.writeHead(204).end();
+      return;
+    }
+    const state = h.state === 'failed' ? 'FAILED' : h.state === 'gone' ? 'FAILED' : 'QUEUED';
+    this.page(res, JSON.stringify({ queryId: h.id, state, self: `${this.urls.publicUrl}/v1/query/${h.id}` }));
+  }
+
+  /** checkUser: only the user the query runs as (the principal decided it, as on any follow-up) acts on it. */
+  private checkUser(req: IncomingMessage, h: HeldQuery<HeldSubmission>): void {
+    const user = header(req.headers, 'user');
+    if (user !== undefined && user !== h.user)
+      throw new GatewayError(
+        403,
+        'PERMISSION_DENIED',
+        `Access Denied: query ${h.id} belongs to another user`,
+      );
+  }
+
+  private facts() {
+    return { id: this.ids.next(), slug: '', token: 0, enqueuedAt: Date.now() };
+  }
+
+  private page(res: ServerResponse, body: string): void {
+    if (res.headersSent) return void res.destroy();
+    const id = requestIdOf(res);
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      ...(id ? { 'x-request-id': id } : {}),
+    });
+    res.end(body);
+  }
+}
+
+const GONE: HeldFailure = {
+  errorName: 'USER_CANCELED',
+  errorCode: 3,
+  errorType: 'USER_ERROR',
+  message: 'Query was canceled or abandoned while queued',
+};
