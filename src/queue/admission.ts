@@ -23,6 +23,8 @@ const QUEUE_FULL = 0x0002_0002; // StandardErrorCode.QUERY_QUEUE_FULL
 const EXCEEDED_TIME_LIMIT = 0x0002_0003;
 const NO_NODES_AVAILABLE = 0x0001_0005;
 
+const EMPTY: ReadonlySet<string> = new Set();
+
 /** How long a query whose slot came may go unpolled before the slot goes to the next one (see sweep). */
 const READY_UNPOLLED_MS = 30_000;
 
@@ -110,8 +112,8 @@ export class AdmissionQueue<P = unknown> {
     this.held.set(h.id, h);
     fq.push(h);
     this.metrics?.queueLength.set({ group }, fq.size);
-    // A slot may have freed between the take above and the push: look again.
-    void this.drain(group);
+    // A slot may have freed between a take and the push (or nobody waited before): look again, if one may be free.
+    if (this.mayHaveSlot(group, cfg)) void this.drain(group);
     return { kind: 'queued', held: h };
   }
 
@@ -187,6 +189,14 @@ export class AdmissionQueue<P = unknown> {
     const lease: Lease = { group, backend, user, takenAt: now, released: false };
     this.leases.add(lease);
     this.bind(lease, queryId);
+  }
+
+  /** mayHaveSlot is a cheap look (the store's sync hint) at whether some backend of the group has room. */
+  private mayHaveSlot(group: string, cfg: GroupQueueConfig): boolean {
+    const max = cfg.maxRunningPerBackend;
+    if (max === undefined) return true;
+    for (const b of this.candidates(group, '', EMPTY)) if (this.store.running(b) < max) return true;
+    return false;
   }
 
   /** take finds a backend with a free slot for the user (best candidate first) and takes it. */
