@@ -124,6 +124,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       picker: g.picker,
       rules: () => g.rules!,
       defaultGroup: g.config.routing.defaultGroup,
+      wouldWait: (group, user) => g.queue?.wouldWait(group, user),
     }),
   );
   const sso =
@@ -158,6 +159,7 @@ export function mountAppRoutes(g: Gateway, sessionSecret: string, settings: Sett
       rules: () => g.rules,
       databaseRules: g.databaseRules,
       openApi: spec,
+      queue: g.queue?.consoleView(),
       logger: g.logger,
       ...(sso ? { oidc: { loginUrl: sso.loginUrl, user: sso.user } } : {}),
     }),

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HandleCodec } from '../proxy/handle-codec.js';
 import type { LiveQuery } from './drift-check.js';
+import type { ConsoleQueue } from '../ui/pages/queue.js';
 import { AdmissionQueue, type Candidates, type GroupQueueConfig } from './admission.js';
 import { DriftCheck } from './drift-check.js';
 import { QUEUE_OWNER, QueueGate, type HeldSubmission } from './queue-gate.js';
@@ -99,6 +100,30 @@ export class QueueService {
     this.timers = [];
   }
 
+  /** consoleView is the queue as the console lists and cancels it. */
+  consoleView(): ConsoleQueue {
+    return consoleQueue(this.admission as AdmissionQueue<unknown>);
+  }
+
+  /**
+   * wouldWait tells the routing dry run whether a new query of user in group would be held now, and why.
+   */
+  wouldWait(group: string, user: string): { queued: boolean; reason?: string } | undefined {
+    const cfg = this.admission.config(group);
+    if (!cfg) return undefined;
+    const store = this.admission.store;
+    const waiting = this.admission.queuedCount(group);
+    if (waiting > 0) return { queued: true, reason: `${waiting} queries of the group are waiting` };
+    if (cfg.perUserMaxRunning !== undefined && store.userRunning(group, user) >= cfg.perUserMaxRunning)
+      return { queued: true, reason: `the user runs perUserMaxRunning (${cfg.perUserMaxRunning}) queries` };
+    const pool = this.d.picker.pool(group);
+    if (pool.length === 0) return { queued: true, reason: 'no backend of the group is available' };
+    const max = cfg.maxRunningPerBackend;
+    if (max !== undefined && pool.every((b) => store.running(b.name) >= max))
+      return { queued: true, reason: `every available backend runs maxRunningPerBackend (${max}) queries` };
+    return { queued: false };
+  }
+
   /**
    * candidates orders a group's available backends for a new query: the group's policy's own pick first,
    * then the others by fewest slots held (the fallback group's when the group has none available).
@@ -117,4 +142,23 @@ export class QueueService {
       return [...(first && !exclude.has(first.name) ? [first.name] : []), ...rest.map((b) => b.name)];
     };
   }
+}
+
+/** consoleQueue lists an admission queue's held queries in serving order, and cancels them. */
+export function consoleQueue(admission: AdmissionQueue<unknown>): ConsoleQueue {
+  return {
+    list: (limit) =>
+      admission
+        .waiting()
+        .slice(0, limit)
+        .map((h, i) => ({
+          position: i + 1,
+          id: h.id,
+          user: h.user,
+          group: h.group,
+          priority: h.priority,
+          since: h.enqueuedAt,
+        })),
+    cancel: (id) => admission.cancel(id),
+  };
 }
