@@ -167,6 +167,26 @@ describe('the gateway queue with real clients', () => {
     await long;
   });
 
+  it('says in the dry run whether a query would wait, and meters the queue per group', async () => {
+    expect(gw.gateway.queue!.wouldWait('adhoc', 'alice')).toEqual({ queued: false });
+    const long = runTrino(gw.url, 'SELECT sleep(600)');
+    await waitFor(() => running() === 1, 'the slot taken');
+    expect(gw.gateway.queue!.wouldWait('adhoc', 'alice')).toMatchObject({
+      queued: true,
+      reason: expect.stringContaining('maxRunningPerBackend (1)'),
+    });
+    const p = await post(gw, seq(2));
+    const text = await gw.gateway.metrics.registry.metrics();
+    expect(text).toMatch(/switchyard_queue_waiting_queries\{group="adhoc"\} 1/);
+    expect(text).toMatch(/switchyard_queue_running_slots\{backend="trino-1"\} 1/);
+    expect(text).toMatch(/switchyard_queue_rejections_total\{group="adhoc",reason="full"\} 1/);
+    expect((await follow(p)).rows).toEqual(rowsTo(2));
+    await long;
+    const after = await gw.gateway.metrics.registry.metrics();
+    expect(after).toMatch(/switchyard_queue_wait_seconds_count\{group="adhoc",outcome="started"\} [1-9]/);
+    expect(after).toMatch(/switchyard_queue_wait_seconds_count\{group="adhoc",outcome="canceled"\} [1-9]/);
+  });
+
   it("refuses another user's poll of a held query", async () => {
     const long = runTrino(gw.url, 'SELECT sleep(600)');
     await waitFor(() => running() === 1, 'the slot taken');
