@@ -17,6 +17,8 @@ export interface QueryStart {
   rule?: string;
   policy?: string;
   sql: string;
+  /** Milliseconds it waited in the gateway's queue before this submission (history's queued time). */
+  queuedMs?: number;
 }
 
 export interface TrackerOptions extends BudgetLimits {
@@ -129,6 +131,7 @@ export class QueryTracker {
       sqlBytes: stored.sqlBytes,
       sqlSha256: stored.sqlSha256,
       submittedAt: now,
+      queuedMs: q.queuedMs ?? null,
       state: 'RUNNING',
     });
   }

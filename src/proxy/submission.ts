@@ -140,6 +140,8 @@ export interface Submission {
   source?: string;
   remote?: string;
   clientGzip: boolean;
+  /** Milliseconds it waited in the gateway's queue (history's queued time). */
+  queuedMs?: number;
   /** Told the cluster's query id before the client sees its first answer (the queue binds its slot). */
   onQueryId?: (queryId: string) => void;
 }
@@ -187,6 +189,7 @@ export function sendSubmission(
             rule: decision.rule,
             policy: s.policy,
             sql: s.sql,
+            queuedMs: s.queuedMs,
           });
           s.onQueryId?.(queryId);
         },

@@ -150,7 +150,8 @@ export class QueueGate {
       req.method = 'POST';
       const { s, headers } = h.payload;
       req.headers = { ...headers };
-      if (await this.run(kit, req, res, s, lease, h.refusedBy)) return;
+      const waited = { ...s, queuedMs: Date.now() - h.enqueuedAt };
+      if (await this.run(kit, req, res, waited, lease, h.refusedBy)) return;
       // Every backend refused it: it waits again, at the front of its user's line.
       this.admission.requeue(h);
     }

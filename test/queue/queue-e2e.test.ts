@@ -113,6 +113,9 @@ describe('the gateway queue with real clients', () => {
     // The client carried on with the cluster's own query from the first page after the wait.
     expect(rest.ids.at(-1)).not.toBe(first.id);
     expect(trino.query(rest.ids.at(-1)!)).toBeDefined();
+    // History records the time it waited in the gateway's queue.
+    const row = gw.gateway.history.get(rest.ids.at(-1)!);
+    expect(row?.queuedMs).toBeGreaterThanOrEqual(second.stats.queuedTimeMillis);
     await long;
   });
 
