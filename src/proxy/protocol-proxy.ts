@@ -241,6 +241,7 @@ export class ProtocolProxy {
     const clientGzip = acceptsGzip(req);
     const poll = new StatementPoll(
       this.kit,
+      req,
       queryId,
       b,
       path,
@@ -292,6 +293,7 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
 
   constructor(
     private readonly kit: ProxyKit,
+    private readonly req: IncomingMessage,
     private readonly queryId: string,
     private readonly b: Backend,
     readonly path: string,
@@ -315,6 +317,7 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
     const tracker = this.kit.d.tracker;
     if (up.statusCode === 200) {
       tracker.answered(this.queryId);
+      if (this.path.startsWith('/v1/statement/executing/')) this.kit.d.queue?.executing(this.queryId);
       this.kit.settle(facts);
     }
     // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
@@ -334,6 +337,15 @@ class StatementPoll implements ForwardOptions, StatementResponseOptions {
   /** settled handles a poll that got no answer: the client gets a Trino error. */
   settled(res: ServerResponse, out: ForwardOutcome): void {
     if (out.ok) return;
+    // A query still in its cluster's queue, whose cluster went away: the queue may send it elsewhere.
+    if (
+      (out.kind === 'refused' || out.kind === 'reset') &&
+      !res.headersSent &&
+      this.kit.d.queue?.failover(this.kit, this.req, res, this.queryId, this.path)
+    ) {
+      this.kit.d.onUpstreamFailure?.(this.b.name, out.kind);
+      return;
+    }
     this.kit.upstreamFailed(res, this.b, out.kind);
     // A refused or reset poll: the cluster may have gone away. Unless a later poll is answered, the query
     // ends (its in-flight count must not keep the backend looking busy).

@@ -10,6 +10,7 @@ import type { AdmissionQueue } from './admission.js';
 import type { HeldFailure, HeldQuery, Lease } from './held-query.js';
 import { failedPage, queuedPage, type PageUrls } from './queued-page.js';
 import { QueryIds } from './query-ids.js';
+import { mayRunTwice } from './resubmit.js';
 
 /** The owner name a queued nextUri's handle is signed for: no backend can have it (names start alphanumeric). */
 export const QUEUE_OWNER = '*queue';
@@ -19,6 +20,9 @@ export interface HeldSubmission {
   s: Submission;
   headers: IncomingHttpHeaders;
 }
+
+/** Accepted submissions remembered for failover at most (the oldest goes first). */
+const MAX_ACCEPTED = 10_000;
 
 /** Request headers not kept for a later submission: they describe the first request, not the statement. */
 const NOT_KEPT = ['content-length', 'transfer-encoding', 'expect', 'connection', 'keep-alive'];
@@ -31,6 +35,12 @@ const NOT_KEPT = ['content-length', 'transfer-encoding', 'expect', 'connection',
  */
 export class QueueGate {
   private readonly ids = new QueryIds();
+  /**
+   * Submissions a cluster accepted whose client has seen nothing but QUEUED pages, by the cluster's query
+   * id: if that cluster dies now, a statement that only reads is sent to another backend (see failover).
+   * Bounded; an entry goes when the query ends or its client moves past the queued pages.
+   */
+  private readonly accepted = new Map<string, HeldSubmission & { backend: string }>();
   private readonly urls: PageUrls;
 
   constructor(
@@ -55,6 +65,58 @@ export class QueueGate {
   /** ended: the proxy saw a query end (any way): its slot goes back. */
   ended(queryId: string): void {
     this.admission.ended(queryId);
+    this.accepted.delete(queryId);
+  }
+
+  private remember(id: string, s: Submission, headers: IncomingHttpHeaders, backend: string): void {
+    if (!mayRunTwice(s.sql)) return;
+    if (this.accepted.size >= MAX_ACCEPTED) this.accepted.delete(this.accepted.keys().next().value!);
+    this.accepted.set(id, { s, headers, backend });
+  }
+
+  /** executing: the client of a query moved past its queued pages; it is no longer sent elsewhere. */
+  executing(queryId: string): void {
+    if (this.accepted.size) this.accepted.delete(queryId);
+  }
+
+  /**
+   * failover answers a poll of a query's queued page whose cluster refused or reset it (the cluster died
+   * after accepting the statement): when the statement only reads, the old attempt ends FAILED in history
+   * and the statement goes to another backend (or waits in the queue), and this poll gets that new first
+   * page. The client sees one query. False when the query cannot be sent again.
+   */
+  failover(kit: ProxyKit, req: IncomingMessage, res: ServerResponse, queryId: string, path: string): boolean {
+    const a = this.accepted.get(queryId);
+    if (!a || !path.startsWith('/v1/statement/queued/')) return false;
+    this.accepted.delete(queryId);
+    kit.d.tracker.finished(queryId, {
+      state: 'FAILED',
+      errorName: 'BACKEND_UNREACHABLE',
+      errorType: 'EXTERNAL',
+      errorMessage: `backend ${a.backend} went away before the query started; sent to another backend`,
+    });
+    kit.d.metrics.queueFailovers.inc({ group: a.s.decision.group });
+    req.method = 'POST';
+    req.headers = { ...a.headers };
+    this.resubmit(kit, req, res, a).catch((e: unknown) => kit.fail(res, e));
+    return true;
+  }
+
+  private async resubmit(
+    kit: ProxyKit,
+    req: IncomingMessage,
+    res: ServerResponse,
+    a: HeldSubmission & { backend: string },
+  ) {
+    const { s, headers } = a;
+    const refused = new Set([a.backend]);
+    const lease = await this.admission.take(s.decision.group, s.user, refused);
+    if (lease && (await this.run(kit, req, res, s, lease, refused))) return;
+    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const held = this.admission.hold(s.decision.group, s.user, priority, { s, headers }, Date.now(), refused);
+    if (held.kind === 'full')
+      return this.page(res, failedPage(this.facts(), this.urls, Date.now(), held.failure));
+    if (held.kind === 'queued') this.page(res, queuedPage(held.held, this.urls, Date.now()));
   }
 
   async submit(kit: ProxyKit, req: IncomingMessage, res: ServerResponse, s: Submission): Promise<void> {
@@ -101,7 +163,13 @@ export class QueueGate {
       let out;
       if (b) {
         req.headers = { ...headers };
-        const bound = { ...s, onQueryId: (id: string) => this.admission.bind(cur, id) };
+        const bound = {
+          ...s,
+          onQueryId: (id: string) => {
+            this.admission.bind(cur, id);
+            this.remember(id, s, headers, cur.backend);
+          },
+        };
         out = await sendSubmission(kit, req, res, b, bound, true);
       }
       if (!cur.queryId) this.admission.release(cur);

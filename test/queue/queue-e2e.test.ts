@@ -250,3 +250,57 @@ describe('failover of queries that never started', () => {
     await a.setMode('ok');
   });
 });
+
+describe('failover when a cluster dies between submission and its first executing page', () => {
+  let a: TrinoEmulator;
+  let b: TrinoEmulator;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    a = await TrinoEmulator.start({ name: 'trino-a', queuedPages: 3 });
+    b = await TrinoEmulator.start({ name: 'trino-b', queuedPages: 3 });
+    gw = await startGateway(
+      testConfig(
+        [
+          { name: 'trino-a', url: a.url },
+          { name: 'trino-b', url: b.url },
+        ],
+        { groups: [{ name: 'adhoc', queue: { maxRunningPerBackend: 5 } }], health: { enabled: false } },
+      ),
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  const ownerOf = (id: string) => [a, b].find((c) => c.query(id) !== undefined);
+
+  it('sends a reading query to another backend; the client sees one query, history both attempts', async () => {
+    const first = await post(gw, seq(5));
+    const dead = ownerOf(first.id)!;
+    const other = dead === a ? b : a;
+    expect(first.nextUri).toContain('/v1/statement/queued/');
+    await dead.setMode('refuse');
+    const rest = await follow(first);
+    expect(rest.rows).toEqual(rowsTo(5));
+    expect(rest.last.stats.state).toBe('FINISHED');
+    expect(other.query(rest.ids.at(-1)!)).toBeDefined();
+    await waitFor(() => gw.gateway.history.get(first.id)?.state === 'FAILED', 'the first attempt in history');
+    expect(gw.gateway.history.get(first.id)).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+    await waitFor(
+      () => gw.gateway.history.get(rest.ids.at(-1)!)?.state === 'FINISHED',
+      'the second attempt in history',
+    );
+    await dead.setMode('ok');
+  });
+
+  it('never sends again a statement that may have had effects', async () => {
+    const first = await post(gw, 'CREATE CATALOG x USING memory');
+    const dead = ownerOf(first.id)!;
+    await dead.setMode('refuse');
+    const r = await fetch(first.nextUri!, { headers: H });
+    expect(r.status).toBeGreaterThanOrEqual(500);
+    await dead.setMode('ok');
+  });
+});
