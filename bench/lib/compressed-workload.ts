@@ -32,6 +32,8 @@ export async function compressedWorkload(o: { quick: boolean; repeat: number }):
   for (const [t] of stack.targets) {
     const c = await rowsOf(urls.get(t)!);
     console.log(`(c) ${t}: ${c.rows} rows, content-encoding ${c.gzip ? 'gzip' : 'identity'}`);
+    // Every target must answer gzip, or the workload measures something else (as it silently did once).
+    if (!c.gzip) throw new Error(`workload c: ${t} answered without gzip`);
   }
   const rows: string[] = [];
   const ratios: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * The Trino emulator for workload (c), started by the bench (test/helpers/trino-emulator/ is not changed):
- * `emulator-child.ts PORT`. It is test/helpers/emulator-cli.ts's emulator with one bench-local change:
+ * `emulator-child.ts PORT`. It is test/helpers/emulator-cli.ts's emulator with its largePageWriter set:
  * `SELECT large_page(n)` answers a page of n bytes of tpch-lineitem rows (bench/lib/lineitem.ts) instead
  * of filler, and compresses it when the request accepts gzip, as Trino does by default
  * (`query-results.compression-enabled`, on; Airlift's Jetty GzipHandler, Deflater's default level 6).
@@ -43,12 +43,11 @@ function sendLineitem(
   else pipeline(source, res, done);
 }
 
-(TrinoEmulator.prototype as unknown as { sendLarge: typeof sendLineitem }).sendLarge = sendLineitem;
-
 const emu = await TrinoEmulator.start({
   port: Number(process.argv[2]),
   host: '127.0.0.1',
   queuedPages: 0,
   executingPages: 0,
 });
+emu.largePageWriter = sendLineitem;
 process.stdout.write(`trino emulator ${emu.name} listening on ${emu.url}\n`);

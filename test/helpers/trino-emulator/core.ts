@@ -45,4 +45,14 @@ export interface EmulatorCore {
   closeLargePages: boolean;
   /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */
   largeBytesWritten: number;
+  /** Writes large_page bodies instead of the filler (the bench's lineitem rows, compressed as Trino does). */
+  largePageWriter?: LargePageWriter;
 }
+
+/** LargePageWriter answers a large_page request: the page document without its rows, and the size asked for. */
+export type LargePageWriter = (
+  res: import('node:http').ServerResponse,
+  headers: Record<string, string>,
+  doc: Record<string, unknown>,
+  bytes: number,
+) => void;

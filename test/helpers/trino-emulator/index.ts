@@ -19,7 +19,7 @@ import { SegmentStore } from './spooling.js';
 import { cancel, killQuery, poll, submit } from './statement.js';
 import { WebUi } from './ui.js';
 import { restAddCatalog, restDropCatalog } from './catalog-rest.js';
-import type { EmulatorCore, EmulatedQuery, Query } from './core.js';
+import type { EmulatorCore, EmulatedQuery, LargePageWriter, Query } from './core.js';
 
 export type { EmulatorOptions, ProcessForwarded, RetrievalMode } from './options.js';
 export type { EmulatedQuery } from './core.js';
@@ -49,6 +49,7 @@ export class TrinoEmulator implements EmulatorCore {
   /** Requests left unanswered in `hang` mode whose connection the caller then closed. */
   hungClosed = 0;
   closeLargePages = false;
+  largePageWriter?: LargePageWriter;
   readonly settings: Settings;
   readonly cluster: Cluster;
   ids = new QueryIdGenerator();

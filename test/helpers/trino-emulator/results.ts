@@ -64,14 +64,11 @@ export function sendPage(
     updateType: page.updateType,
     updateCount: undefined,
   };
-  if (page.large)
-    return sendLarge(
-      core,
-      res,
-      core.closeLargePages ? { ...headers, connection: 'close' } : headers,
-      doc,
-      page.large,
-    );
+  if (page.large) {
+    const large = core.closeLargePages ? { ...headers, connection: 'close' } : headers;
+    if (core.largePageWriter) return core.largePageWriter(res, large, doc, page.large);
+    return sendLarge(core, res, large, doc, page.large);
+  }
   json(req, res, 200, undefined, Buffer.from(JSON.stringify(doc)), headers);
 }
 
