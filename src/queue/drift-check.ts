@@ -30,7 +30,7 @@ export interface DriftSources {
  * (1) the gateway's own view: a slot whose query the tracker no longer follows is given back, and a followed
  * query without a slot (taken back after a restart) gets one; and (2) each cluster's own count: when a
  * cluster reports fewer queries than this gateway holds slots for there, twice in a row and with slots older
- * than the count, the oldest surplus slots are given back. A cluster's count includes other clients'
+ * than the count, the oldest surplus slots of accepted queries are given back. A cluster's count includes other clients'
  * queries, so it can only show that slots are too many, never too few.
  */
 export class DriftCheck {
@@ -75,7 +75,13 @@ export class DriftCheck {
   /** againstCluster gives back surplus slots the cluster's own count shows, on the second sighting. */
   private againstCluster(backend: string, leases: Lease[]): number {
     const c = this.src.clusterCount(backend);
-    const old = c ? leases.filter((l) => l.takenAt < c.at).sort((a, b) => a.takenAt - b.takenAt) : [];
+    // Only slots of queries a cluster accepted (bound to its query id) count: a slot handed to a held query
+    // whose client has not polled for it yet, or a submission in flight, is not on the cluster yet.
+    const old = c
+      ? leases
+          .filter((l) => l.queryId !== undefined && l.takenAt < c.at)
+          .sort((a, b) => a.takenAt - b.takenAt)
+      : [];
     const surplus = c ? old.length - c.queries : 0;
     if (surplus <= 0) {
       this.suspect.delete(backend);
@@ -88,9 +94,7 @@ export class DriftCheck {
     }
     this.suspect.delete(backend);
     const n = Math.min(seen, surplus);
-    // Slots whose query never got a cluster id first (their submission's end was never seen), then the oldest.
-    const order = [...old.filter((l) => !l.queryId), ...old.filter((l) => l.queryId)];
-    for (const l of order.slice(0, n)) {
+    for (const l of old.slice(0, n)) {
       this.queue.release(l);
       this.metrics?.queueCorrections.inc({ backend, direction: 'released' });
     }

@@ -34,25 +34,33 @@ describe('DriftCheck', () => {
     expect(await check.run(3000)).toEqual({ released: 0, adopted: 0 });
   });
 
-  it("gives back surplus slots the cluster's own count shows twice, the oldest and unbound first", async () => {
-    const { q, counts, check } = setup();
+  it("gives back surplus slots the cluster's own count shows twice, the oldest first, never a slot not on a cluster yet", async () => {
+    const { q, live, counts, check } = setup();
     const leases = [];
     for (let i = 0; i < 3; i++) {
       const r = await q.admit('adhoc', 'a', 0, i, 1000 + i);
       if (r.kind !== 'run') throw new Error('unexpected');
+      q.bind(r.lease, `q${i}`);
+      live.push({ queryId: `q${i}`, backend: 'b1', group: 'adhoc', user: 'a' });
       leases.push(r.lease);
     }
+    const pending = await q.admit('adhoc', 'a', 0, 'in flight', 1500);
+    if (pending.kind !== 'run') throw new Error('unexpected');
     counts.set('b1', { queries: 1, at: 5000 });
     expect((await check.run(5000)).released).toBe(0); // once could be a stats lag
     expect((await check.run(6000)).released).toBe(2);
     await settle();
-    expect(q.store.running('b1')).toBe(1);
+    expect(q.store.running('b1')).toBe(2);
     expect(leases.map((l) => l.released)).toEqual([true, true, false]);
+    expect(pending.lease.released).toBe(false);
   });
 
   it('leaves slots alone when the cluster count is not lower or is older than the slots', async () => {
-    const { q, counts, check } = setup();
-    await q.admit('adhoc', 'a', 0, 1, 10_000);
+    const { q, live, counts, check } = setup();
+    const r = await q.admit('adhoc', 'a', 0, 1, 10_000);
+    if (r.kind !== 'run') throw new Error('unexpected');
+    q.bind(r.lease, 'q1');
+    live.push({ queryId: 'q1', backend: 'b1', group: 'adhoc', user: 'a' });
     counts.set('b1', { queries: 0, at: 9_000 });
     await check.run(11_000);
     expect((await check.run(12_000)).released).toBe(0);
