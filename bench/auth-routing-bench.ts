@@ -16,7 +16,7 @@ import { createAuthenticator } from '../src/auth/auth-chain.js';
 import { authConfigSchema } from '../src/auth/auth-config.js';
 import type { Principal } from '../src/auth/principal.js';
 import { hashPassword } from '../src/auth/password-hash.js';
-import { StaticUserDirectory } from '../src/auth/user-directory.js';
+import { userDirectory } from '../test/helpers/user-directory.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { chooseGroup } from '../src/routing/group-choice.js';
@@ -30,7 +30,7 @@ const BATCH = 50;
 const TARGET_US = 50;
 const SECRET = 'bench-shared-secret-of-32-chars!!';
 
-const users = new StaticUserDirectory([
+const users = userDirectory([
   { name: 'alice', passwordHash: await hashPassword('alice-pw'), groups: ['*'], roles: ['user'] },
 ]);
 const auth = createAuthenticator(

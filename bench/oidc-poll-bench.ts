@@ -15,7 +15,7 @@ import { createAuthenticator, type GatewayAuthenticator } from '../src/auth/auth
 import { authConfigSchema } from '../src/auth/auth-config.js';
 import { hashPassword } from '../src/auth/password-hash.js';
 import { createOidc } from '../src/auth/oidc-service.js';
-import { StaticUserDirectory } from '../src/auth/user-directory.js';
+import { userDirectory } from '../test/helpers/user-directory.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
 
@@ -24,7 +24,7 @@ const BATCH = 100;
 const SECRET = 'bench-shared-secret-of-32-chars!!';
 const OIDC = { issuer: 'https://idp.example.com', clientId: 'switchyard', clientSecret: 'bench-secret' };
 
-const users = new StaticUserDirectory([
+const users = userDirectory([
   { name: 'alice', passwordHash: await hashPassword('alice-pw'), groups: ['*'], roles: ['user'] },
 ]);
 const deps = () => ({ users, metrics: new Metrics(), logger: silentLogger(), baseDir: process.cwd() });

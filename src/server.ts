@@ -1,8 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { ClientAddressResolver } from './observability/client-address.js';
 
@@ -26,9 +24,14 @@ export function isProtocolPath(url: string): boolean {
 /**
  * createListener builds the one HTTP(S) server: protocol paths go to the proxy (the hot path, no
  * framework), everything else to the Hono app. Malformed requests and oversized headers get a JSON
- * 4xx from the parser's error hook instead of a bare connection reset.
+ * 4xx from the parser's error hook instead of a bare connection reset. `tls` (read at start) makes it HTTPS.
  */
-export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: RequestHandler): http.Server {
+export function createListener(
+  cfg: GatewayConfig,
+  tls: { cert: Buffer; key: Buffer } | undefined,
+  proxy: RequestHandler,
+  app: RequestHandler,
+): http.Server {
   const clients = new ClientAddressResolver(cfg.server.trustedProxies);
   const handler: RequestHandler = (req, res) => {
     if (clients.enabled) clients.tag(req);
@@ -38,14 +41,14 @@ export function createListener(cfg: GatewayConfig, proxy: RequestHandler, app: R
     app(req, res);
   };
   const options = connectionOptions(cfg.server);
-  const server = cfg.server.tls
+  const server = tls
     ? https.createServer(
         {
           ...options,
           // A TLS handshake that never completes is never seen by the header timeout: bound it alike.
           handshakeTimeout: cfg.server.headersTimeoutSeconds * 1000,
-          cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
-          key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
+          cert: tls.cert,
+          key: tls.key,
         },
         handler,
       )

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { serveStats } from './gateway-stats.js';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import { parseConfig } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import { openGateway } from '../../src/gateway.js';
 
 const [port, backend, authArg] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
 const auth =
@@ -39,9 +39,8 @@ const config = parseConfig(
     auth,
   }),
 );
-const gw = new Gateway({ config });
-await gw.start();
+const gw = await openGateway(config);
 // A normal exit on SIGTERM, so `node --cpu-prof` (bench/run.ts --profile) writes its profile.
 process.once('SIGTERM', () => process.exit(0));
-serveStats(gw);
+serveStats(gw.services);
 process.stdout.write('ready\n');

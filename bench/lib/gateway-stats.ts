@@ -4,7 +4,7 @@
  * Messages: `{ cmd: 'reset' }` clears the delay histogram; `{ cmd: 'stats' }` answers a GatewayStats.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Gateway } from '../../src/gateway.js';
+import type { Services } from '../../src/compose/services.js';
 
 export interface GatewayStats {
   /** Event-loop delay since the last reset, ms. */
@@ -20,7 +20,7 @@ export interface GatewayStats {
   historyQueued: number;
 }
 
-export function serveStats(gw: Gateway): void {
+export function serveStats(gw: Pick<Services, 'db' | 'recorder'>): void {
   if (!process.send) return;
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();

@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
 import type { Backend } from '../backends/backend.js';
-import { RegistryError, type BackendRegistry } from '../backends/registry.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import { AppError } from '../app-error.js';
 import { compatDocs as docs } from './docs/compat-docs.js';
-import { BadRequest, issuesMessage, MAX_ADMIN_BODY, type AppEnv } from './http.js';
+import { readBody, type AppEnv } from './http.js';
 import { compatBackend } from './schemas.js';
 
 /**
@@ -39,45 +40,29 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
     });
 
   const upsert = async (c: Context, mode: 'add' | 'update' | 'upsert'): Promise<Response> => {
-    try {
-      const text = await c.req.text();
-      if (text.length > MAX_ADMIN_BODY)
-        throw new BadRequest(`body: larger than ${MAX_ADMIN_BODY} bytes`, 413);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new BadRequest(
-          'body: expected a JSON backend (name, proxyTo, active, routingGroup, externalUrl)',
-        );
-      }
-      if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw new BadRequest('body: expected a JSON object');
-      const p = compatBackend.safeParse(json);
-      if (!p.success) throw new BadRequest(issuesMessage(p.error));
-      const old = registry.get(p.data.name);
-      if (mode === 'add' && old) throw new BadRequest(`backend "${p.data.name}" already exists`, 409);
-      if (!registry.group(p.data.routingGroup))
-        registry.upsertGroup({ name: p.data.routingGroup, policy: 'least-loaded' });
-      const rec = {
-        name: p.data.name,
-        url: p.data.proxyTo,
-        group: p.data.routingGroup,
-        active: p.data.active,
-        externalUrl: p.data.externalUrl ?? undefined,
-        weight: old?.weight ?? 1,
-        catalogDriver: old?.catalogDriver ?? ('sql' as const),
-        processForwarded: old?.processForwarded,
-        forwardAuthorization: old?.record().forwardAuthorization,
-        advertisedUrls: old?.record().advertisedUrls,
-      };
-      const b = old ? registry.update(rec) : registry.add(rec);
-      return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));
-    } catch (e) {
-      if (e instanceof BadRequest || e instanceof RegistryError)
-        return c.json({ message: e.message }, e.status);
-      throw e;
-    }
+    const data = await readBody(
+      c,
+      compatBackend,
+      'body: expected a JSON backend (name, proxyTo, active, routingGroup, externalUrl)',
+    );
+    const old = registry.get(data.name);
+    if (mode === 'add' && old) throw new AppError(409, `backend "${data.name}" already exists`);
+    if (!registry.group(data.routingGroup))
+      registry.upsertGroup({ name: data.routingGroup, policy: 'least-loaded' });
+    const rec = {
+      name: data.name,
+      url: data.proxyTo,
+      group: data.routingGroup,
+      active: data.active,
+      externalUrl: data.externalUrl ?? undefined,
+      weight: old?.weight ?? 1,
+      catalogDriver: old?.catalogDriver ?? ('sql' as const),
+      processForwarded: old?.processForwarded,
+      forwardAuthorization: old?.record().forwardAuthorization,
+      advertisedUrls: old?.record().advertisedUrls,
+    };
+    const b = old ? registry.update(rec) : registry.add(rec);
+    return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));
   };
   app.post('/gateway/backend/modify/add', docs.add, (c) => upsert(c, 'add'));
   app.post('/gateway/backend/modify/update', docs.update, (c) => upsert(c, 'update'));

@@ -8,7 +8,6 @@ import { explainRouting } from '../routing/explain.js';
 import { buildRequestFacts } from '../routing/request-facts.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 import { header } from '../trino/headers.js';
-import { apiError } from './admin-routes.js';
 import { doc } from './docs/describe.js';
 import { explanation } from './docs/response-schemas.js';
 import { readBody, type AppEnv } from './http.js';
@@ -48,33 +47,29 @@ export function explainRoute(d: ExplainDeps): Hono<AppEnv> {
       responses: { 200: ['the explanation', explanation], 400: 'invalid input (named)' },
     }),
     async (c) => {
-      try {
-        const body = await readBody(c, explainInput);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(body.headers ?? {})) headers[k.toLowerCase()] = v;
-        const known = d.users.get(body.user);
-        const principal: Principal = {
-          name: body.user,
-          roles: known?.roles ?? ['user'],
-          groups: known?.groups ?? body.groups ?? [],
-          defaultGroup: known?.defaultGroup,
-          method: 'header',
-        };
-        const explanation = explainRouting({
-          facts: buildRequestFacts(headers, principal, body.sql),
-          principal,
-          requestedGroup: header(headers, 'routingGroup'),
-          engine: d.rules(),
-          defaultGroup: d.defaultGroup,
-          knownGroups: d.registry.groupNames(),
-        });
-        const group = explanation.decision.ok ? explanation.decision.group : undefined;
-        const pick = group ? d.picker.pick(group, { user: principal.name }) : undefined;
-        const queue = group ? d.wouldWait?.(group, principal.name) : undefined;
-        return c.json({ ...explanation, backend: pick?.backend.name ?? null, ...(queue ? { queue } : {}) });
-      } catch (e) {
-        return apiError(c, e);
-      }
+      const body = await readBody(c, explainInput);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(body.headers ?? {})) headers[k.toLowerCase()] = v;
+      const known = d.users.get(body.user);
+      const principal: Principal = {
+        name: body.user,
+        roles: known?.roles ?? ['user'],
+        groups: known?.groups ?? body.groups ?? [],
+        defaultGroup: known?.defaultGroup,
+        method: 'header',
+      };
+      const explanation = explainRouting({
+        facts: buildRequestFacts(headers, principal, body.sql),
+        principal,
+        requestedGroup: header(headers, 'routingGroup'),
+        engine: d.rules(),
+        defaultGroup: d.defaultGroup,
+        knownGroups: d.registry.groupNames(),
+      });
+      const group = explanation.decision.ok ? explanation.decision.group : undefined;
+      const pick = group ? d.picker.pick(group, { user: principal.name }) : undefined;
+      const queue = group ? d.wouldWait?.(group, principal.name) : undefined;
+      return c.json({ ...explanation, backend: pick?.backend.name ?? null, ...(queue ? { queue } : {}) });
     },
   );
   return app;

@@ -1,9 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import { DATABASE_RULES, RuleSaveError, yamlOf, type DatabaseRules } from '../routing/database-rules.js';
+import { DATABASE_RULES, yamlOf, type DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 import { ruleSchema } from '../routing/rule-schema.js';
-import { apiError } from './admin-routes.js';
 import { doc } from './docs/describe.js';
 import { readBody, type AppEnv } from './http.js';
 
@@ -65,8 +64,6 @@ const EMPTY = { version: 0, author: '', summary: 'no database rules yet', create
  */
 export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const fail = (c: Context, e: unknown) =>
-    e instanceof RuleSaveError ? c.json({ message: e.message, issues: e.issues }, e.status) : apiError(c, e);
   const bodyYaml = (b: z.infer<typeof ruleSetInput>) => b.yaml ?? yamlOf(b.rules ?? []);
 
   app.get(
@@ -114,18 +111,9 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
       },
     }),
     async (c) => {
-      try {
-        const b = await readBody(c, ruleSetInput);
-        const { yaml: _y, ...v } = d.database.save(
-          bodyYaml(b),
-          c.get('principal').name,
-          b.baseVersion,
-          b.note,
-        );
-        return c.json(v);
-      } catch (e) {
-        return fail(c, e);
-      }
+      const b = await readBody(c, ruleSetInput);
+      const { yaml: _y, ...v } = d.database.save(bodyYaml(b), c.get('principal').name, b.baseVersion, b.note);
+      return c.json(v);
     },
   );
   app.post(
@@ -137,12 +125,8 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
       responses: { 200: ['valid', z.object({ rules: z.array(ruleSchema) })], 400: ['refused', refused] },
     }),
     async (c) => {
-      try {
-        const b = await readBody(c, ruleSetInput);
-        return c.json({ rules: d.database.validate(bodyYaml(b)).map((r) => r.spec) });
-      } catch (e) {
-        return fail(c, e);
-      }
+      const b = await readBody(c, ruleSetInput);
+      return c.json({ rules: d.database.validate(bodyYaml(b)).map((r) => r.spec) });
     },
   );
   app.get(

@@ -4,7 +4,8 @@ import { compilePatterns } from './impersonation.js';
 import type { AuthOutcome, AuthResult, Authenticator, AuthRequest } from './authenticator.js';
 import { unauthorized } from './authenticator.js';
 import type { FailureLimiter } from './failure-limiter.js';
-import { BUSY, HashGate } from './hash-gate.js';
+import { HashGate } from './hash-gate.js';
+import { PasswordLogin } from './password-login.js';
 import type { Principal } from './principal.js';
 import type { UserDirectory, UserRecord } from './user-directory.js';
 
@@ -27,14 +28,6 @@ interface Credential {
   name: string;
   password: string;
 }
-
-const BUSY_ANSWER: AuthResult = {
-  ok: false,
-  status: 503,
-  reason: 'busy',
-  message: 'Too many logins being checked; try again in a moment',
-  retryAfterSeconds: 1,
-};
 
 /**
  * Basic authentication against the user directory. The Trino protocol sends credentials on every poll,
@@ -61,14 +54,17 @@ export class BasicAuthenticator implements Authenticator {
   /** Checks under way, by credential key, with the user record each was started against. */
   private readonly checking = new Map<string, { p: Promise<AuthResult>; user: UserRecord | undefined }>();
   private readonly salt = randomBytes(16).toString('base64');
+  private readonly login: PasswordLogin;
 
   constructor(
     private readonly users: UserDirectory,
-    private readonly limiter: FailureLimiter,
+    limiter: FailureLimiter,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-    private readonly gate: HashGate = new HashGate(),
-  ) {}
+    gate: HashGate = new HashGate(),
+  ) {
+    this.login = new PasswordLogin(users, limiter, gate);
+  }
 
   authenticate(req: AuthRequest, encoded?: string): AuthOutcome {
     const raw = encoded ?? String(req.headers.authorization ?? '').slice(6);
@@ -134,60 +130,16 @@ export class BasicAuthenticator implements Authenticator {
     return p;
   }
 
-  /**
-   * settled checks a password against the user's record until the record holds still (an admin may change
-   * the password, the roles, or remove the user while a check runs): the record it passed, or undefined.
-   */
-  private async settled(
-    name: string,
-    password: string,
-    user: UserRecord | undefined,
-    familiar: boolean,
-  ): Promise<UserRecord | undefined | typeof BUSY> {
-    for (;;) {
-      const ok = await this.gate.verify(password, user?.passwordHash, familiar);
-      if (ok === BUSY) return BUSY;
-      const now = this.users.get(name);
-      if (now === user) return ok ? user : undefined;
-      user = now;
-    }
-  }
-
-  /** verify checks a password against its hash (slow on purpose), under the failure limiter, and caches a success. */
+  /** verify checks a password (slow on purpose) under the failure limiter, and caches a success. */
   private async verify(
     remoteAddress: string,
     cred: Credential,
     user: UserRecord | undefined,
     t: number,
   ): Promise<AuthResult> {
-    const { name, key } = cred;
-    const blocked = this.limiter.blockedFor(remoteAddress, name);
-    if (blocked > 0)
-      return {
-        ok: false,
-        status: 429,
-        reason: 'rate-limited',
-        message: 'Too many failed logins; try again later',
-        retryAfterSeconds: blocked,
-      };
-    const familiar = this.limiter.isFamiliar(remoteAddress, name);
-    const attempt = this.limiter.attempt(remoteAddress, name);
-    let found: UserRecord | undefined | typeof BUSY;
-    try {
-      found = await this.settled(name, cred.password, user, familiar);
-    } catch (e) {
-      this.limiter.fail(attempt); // never leave an attempt open: it would hold its place for good
-      throw e;
-    }
-    if (found === BUSY) {
-      this.limiter.release(attempt); // the gateway was busy: no guess was made
-      return BUSY_ANSWER;
-    }
-    if (!found) {
-      this.limiter.fail(attempt);
-      return unauthorized('bad-credentials', 'Invalid username or password', CHALLENGE);
-    }
-    this.limiter.succeed(attempt);
+    const r = await this.login.check(remoteAddress, cred.name, cred.password, user);
+    if (!r.ok) return r.status === 401 ? { ...r, challenge: CHALLENGE } : r;
+    const found = r.user;
     const principal: Principal = {
       name: found.name,
       roles: found.roles,
@@ -198,9 +150,14 @@ export class BasicAuthenticator implements Authenticator {
     };
     const result: AuthResult = { ok: true, principal };
     if (this.ttlMs > 0) {
-      this.cache.delete(key);
+      this.cache.delete(cred.key);
       bounded(this.cache, MAX_CACHE);
-      this.cache.set(key, { result, user: found, passwordHash: found.passwordHash, until: t + this.ttlMs });
+      this.cache.set(cred.key, {
+        result,
+        user: found,
+        passwordHash: found.passwordHash,
+        until: t + this.ttlMs,
+      });
     }
     return result;
   }

@@ -1,21 +1,11 @@
 import * as oidc from 'openid-client';
 import type { JWTPayload } from 'jose';
 import type { OidcConfig } from './oidc-config.js';
+import { AppError } from '../app-error.js';
 
-/**
- * A failure of a sign-in step, with the status the gateway answers: 400 for a request that cannot succeed
- * (a bad or reused code, a refused grant), 401 for a token that does not verify, 503 when the IdP is down,
- * slow or answers nonsense. `message` is safe to show: it never holds a code, token or secret.
- */
-export class OidcError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 503,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'OidcError';
-  }
-}
+// A failure of a sign-in step is an AppError with the status the gateway answers: 400 for a request that
+// cannot succeed (a bad or reused code, a refused grant), 401 for a token that does not verify, 503 when the
+// IdP is down, slow or answers nonsense. Its message is safe to show: it never holds a code, token or secret.
 
 /** What a successful grant yields: the verified ID-token claims, and the tokens the gateway keeps. */
 export interface GrantResult {
@@ -56,7 +46,7 @@ export class OidcClient {
     readonly redirectUri: string,
   ) {}
 
-  /** discover resolves the issuer's configuration, or rejects with a 503 OidcError. */
+  /** discover resolves the issuer's configuration, or rejects with a 503 AppError. */
   discover(): Promise<oidc.Configuration> {
     this.config ??= this.load().catch((e: unknown) => {
       this.config = undefined;
@@ -79,14 +69,14 @@ export class OidcClient {
         },
       );
     } catch (e) {
-      throw new OidcError(503, `the identity provider cannot be reached (discovery failed: ${reason(e)})`);
+      throw new AppError(503, `the identity provider cannot be reached (discovery failed: ${reason(e)})`);
     }
   }
 
   /** The issuer's JWKS URL (after discovery), for verifying bearer JWTs it issued. */
   async jwksUri(): Promise<string> {
     const uri = (await this.discover()).serverMetadata().jwks_uri;
-    if (!uri) throw new OidcError(503, 'the identity provider publishes no jwks_uri');
+    if (!uri) throw new AppError(503, 'the identity provider publishes no jwks_uri');
     return uri;
   }
 
@@ -141,21 +131,21 @@ export class OidcClient {
     }
   }
 
-  private failure(e: unknown): OidcError {
-    if (e instanceof OidcError) return e;
+  private failure(e: unknown): AppError {
+    if (e instanceof AppError) return e;
     // The IdP failing (5xx, or an answer that is no OAuth response at all) is an outage, not a bad request.
     if (e instanceof oidc.ResponseBodyError && e.status >= 500)
-      return new OidcError(503, `the identity provider failed (HTTP ${e.status})`);
+      return new AppError(503, `the identity provider failed (HTTP ${e.status})`);
     const code0 = (e as { code?: string }).code ?? '';
     if (code0 === 'OAUTH_RESPONSE_IS_NOT_JSON' || code0 === 'OAUTH_RESPONSE_IS_NOT_CONFORM')
-      return new OidcError(503, `the identity provider failed (${code0.toLowerCase()})`);
+      return new AppError(503, `the identity provider failed (${code0.toLowerCase()})`);
     const refused = grantMessage(e);
-    if (refused) return new OidcError(400, refused);
+    if (refused) return new AppError(400, refused);
     const code = (e as { code?: string }).code ?? '';
     // openid-client's own checks (state, nonce, iss, aud, exp, signature): the response does not verify.
     if (/^OAUTH_|^ERR_JW/.test(code))
-      return new OidcError(400, `the sign-in response did not verify (${code.toLowerCase()})`);
-    return new OidcError(503, `the identity provider cannot be reached (${reason(e)})`);
+      return new AppError(400, `the sign-in response did not verify (${code.toLowerCase()})`);
+    return new AppError(503, `the identity provider cannot be reached (${reason(e)})`);
   }
 }
 
@@ -164,7 +154,7 @@ function result(
   idTokenRequired: boolean,
 ): GrantResult {
   const claims = r.claims() as JWTPayload | undefined;
-  if (!claims && idTokenRequired) throw new OidcError(400, 'the identity provider returned no ID token');
+  if (!claims && idTokenRequired) throw new AppError(400, 'the identity provider returned no ID token');
   const now = Math.floor(Date.now() / 1000);
   // No expires_in and no ID token exp: five minutes, so the token neither lives on nor loops on refresh.
   const expiresAt =

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from '../observability/logger.js';
-import { OidcClient, OidcError } from './oidc-client.js';
+import { OidcClient } from './oidc-client.js';
+import { AppError } from '../app-error.js';
 import { page, trinoError } from './oidc-page.js';
 import type { OidcService } from './oidc-service.js';
 import { bindingCookie, type Purpose, type SignIn } from './oidc-sign-ins.js';
@@ -119,7 +120,7 @@ export function oidcRoutes(s: OidcService, logger: Logger, consoleSignIn?: Conso
     try {
       url = await s.client.authorizationUrl(checks);
     } catch (e) {
-      const err = e instanceof OidcError ? e : new OidcError(503, 'the identity provider cannot be reached');
+      const err = e instanceof AppError ? e : new AppError(503, 'the identity provider cannot be reached');
       logger.warn({ reason: err.message }, 'oidc sign-in could not start');
       return page(
         c,
@@ -173,8 +174,8 @@ export function oidcRoutes(s: OidcService, logger: Logger, consoleSignIn?: Conso
       content = { ...p, refreshToken: r.refreshToken, exp: r.expiresAt };
     } catch (e) {
       return fail(
-        e instanceof OidcError ? e.status : 503,
-        e instanceof OidcError ? e.message : 'the identity provider cannot be reached',
+        e instanceof AppError ? e.status : 503,
+        e instanceof AppError ? e.message : 'the identity provider cannot be reached',
       );
     }
     logger.info({ user: content.name, for: signIn.purpose.kind }, 'oidc sign-in');

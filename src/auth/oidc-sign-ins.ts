@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from './same-secret.js';
 import type { Checks } from './oidc-client.js';
 import type { ExchangeKey } from './oidc-exchange.js';
 
@@ -50,9 +51,7 @@ export class SignIns {
   take(state: string, binding: string | undefined): SignIn | 'unknown' | 'other-browser' {
     const s = state.length <= 128 ? this.byState.get(state) : undefined;
     if (!s || s.expires <= this.now()) return 'unknown';
-    const a = Buffer.from(binding ?? '');
-    const b = Buffer.from(s.binding);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return 'other-browser';
+    if (!sameSecret(binding ?? '', s.binding)) return 'other-browser';
     this.byState.delete(state);
     return s;
   }

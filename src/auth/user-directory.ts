@@ -1,3 +1,5 @@
+import { AppError } from '../app-error.js';
+
 /** A user the gateway can authenticate with a password. */
 export interface UserRecord {
   name: string;
@@ -11,29 +13,6 @@ export interface UserRecord {
 /** Where users come from (config and the admin API's database). One method. */
 export interface UserDirectory {
   get(name: string): UserRecord | undefined;
-}
-
-export class StaticUserDirectory implements UserDirectory {
-  private readonly users: Map<string, UserRecord>;
-
-  constructor(users: readonly UserRecord[]) {
-    this.users = new Map(users.map((u) => [u.name, u]));
-  }
-
-  get(name: string): UserRecord | undefined {
-    return this.users.get(name);
-  }
-}
-
-/** Why a user change through the API was refused. */
-export class UserChangeError extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UserChangeError';
-  }
 }
 
 /**
@@ -83,7 +62,7 @@ export class LayeredUserDirectory implements UserDirectory {
   /** put creates or replaces an API user (persisted first, then visible to authentication). */
   put(u: UserRecord): void {
     if (this.config.has(u.name))
-      throw new UserChangeError(409, `user "${u.name}" is defined in the config file; change it there`);
+      throw new AppError(409, `user "${u.name}" is defined in the config file; change it there`);
     this.repo.upsert(u);
     const before = this.stored.get(u.name);
     this.stored.set(u.name, u);
@@ -97,8 +76,8 @@ export class LayeredUserDirectory implements UserDirectory {
 
   remove(name: string): void {
     if (this.config.has(name))
-      throw new UserChangeError(409, `user "${name}" is defined in the config file; remove it there`);
-    if (!this.stored.has(name)) throw new UserChangeError(404, `user "${name}" not found`);
+      throw new AppError(409, `user "${name}" is defined in the config file; remove it there`);
+    if (!this.stored.has(name)) throw new AppError(404, `user "${name}" not found`);
     this.repo.delete(name);
     const before = this.stored.get(name)!;
     this.stored.delete(name);

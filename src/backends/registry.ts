@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { AppError } from '../app-error.js';
 import { Backend, type ForwardAuthorization } from './backend.js';
 import type { BackendRecord, BackendRepo, GroupRecord } from './backend-repo.js';
 
@@ -19,17 +20,6 @@ export interface RegistryChange {
   target: string;
   before?: BackendRecord | GroupRecord;
   after?: BackendRecord | GroupRecord;
-}
-
-/** A change the registry refuses; the admin API turns it into a 4xx naming the problem. */
-export class RegistryError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RegistryError';
-  }
 }
 
 /**
@@ -81,18 +71,18 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   add(rec: BackendRecord): Backend {
-    if (this.byName.has(rec.name)) throw new RegistryError(409, `backend "${rec.name}" already exists`);
+    if (this.byName.has(rec.name)) throw new AppError(409, `backend "${rec.name}" already exists`);
     return this.write(rec);
   }
 
   update(rec: BackendRecord): Backend {
-    if (!this.byName.has(rec.name)) throw new RegistryError(404, `backend "${rec.name}" not found`);
+    if (!this.byName.has(rec.name)) throw new AppError(404, `backend "${rec.name}" not found`);
     return this.write(rec);
   }
 
   remove(name: string): Backend {
     const b = this.byName.get(name);
-    if (!b) throw new RegistryError(404, `backend "${name}" not found`);
+    if (!b) throw new AppError(404, `backend "${name}" not found`);
     this.repo.deleteBackend(name);
     this.drop(b);
     this.emit('removed', b);
@@ -104,7 +94,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
 
   setActive(name: string, active: boolean): Backend {
     const b = this.byName.get(name);
-    if (!b) throw new RegistryError(404, `backend "${name}" not found`);
+    if (!b) throw new AppError(404, `backend "${name}" not found`);
     if (b.active === active) return b;
     const before = b.record();
     this.repo.upsertBackend({ ...before, active });
@@ -117,8 +107,8 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
 
   upsertGroup(g: GroupRecord): void {
     if (g.fallback && g.fallback !== g.name && !this.groupMap.has(g.fallback))
-      throw new RegistryError(400, `fallback group "${g.fallback}" not found`);
-    if (g.fallback === g.name) throw new RegistryError(400, 'a group cannot fall back to itself');
+      throw new AppError(400, `fallback group "${g.fallback}" not found`);
+    if (g.fallback === g.name) throw new AppError(400, 'a group cannot fall back to itself');
     this.repo.upsertGroup(g);
     const before = this.groupMap.get(g.name);
     this.groupMap.set(g.name, g);
@@ -129,12 +119,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   removeGroup(name: string): void {
-    if (!this.groupMap.has(name)) throw new RegistryError(404, `group "${name}" not found`);
+    if (!this.groupMap.has(name)) throw new AppError(404, `group "${name}" not found`);
     if (this.inGroup(name).length > 0)
-      throw new RegistryError(409, `group "${name}" still has backends; move or delete them first`);
+      throw new AppError(409, `group "${name}" still has backends; move or delete them first`);
     const dependents = this.groups().filter((g) => g.fallback === name);
     if (dependents.length > 0)
-      throw new RegistryError(
+      throw new AppError(
         409,
         `group "${name}" is the fallback of ${dependents.map((g) => g.name).join(', ')}`,
       );
@@ -152,7 +142,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private write(rec: BackendRecord): Backend {
-    if (!this.groupMap.has(rec.group)) throw new RegistryError(400, `group "${rec.group}" not found`);
+    if (!this.groupMap.has(rec.group)) throw new AppError(400, `group "${rec.group}" not found`);
     this.repo.upsertBackend(rec);
     const old = this.byName.get(rec.name);
     const b = new Backend(rec, this.maxSockets, this.forwardAuthorization);

@@ -1,22 +1,33 @@
 import { isAvailable, type Backend } from '../backends/backend.js';
 import { CatalogApplier, type BackendOutcome, type CatalogApplierDeps } from './catalog-applier.js';
-import type { CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
+import type { CatalogSpec, Deployment } from './catalog-repo.js';
 import { CatalogReconciler, type CatalogReconcilerDeps } from './catalog-reconciler.js';
-import { maskProperties } from './secrets.js';
+import { catalogView, type CatalogView } from './catalog-view.js';
 import { audit } from '../observability/audit.js';
+import { AppError } from '../app-error.js';
+import { validateCatalogName, validateConnectorName, validateProperties } from './identifiers.js';
 
 export type { BackendOutcome, CatalogQuery } from './catalog-applier.js';
+export type { CatalogView } from './catalog-view.js';
 
-/** A refusal of the catalog API; the routes answer it as JSON with this status. */
-export class CatalogError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CatalogError';
-  }
+/** A change as a caller asks for it, validated by the service (names lower-cased, properties checked). */
+export interface CatalogRequest {
+  name: unknown;
+  /** For a replace: the connector to switch to, or undefined to keep the current one. */
+  connector?: unknown;
+  properties: unknown;
 }
+
+/** How the caller's API spells the fields, for messages: the seed API's, or the native API's `name`. */
+export interface FieldNames {
+  name: string;
+  connector: string;
+}
+
+/** The seed-compatible API's (and the console's) field names. */
+export const SEED_FIELDS: FieldNames = { name: 'catalogName', connector: 'connectorName' };
+/** The native REST API's field names. */
+export const NATIVE_FIELDS: FieldNames = { name: 'name', connector: 'connector' };
 
 /** The answer of a change: the catalog afterwards and each backend's outcome. */
 export interface ChangeResult {
@@ -24,25 +35,6 @@ export interface ChangeResult {
   outcomes: BackendOutcome[];
   /** all: every backend of the group reached the desired state; partial: some; none: none did (stored, to be reconciled). */
   applied: 'all' | 'partial' | 'none';
-}
-
-export interface CatalogView {
-  group: string;
-  name: string;
-  connector: string;
-  /** Secret values masked (`***`). */
-  properties: Record<string, string>;
-  version: number;
-  /** present, or dropping (deleted; some backend has not dropped it yet). */
-  status: 'present' | 'dropping';
-  createdAt: number;
-  updatedAt: number;
-  deployments: Array<{
-    backend: string;
-    state: DeploymentState;
-    specVersion: number | null;
-    error: string | null;
-  }>;
 }
 
 /** What the service needs: the applier's and the reconciler's deps together. */
@@ -64,8 +56,13 @@ export class CatalogService {
     this.reconciler = new CatalogReconciler(d, this.a);
   }
 
-  /** start schedules reconciliation (see CatalogReconciler). */
-  start(intervalMs: number, events: { onHealthy?: (fn: (b: Backend) => void) => void }): void {
+  /** start schedules reconciliation (see CatalogReconciler) until `signal` aborts. */
+  start(
+    intervalMs: number,
+    events: { onHealthy?: (fn: (b: Backend) => void) => void },
+    signal?: AbortSignal,
+  ): void {
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
     this.reconciler.start(intervalMs, events);
   }
 
@@ -88,46 +85,42 @@ export class CatalogService {
 
   get(group: string, name: string): CatalogView {
     const s = this.d.repo.spec(group, name);
-    if (!s) throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+    if (!s) throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
     return this.view(s, this.d.repo.deployments(group, name));
   }
 
-  async create(
-    group: string,
-    name: string,
-    connector: string,
-    props: Record<string, string>,
-    user: string,
-  ): Promise<ChangeResult> {
+  /** create validates and stores a new catalog spec, then applies it to every backend of the group. */
+  async create(group: string, req: CatalogRequest, user: string, f = SEED_FIELDS): Promise<ChangeResult> {
+    const name = validateCatalogName(req.name, f.name);
+    const connector = validateConnectorName(req.connector, f.connector);
+    const props = validateProperties(req.properties);
     this.requireGroup(group);
     return this.a.serially(`catalog ${group}/${name}`, async () => {
       const old = this.d.repo.spec(group, name);
       if (old?.desired === 'present')
-        throw new CatalogError(
-          409,
-          `catalog "${name}" already exists in group "${group}"; replace it with PUT`,
-        );
+        throw new AppError(409, `catalog "${name}" already exists in group "${group}"; replace it with PUT`);
       return this.change(group, name, connector, props, user, false);
     });
   }
 
-  async replace(
-    group: string,
-    name: string,
-    connector: string | undefined,
-    props: Record<string, string>,
-    user: string,
-  ): Promise<ChangeResult> {
+  /** replace validates a new version of an existing spec (connector kept unless given) and applies it. */
+  async replace(group: string, req: CatalogRequest, user: string, f = SEED_FIELDS): Promise<ChangeResult> {
+    const name = validateCatalogName(req.name, f.name);
+    const connector =
+      req.connector === undefined ? undefined : validateConnectorName(req.connector, f.connector);
+    const props = validateProperties(req.properties);
     this.requireGroup(group);
     return this.a.serially(`catalog ${group}/${name}`, async () => {
       const old = this.d.repo.spec(group, name);
       if (!old || old.desired !== 'present')
-        throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+        throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
       return this.change(group, name, connector ?? old.connector, props, user, true);
     });
   }
 
-  async delete(group: string, name: string, user: string): Promise<ChangeResult> {
+  /** delete drops the catalog from every backend holding it; the spec goes once none does. */
+  async delete(group: string, rawName: unknown, user: string, f = SEED_FIELDS): Promise<ChangeResult> {
+    const name = validateCatalogName(rawName, f.name);
     this.requireGroup(group);
     return this.a.serially(`catalog ${group}/${name}`, () => this.deleteNow(group, name, user));
   }
@@ -135,7 +128,7 @@ export class CatalogService {
   private async deleteNow(group: string, name: string, user: string): Promise<ChangeResult> {
     const old = this.d.repo.spec(group, name);
     if (!old || old.desired !== 'present')
-      throw new CatalogError(404, `catalog "${name}" not found in group "${group}"`);
+      throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
     // A backend whose create failed never had the catalog: forget its row; every other may hold it.
     const rows = this.d.repo.deployments(group, name);
     for (const x of rows) if (x.state === 'failed') this.d.repo.deleteDeployment(group, name, x.backend);
@@ -168,7 +161,7 @@ export class CatalogService {
   ): Promise<ChangeResult> {
     for (const [k, v] of Object.entries(props))
       if (this.d.sealer.isSealed(v))
-        throw new CatalogError(
+        throw new AppError(
           400,
           `properties.${k}: values of the form "jwe:…" are reserved for sealed secrets`,
         );
@@ -214,35 +207,15 @@ export class CatalogService {
   }
 
   private view(s: CatalogSpec, deps: readonly Deployment[]): CatalogView {
-    const mine = deps.filter((x) => x.group === s.group && x.catalog === s.name);
-    const byBackend = new Map(mine.map((x) => [x.backend, x]));
-    const names = new Set([...this.d.registry.inGroup(s.group).map((b) => b.name), ...byBackend.keys()]);
-    const masked = maskProperties(
-      s.properties,
+    return catalogView(
+      s,
+      deps,
+      this.d.registry.inGroup(s.group),
       (k) => this.d.isSecret(k) || this.d.sealer.isSealed(s.properties[k]!),
     );
-    return {
-      group: s.group,
-      name: s.name,
-      connector: s.connector,
-      properties: masked,
-      version: s.version,
-      status: s.desired === 'present' ? 'present' : 'dropping',
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
-      deployments: [...names].sort().map((backend) => {
-        const x = byBackend.get(backend);
-        return {
-          backend,
-          state: x?.state ?? 'pending',
-          specVersion: x?.specVersion ?? null,
-          error: x?.error ?? null,
-        };
-      }),
-    };
   }
 
   private requireGroup(group: string): void {
-    if (!this.d.registry.group(group)) throw new CatalogError(404, `group "${group}" not found`);
+    if (!this.d.registry.group(group)) throw new AppError(404, `group "${group}" not found`);
   }
 }

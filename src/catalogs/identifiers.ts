@@ -1,18 +1,14 @@
+import { AppError } from '../app-error.js';
+
 /**
  * Validation of the inputs of catalog broadcast: catalog names, connector names and catalog properties.
  * Everything that ends up in a CREATE/DROP CATALOG statement passes through here first; catalog-sql.ts
  * still quotes and escapes, so validation is the first of two layers, not the only one.
  */
 
-/** A thrown validation failure; `field` names the input (`catalogName`, `properties.connection-url`). */
-export class CatalogInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'CatalogInputError';
-  }
+/** refused is the 400 of a validator, naming the input (`catalogName`, `properties.connection-url`). */
+function refused(field: string, message: string): AppError {
+  return new AppError(400, `${field}: ${message}`);
 }
 
 /**
@@ -35,24 +31,24 @@ function show(value: unknown): string {
   return JSON.stringify(s);
 }
 
-/** validateCatalogName returns the lower-cased catalog name or throws CatalogInputError. */
-export function validateCatalogName(name: unknown): string {
+/** validateCatalogName returns the lower-cased catalog name or throws a 400 naming `field`. */
+export function validateCatalogName(name: unknown, field = 'catalogName'): string {
   const lower = typeof name === 'string' ? name.toLowerCase() : undefined;
   // Compare lengths too: toLowerCase can turn one character into several (e.g. 'İ').
   if (lower === undefined || lower.length !== (name as string).length || !CATALOG_NAME.test(lower))
-    throw new CatalogInputError(
-      'catalogName',
+    throw refused(
+      field,
       `${show(name)} is not a valid catalog name (letters, digits and _, starting with a letter, at most 128)`,
     );
   return lower;
 }
 
-/** validateConnectorName returns the lower-cased connector name or throws CatalogInputError. */
-export function validateConnectorName(name: unknown): string {
+/** validateConnectorName returns the lower-cased connector name or throws a 400 naming `field`. */
+export function validateConnectorName(name: unknown, field = 'connectorName'): string {
   const lower = typeof name === 'string' ? name.toLowerCase() : undefined;
   if (lower === undefined || lower.length !== (name as string).length || !CONNECTOR_NAME.test(lower))
-    throw new CatalogInputError(
-      'connectorName',
+    throw refused(
+      field,
       `${show(name)} is not a valid connector name (letters, digits, _ and -, starting with a letter, at most 128)`,
     );
   return lower;
@@ -71,24 +67,23 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * key stays an ordinary key); keys are kept as given (Trino property names are case-sensitive).
  */
 export function validateProperties(props: unknown): Record<string, string> {
-  if (!isPlainObject(props)) throw new CatalogInputError('properties', 'expected an object of string values');
+  if (!isPlainObject(props)) throw refused('properties', 'expected an object of string values');
   const keys = Object.keys(props);
   if (keys.length > MAX_PROPERTIES)
-    throw new CatalogInputError('properties', `at most ${MAX_PROPERTIES} properties (got ${keys.length})`);
+    throw refused('properties', `at most ${MAX_PROPERTIES} properties (got ${keys.length})`);
   const out: Record<string, string> = {};
   for (const key of keys) {
     if (!PROPERTY_KEY.test(key))
-      throw new CatalogInputError(
+      throw refused(
         'properties',
         `${show(key)} is not a valid property name (letters, digits, ., _ and -, at most 256)`,
       );
     const field = `properties.${key}`;
     const value = props[key];
-    if (typeof value !== 'string' || value === '')
-      throw new CatalogInputError(field, 'expected a non-empty string');
-    if (value.includes('\0')) throw new CatalogInputError(field, 'must not contain NUL characters');
+    if (typeof value !== 'string' || value === '') throw refused(field, 'expected a non-empty string');
+    if (value.includes('\0')) throw refused(field, 'must not contain NUL characters');
     if (Buffer.byteLength(value, 'utf8') > MAX_PROPERTY_VALUE_BYTES)
-      throw new CatalogInputError(field, `value longer than ${MAX_PROPERTY_VALUE_BYTES} bytes`);
+      throw refused(field, `value longer than ${MAX_PROPERTY_VALUE_BYTES} bytes`);
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;

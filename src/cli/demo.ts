@@ -20,7 +20,7 @@ import { stringify } from 'yaml';
 import { hashPassword } from '../auth/password-hash.js';
 import { parseConfig } from '../config/load.js';
 import { generateSealKey } from '../catalogs/secrets.js';
-import { Gateway } from '../gateway.js';
+import { openGateway } from '../gateway.js';
 import { TrinoEmulator } from '../../test/helpers/trino-emulator/index.js';
 
 const { values: args } = parseArgs({
@@ -86,8 +86,7 @@ const config = {
   catalogs: { sealKey: generateSealKey() },
   log: { level: 'warn' },
 };
-const gateway = new Gateway({ config: parseConfig(stringify(config), { baseDir: repoRoot }) });
-await gateway.start();
+const gateway = await openGateway(parseConfig(stringify(config), { baseDir: repoRoot }));
 
 const k = args.tls ? 'k' : '';
 const say = (s = '') => process.stdout.write(`${s}\n`);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Gateway } from '../gateway.js';
+import type { Services } from '../compose/services.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_RULES_DIR } from '../routing/rule-start.js';
 
@@ -26,7 +26,10 @@ export interface SummaryFacts {
 }
 
 /** summaryFacts reads the facts from a started gateway. */
-export function summaryFacts(g: Gateway, at: { configFile?: string; port: number }): SummaryFacts {
+export function summaryFacts(
+  g: Pick<Services, 'config' | 'users' | 'registry' | 'rules'>,
+  at: { configFile?: string; port: number },
+): SummaryFacts {
   const c = g.config;
   return {
     version: VERSION,
@@ -44,7 +47,7 @@ export function summaryFacts(g: Gateway, at: { configFile?: string; port: number
       detail: b.healthDetail,
     })),
     groups: g.registry.groups().map((r) => ({ name: r.name, fallback: r.fallback ?? undefined })),
-    rules: (g.rules?.rules ?? []).map((r) => ({ name: r.name, routeTo: r.routeTo })),
+    rules: g.rules.rules.map((r) => ({ name: r.name, routeTo: r.routeTo })),
     rulesDir: resolve(c.baseDir, c.routing.rulesDir ?? DEFAULT_RULES_DIR),
     configFile: at.configFile,
   };

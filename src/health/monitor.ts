@@ -58,7 +58,6 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
   private readonly probing = new Set<Backend>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private firstRound = false;
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -73,14 +72,11 @@ export class HealthMonitor extends EventEmitter<{ healthy: [Backend]; unhealthy:
     registry.on('activated', (b) => void this.probe(b));
   }
 
-  ready(): boolean {
-    return this.firstRound;
-  }
-
-  async start(): Promise<void> {
+  /** start probes every backend now (resolving when that round is done), then every interval until `signal` aborts. */
+  async start(signal?: AbortSignal): Promise<void> {
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
     this.schedule();
     await this.round();
-    this.firstRound = true;
   }
 
   stop(): void {

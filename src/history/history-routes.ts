@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { AppError } from '../app-error.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import type { HistoryFilter, HistoryRepo, HistoryRow } from './history-repo.js';
 
@@ -23,11 +24,12 @@ export interface HistoryRoutesDeps {
 /** How many recent queries trino-gateway's /api/queryHistory returns. */
 const COMPAT_HISTORY_LIMIT = 2000;
 
-class BadFilter extends Error {}
+/** badFilter: a 400 naming the query-string field at fault. */
+const badFilter = (message: string) => new AppError(400, message);
 
 function int(v: string | undefined, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw new BadFilter(`${name}: expected a non-negative integer`);
+  if (!/^\d{1,15}$/.test(v)) throw badFilter(`${name}: expected a non-negative integer`);
   return Number(v);
 }
 
@@ -35,7 +37,7 @@ function time(v: string | undefined, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   if (/^\d{1,15}$/.test(v)) return Number(v);
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new BadFilter(`${name}: expected epoch milliseconds or an ISO-8601 time`);
+  if (Number.isNaN(t)) throw badFilter(`${name}: expected epoch milliseconds or an ISO-8601 time`);
   return t;
 }
 
@@ -45,18 +47,18 @@ export function encodeCursor(r: Pick<HistoryRow, 'submittedAt' | 'queryId'>): st
 
 function decodeCursor(c: string): HistoryFilter['before'] {
   const m = /^(\d{1,15}):([a-z0-9_]{1,128})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
-  if (!m) throw new BadFilter('cursor: not a cursor this API issued');
+  if (!m) throw badFilter('cursor: not a cursor this API issued');
   return { submittedAt: Number(m[1]), queryId: m[2] };
 }
 
-/** parseFilter validates query-string filters into a HistoryFilter, or throws BadFilter naming the field. */
+/** parseFilter validates query-string filters into a HistoryFilter, or throws a 400 naming the field. */
 export function parseFilter(q: Record<string, string | undefined>): HistoryFilter {
   const limit = int(q.limit, 'limit') ?? 50;
-  if (limit < 1 || limit > MAX_PAGE) throw new BadFilter(`limit: must be between 1 and ${MAX_PAGE}`);
+  if (limit < 1 || limit > MAX_PAGE) throw badFilter(`limit: must be between 1 and ${MAX_PAGE}`);
   const state = q.state?.toUpperCase();
-  if (state && !STATES.has(state)) throw new BadFilter(`state: one of ${[...STATES].join(', ')}`);
+  if (state && !STATES.has(state)) throw badFilter(`state: one of ${[...STATES].join(', ')}`);
   for (const k of ['user', 'group', 'backend', 'q'] as const)
-    if (q[k] !== undefined && q[k]!.length > 512) throw new BadFilter(`${k}: too long`);
+    if (q[k] !== undefined && q[k]!.length > 512) throw badFilter(`${k}: too long`);
   return {
     user: q.user || undefined,
     group: q.group || undefined,
@@ -96,13 +98,7 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
   app.get('/api/v1/queries', (c) => {
     const p = d.principal(c);
     if (!p) return c.json({ message: 'authentication required' }, 401);
-    let f: HistoryFilter;
-    try {
-      f = parseFilter(c.req.query());
-    } catch (e) {
-      if (e instanceof BadFilter) return c.json({ message: e.message }, 400);
-      throw e;
-    }
+    const f = parseFilter(c.req.query());
     if (!isAdmin(p)) f.user = p.name;
     const all = d.repo.list(f);
     const rows = withinBytes(all, d.maxPageBytes);

@@ -40,9 +40,11 @@ export class HistoryRecorder {
     private readonly logger: Logger,
   ) {}
 
-  start(): void {
+  /** start flushes every interval until `signal` aborts; stop() then flushes what is left. */
+  start(signal?: AbortSignal): void {
     this.timer ??= setInterval(() => this.flush(), this.opts.flushIntervalMs);
     this.timer.unref();
+    signal?.addEventListener('abort', () => clearInterval(this.timer), { once: true });
   }
 
   submitted(row: NewHistoryRow, now = Date.now()): void {

@@ -22,7 +22,9 @@ export class Retention {
 
   constructor(private readonly o: RetentionOptions) {}
 
-  start(): void {
+  /** start runs now, then every interval, until stop() or `signal` aborts. */
+  start(signal?: AbortSignal): void {
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
     this.runOnce();
     this.timer ??= setInterval(() => this.runOnce(), this.o.intervalMs);
     this.timer.unref();

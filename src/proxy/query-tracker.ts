@@ -77,7 +77,8 @@ export class QueryTracker {
     this.budgets = new UserBudgets(o);
   }
 
-  start(): void {
+  start(signal?: AbortSignal): void {
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
     const o = this.o;
     const every = Math.min(30_000, o.abandonAfterMs / 2, o.lostGraceMs, o.unpolledAbandonMs / 2);
     this.sweeper ??= setInterval(() => this.sweep(), every);

@@ -83,8 +83,10 @@ export class QueueService {
 
   private readonly driftEveryMs: number;
 
-  start(): void {
+  /** start runs the expiry sweep and the drift check until stop() or the signal aborts. */
+  start(signal?: AbortSignal): void {
     if (this.timers.length) return;
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
     const sweep = setInterval(() => this.admission.sweep(), 1000);
     const drift = setInterval(() => {
       this.drift

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { AppError } from '../app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { RuleEngine } from './rule-engine.js';
 import { parseRuleFiles, type LoadedRule, type RuleIssue } from './rule-loader.js';
@@ -11,16 +12,12 @@ export const DATABASE_RULES = 'database';
 export const MAX_RULES_BYTES = 64 * 1024;
 export const MAX_RULES = 500;
 
-/** A rule set refused: 400 with every problem (line, rule, field: reason), or 409 when not the newest base. */
-export class RuleSaveError extends Error {
-  constructor(
-    readonly status: 400 | 409,
-    message: string,
-    readonly issues: readonly RuleIssue[] = [],
-  ) {
-    super(message);
-    this.name = 'RuleSaveError';
-  }
+/**
+ * ruleSetRefused: a rule set refused, 400 with every problem (line, rule, field: reason) in `issues`, or 409
+ * when not saved on the newest version.
+ */
+function ruleSetRefused(status: 400 | 409, message: string, issues: readonly RuleIssue[] = []): AppError {
+  return new AppError(status, message, { issues });
 }
 
 export interface DatabaseRulesDeps {
@@ -57,10 +54,10 @@ export class DatabaseRules {
     return this.d.repo.get(n);
   }
 
-  /** validate parses a rule set's YAML; RuleSaveError(400) lists every problem, each naming the field. */
+  /** validate parses a rule set's YAML; a 400 AppError lists every problem (`issues`), each naming the field. */
   validate(yaml: string): LoadedRule[] {
     if (Buffer.byteLength(yaml) > MAX_RULES_BYTES)
-      throw new RuleSaveError(400, `rules: larger than ${MAX_RULES_BYTES} bytes`);
+      throw ruleSetRefused(400, `rules: larger than ${MAX_RULES_BYTES} bytes`);
     const { rules, issues } = parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]);
     if (rules.length > MAX_RULES)
       issues.push({ file: DATABASE_RULES, line: 1, message: `more than ${MAX_RULES} rules` });
@@ -83,7 +80,7 @@ export class DatabaseRules {
           message: `actions.routeTo: routing group "${r.spec.actions.routeTo}" does not exist (groups: ${[...groups].sort().join(', ')})`,
         });
     }
-    if (issues.length > 0) throw new RuleSaveError(400, issues.map(issueText).join('\n'), issues);
+    if (issues.length > 0) throw ruleSetRefused(400, issues.map(issueText).join('\n'), issues);
     return rules;
   }
 
@@ -95,7 +92,7 @@ export class DatabaseRules {
     const rules = this.validate(yaml);
     const previous = this.current();
     if ((previous?.version ?? 0) !== base)
-      throw new RuleSaveError(
+      throw ruleSetRefused(
         409,
         `the rules changed since version ${base} (now version ${previous?.version ?? 0} by ${previous?.author}); reload and apply your edit again`,
       );
@@ -105,10 +102,7 @@ export class DatabaseRules {
       .join(' — ');
     const saved = this.d.repo.add(base, { yaml, author, summary, createdAt: (this.d.now ?? Date.now)() });
     if (!saved)
-      throw new RuleSaveError(
-        409,
-        `the rules changed since version ${base}; reload and apply your edit again`,
-      );
+      throw ruleSetRefused(409, `the rules changed since version ${base}; reload and apply your edit again`);
     this.d.engine()?.setDatabaseRules(rules);
     this.d.logger.info(
       { version: saved.version, author, summary, rules: rules.length },

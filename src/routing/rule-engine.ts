@@ -36,6 +36,8 @@ export interface RuleEngineOptions {
   watch?: boolean;
   /** Quiet time after the last change before reloading, in ms. Default 200. */
   debounceMs?: number;
+  /** Aborting stops the watching (the gateway's stop signal). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -88,7 +90,10 @@ export class RuleEngine {
   static async open(opts: RuleEngineOptions): Promise<RuleEngine> {
     const rules = await loadRuleDir(opts.dir);
     const engine = new RuleEngine(rules, fingerprintOf(rules), opts);
-    if (opts.watch !== false) engine.startWatching(opts.dir);
+    if (opts.watch !== false && !opts.signal?.aborted) {
+      engine.startWatching(opts.dir);
+      opts.signal?.addEventListener('abort', () => engine.close(), { once: true });
+    }
     opts.logger.info({ dir: opts.dir, rules: rules.length }, 'routing rules loaded');
     return engine;
   }

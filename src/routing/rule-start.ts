@@ -13,13 +13,18 @@ export const DEFAULT_RULES_DIR = './rules';
  * openRules loads the routing rules at start: routing.rulesDir (checked to exist when the config was
  * loaded), else ./rules when it exists, else none (a minimal config in a new directory starts).
  */
-export async function openRules(cfg: GatewayConfig, logger: Logger, metrics: Metrics): Promise<RuleEngine> {
+export async function openRules(
+  cfg: GatewayConfig,
+  logger: Logger,
+  metrics: Metrics,
+  signal?: AbortSignal,
+): Promise<RuleEngine> {
   const dir = resolve(cfg.baseDir, cfg.routing.rulesDir ?? DEFAULT_RULES_DIR);
   if (cfg.routing.rulesDir === undefined && !existsSync(dir)) {
     logger.info({ dir }, 'no routing rules directory: routing by header, user and default group only');
     return RuleEngine.fromRules([], logger);
   }
-  return RuleEngine.open({ dir, logger, metrics });
+  return RuleEngine.open({ dir, logger, metrics, signal });
 }
 
 /**

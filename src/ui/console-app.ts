@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { clientAddress as requestClientAddress, forwardedProto } from '../observability/client-address.js';
 import type { Context, Hono } from 'hono';
-import type { ConsoleDeps, ConsoleUser, LoginLimiter } from './console-deps.js';
+import type { ConsoleDeps, ConsoleUser } from './console-deps.js';
 import type { PageCtx } from './layout.js';
 import type { Session, SessionCodec } from './session.js';
 
@@ -13,11 +13,10 @@ export type ConsoleEnv = {
 export type ConsoleApp = Hono<ConsoleEnv>;
 export type ConsoleContext = Context<ConsoleEnv>;
 
-/** What the console's page modules share: the deps, the session codec and the login limiter. */
+/** What the console's page modules share: the deps and the session codec. */
 export interface ConsoleKit {
   deps: ConsoleDeps;
   sessions: SessionCodec;
-  limiter: LoginLimiter;
   now: () => number;
 }
 

@@ -1,4 +1,4 @@
-import type { FailureLimiter } from '../auth/failure-limiter.js';
+import type { PasswordCheck } from '../auth/password-login.js';
 import type { RevocationStore } from './session.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
@@ -16,13 +16,6 @@ export interface ConsoleUser {
   roles: readonly string[];
   defaultGroup?: string;
 }
-
-/**
- * Failed-login limiting: the protocol's limiter (src/auth/failure-limiter.ts), so the console and the
- * protocol share one rule and, when the gateway passes its instance, one memory of failures and of the
- * addresses users sign in from.
- */
-export type LoginLimiter = FailureLimiter;
 
 /** The state of one catalog spec on one backend. */
 export interface CatalogDeploymentView {
@@ -68,16 +61,17 @@ export interface ConsoleDeps {
   /** The dashboard's aggregates over the history; the charts are hidden without it. */
   historyStats?: HistoryStatsRepo;
   users: { get(name: string): ConsoleUser | undefined };
-  /** Checks a password; `familiar` (the user signed in from this address lately) may go first when busy. */
-  verifyPassword: (password: string, hash: string, familiar: boolean) => Promise<boolean>;
+  /**
+   * Password sign-in: the gateway's PasswordLogin, the one Basic authentication uses (one failed-login
+   * limiter, one bound on hash work), so a failure at either place counts at both.
+   */
+  passwords: PasswordCheck;
   /** Signs session cookies and CSRF tokens; at least 16 characters, kept across restarts. */
   sessionSecret: string;
   /** Applied to every SQL text shown (catalog secrets must never reach a page). */
   redactSql: (sql: string) => string;
   /** The configured default routing group (for dry runs). */
   defaultGroup: string;
-  /** Failed-login limiting; default: a limiter of its own with auth.lockout's defaults. */
-  loginLimiter?: LoginLimiter;
   /** Catalog broadcast; the Catalogs page is hidden without it. */
   catalogs?: ConsoleCatalogs;
   /** The routing rules in force (loaded at start); the Rules page is hidden without it. */

@@ -6,7 +6,6 @@ import { MAX_FORM_BYTES, type ConsoleEnv, type ConsoleKit } from './console-app.
 import { requireAdmin } from './console-auth.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { ErrorPage } from './layout.js';
-import { consoleLoginLimiter } from './login-limiter.js';
 import { registerApiReference } from './pages/api-reference.js';
 import { registerBackendForms } from './pages/backend-form.js';
 import { registerBackends } from './pages/backends.js';
@@ -59,7 +58,6 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
       now,
       deps.revokedSessions,
     ),
-    limiter: deps.loginLimiter ?? consoleLoginLimiter(now),
     now,
   };
   const app = new Hono<ConsoleEnv>();

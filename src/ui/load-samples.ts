@@ -36,8 +36,10 @@ export class LoadSamples {
   }
 
   /** start samples now and then every interval, until stop(). */
-  start(backends: () => readonly Backend[]): void {
+  start(backends: () => readonly Backend[], signal?: AbortSignal): void {
     this.stop();
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
+
     this.record(backends());
     this.timer = setInterval(() => this.record(backends()), this.intervalMs);
     this.timer.unref();

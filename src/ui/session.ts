@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret.js';
 
 /** One signed-in console user, as read back from a verified cookie. */
 export interface Session {
@@ -21,12 +22,6 @@ export interface RevocationStore {
 }
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64url');
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * SessionCodec issues and verifies console session cookies: `payload.hmac`, HMAC-SHA256 over the payload
@@ -70,7 +65,7 @@ export class SessionCodec {
     const dot = value.indexOf('.');
     if (dot < 1) return undefined;
     const payload = value.slice(0, dot);
-    if (!sameText(value.slice(dot + 1), this.mac('session', payload))) return undefined;
+    if (!sameSecret(value.slice(dot + 1), this.mac('session', payload))) return undefined;
     let s: Partial<Session>;
     try {
       s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<Session>;
@@ -85,7 +80,7 @@ export class SessionCodec {
 
   /** matches says whether the session was issued against this password hash. */
   matches(session: Session, passwordHash: string): boolean {
-    return sameText(session.pwd, this.fingerprint(passwordHash));
+    return sameSecret(session.pwd, this.fingerprint(passwordHash));
   }
 
   /** revoke ends a session before its expiry (logout). */
@@ -102,7 +97,7 @@ export class SessionCodec {
   }
 
   checkCsrf(session: Session, token: string | undefined): boolean {
-    return !!token && sameText(token, this.csrfToken(session));
+    return !!token && sameSecret(token, this.csrfToken(session));
   }
 
   /**
@@ -114,7 +109,7 @@ export class SessionCodec {
   }
 
   checkLogin(nonce: string | undefined, token: string | undefined): boolean {
-    return !!nonce && !!token && nonce.length <= 64 && sameText(token, this.mac('login', nonce));
+    return !!nonce && !!token && nonce.length <= 64 && sameSecret(token, this.mac('login', nonce));
   }
 
   private fingerprint(passwordHash: string): string {

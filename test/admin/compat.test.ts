@@ -59,9 +59,9 @@ describe('trino-gateway compatible routes', () => {
     const r = await call('POST', '/gateway/backend/activate/trino-2');
     expect(r.status).toBe(200);
     expect(r.text).toBe('');
-    expect(gw.gateway.registry.get('trino-2')!.active).toBe(true);
+    expect(gw.services.registry.get('trino-2')!.active).toBe(true);
     await call('POST', '/gateway/backend/deactivate/trino-2');
-    expect(gw.gateway.registry.get('trino-2')!.active).toBe(false);
+    expect(gw.services.registry.get('trino-2')!.active).toBe(false);
     const missing = await call('POST', '/gateway/backend/deactivate/nope');
     expect(missing.status).toBe(404);
     expect(missing.text).toMatch(/nope/);
@@ -72,7 +72,7 @@ describe('trino-gateway compatible routes', () => {
     const added = await call('POST', '/gateway/backend/modify/add', JSON.stringify(body));
     expect(added.status).toBe(200);
     expect(added.json()).toEqual({ ...body, externalUrl: 'http://127.0.0.1:11' });
-    expect(gw.gateway.registry.group('blue')).toBeTruthy(); // free-form group created, as in trino-gateway
+    expect(gw.services.registry.group('blue')).toBeTruthy(); // free-form group created, as in trino-gateway
     expect((await call('POST', '/gateway/backend/modify/add', JSON.stringify(body))).status).toBe(409);
     const upd = await call(
       'POST',
@@ -88,10 +88,10 @@ describe('trino-gateway compatible routes', () => {
     expect(bad.status).toBe(400);
     expect(bad.json().message).toMatch(/proxyTo/);
     expect((await call('POST', '/gateway/backend/modify/update', '{oops')).status).toBe(400);
-    expect(gw.gateway.registry.get('trino-4')).toBeUndefined();
+    expect(gw.services.registry.get('trino-4')).toBeUndefined();
     const del = await call('POST', '/gateway/backend/modify/delete', 'trino-3');
     expect(del.status).toBe(200);
-    expect(gw.gateway.registry.get('trino-3')).toBeUndefined();
+    expect(gw.services.registry.get('trino-3')).toBeUndefined();
     expect((await call('POST', '/gateway/backend/modify/delete', 'trino-3')).status).toBe(404);
     expect((await call('POST', '/gateway/backend/modify/delete', '')).status).toBe(400);
   });
@@ -107,7 +107,7 @@ describe('trino-gateway compatible routes', () => {
       JSON.stringify({ name: 'trino-5', proxyTo: 'http://127.0.0.1:12', routingGroup: 'adhoc' }),
     );
     expect(up.status).toBe(200);
-    expect(gw.gateway.registry.get('trino-5')?.url).toBe('http://127.0.0.1:12');
+    expect(gw.services.registry.get('trino-5')?.url).toBe('http://127.0.0.1:12');
     expect((await call('POST', '/entity?entityType=RESOURCE_GROUP', '{}')).status).toBe(400);
     expect((await call('GET', '/entity/SELECTOR')).status).toBe(400);
   });

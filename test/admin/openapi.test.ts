@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import * as answers from '../../src/admin/docs/response-schemas.js';
 import { DOCUMENTED } from '../../src/admin/openapi.js';
+import { createApp } from '../../src/compose/create-app.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 
@@ -43,7 +44,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every mounted admin, history, catalog and compatibility route with its path parameters', () => {
-    const routes = gw.gateway.app.routes.filter((r) => METHODS.includes(r.method) && DOCUMENTED.test(r.path));
+    // The same factory the gateway serves from builds the app whose routes are checked.
+    const app = createApp(gw.services, { isReady: () => true });
+    const routes = app.routes.filter((r) => METHODS.includes(r.method) && DOCUMENTED.test(r.path));
     const seen = new Set<string>();
     for (const r of routes) {
       const { path, params } = openApiPath(r.path);

@@ -174,9 +174,9 @@ describe('routing rules edited through the API', () => {
 
   it('puts the stored version back in force at start', async () => {
     await call('PUT', '/api/v1/rules/database', { yaml: ANALYSTS, baseVersion: 2 });
-    const engine = RuleEngine.fromRules(gw.gateway.rules!.files, silentLogger());
+    const engine = RuleEngine.fromRules(gw.services.rules!.files, silentLogger());
     const store = new DatabaseRules({
-      repo: new RuleVersionRepo(gw.gateway.db.db),
+      repo: new RuleVersionRepo(gw.services.db.db),
       engine: () => engine,
       groups: () => new Set(),
       logger: silentLogger(),

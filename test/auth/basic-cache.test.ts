@@ -3,7 +3,7 @@ import type { AuthResult } from '../../src/auth/authenticator.js';
 import { BasicAuthenticator } from '../../src/auth/basic.js';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { hashPassword } from '../../src/auth/password-hash.js';
-import { StaticUserDirectory } from '../../src/auth/user-directory.js';
+import { userDirectory } from '../helpers/user-directory.js';
 
 /** Every password check the authenticator starts, to count them and to wait for them. */
 const checks: Array<Promise<boolean>> = [];
@@ -27,13 +27,13 @@ const req = (pw: string) => ({
 
 async function setup(maxFailures = 100) {
   const clock = { now: 0 };
-  const users = new StaticUserDirectory([
+  const users = userDirectory([
     { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['admin'] },
   ]);
   const limiter = new FailureLimiter({ maxFailures, windowSeconds: 60, blockSeconds: 60 });
   /** replace swaps user a's record for a new one, as the admin API does. */
   const replace = async (pw: string, roles: string[]) =>
-    (users as unknown as { users: Map<string, unknown> }).users.set('a', {
+    users.users.set('a', {
       name: 'a',
       passwordHash: await hashPassword(pw),
       groups: [],
@@ -117,7 +117,7 @@ describe('Basic verification cache under concurrency', () => {
 
 describe('Basic credential encodings', () => {
   it('accepts a non-ASCII name and password sent as UTF-8 (trino-js, curl) or as ISO-8859-1 (JDBC, CLI, Python)', async () => {
-    const users = new StaticUserDirectory([
+    const users = userDirectory([
       { name: 'josé', passwordHash: await hashPassword('pässwörd'), groups: [], roles: ['user'] },
     ]);
     const auth = new BasicAuthenticator(

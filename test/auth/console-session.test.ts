@@ -96,7 +96,7 @@ describe('console sessions', () => {
     });
 
     it('marks them Secure when the public URL is https', async () => {
-      const res = await signIn(`http://127.0.0.1:${pub.gateway.config.server.port}`);
+      const res = await signIn(`http://127.0.0.1:${pub.services.config.server.port}`);
       expect(secure(res)).toMatch(/; Secure/);
     });
   });

@@ -160,7 +160,7 @@ describe('secure by default', () => {
     });
     const gw = await startGateway(config);
     try {
-      expect(gw.gateway.config.auth.mode).toBe('password');
+      expect(gw.services.config.auth.mode).toBe('password');
       const res = await fetch(`${gw.url}/v1/statement`, {
         method: 'POST',
         body: 'SELECT 1',

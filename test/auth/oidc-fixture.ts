@@ -59,7 +59,7 @@ export async function startWorld(
     ),
   );
   // Trino waits 10 s per poll; short polls let a test see the "pending" answers a slow sign-in gets.
-  gw.gateway.oidc!.exchange.pollWaitMs = 200;
+  gw.services.oidc!.exchange.pollWaitMs = 200;
   idp.addClient({
     clientId: 'switchyard',
     clientSecret: CLIENT_SECRET,

@@ -109,13 +109,13 @@ describe('follow-ups bound to the query owner, and one identity rule for /ui and
   it("cannot make the gateway take alice's query for lost with a forged poll (his own handle, her id)", async () => {
     const mine = await submit(BOB);
     const hers = await submit(ALICE);
-    const live = gw.gateway.tracker.liveCount();
+    const live = gw.services.tracker.liveCount();
     // bob's nextUri with alice's query id and a slug the cluster never issued: it would answer 404.
     const forged = mine.nextUri!.replace(mine.id, hers.id).replace(/\/(\w+)(~[^/]+)\/(\d+)$/, '/forged$2/$3');
     expect(forged).toContain(hers.id);
     for (let i = 0; i < 3; i++) expect((await get(forged, BOB)).status).toBe(403);
     await new Promise((r) => setTimeout(r, 1500)); // past the lost-query grace and a sweep
-    expect(gw.gateway.tracker.liveCount()).toBe(live);
+    expect(gw.services.tracker.liveCount()).toBe(live);
     await drain(hers, ALICE);
     await drain(mine, BOB);
   });

@@ -6,7 +6,7 @@ import { FailureLimiter, addressKey } from '../../src/auth/failure-limiter.js';
 import type { AuthResult } from '../../src/auth/authenticator.js';
 import { BasicAuthenticator } from '../../src/auth/basic.js';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.js';
-import { StaticUserDirectory } from '../../src/auth/user-directory.js';
+import { userDirectory } from '../helpers/user-directory.js';
 
 describe('password hashes', () => {
   it('verify the right password only, and never throw on malformed hashes', async () => {
@@ -42,7 +42,7 @@ describe('password hashes', () => {
 describe('Basic verification cache', () => {
   it('pays the hash once per credential and TTL, and never serves a wrong password from it', async () => {
     let now = 0;
-    const users = new StaticUserDirectory([
+    const users = userDirectory([
       { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
     ]);
     const auth = new BasicAuthenticator(
@@ -57,11 +57,10 @@ describe('Basic verification cache', () => {
     });
     expect((await auth.authenticate(req('pw'))).ok).toBe(true);
     // Cached: the user's hash is replaced by garbage, yet the same credential still passes within the TTL…
-    (users as unknown as { users: Map<string, { passwordHash: string }> }).users.get('a')!.passwordHash =
-      'garbage';
+    users.users.get('a')!.passwordHash = 'garbage';
     expect((await auth.authenticate(req('pw'))).ok).toBe(false); // …no: the key includes the stored hash, so a changed hash misses
     expect((await auth.authenticate(req('wrong'))).ok).toBe(false);
-    const freshUsers = new StaticUserDirectory([
+    const freshUsers = userDirectory([
       { name: 'a', passwordHash: await hashPassword('pw'), groups: [], roles: ['user'] },
     ]);
     const fresh = new BasicAuthenticator(
@@ -80,7 +79,7 @@ describe('Basic verification cache', () => {
     expect(again).toBeInstanceOf(Promise);
     expect((await again).ok).toBe(true);
     // A removed user's credential stops passing at once, cached or not.
-    (freshUsers as unknown as { users: Map<string, unknown> }).users.delete('a');
+    freshUsers.users.delete('a');
     expect((await fresh.authenticate(req('pw'))).ok).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { BackendRepo } from '../../src/backends/backend-repo.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { BackendRegistry } from '../../src/backends/registry.js';
 import { CatalogRepo } from '../../src/catalogs/catalog-repo.js';
-import { CatalogService } from '../../src/catalogs/catalog-service.js';
+import { CatalogService, NATIVE_FIELDS } from '../../src/catalogs/catalog-service.js';
 import type { ApplyOutcome, CatalogDriver } from '../../src/catalogs/drivers.js';
 import { generateSealKey, parseSealKey, SecretSealer, secretKeyMatcher } from '../../src/catalogs/secrets.js';
 import { openDatabase } from '../../src/db/open.js';
@@ -75,7 +75,7 @@ describe('CatalogService interleavings', () => {
   it('a backend removed while its CREATE runs gets no deployment row back, and a delete completes', async () => {
     const { registry, repo, service, gates, releaseAll } = await setup();
     service.start(3_600_000, {});
-    const creating = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    const creating = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
     await tick();
     expect(gates.length).toBe(2);
     registry.remove('t2');
@@ -94,7 +94,11 @@ describe('CatalogService interleavings', () => {
   it('a backend moved to another group drops the catalogs of the group it left', async () => {
     const { registry, repo, service, calls, catalogsOn, releaseAll } = await setup();
     service.start(3_600_000, {});
-    const creating = service.create('adhoc', 'sales', 'memory', { password: 'pw' }, 'ops');
+    const creating = service.create(
+      'adhoc',
+      { name: 'sales', connector: 'memory', properties: { password: 'pw' } },
+      'ops',
+    );
     await releaseAll();
     await creating;
     expect(catalogsOn.get('t2')?.has('sales')).toBe(true);
@@ -110,13 +114,69 @@ describe('CatalogService interleavings', () => {
 
   it('two concurrent creates of one name: one 201, one 409, one CREATE per backend', async () => {
     const { service, calls, releaseAll } = await setup();
-    const a = service.create('adhoc', 'sales', 'memory', {}, 'ops');
-    const b = service.create('adhoc', 'sales', 'memory', {}, 'ops');
+    const a = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
+    const b = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
     await releaseAll();
     const results = await Promise.allSettled([a, b]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason.status).toBe(409);
     expect(calls.filter((c) => c.endsWith('create sales'))).toHaveLength(2);
+  });
+});
+
+describe('CatalogService input', () => {
+  it.each([
+    ['the seed API', undefined, 'catalogName', 'connectorName'],
+    ['the native API', NATIVE_FIELDS, 'name', 'connector'],
+  ])(
+    'refuses a bad name or connector with a 400 naming the field as %s spells it',
+    async (_api, fields, n, k) => {
+      const { service, calls } = await setup();
+      const create = (name: unknown, connector: unknown) =>
+        service.create('adhoc', { name, connector, properties: {} }, 'ops', fields);
+      await expect(create('a;b', 'memory')).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(new RegExp(`^${n}: "a;b"`)),
+      });
+      await expect(create('sales', 'no such')).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(new RegExp(`^${k}: `)),
+      });
+      await expect(service.delete('adhoc', 42, 'ops', fields)).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringMatching(new RegExp(`^${n}: number`)),
+      });
+      expect(calls).toEqual([]); // nothing was sent anywhere
+    },
+  );
+
+  it('validates before it looks the group up, and lower-cases names as Trino does', async () => {
+    const { service, repo, releaseAll } = await setup();
+    await expect(
+      service.create('nowhere', { name: 'a b', connector: 'memory', properties: {} }, 'ops'),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      service.create('nowhere', { name: 'ok', connector: 'memory', properties: {} }, 'ops'),
+    ).rejects.toMatchObject({ status: 404, message: 'group "nowhere" not found' });
+    const creating = service.create(
+      'adhoc',
+      { name: 'Sales', connector: 'Memory', properties: { a: 'b' } },
+      'ops',
+    );
+    await releaseAll();
+    await creating;
+    expect(repo.spec('adhoc', 'sales')?.connector).toBe('memory');
+  });
+
+  it('refuses properties that are not an object of non-empty strings, naming the key', async () => {
+    const { service } = await setup();
+    await expect(
+      service.create('adhoc', { name: 's', connector: 'memory', properties: { url: '' } }, 'ops'),
+    ).rejects.toMatchObject({ status: 400, message: 'properties.url: expected a non-empty string' });
+    await expect(service.replace('adhoc', { name: 's', properties: [] }, 'ops')).rejects.toMatchObject({
+      status: 400,
+      message: 'properties: expected an object of string values',
+    });
   });
 });

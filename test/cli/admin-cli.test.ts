@@ -76,12 +76,12 @@ describe('switchyard-admin', () => {
   it('adds a backend, drains it and activates it again', async () => {
     const added = await runAdmin(['backends', 'add', 't2', t2.url, '--group', 'adhoc'], ops);
     expect(added).toMatch(/t2 +adhoc/);
-    expect(gw.gateway.registry.get('t2')?.url).toBe(t2.url);
-    await expect.poll(() => gw.gateway.registry.get('t2')!.health).toBe('HEALTHY');
+    expect(gw.services.registry.get('t2')?.url).toBe(t2.url);
+    await expect.poll(() => gw.services.registry.get('t2')!.health).toBe('HEALTHY');
     expect(await runAdmin(['backends', 'drain', 't2'], ops)).toMatch(/t2 +adhoc +\S+ +drained/);
-    expect(gw.gateway.registry.get('t2')!.active).toBe(false);
+    expect(gw.services.registry.get('t2')!.active).toBe(false);
     expect(await runAdmin(['backends', 'activate', 't2'], ops)).toMatch(/t2 +adhoc +\S+ +active/);
-    expect(gw.gateway.registry.get('t2')!.active).toBe(true);
+    expect(gw.services.registry.get('t2')!.active).toBe(true);
     await expect(runAdmin(['backends', 'add', 't2', t2.url, '--group', 'adhoc'], ops)).rejects.toThrow(
       /409 backend "t2" already exists/,
     );
@@ -108,7 +108,7 @@ describe('switchyard-admin', () => {
 
   it('shows query history with filters', async () => {
     const r = await runTrino(gw.url, 'SELECT 1', { user: 'alice', password: 'alice-pw' });
-    await gw.gateway.recorder.flush();
+    await gw.services.recorder.flush();
     const text = await runAdmin(['queries', '--user', 'alice', '--limit', '5'], ops);
     expect(text.split('\n')[0]).toMatch(/^QUERY ID +USER +GROUP +BACKEND +STATE +ELAPSED +SQL$/);
     expect(text).toContain(r.queryId!);

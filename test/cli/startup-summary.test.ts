@@ -92,7 +92,7 @@ describe('the startup summary', () => {
       testConfig([{ name: 't1', url: t.url }], { auth: await passwordAuth(['ops', 'pw', ['admin']]) }),
     );
     try {
-      const f = summaryFacts(gw.gateway, { port: 1234 });
+      const f = summaryFacts(gw.services, { port: 1234 });
       expect(f.users).toEqual([{ name: 'ops', roles: ['admin'] }]);
       expect(f.backends).toMatchObject([{ name: 't1', health: 'HEALTHY' }]);
       expect(f.listen).toBe('http://127.0.0.1:1234');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import { openGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { startGateway, testConfig } from '../helpers/start-gateway.js';
@@ -40,13 +40,11 @@ describe('config mistakes caught at start, one line naming the key and the fix',
         cb();
       },
     });
-    const gw = new Gateway({
-      config: cfg,
+    const gw = await openGateway(cfg, {
       logger: createLogger({ level: 'info', destination: sink }),
       metrics: new Metrics(),
     });
     try {
-      await gw.start();
       expect(logs).toContain('no routing rules directory');
     } finally {
       await gw.stop(100);

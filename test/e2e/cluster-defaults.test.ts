@@ -226,7 +226,7 @@ describe('a gateway behind a path prefix (server.publicUrl with a path) and a cl
     );
     try {
       accept.clearRequests();
-      const bound = `http://127.0.0.1:${prefixed.gateway.config.server.port}`;
+      const bound = `http://127.0.0.1:${prefixed.services.config.server.port}`;
       const res = await fetch(`${bound}/v1/statement`, {
         method: 'POST',
         body: 'SELECT 1',

@@ -29,7 +29,7 @@ describe('upstream failures on the statement path', () => {
       ),
     );
     const deadline = Date.now() + 5_000;
-    while (['a', 'b'].some((n) => gw.gateway.registry.get(n)!.health !== 'HEALTHY') && Date.now() < deadline)
+    while (['a', 'b'].some((n) => gw.services.registry.get(n)!.health !== 'HEALTHY') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
   });
   afterAll(async () => {
@@ -39,7 +39,7 @@ describe('upstream failures on the statement path', () => {
   /** reset brings both clusters back, also in the gateway's eyes (a refused or reset poll marks one down). */
   const reset = () => {
     for (const c of clusters()) c.setMode('ok');
-    for (const n of ['a', 'b']) gw.gateway.registry.get(n)!.health = 'HEALTHY';
+    for (const n of ['a', 'b']) gw.services.registry.get(n)!.health = 'HEALTHY';
   };
 
   const post = (sql: string) =>
@@ -138,7 +138,7 @@ describe('upstream failures on the statement path', () => {
 
   it('cuts off a client that stops reading a large page, and frees the cluster connection', async () => {
     const { uri, owner } = await bigPage(16 << 20);
-    const pool = gw.gateway.registry.get(owner === a ? 'a' : 'b')!.pool;
+    const pool = gw.services.registry.get(owner === a ? 'a' : 'b')!.pool;
     const req = stall(uri);
     try {
       // Held back while the client does not read (undici's own body timeout does not run while paused)…

@@ -29,7 +29,7 @@ describe('health monitor and availability', () => {
     await Promise.all(clusters.map((c) => c.stop()));
   });
 
-  const state = (name: string) => gw.gateway.registry.get(name)!.health;
+  const state = (name: string) => gw.services.registry.get(name)!.health;
   const runOne = async () => {
     const res = await fetch(`${gw.url}/v1/statement`, {
       method: 'POST',

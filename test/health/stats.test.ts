@@ -36,7 +36,7 @@ describe('cluster load stats', () => {
       });
       expect(r.status).toBe(200);
     }
-    const b = gw.gateway.registry.get('busy')!;
+    const b = gw.services.registry.get('busy')!;
     await expect.poll(() => b.stats?.queuedQueries, { timeout: 5_000 }).toBe(3);
     expect(b.inFlight).toBe(0);
     expect(busy.requests.some((r) => r.method === 'POST' && r.url === '/ui/login')).toBe(true);
@@ -49,7 +49,7 @@ describe('cluster load stats', () => {
   });
 
   it('clears the stats of a cluster that stops answering', async () => {
-    const b = gw.gateway.registry.get('busy')!;
+    const b = gw.services.registry.get('busy')!;
     busy.setMode('refuse');
     try {
       await expect.poll(() => b.health, { timeout: 5_000 }).toBe('UNHEALTHY');

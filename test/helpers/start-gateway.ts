@@ -6,12 +6,15 @@ import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import { parseConfig } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import type { Services } from '../../src/compose/services.js';
+import { openGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 
 export interface TestGateway {
   gateway: Gateway;
+  /** The gateway's services, as buildServices made them. */
+  services: Services;
   url: string;
   /** Every log line the gateway wrote, as text. */
   logs: () => string;
@@ -74,13 +77,17 @@ export async function startGateway(config: ConfigObject): Promise<TestGateway> {
       cb();
     },
   });
-  const gateway = new Gateway({
-    config: cfg,
+  const gateway = await openGateway(cfg, {
     logger: createLogger({ level: cfg.log.level, destination: sink }),
     metrics: new Metrics(),
   });
-  await gateway.start();
-  return { gateway, url: cfg.server.publicUrl, logs: () => logText, stop: () => gateway.stop(1000) };
+  return {
+    gateway,
+    services: gateway.services,
+    url: cfg.server.publicUrl,
+    logs: () => logText,
+    stop: () => gateway.stop(1000),
+  };
 }
 
 function pickPublic(config: ConfigObject): ConfigObject {

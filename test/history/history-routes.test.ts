@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import type { AppEnv } from '../../src/admin/http.js';
+import { appErrorHandler } from '../../src/admin/on-error.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.js';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
 import { historyRoutes } from '../../src/history/history-routes.js';
@@ -26,7 +28,7 @@ function setup(maxPageBytes = 1 << 20) {
     state: i === 3 ? 'FAILED' : 'FINISHED',
   }));
   repo.writeBatch(rows, []);
-  const app = new Hono<{ Variables: { principal: Principal } }>();
+  const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
     const who = c.req.header('x-test-user');
     if (who)
@@ -48,6 +50,7 @@ function setup(maxPageBytes = 1 << 20) {
       backendUrl: () => 'http://10.0.0.1:8080',
     }),
   );
+  app.onError(appErrorHandler(silentLogger())); // the gateway's app answers refusals so
   const get = async (qs: string, user = 'admin') => {
     const res = await app.request(`/api/v1/queries${qs}`, { headers: { 'x-test-user': user } });
     return {

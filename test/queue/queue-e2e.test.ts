@@ -70,7 +70,7 @@ describe('the gateway queue with real clients', () => {
     await trino?.stop();
   });
 
-  const running = () => gw.gateway.queue!.admission.store.running('trino-1');
+  const running = () => gw.gateway.services.queue!.admission.store.running('trino-1');
 
   it('holds a query while the slot is taken; trino-client and presto-client wait through it and get their rows', async () => {
     const long = runTrino(gw.url, 'SELECT sleep(800)');
@@ -82,7 +82,7 @@ describe('the gateway queue with real clients', () => {
     const viaPresto = runPresto({ host: '127.0.0.1', port }, seq(2), {
       state: (_id, s) => prestoStates.push(s.state),
     });
-    await waitFor(() => gw.gateway.queue!.admission.queuedCount('adhoc') === 2, 'two held queries');
+    await waitFor(() => gw.gateway.services.queue!.admission.queuedCount('adhoc') === 2, 'two held queries');
     // Held queries never reached the cluster.
     expect(statements().length).toBe(before);
     const [l, t, p] = await Promise.all([long, viaTrino, viaPresto]);
@@ -114,7 +114,7 @@ describe('the gateway queue with real clients', () => {
     expect(rest.ids.at(-1)).not.toBe(first.id);
     expect(trino.query(rest.ids.at(-1)!)).toBeDefined();
     // History records the time it waited in the gateway's queue.
-    const row = gw.gateway.history.get(rest.ids.at(-1)!);
+    const row = gw.gateway.services.history.get(rest.ids.at(-1)!);
     expect(row?.queuedMs).toBeGreaterThanOrEqual(second.stats.queuedTimeMillis);
     await long;
   });
@@ -171,21 +171,21 @@ describe('the gateway queue with real clients', () => {
   });
 
   it('says in the dry run whether a query would wait, and meters the queue per group', async () => {
-    expect(gw.gateway.queue!.wouldWait('adhoc', 'alice')).toEqual({ queued: false });
+    expect(gw.gateway.services.queue!.wouldWait('adhoc', 'alice')).toEqual({ queued: false });
     const long = runTrino(gw.url, 'SELECT sleep(600)');
     await waitFor(() => running() === 1, 'the slot taken');
-    expect(gw.gateway.queue!.wouldWait('adhoc', 'alice')).toMatchObject({
+    expect(gw.gateway.services.queue!.wouldWait('adhoc', 'alice')).toMatchObject({
       queued: true,
       reason: expect.stringContaining('maxRunningPerBackend (1)'),
     });
     const p = await post(gw, seq(2));
-    const text = await gw.gateway.metrics.registry.metrics();
+    const text = await gw.gateway.services.metrics.registry.metrics();
     expect(text).toMatch(/switchyard_queue_waiting_queries\{group="adhoc"\} 1/);
     expect(text).toMatch(/switchyard_queue_running_slots\{backend="trino-1"\} 1/);
     expect(text).toMatch(/switchyard_queue_rejections_total\{group="adhoc",reason="full"\} 1/);
     expect((await follow(p)).rows).toEqual(rowsTo(2));
     await long;
-    const after = await gw.gateway.metrics.registry.metrics();
+    const after = await gw.gateway.services.metrics.registry.metrics();
     expect(after).toMatch(/switchyard_queue_wait_seconds_count\{group="adhoc",outcome="started"\} [1-9]/);
     expect(after).toMatch(/switchyard_queue_wait_seconds_count\{group="adhoc",outcome="canceled"\} [1-9]/);
   });
@@ -232,18 +232,21 @@ describe('failover of queries that never started', () => {
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await runTrino(gw.url, seq(i + 1)));
     expect(results.map((r) => r.rows)).toEqual([rowsTo(1), rowsTo(2), rowsTo(3), rowsTo(4)]);
-    const metrics = await gw.gateway.metrics.registry.getSingleMetricAsString(
+    const metrics = await gw.gateway.services.metrics.registry.getSingleMetricAsString(
       'switchyard_queue_failovers_total',
     );
     expect(metrics).toMatch(/switchyard_queue_failovers_total\{group="adhoc"\} [1-9]/);
-    expect(gw.gateway.queue!.admission.store.running('trino-a')).toBe(0);
+    expect(gw.gateway.services.queue!.admission.store.running('trino-a')).toBe(0);
     await a.setMode('ok');
   });
 
   it('keeps a held query waiting when its cluster refuses it and no other backend has a slot, then runs it', async () => {
     await a.setMode('refuse');
     const long = runTrino(gw.url, 'SELECT sleep(800)'); // takes b's slot (a refuses)
-    await waitFor(() => gw.gateway.queue!.admission.store.running('trino-b') === 1, "b's slot taken");
+    await waitFor(
+      () => gw.gateway.services.queue!.admission.store.running('trino-b') === 1,
+      "b's slot taken",
+    );
     const r = await runTrino(gw.url, seq(42));
     expect(r.rows).toEqual(rowsTo(42));
     expect((await long).rows).toEqual([[true]]);
@@ -286,10 +289,13 @@ describe('failover when a cluster dies between submission and its first executin
     expect(rest.rows).toEqual(rowsTo(5));
     expect(rest.last.stats.state).toBe('FINISHED');
     expect(other.query(rest.ids.at(-1)!)).toBeDefined();
-    await waitFor(() => gw.gateway.history.get(first.id)?.state === 'FAILED', 'the first attempt in history');
-    expect(gw.gateway.history.get(first.id)).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
     await waitFor(
-      () => gw.gateway.history.get(rest.ids.at(-1)!)?.state === 'FINISHED',
+      () => gw.gateway.services.history.get(first.id)?.state === 'FAILED',
+      'the first attempt in history',
+    );
+    expect(gw.gateway.services.history.get(first.id)).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+    await waitFor(
+      () => gw.gateway.services.history.get(rest.ids.at(-1)!)?.state === 'FINISHED',
       'the second attempt in history',
     );
     await dead.setMode('ok');

@@ -75,8 +75,8 @@ describe('a cluster dies under load', () => {
 
   /** ownerOf names the backend the gateway routed a query to (its history row, written in batches). */
   async function ownerOf(queryId: string): Promise<string | undefined> {
-    await gw.gateway.recorder.flush();
-    return gw.gateway.history.get(queryId)?.backend;
+    await gw.services.recorder.flush();
+    return gw.services.history.get(queryId)?.backend;
   }
 
   it("fails only the dead cluster's queries, Trino-shaped, and routes around it", async () => {
@@ -120,12 +120,12 @@ describe('a cluster dies under load', () => {
     }
 
     // Their queries are over: t2 does not look busy any more, and history says why they failed.
-    await expect.poll(() => gw.gateway.registry.get('t2')!.inFlight, { timeout: 5_000 }).toBe(0);
-    await gw.gateway.recorder.flush();
-    const failedRow = gw.gateway.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
+    await expect.poll(() => gw.services.registry.get('t2')!.inFlight, { timeout: 5_000 }).toBe(0);
+    await gw.services.recorder.flush();
+    const failedRow = gw.services.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
     expect(failedRow.length).toBe(onDead.length);
     expect(failedRow[0]!.errorName).toBe('BACKEND_UNREACHABLE');
-    await expect.poll(() => gw.gateway.registry.get('t2')!.health, { timeout: 5_000 }).toBe('UNHEALTHY');
+    await expect.poll(() => gw.services.registry.get('t2')!.health, { timeout: 5_000 }).toBe('UNHEALTHY');
     const before = ts[1]!.requests.length;
     const second = await Promise.all(Array.from({ length: 15 }, (_, i) => run(100 + i)));
     expect(second.every((r) => r.ok)).toBe(true);
@@ -137,7 +137,7 @@ describe('a cluster dies under load', () => {
     await ts[1]!.restart();
     await ts[1]!.setMode('ok');
     await expect.poll(() => ts[1]!.catalogs().includes('lake'), { timeout: 5_000 }).toBe(true);
-    await expect.poll(() => gw.gateway.registry.get('t2')!.health, { timeout: 5_000 }).toBe('HEALTHY');
+    await expect.poll(() => gw.services.registry.get('t2')!.health, { timeout: 5_000 }).toBe('HEALTHY');
     const third = await Promise.all(Array.from({ length: 15 }, (_, i) => run(200 + i)));
     expect(third.every((r) => r.ok)).toBe(true);
     expect(third.some((r) => r.cluster === 't2')).toBe(true);

@@ -73,7 +73,7 @@ describe('admin changes and shutdown when the database cannot be written', () =>
   });
 
   it('answers an admin change on a full database with a JSON message, never 500, and changes nothing', async () => {
-    const sqlite = gw.gateway.db.sqlite;
+    const sqlite = gw.services.db.sqlite;
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`);
     try {
@@ -91,7 +91,7 @@ describe('admin changes and shutdown when the database cannot be written', () =>
       expect(((await add.json()) as { message: string }).message).toMatch(
         /disk is full; nothing was changed/,
       );
-      expect(gw.gateway.registry.get('trino-2')).toBeUndefined();
+      expect(gw.services.registry.get('trino-2')).toBeUndefined();
       const off = await fetch(`${gw.url}/api/v1/backends/trino-1/deactivate`, {
         method: 'POST',
         headers: admin,
@@ -112,7 +112,7 @@ describe('admin changes and shutdown when the database cannot be written', () =>
     });
     const body = (await r.json()) as { id: string };
     const { id } = body;
-    expect(gw.gateway.recorder.size()).toBeGreaterThan(0);
+    expect(gw.services.recorder.size()).toBeGreaterThan(0);
     const other = new Database(file);
     other.exec('BEGIN EXCLUSIVE');
     setTimeout(() => {

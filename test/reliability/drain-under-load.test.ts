@@ -71,13 +71,13 @@ describe('drain under load', () => {
       }
     }
     async function ownerOf(id: string): Promise<string | undefined> {
-      await gw.gateway.recorder.flush();
-      return gw.gateway.history.get(id)?.backend;
+      await gw.services.recorder.flush();
+      return gw.services.history.get(id)?.backend;
     }
 
     const clients = Array.from({ length: 24 }, (_, i) => client(i));
-    await expect.poll(() => gw.gateway.registry.get('b')!.inFlight, { timeout: 5_000 }).toBeGreaterThan(3);
-    const inFlightAtDrain = gw.gateway.registry.get('b')!.inFlight;
+    await expect.poll(() => gw.services.registry.get('b')!.inFlight, { timeout: 5_000 }).toBeGreaterThan(3);
+    const inFlightAtDrain = gw.services.registry.get('b')!.inFlight;
     const r = await fetch(`${gw.url}/api/v1/backends/b/deactivate`, { method: 'POST', headers: admin });
     drainedAt = Date.now();
     expect(r.status).toBe(200);
@@ -99,7 +99,7 @@ describe('drain under load', () => {
     expect(stats.failedPolls).toBe(0);
     expect(stats.polls).toBeGreaterThan(100);
     expect(startedOnBAfterDrain).toEqual([]);
-    expect(gw.gateway.registry.get('b')!.inFlight).toBe(0);
+    expect(gw.services.registry.get('b')!.inFlight).toBe(0);
     console.log(
       `drain under load: ${stats.queries} queries, ${stats.polls} polls, ${stats.failedPolls} failed; ` +
         `${inFlightAtDrain} in flight on the drained cluster when deactivated`,

@@ -91,7 +91,7 @@ describe('planted catalog secrets appear nowhere: database file, logs, API answe
     expect(created.status).toBe(201);
     for (const sql of STATEMENTS) await run(sql, alice);
     expect(ids.length).toBe(STATEMENTS.length);
-    gw.gateway.recorder.flush();
+    gw.services.recorder.flush();
 
     for (const who of [admin, alice]) {
       await grab('/api/v1/queries?limit=500', who);
@@ -111,6 +111,6 @@ describe('planted catalog secrets appear nowhere: database file, logs, API answe
     for (const [where, text] of haystacks)
       for (const s of S) expect(text.includes(s), `${s} found in ${where}`).toBe(false);
     // Every statement has its row, redacted rather than dropped.
-    for (const id of ids) expect(gw.gateway.history.get(id)?.sql).toContain('***');
+    for (const id of ids) expect(gw.services.history.get(id)?.sql).toContain('***');
   });
 });

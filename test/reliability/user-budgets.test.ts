@@ -49,7 +49,7 @@ describe("one user's flood of never-polled submissions", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(25);
     expect(refusal.errorName).toBe('QUERY_QUEUE_FULL');
     expect(refusal.message).toMatch(/never polled/);
-    expect(gw.gateway.tracker.usage('mallory')).toEqual({ inFlight: 5, unpolled: 5 });
+    expect(gw.services.tracker.usage('mallory')).toEqual({ inFlight: 5, unpolled: 5 });
     expect((await submit(bob)).status).toBe(200);
   });
 
@@ -67,9 +67,9 @@ describe("one user's flood of never-polled submissions", () => {
       if (!drained) await new Promise((res) => setTimeout(res, 100));
     }
     expect(drained).toBe(true);
-    expect(gw.gateway.tracker.usage('mallory')).toEqual({ inFlight: 0, unpolled: 0 });
-    gw.gateway.recorder.flush();
-    const rows = gw.gateway.history.list({ user: 'mallory', limit: 100 });
+    expect(gw.services.tracker.usage('mallory')).toEqual({ inFlight: 0, unpolled: 0 });
+    gw.services.recorder.flush();
+    const rows = gw.services.history.list({ user: 'mallory', limit: 100 });
     expect(rows).toHaveLength(5);
     expect(rows.every((r) => r.state === 'ABANDONED')).toBe(true);
   }, 20_000);

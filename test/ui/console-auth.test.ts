@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
-import { Client, consoleFixture, token } from './console-fixture.js';
+import { Client, consoleFixture, fixturePasswords, token, USERS } from './console-fixture.js';
 
 describe('console sign-in', () => {
   it('sends a visitor without a session to the sign-in page, remembering where they were going', async () => {
@@ -94,7 +94,10 @@ describe('console sign-in', () => {
     let now = 1_000_000;
     const { app } = consoleFixture({
       now: () => now,
-      loginLimiter: new FailureLimiter({ maxFailures: 4, windowSeconds: 60, blockSeconds: 5 }, () => now),
+      passwords: fixturePasswords(
+        { get: (n) => USERS[n] },
+        new FailureLimiter({ maxFailures: 4, windowSeconds: 60, blockSeconds: 5 }, () => now),
+      ),
     });
     const client = new Client(app);
     for (let i = 0; i < 4; i++) expect((await client.login('root', 'wrong')).status).toBe(401);

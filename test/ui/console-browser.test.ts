@@ -4,7 +4,6 @@ import type { TestGateway } from '../helpers/start-gateway.js';
 import type { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { openBrowser, type Browser } from './browser.js';
 import { twoClusterGateway } from './two-cluster-gateway.js';
-import { mountConsole } from './mount-console.js';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) against a real gateway and
@@ -21,7 +20,6 @@ describe('the console in a browser', () => {
 
   beforeAll(async () => {
     ({ adhoc, etl, gw, stop } = await twoClusterGateway());
-    mountConsole(gw.gateway);
     b = await openBrowser();
   }, 60_000);
 
@@ -51,7 +49,7 @@ describe('the console in a browser', () => {
     await b.page.fill('#password', 's3cret');
     await b.page.click('button[type=submit]');
     await b.page.waitForURL(/\/console$/);
-    await expect.poll(() => gw.gateway.history.list({ limit: 10 }).length).toBe(4);
+    await expect.poll(() => gw.services.history.list({ limit: 10 }).length).toBe(4);
     await b.page.reload();
     expect(await b.page.textContent('h1')).toBe('Dashboard');
     expect(await b.page.locator('[data-group]').count()).toBe(2);
@@ -79,14 +77,16 @@ describe('the console in a browser', () => {
   it('shows a cluster going unhealthy on the dashboard', async () => {
     etl.setMode('refuse');
     await expect
-      .poll(() => gw.gateway.registry.get('trino-etl')!.health, { timeout: 5_000 })
+      .poll(() => gw.services.registry.get('trino-etl')!.health, { timeout: 5_000 })
       .toBe('UNHEALTHY');
     await go('/console');
     expect(await b.page.textContent('[data-backend="trino-etl"]')).toContain('unhealthy');
     expect(await b.page.textContent('[data-backend="trino-adhoc"]')).toContain('healthy');
     await shoot('dashboard-unhealthy');
     etl.setMode('ok');
-    await expect.poll(() => gw.gateway.registry.get('trino-etl')!.health, { timeout: 5_000 }).toBe('HEALTHY');
+    await expect
+      .poll(() => gw.services.registry.get('trino-etl')!.health, { timeout: 5_000 })
+      .toBe('HEALTHY');
   });
 
   it('drains a backend from the backends page', async () => {
@@ -95,7 +95,7 @@ describe('the console in a browser', () => {
     await b.page.waitForURL(/done=deactivate/);
     expect(await b.page.textContent('[role=status]')).toContain('trino-adhoc is deactivated');
     expect(await b.page.textContent('[data-backend="trino-adhoc"]')).toContain('drained');
-    expect(gw.gateway.registry.get('trino-adhoc')!.active).toBe(false);
+    expect(gw.services.registry.get('trino-adhoc')!.active).toBe(false);
     await shoot('backends');
   });
 

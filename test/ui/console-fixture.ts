@@ -1,4 +1,9 @@
 import { Hono } from 'hono';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
+import { HashGate } from '../../src/auth/hash-gate.js';
+import { hashPassword } from '../../src/auth/password-hash.js';
+import { PasswordLogin } from '../../src/auth/password-login.js';
+import type { UserRecord } from '../../src/auth/user-directory.js';
 import { BackendPicker } from '../../src/backends/picker.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendRegistry } from '../../src/backends/registry.js';
@@ -10,11 +15,27 @@ import type { ConsoleDeps, ConsoleUser } from '../../src/ui/console-deps.js';
 
 export const SECRET = 'test-session-secret-0123456789';
 
-/** Test users; a password's "hash" here is `plain:<password>` (the real hashing is the auth module's). */
+/** Test users: root (admin) with password s3cret, bob (no admin) with hunter2. */
 export const USERS: Record<string, ConsoleUser> = {
-  root: { name: 'root', passwordHash: 'plain:s3cret', roles: ['admin', 'user'], groups: ['*'] },
-  bob: { name: 'bob', passwordHash: 'plain:hunter2', roles: ['user'], groups: ['adhoc'] },
+  root: { name: 'root', passwordHash: await hashPassword('s3cret'), roles: ['admin', 'user'], groups: ['*'] },
+  bob: { name: 'bob', passwordHash: await hashPassword('hunter2'), roles: ['user'], groups: ['adhoc'] },
 };
+
+/**
+ * fixturePasswords is the gateway's password login over these users (real hashes, a real hash gate) and
+ * a failed-login limiter: auth.lockout's defaults unless one is given.
+ */
+export function fixturePasswords(
+  users: { get(name: string): ConsoleUser | undefined },
+  limiter = new FailureLimiter({
+    maxFailures: 5,
+    windowSeconds: 60,
+    blockSeconds: 60,
+    familiarSeconds: 86_400,
+  }),
+): PasswordLogin {
+  return new PasswordLogin({ get: (n) => users.get(n) as UserRecord | undefined }, limiter, new HashGate());
+}
 
 /** consoleFixture: a console over an in-memory database with two groups, three backends and some history. */
 export function consoleFixture(extra: Partial<ConsoleDeps> = {}) {
@@ -57,7 +78,7 @@ export function consoleFixture(extra: Partial<ConsoleDeps> = {}) {
     history,
     historyStats: new HistoryStatsRepo(db),
     users: { get: (n) => users.get(n) },
-    verifyPassword: async (pw, hash) => hash === `plain:${pw}`,
+    passwords: fixturePasswords({ get: (n) => users.get(n) }),
     sessionSecret: SECRET,
     redactSql: (s) => s.replace(/'hunter2'/g, "'***'"),
     defaultGroup: 'adhoc',

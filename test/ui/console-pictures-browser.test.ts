@@ -37,7 +37,7 @@ describe('the console with pictures, in a browser', () => {
     expect(failed.error?.errorName).toBe('SYNTAX_ERROR');
     failedId = failed.queryId!;
     await runTrino(gw.url, 'SELECT 1', { user: 'bob', headers: { 'X-Trino-Source': 'airflow' } });
-    const done = () => gw.gateway.history.list({ limit: 10 }).filter((r) => r.state !== 'RUNNING').length;
+    const done = () => gw.services.history.list({ limit: 10 }).filter((r) => r.state !== 'RUNNING').length;
     for (let i = 0; i < 100 && done() < 5; i++) await new Promise((r) => setTimeout(r, 50));
     await b.page.goto(`${gw.url}/console/login`);
     await b.page.fill('#user', 'root');
@@ -99,16 +99,16 @@ describe('the console with pictures, in a browser', () => {
     await b.page.fill('#url', `${etl.url}`);
     await b.page.click('#save');
     await b.page.waitForURL(/done=added/);
-    expect(gw.gateway.registry.get('trino-new')?.group).toBe('etl');
+    expect(gw.services.registry.get('trino-new')?.group).toBe('etl');
     await b.page.click('[data-backend="trino-new"] a.button');
     await b.page.fill('#weight', '7');
     await b.page.click('#save');
     await b.page.waitForURL(/done=edited/);
-    expect(gw.gateway.registry.get('trino-new')?.weight).toBe(7);
+    expect(gw.services.registry.get('trino-new')?.weight).toBe(7);
     await shoot('backends-crud');
     await b.page.click('[data-backend="trino-new"] button.danger:has-text("Delete")');
     await b.page.waitForURL(/done=deleted/);
-    expect(gw.gateway.registry.get('trino-new')).toBeUndefined();
+    expect(gw.services.registry.get('trino-new')).toBeUndefined();
   });
 
   it('edits the routing rules: refuses an invalid rule, dry-runs the draft, saves a version', async () => {
@@ -118,7 +118,7 @@ describe('the console with pictures, in a browser', () => {
     await b.page.fill('#rules', rule.replace('source:', 'sourc:'));
     await b.page.click('#save');
     expect(await b.page.textContent('[role=alert]')).toContain('condition: unknown field "sourc"');
-    expect(gw.gateway.databaseRules.current()).toBeUndefined();
+    expect(gw.services.databaseRules.current()).toBeUndefined();
     await b.page.fill('#rules', rule);
     await b.page.fill('#user', 'alice');
     await b.page.fill('#headers', 'X-Trino-Source: superset');

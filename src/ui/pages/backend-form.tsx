@@ -1,7 +1,7 @@
 import { issuesMessage } from '../../admin/http.js';
 import { backendInput } from '../../admin/schemas.js';
 import type { BackendRecord } from '../../backends/backend-repo.js';
-import { RegistryError } from '../../backends/registry.js';
+import { AppError, type AppErrorStatus } from '../../app-error.js';
 import type { ConsoleApp, ConsoleContext, ConsoleKit, Form } from '../console-app.js';
 import { CsrfField, ErrorPage, Layout, Message } from '../layout.js';
 
@@ -137,9 +137,9 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
     v: Fields,
     edit: boolean,
     error?: string,
-    status: 200 | 400 | 404 | 409 = 200,
+    status: 200 | AppErrorStatus = 200,
   ) => c.html(<BackendForm c={c} k={k} v={v} edit={edit} error={error} />, status);
-  const refused = (c: ConsoleContext, e: RegistryError) =>
+  const refused = (c: ConsoleContext, e: AppError) =>
     c.html(
       <ErrorPage status={e.status} title="Not changed" message={e.message} ctx={c.get('ctx')} />,
       e.status,
@@ -147,50 +147,41 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
   const done = (c: ConsoleContext, what: string, name: string) =>
     c.redirect(`/console/backends?done=${what}&backend=${encodeURIComponent(name)}`, 303);
 
-  app.get('/console/backends/new', (c) => form(c, { ...EMPTY, group: k.deps.defaultGroup }, false));
-  app.post('/console/backends/new', (c) => {
-    const v = fromForm(c.get('form'));
+  const missing = (c: ConsoleContext) =>
+    refused(c, new AppError(404, `backend "${(c.req.param('name') ?? '').slice(0, 128)}" not found`));
+  /** save applies the submitted form; a field or registry refusal shows the form again as typed. */
+  const save = (c: ConsoleContext, name: string | undefined, apply: (rec: BackendRecord) => void) => {
+    const edit = name !== undefined;
+    const v = fromForm(c.get('form'), name);
     const p = parseFields(v);
-    if (!p.ok) return form(c, v, false, p.error, 400);
+    if (!p.ok) return form(c, v, edit, p.error, 400);
     try {
-      registry.add(p.rec);
+      apply(p.rec);
     } catch (e) {
-      if (!(e instanceof RegistryError)) throw e;
-      return form(c, v, false, e.message, e.status);
+      if (!(e instanceof AppError)) throw e;
+      return form(c, v, edit, e.message, e.status);
     }
-    return done(c, 'added', v.name);
-  });
+    return done(c, edit ? 'edited' : 'added', v.name);
+  };
 
+  app.get('/console/backends/new', (c) => form(c, { ...EMPTY, group: k.deps.defaultGroup }, false));
+  app.post('/console/backends/new', (c) => save(c, undefined, (rec) => registry.add(rec)));
   app.get('/console/backends/:name/edit', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
-    return form(c, fieldsOf(b.record()), true);
+    return b ? form(c, fieldsOf(b.record()), true) : missing(c);
   });
   app.post('/console/backends/:name/edit', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
-    const v = fromForm(c.get('form'), b.name);
-    const p = parseFields(v);
-    if (!p.ok) return form(c, v, true, p.error, 400);
-    try {
-      registry.update(p.rec);
-    } catch (e) {
-      if (!(e instanceof RegistryError)) throw e;
-      return form(c, v, true, e.message, e.status);
-    }
-    return done(c, 'edited', b.name);
+    return b ? save(c, b.name, (rec) => registry.update(rec)) : missing(c);
   });
 
   app.post('/console/backends/:name/delete', (c) => {
     const b = registry.get(c.req.param('name'));
-    if (!b)
-      return refused(c, new RegistryError(404, `backend "${c.req.param('name').slice(0, 128)}" not found`));
+    if (!b) return missing(c);
     if (b.inFlight > 0 && c.get('form').force !== 'on')
       return refused(
         c,
-        new RegistryError(
+        new AppError(
           409,
           `backend "${b.name}" has ${b.inFlight} queries in flight; deactivate it and delete it once drained`,
         ),

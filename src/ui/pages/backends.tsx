@@ -1,5 +1,5 @@
 import type { Backend } from '../../backends/backend.js';
-import { RegistryError } from '../../backends/registry.js';
+import { AppError } from '../../app-error.js';
 import type { ConsoleApp, ConsoleKit } from '../console-app.js';
 import { activity, formatCount, formatTime, healthBadge } from '../format.js';
 import { Cell, CsrfField, ErrorPage, Layout, Message } from '../layout.js';
@@ -131,7 +131,7 @@ export function registerBackends(app: ConsoleApp, k: ConsoleKit): void {
     try {
       k.deps.registry.setActive(name, to === 'activate');
     } catch (e) {
-      if (!(e instanceof RegistryError)) throw e;
+      if (!(e instanceof AppError)) throw e;
       return c.html(
         <ErrorPage status={e.status} title="Not changed" message={e.message} ctx={c.get('ctx')} />,
         e.status,

@@ -11,7 +11,7 @@ import {
   type ConsoleKit,
 } from '../console-app.js';
 import { isAdminUser } from '../console-auth.js';
-import { DUMMY_HASH } from '../../auth/password-hash.js';
+import type { AuthFailure } from '../../auth/authenticator.js';
 import { Document, ErrorPage, Message } from '../layout.js';
 
 function LoginPage(props: { token: string; next: string; user?: string; error?: string; sso?: string }) {
@@ -49,7 +49,7 @@ function LoginPage(props: { token: string; next: string; user?: string; error?: 
 function showLogin(
   c: ConsoleContext,
   k: ConsoleKit,
-  status: 200 | 401 | 403 | 429,
+  status: 200 | AuthFailure['status'],
   extra: { next?: string; user?: string; error?: string } = {},
 ) {
   const { nonce, token } = k.sessions.loginToken();
@@ -66,9 +66,17 @@ function showLogin(
   );
 }
 
+/** loginRefusal is what the sign-in page says of a refused password. */
+function loginRefusal(r: AuthFailure): string {
+  if (r.status === 429) return `Too many failed sign-ins. Try again in ${r.retryAfterSeconds ?? 60} seconds.`;
+  if (r.status === 503) return 'Too many sign-ins are being checked right now. Try again in a moment.';
+  return 'Wrong user name or password.';
+}
+
 /**
- * Sign-in and sign-out. Failed sign-ins are limited by the protocol's failed-login limiter (per user and
- * address, per user except at addresses it signs in from, per address except for users familiar with it).
+ * Sign-in and sign-out. A password is checked by the gateway's password login (deps.passwords), the one
+ * Basic authentication uses: the same failed-login limiter (per user and address, per user except at
+ * addresses it signs in from, per address except for users familiar with it) and the same hash bound.
  */
 export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
   app.get('/console/login', (c) => {
@@ -85,30 +93,17 @@ export function registerLogin(app: ConsoleApp, k: ConsoleKit): void {
     const next = form.next;
     if (!k.sessions.checkLogin(getCookie(c, LOGIN_COOKIE), form._csrf))
       return showLogin(c, k, 403, { next, user: name, error: 'The sign-in form expired. Please try again.' });
-    const address = clientAddress(c);
-    const wait = k.limiter.blockedFor(address, name);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      return showLogin(c, k, 429, {
+    const password = (form.password ?? '').slice(0, 1024);
+    const r = await k.deps.passwords.check(clientAddress(c), name, password);
+    if (!r.ok) {
+      if (r.retryAfterSeconds) c.header('Retry-After', String(r.retryAfterSeconds));
+      return showLogin(c, k, r.status, {
         next,
         user: name,
-        error: `Too many failed sign-ins. Try again in ${wait} seconds.`,
+        error: loginRefusal(r),
       });
     }
-    const user = name ? k.deps.users.get(name) : undefined;
-    const password = (form.password ?? '').slice(0, 1024);
-    const familiar = k.limiter.isFamiliar(address, name);
-    const attempt = k.limiter.attempt(address, name);
-    let ok = false;
-    try {
-      // An unknown user costs a hash too, so the answer's timing does not tell which names exist.
-      ok = await k.deps.verifyPassword(password, user?.passwordHash ?? DUMMY_HASH, familiar);
-    } finally {
-      if (ok && user && password !== '') k.limiter.succeed(attempt);
-      else k.limiter.fail(attempt);
-    }
-    if (!ok || !user || password === '')
-      return showLogin(c, k, 401, { next, user: name, error: 'Wrong user name or password.' });
+    const user = r.user;
     deleteCookie(c, LOGIN_COOKIE, { path: '/console' });
     if (!isAdminUser(user))
       return c.html(

@@ -1,4 +1,5 @@
-import { RuleSaveError, type DatabaseRules } from '../../routing/database-rules.js';
+import { AppError, type AppErrorStatus } from '../../app-error.js';
+import type { DatabaseRules } from '../../routing/database-rules.js';
 import type { RuleEngine } from '../../routing/rule-engine.js';
 import type { ConsoleApp, ConsoleContext, ConsoleKit } from '../console-app.js';
 import { dryRun, type DryRunInput, type DryRunResult } from '../dry-run.js';
@@ -100,7 +101,12 @@ function DryRunFields({ input }: { input?: DryRunInput }) {
   );
 }
 
-function render(c: ConsoleContext, db: DatabaseRules | undefined, v: View, status: 200 | 400 | 409 = 200) {
+function render(
+  c: ConsoleContext,
+  db: DatabaseRules | undefined,
+  v: View,
+  status: 200 | AppErrorStatus = 200,
+) {
   const ctx = c.get('ctx');
   const failed = v.error ?? (v.result && !v.result.ok ? v.result.error : undefined);
   return c.html(
@@ -189,7 +195,7 @@ export function registerRules(
       try {
         used = view.draftEngine = engine.withDatabaseRules(db.validate(draft.yaml));
       } catch (e) {
-        if (!(e instanceof RuleSaveError)) throw e;
+        if (!(e instanceof AppError)) throw e;
         return render(c, db, { ...view, error: `The draft is not valid:\n${e.message}` }, 400);
       }
     }
@@ -206,7 +212,7 @@ export function registerRules(
       const v = db.save(draft.yaml, c.get('user').name, draft.base, f.note);
       return c.redirect(`/console/rules?saved=${v.version}`, 303);
     } catch (e) {
-      if (!(e instanceof RuleSaveError)) throw e;
+      if (!(e instanceof AppError)) throw e;
       const error = `Not saved; the rules in force are unchanged.\n${e.message}`;
       return render(c, db, { engine: rules(), draft, error, input: undefined }, e.status);
     }

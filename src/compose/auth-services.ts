@@ -1,0 +1,58 @@
+import { createAuthenticator, type GatewayAuthenticator } from '../auth/auth-chain.js';
+import { FailureLimiter } from '../auth/failure-limiter.js';
+import { HashGate } from '../auth/hash-gate.js';
+import { createOidc, type OidcService } from '../auth/oidc-service.js';
+import { PasswordLogin } from '../auth/password-login.js';
+import { LayeredUserDirectory } from '../auth/user-directory.js';
+import { UserRepo } from '../auth/user-repo.js';
+import { audit } from '../observability/audit.js';
+import type { Core } from './core.js';
+
+export interface AuthServices {
+  users: LayeredUserDirectory;
+  /** Failed-login limits, shared by Basic authentication and the console's sign-in. */
+  loginLimiter: FailureLimiter;
+  /** Bounds password-hash work (Basic and console sign-ins). */
+  hashGate: HashGate;
+  /** Password sign-in under the limiter and the gate; the console signs in through it. */
+  passwords: PasswordLogin;
+  authenticator: GatewayAuthenticator;
+  /** OIDC sign-in (auth.oidc), when configured and authentication is on. */
+  oidc: OidcService | undefined;
+}
+
+/** buildAuth: the users, one failed-login limiter and one hash gate for every password path, OIDC. */
+export function buildAuth(k: Core): AuthServices {
+  const cfg = k.config;
+  const users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(k.db.db), (c) => audit(k.logger, c));
+  const loginLimiter = new FailureLimiter(cfg.auth.lockout);
+  const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
+    k.metrics.passwordHashes.inc(),
+  );
+  const oidc =
+    k.secrets.oidc !== undefined && cfg.auth.oidc
+      ? createOidc(cfg.auth.oidc, {
+          publicUrl: cfg.server.publicUrl,
+          secret: k.secrets.oidc,
+          logger: k.logger,
+          isPasswordUser: (name) => users.get(name) !== undefined,
+        })
+      : undefined;
+  const authenticator = createAuthenticator(cfg.auth, {
+    users,
+    metrics: k.metrics,
+    logger: k.logger,
+    baseDir: cfg.baseDir,
+    limiter: loginLimiter,
+    gate: hashGate,
+    oidc: oidc?.authenticator,
+  });
+  return {
+    users,
+    loginLimiter,
+    hashGate,
+    passwords: new PasswordLogin(users, loginLimiter, hashGate),
+    authenticator,
+    oidc,
+  };
+}

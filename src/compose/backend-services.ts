@@ -1,0 +1,61 @@
+import type { Backend } from '../backends/backend.js';
+import { BackendRepo } from '../backends/backend-repo.js';
+import { clusterWarnings, resolveForwardAuthorization } from '../backends/cluster-checks.js';
+import { BackendPicker } from '../backends/picker.js';
+import { BackendRegistry } from '../backends/registry.js';
+import { HealthMonitor } from '../health/monitor.js';
+import { StatsPoller } from '../health/stats-poller.js';
+import { audit } from '../observability/audit.js';
+import type { Core } from './core.js';
+
+export interface BackendServices {
+  registry: BackendRegistry;
+  picker: BackendPicker;
+  /** Active health checks; undefined when health.enabled is false (every backend then counts as healthy). */
+  monitor: HealthMonitor | undefined;
+}
+
+/** buildBackends: the registry of backends and groups, the picker over it, and the health monitor. */
+export function buildBackends(k: Core): BackendServices {
+  const cfg = k.config;
+  const registry = new BackendRegistry(
+    new BackendRepo(k.db.db),
+    cfg.proxy.maxSocketsPerBackend,
+    resolveForwardAuthorization(cfg.auth.forwardAuthorization, cfg.auth.mode),
+  );
+  // Ways of reaching a cluster that cannot work (or send credentials in cleartext): said at start, and for
+  // each such backend added later through the admin API.
+  const warn = (bs: Backend[]) => {
+    for (const line of clusterWarnings(bs, cfg.auth.mode, cfg.server.publicUrl)) k.logger.warn(line);
+  };
+  warn(registry.all());
+  registry.on('added', (b) => warn([b]));
+  registry.on('changed', (c) => audit(k.logger, c));
+  return { registry, picker: new BackendPicker(registry), monitor: buildMonitor(k, registry) };
+}
+
+function buildMonitor(k: Core, registry: BackendRegistry): HealthMonitor | undefined {
+  const h = k.config.health;
+  if (!h.enabled) {
+    // Without health checks every backend counts as healthy, including those added later.
+    for (const b of registry.all()) b.health = 'HEALTHY';
+    registry.on('added', (b) => (b.health = 'HEALTHY'));
+    return undefined;
+  }
+  const stats = h.stats.enabled
+    ? new StatsPoller({ ...h.stats, timeoutMs: h.timeoutSeconds * 1000 }, k.logger)
+    : undefined;
+  return new HealthMonitor(
+    registry,
+    {
+      intervalMs: h.intervalSeconds * 1000,
+      timeoutMs: h.timeoutSeconds * 1000,
+      jitter: h.jitter,
+      healthyThreshold: h.healthyThreshold,
+      unhealthyThreshold: h.unhealthyThreshold,
+    },
+    k.metrics,
+    k.logger,
+    stats && ((b: Backend) => stats.poll(b)),
+  );
+}

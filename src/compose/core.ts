@@ -1,0 +1,18 @@
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { OpenedDb } from '../db/open.js';
+import type { SettingsRepo } from '../db/settings-repo.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { StoredSecrets } from './open-resources.js';
+
+/** What every sub-builder is given: the frozen config, the opened database and the process-wide sinks. */
+export interface Core {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: Metrics;
+  db: OpenedDb;
+  /** The database path as opened (`:memory:`, or absolute). */
+  dbPath: string;
+  settings: SettingsRepo;
+  secrets: StoredSecrets;
+}

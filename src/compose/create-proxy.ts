@@ -1,0 +1,58 @@
+import { resolveTrinoUser } from '../auth/impersonation.js';
+import { ProtocolProxy } from '../proxy/protocol-proxy.js';
+import type { QueryRouter } from '../proxy/seams.js';
+import { chooseGroup } from '../routing/group-choice.js';
+import { buildRequestFacts } from '../routing/request-facts.js';
+import { GatewayError } from '../trino/errors.js';
+import { header } from '../trino/headers.js';
+import type { Services } from './services.js';
+
+/** Largest query text accepted (Trino's own query.max-length is 1,000,000 characters). */
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+
+/** createProxy builds the Trino protocol proxy (the hot path) over the services it needs. */
+export function createProxy(s: Services): ProtocolProxy {
+  const cfg = s.config;
+  return new ProtocolProxy({
+    publicUrl: cfg.server.publicUrl,
+    defaultGroup: cfg.routing.defaultGroup,
+    tls: !!cfg.server.tls,
+    maxStatementBytes: MAX_STATEMENT_BYTES,
+    registry: s.registry,
+    picker: s.picker,
+    affinity: s.affinity,
+    codec: s.codec,
+    tracker: s.tracker,
+    queue: s.queue?.gate,
+    forwarder: s.forwarder,
+    authenticator: s.authenticator,
+    router: queryRouter(s),
+    resolveUser: resolveTrinoUser,
+    metrics: s.metrics,
+    logger: s.logger,
+    onUpstreamFailure: (name, kind) => s.monitor?.reportFailure(name, kind),
+  });
+}
+
+/** queryRouter chooses the routing group of a new query: header, rules, the user's default, the configured default. */
+export function queryRouter(s: Pick<Services, 'config' | 'rules' | 'registry'>): QueryRouter {
+  return {
+    route(input) {
+      const choice = chooseGroup({
+        facts: buildRequestFacts(input.headers, input.principal, input.sql),
+        principal: input.principal,
+        requestedGroup: header(input.headers, 'routingGroup'),
+        engine: s.rules,
+        defaultGroup: s.config.routing.defaultGroup,
+        knownGroups: s.registry.groupNames(),
+      });
+      if (!choice.ok)
+        return new GatewayError(
+          choice.status,
+          choice.status === 404 ? 'NOT_FOUND' : 'PERMISSION_DENIED',
+          choice.message,
+        );
+      return { group: choice.group, rule: choice.rule, source: choice.source };
+    },
+  };
+}

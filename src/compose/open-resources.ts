@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BackendRepo } from '../backends/backend-repo.js';
+import { loadSealKey } from '../catalogs/seal-key.js';
+import { SecretSealer } from '../catalogs/secrets.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { openDatabase, type OpenedDb } from '../db/open.js';
+import { SettingsRepo } from '../db/settings-repo.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RuleEngine } from '../routing/rule-engine.js';
+import { openRules } from '../routing/rule-start.js';
+
+/** Secrets kept in the settings table, generated on first use and kept across restarts. */
+export interface StoredSecrets {
+  /** Signs follow-up handles (server.affinitySecret when set). */
+  affinity: string;
+  /** Signs console session cookies and CSRF tokens. */
+  consoleSession: string;
+  /** Signs OIDC state cookies; only read when OIDC sign-in is configured. */
+  oidc?: string;
+}
+
+/** Everything the gateway reads from disk before it builds a single service. */
+export interface Resources {
+  db: OpenedDb;
+  /** The database path as opened (`:memory:`, or absolute). */
+  dbPath: string;
+  rules: RuleEngine;
+  sealer: SecretSealer;
+  secrets: StoredSecrets;
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+/**
+ * openResources does all the start-up I/O: opens and migrates the database, seeds the config's groups and
+ * backends, reads the stored secrets and the TLS files, loads the routing rules (watching their directory
+ * until `signal` aborts) and imports the catalog seal key. On failure nothing stays open.
+ */
+export async function openResources(
+  cfg: GatewayConfig,
+  logger: Logger,
+  metrics: Metrics,
+  signal: AbortSignal,
+): Promise<Resources> {
+  const tls = cfg.server.tls && {
+    cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
+    key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
+  };
+  const dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolve(cfg.baseDir, cfg.database.path);
+  const db = openDatabase(dbPath);
+  try {
+    for (const w of db.warnings) logger.warn({ path: dbPath }, w);
+    seedConfig(cfg, new BackendRepo(db.db));
+    const settings = new SettingsRepo(db.db);
+    const secrets: StoredSecrets = {
+      affinity: cfg.server.affinitySecret ?? settings.getOrCreateSecret('affinity-secret'),
+      consoleSession: settings.getOrCreateSecret('console-session-secret'),
+      oidc: oidcEnabled(cfg) ? settings.getOrCreateSecret('oidc-secret') : undefined,
+    };
+    const c = cfg.catalogs;
+    const key = loadSealKey(
+      { sealKey: c.sealKey, sealKeyFile: c.sealKeyFile, baseDir: cfg.baseDir, databasePath: dbPath },
+      logger,
+    );
+    const sealer = await SecretSealer.fromKey(key);
+    const rules = await openRules(cfg, logger, metrics, signal);
+    return { db, dbPath, rules, sealer, secrets, tls };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** oidcEnabled: OIDC sign-in is configured and authentication is on. */
+export function oidcEnabled(cfg: GatewayConfig): boolean {
+  return !!cfg.auth.oidc && cfg.auth.mode !== 'none';
+}
+
+/** seedConfig writes the config's groups (and the default group) and backends; existing rows win. */
+function seedConfig(cfg: GatewayConfig, repo: BackendRepo): void {
+  for (const g of cfg.groups) repo.seedGroup({ name: g.name, policy: g.policy, fallback: g.fallback });
+  if (!cfg.groups.some((g) => g.name === cfg.routing.defaultGroup))
+    repo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
+  for (const b of cfg.backends) repo.seedBackend(b);
+}

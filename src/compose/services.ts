@@ -1,0 +1,80 @@
+import type { CatalogService } from '../catalogs/catalog-service.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { SettingsRepo } from '../db/settings-repo.js';
+import type { Retention } from '../history/retention.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { DatabaseRules } from '../routing/database-rules.js';
+import type { RuleEngine } from '../routing/rule-engine.js';
+import { RuleVersionRepo } from '../routing/rule-version-repo.js';
+import { LoadSamples } from '../ui/load-samples.js';
+import { buildAuth, type AuthServices } from './auth-services.js';
+import { buildBackends, type BackendServices } from './backend-services.js';
+import { buildCatalogs } from './catalog-services.js';
+import type { Core } from './core.js';
+import { buildHistory, buildRetention, type HistoryServices } from './history-services.js';
+import type { Resources } from './open-resources.js';
+import { buildProxyState, type ProxyServices } from './proxy-services.js';
+
+export interface RoutingServices {
+  /** Routing rules in force (files and database). */
+  rules: RuleEngine;
+  /** Routing rules edited through the API and the console, versioned in the database. */
+  databaseRules: DatabaseRules;
+}
+
+/** Every service of one gateway, built once; none is missing (optional ones are off by config). */
+export type Services = Core &
+  BackendServices &
+  HistoryServices &
+  ProxyServices &
+  AuthServices &
+  RoutingServices & {
+    catalogs: CatalogService;
+    retention: Retention;
+    /** Queued and running per cluster over the last hour, for the console's live chart. */
+    loadSamples: LoadSamples;
+  };
+
+/** The process-wide sinks; tests pass their own. */
+export interface Runtime {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * buildServices wires every service from the frozen config and what openResources read. It does no I/O of
+ * its own and starts nothing (loops start in startLoops); a new area adds a sub-builder and its record.
+ */
+export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime): Services {
+  const core: Core = {
+    config,
+    logger: rt.logger,
+    metrics: rt.metrics,
+    db: r.db,
+    dbPath: r.dbPath,
+    settings: new SettingsRepo(r.db.db),
+    secrets: r.secrets,
+  };
+  const backends = buildBackends(core);
+  const history = buildHistory(core);
+  const proxy = buildProxyState(core, backends, history);
+  const databaseRules = new DatabaseRules({
+    repo: new RuleVersionRepo(r.db.db),
+    engine: () => r.rules,
+    groups: () => backends.registry.groupNames(),
+    logger: rt.logger,
+  });
+  return {
+    ...core,
+    ...backends,
+    ...history,
+    ...proxy,
+    ...buildAuth(core),
+    rules: r.rules,
+    databaseRules,
+    catalogs: buildCatalogs(core, backends, history, r.sealer),
+    retention: buildRetention(core, history.history, proxy.affinityRepo),
+    loadSamples: new LoadSamples(),
+  };
+}
