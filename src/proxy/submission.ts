@@ -46,6 +46,8 @@ export async function submit(
     clientAddress: clientAddress(req),
     clientGzip: acceptsGzip(req),
   };
+  // The gateway's own queue (src/queue) runs it now on a free slot, holds it, or refuses it.
+  if ('queue' in placement) return placement.queue.submit({ ...s, decision: placement.decision });
   const { out, at } = await sendWithRetry(s, placement);
   if (out.ok) return;
   // Refused (or the client left): the statement never ran, a status is safe. Otherwise it may run.
