@@ -116,11 +116,27 @@ export interface GatewayProcess {
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** spawnGateway runs `src/main.ts` in a child process (for SIGKILL/SIGTERM tests) and waits until it listens. */
+/**
+ * spawnGateway runs `src/main.ts` in a child process (for SIGKILL/SIGTERM tests) and waits until it listens.
+ * The port was free when the test chose it, but on a busy machine the kernel may hand it to some
+ * client's outgoing connection meanwhile (it lies in the ephemeral range): a start refused with
+ * EADDRINUSE is tried again on the same port, a few times, before it counts as a failure.
+ */
 export async function spawnGateway(
   config: ConfigObject,
   dir = mkdtempSync(join(tmpdir(), 'sy-')),
 ): Promise<GatewayProcess> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await spawnOnce(config, dir);
+    } catch (e) {
+      if (tries >= 5 || !/EADDRINUSE/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function spawnOnce(config: ConfigObject, dir: string): Promise<GatewayProcess> {
   const file = join(dir, 'gateway.config.yaml');
   writeFileSync(file, stringify(config));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
