@@ -43,6 +43,7 @@ export async function openGateway(config: GatewayConfig, rt: Partial<Runtime> = 
   let ready = false;
   try {
     s = buildServices(config, resources, { logger, metrics });
+    await s.databaseRules.load();
     server = wire(s, resources.tls, () => ready);
     await listen(server, config);
   } catch (e) {
@@ -76,11 +77,10 @@ export async function openGateway(config: GatewayConfig, rt: Partial<Runtime> = 
   };
 }
 
-/** wire loads the database rules over the file rules and builds the one listener over the app and the proxy. */
+/** wire warns of rules routing to unknown groups and builds the one listener over the app and the proxy. */
 function wire(s: Services, tls: Resources['tls'], isReady: () => boolean): http.Server {
   const groups = new Set(s.registry.groups().map((g) => g.name));
   for (const line of ruleGroupWarnings(s.rules.rules, groups)) s.logger.warn(line);
-  s.databaseRules.load();
   const app = createApp(s, { isReady });
   const proxy = createProxy(s);
   return createListener(s.config, tls, (req, res) => proxy.handle(req, res), getRequestListener(app.fetch));

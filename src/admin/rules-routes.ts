@@ -113,7 +113,12 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
     }),
     async (c) => {
       const b = await readBody(c, ruleSetInput);
-      const { yaml: _y, ...v } = d.database.save(bodyYaml(b), c.get('principal').name, b.baseVersion, b.note);
+      const { yaml: _y, ...v } = await d.database.save(
+        bodyYaml(b),
+        c.get('principal').name,
+        b.baseVersion,
+        b.note,
+      );
       return c.json(v);
     },
   );
@@ -137,7 +142,7 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
       summary: 'The audit trail: every saved version, newest first (who, when, what changed)',
       responses: { 200: ['the versions', z.array(versionView)] },
     }),
-    (c) => c.json(d.database.versions()),
+    async (c) => c.json(await d.database.versions()),
   );
   app.get(
     '/api/v1/rules/database/versions/:version',
@@ -146,9 +151,9 @@ export function rulesRoutes(d: RulesRoutesDeps): Hono<AppEnv> {
       summary: 'One saved version with its text',
       responses: { 200: ['the version', ruleSetView], 404: 'no such version' },
     }),
-    (c) => {
+    async (c) => {
       const n = Number(c.req.param('version'));
-      const v = Number.isSafeInteger(n) ? d.database.version(n) : undefined;
+      const v = Number.isSafeInteger(n) ? await d.database.version(n) : undefined;
       if (!v)
         return c.json(
           { message: `version ${c.req.param('version').slice(0, 20)} not found`, issues: [] },

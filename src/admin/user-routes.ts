@@ -45,7 +45,7 @@ export function userRoutes(users: LayeredUserDirectory, registry: BackendRegistr
       defaultGroup: u.defaultGroup ?? undefined,
       impersonate: u.impersonate,
     };
-    users.put(rec);
+    await users.put(rec);
     return c.json(userView(rec), 201);
   });
   app.patch('/api/v1/users/:name', docs.patchUser, async (c) => {
@@ -64,11 +64,11 @@ export function userRoutes(users: LayeredUserDirectory, registry: BackendRegistr
       impersonate: p.impersonate ?? old.impersonate,
     };
     checkGroups([...rec.groups, ...(rec.defaultGroup ? [rec.defaultGroup] : [])], 'groups');
-    users.put(rec);
+    await users.put(rec);
     return c.json(userView(rec));
   });
-  app.delete('/api/v1/users/:name', docs.deleteUser, (c) => {
-    users.remove(c.req.param('name'));
+  app.delete('/api/v1/users/:name', docs.deleteUser, async (c) => {
+    await users.remove(c.req.param('name'));
     return c.json({ deleted: c.req.param('name') });
   });
   return app;

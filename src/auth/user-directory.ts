@@ -1,4 +1,5 @@
 import { AppError } from '../app-error.js';
+import type { UserStore } from '../store/ports.js';
 
 /** A user the gateway can authenticate with a password. */
 export interface UserRecord {
@@ -26,11 +27,7 @@ export class LayeredUserDirectory implements UserDirectory {
 
   constructor(
     configUsers: readonly UserRecord[],
-    private readonly repo: {
-      list(): UserRecord[];
-      upsert(u: UserRecord): void;
-      delete(name: string): boolean;
-    },
+    private readonly repo: UserStore,
     /** Told of each committed change (the audit trail); users appear without their password hash. */
     private readonly onChange?: (c: {
       what: string;
@@ -38,9 +35,21 @@ export class LayeredUserDirectory implements UserDirectory {
       before?: object;
       after?: object;
     }) => void,
+    /** The stored users when the caller already has them (read synchronously from SQLite); else load(). */
+    initial: readonly UserRecord[] = [],
   ) {
     this.config = new Map(configUsers.map((u) => [u.name, u]));
-    for (const u of repo.list()) if (!this.config.has(u.name)) this.stored.set(u.name, u);
+    this.replace(initial);
+  }
+
+  /** load (re)reads the stored users: at start, and when another replica changed them. */
+  async load(): Promise<void> {
+    this.replace(await this.repo.list());
+  }
+
+  private replace(users: readonly UserRecord[]): void {
+    this.stored.clear();
+    for (const u of users) if (!this.config.has(u.name)) this.stored.set(u.name, u);
   }
 
   get(name: string): UserRecord | undefined {
@@ -60,10 +69,10 @@ export class LayeredUserDirectory implements UserDirectory {
   }
 
   /** put creates or replaces an API user (persisted first, then visible to authentication). */
-  put(u: UserRecord): void {
+  async put(u: UserRecord): Promise<void> {
     if (this.config.has(u.name))
       throw new AppError(409, `user "${u.name}" is defined in the config file; change it there`);
-    this.repo.upsert(u);
+    await this.repo.upsert(u);
     const before = this.stored.get(u.name);
     this.stored.set(u.name, u);
     this.onChange?.({
@@ -74,11 +83,11 @@ export class LayeredUserDirectory implements UserDirectory {
     });
   }
 
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     if (this.config.has(name))
       throw new AppError(409, `user "${name}" is defined in the config file; remove it there`);
     if (!this.stored.has(name)) throw new AppError(404, `user "${name}" not found`);
-    this.repo.delete(name);
+    await this.repo.delete(name);
     const before = this.stored.get(name)!;
     this.stored.delete(name);
     this.onChange?.({ what: 'user.delete', target: name, before: withoutHash(before) });

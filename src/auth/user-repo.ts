@@ -3,7 +3,8 @@ import type { Db } from '../db/open.js';
 import { users } from '../db/schema.js';
 import type { UserRecord } from './user-directory.js';
 
-const toRecord = (r: typeof users.$inferSelect): UserRecord => ({
+/** toUserRecord reads a row (either dialect's). */
+export const toUserRecord = (r: typeof users.$inferSelect): UserRecord => ({
   name: r.name,
   passwordHash: r.passwordHash,
   groups: r.groups,
@@ -17,7 +18,7 @@ export class UserRepo {
   constructor(private readonly db: Db) {}
 
   list(): UserRecord[] {
-    return this.db.select().from(users).all().map(toRecord);
+    return this.db.select().from(users).all().map(toUserRecord);
   }
 
   upsert(u: UserRecord, now = Date.now()): void {

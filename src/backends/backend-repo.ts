@@ -26,7 +26,8 @@ export interface GroupRecord {
 
 type BackendRow = typeof backends.$inferSelect;
 
-const toRecord = (r: BackendRow): BackendRecord => ({
+/** toBackendRecord reads a row (either dialect's: their shapes are equal, see db/schema-shape.ts). */
+export const toBackendRecord = (r: BackendRow): BackendRecord => ({
   name: r.name,
   url: r.url,
   externalUrl: r.externalUrl ?? undefined,
@@ -47,7 +48,7 @@ export class BackendRepo {
   constructor(private readonly db: Db) {}
 
   listBackends(): BackendRecord[] {
-    return this.db.select().from(backends).where(isNull(backends.deletedAt)).all().map(toRecord);
+    return this.db.select().from(backends).where(isNull(backends.deletedAt)).all().map(toBackendRecord);
   }
 
   /** seedBackend inserts a config backend unless the name was ever stored (even if deleted since). */
@@ -122,17 +123,22 @@ export class BackendRepo {
   }
 
   private columns(b: BackendRecord) {
-    return {
-      name: b.name,
-      url: b.url,
-      externalUrl: b.externalUrl ?? null,
-      groupName: b.group,
-      active: b.active,
-      weight: b.weight,
-      catalogDriver: b.catalogDriver,
-      processForwarded: b.processForwarded ?? false,
-      forwardAuthorization: b.forwardAuthorization ?? null,
-      advertisedUrls: b.advertisedUrls?.length ? JSON.stringify(b.advertisedUrls) : null,
-    };
+    return backendColumns(b);
   }
+}
+
+/** backendColumns: the columns a record writes (both dialects). */
+export function backendColumns(b: BackendRecord) {
+  return {
+    name: b.name,
+    url: b.url,
+    externalUrl: b.externalUrl ?? null,
+    groupName: b.group,
+    active: b.active,
+    weight: b.weight,
+    catalogDriver: b.catalogDriver,
+    processForwarded: b.processForwarded ?? false,
+    forwardAuthorization: b.forwardAuthorization ?? null,
+    advertisedUrls: b.advertisedUrls?.length ? JSON.stringify(b.advertisedUrls) : null,
+  };
 }

@@ -26,7 +26,8 @@ export interface Deployment {
   updatedAt: number;
 }
 
-const toSpec = (r: typeof catalogSpecs.$inferSelect): CatalogSpec => ({
+/** toSpec and toDeployment read rows (either dialect's). */
+export const toSpec = (r: typeof catalogSpecs.$inferSelect): CatalogSpec => ({
   group: r.groupName,
   name: r.name,
   connector: r.connector,
@@ -37,7 +38,7 @@ const toSpec = (r: typeof catalogSpecs.$inferSelect): CatalogSpec => ({
   updatedAt: r.updatedAt,
 });
 
-const toDeployment = (r: typeof catalogDeployments.$inferSelect): Deployment => ({
+export const toDeployment = (r: typeof catalogDeployments.$inferSelect): Deployment => ({
   group: r.groupName,
   catalog: r.catalogName,
   backend: r.backend,

@@ -4,7 +4,6 @@ import { HashGate } from '../auth/hash-gate.js';
 import { createOidc, type OidcService } from '../auth/oidc-service.js';
 import { PasswordLogin } from '../auth/password-login.js';
 import { LayeredUserDirectory } from '../auth/user-directory.js';
-import { UserRepo } from '../auth/user-repo.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
 
@@ -24,7 +23,12 @@ export interface AuthServices {
 /** buildAuth: the users, one failed-login limiter and one hash gate for every password path, OIDC. */
 export function buildAuth(k: Core): AuthServices {
   const cfg = k.config;
-  const users = new LayeredUserDirectory(cfg.auth.users, new UserRepo(k.db.db), (c) => audit(k.logger, c));
+  const users = new LayeredUserDirectory(
+    cfg.auth.users,
+    k.store.users,
+    (c) => audit(k.logger, c),
+    k.preload.users,
+  );
   const loginLimiter = new FailureLimiter(cfg.auth.lockout);
   const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
     k.metrics.passwordHashes.inc(),

@@ -65,7 +65,7 @@ export function createApp(s: Services, o: { isReady: () => boolean }): Hono<AppE
   app.route(
     '/',
     historyRoutes({
-      repo: s.history,
+      repo: s.store.history,
       maxPageBytes: cfg.history.maxPageBytes,
       principal: (c) => c.get('principal'),
       externalUrl: (b) => s.registry.get(b)?.externalUrl,

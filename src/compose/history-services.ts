@@ -2,7 +2,7 @@ import { secretKeyMatcher } from '../catalogs/secrets.js';
 import { HistoryRepo } from '../history/history-repo.js';
 import { HistoryStatsRepo } from '../history/history-stats-repo.js';
 import { HistoryRecorder } from '../history/recorder.js';
-import { Retention, type Purgeable } from '../history/retention.js';
+import { Retention } from '../history/retention.js';
 import { storedSql, type StoredSql } from '../history/stored-sql.js';
 import type { Core } from './core.js';
 
@@ -27,7 +27,7 @@ export function buildHistory(k: Core): HistoryServices {
   return {
     history,
     historyStats: new HistoryStatsRepo(k.db.db),
-    recorder: new HistoryRecorder(history, cfg.history, k.metrics, k.logger),
+    recorder: new HistoryRecorder(k.store.history, cfg.history, k.metrics, k.logger),
     isSecretProperty,
     storeSql,
     redactSql: (sql) => storeSql(sql).sql,
@@ -37,11 +37,11 @@ export function buildHistory(k: Core): HistoryServices {
 const DAY = 86_400_000;
 
 /** buildRetention purges history after history.retentionDays and affinity after two days, hourly. */
-export function buildRetention(k: Core, history: HistoryRepo, affinity: Purgeable): Retention {
+export function buildRetention(k: Core): Retention {
   return new Retention({
     targets: [
-      { name: 'query_history', store: history, maxAgeMs: k.config.history.retentionDays * DAY },
-      { name: 'affinity', store: affinity, maxAgeMs: 2 * DAY },
+      { name: 'query_history', store: k.store.history, maxAgeMs: k.config.history.retentionDays * DAY },
+      { name: 'affinity', store: k.store.affinity, maxAgeMs: 2 * DAY },
     ],
     intervalMs: 3_600_000,
     logger: k.logger,

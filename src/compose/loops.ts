@@ -25,7 +25,7 @@ export async function startLoops(
     signal,
   );
   const historyRepaired = settleHistory({
-    repo: s.history,
+    repo: s.store.history,
     recorder: s.recorder,
     registry: s.registry,
     tracker: s.tracker,

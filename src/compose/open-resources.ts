@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BackendRepo } from '../backends/backend-repo.js';
 import { loadSealKey } from '../catalogs/seal-key.js';
 import { SecretSealer } from '../catalogs/secrets.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { openDatabase, type OpenedDb } from '../db/open.js';
-import { SettingsRepo } from '../db/settings-repo.js';
+import { DatabaseError, openDatabase, type OpenedDb } from '../db/open.js';
+import type { UserRecord } from '../auth/user-directory.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 import { openRules } from '../routing/rule-start.js';
+import type { BackendStore, Store } from '../store/ports.js';
+import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** Secrets kept in the settings table, generated on first use and kept across restarts. */
 export interface StoredSecrets {
@@ -21,9 +22,21 @@ export interface StoredSecrets {
   oidc?: string;
 }
 
+/**
+ * What the synchronous services need from the store, read through its ports before they are built (so
+ * building them reads nothing, whatever the dialect).
+ */
+export interface Preload {
+  /** The users added through the admin API. */
+  users: UserRecord[];
+}
+
 /** Everything the gateway reads from disk before it builds a single service. */
 export interface Resources {
   db: OpenedDb;
+  /** The store ports over `db` (history, users and database rules go through them). */
+  store: Store;
+  preload: Preload;
   /** The database path as opened (`:memory:`, or absolute). */
   dbPath: string;
   rules: RuleEngine;
@@ -47,17 +60,24 @@ export async function openResources(
     cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
     key: readFileSync(resolve(cfg.baseDir, cfg.server.tls.key)),
   };
+  // The PostgreSQL store (src/store/pg) is not wired into the services yet: refuse rather than ignore it.
+  if (cfg.database.url !== undefined)
+    throw new DatabaseError(
+      'database.url: this build runs its services on SQLite only (database.path); remove database.url',
+    );
   const dbPath = cfg.database.path === ':memory:' ? ':memory:' : resolve(cfg.baseDir, cfg.database.path);
   const db = openDatabase(dbPath);
   try {
     for (const w of db.warnings) logger.warn({ path: dbPath }, w);
-    seedConfig(cfg, new BackendRepo(db.db));
-    const settings = new SettingsRepo(db.db);
+    const store = sqliteStore(db);
+    await seedConfig(cfg, store.backends);
+    const settings = store.settings;
     const secrets: StoredSecrets = {
-      affinity: cfg.server.affinitySecret ?? settings.getOrCreateSecret('affinity-secret'),
-      consoleSession: settings.getOrCreateSecret('console-session-secret'),
-      oidc: oidcEnabled(cfg) ? settings.getOrCreateSecret('oidc-secret') : undefined,
+      affinity: cfg.server.affinitySecret ?? (await settings.getOrCreateSecret('affinity-secret')),
+      consoleSession: await settings.getOrCreateSecret('console-session-secret'),
+      oidc: oidcEnabled(cfg) ? await settings.getOrCreateSecret('oidc-secret') : undefined,
     };
+    const preload: Preload = { users: await store.users.list() };
     const c = cfg.catalogs;
     const key = loadSealKey(
       { sealKey: c.sealKey, sealKeyFile: c.sealKeyFile, baseDir: cfg.baseDir, databasePath: dbPath },
@@ -65,7 +85,7 @@ export async function openResources(
     );
     const sealer = await SecretSealer.fromKey(key);
     const rules = await openRules(cfg, logger, metrics, signal);
-    return { db, dbPath, rules, sealer, secrets, tls };
+    return { db, store, preload, dbPath, rules, sealer, secrets, tls };
   } catch (e) {
     db.close();
     throw e;
@@ -78,9 +98,9 @@ export function oidcEnabled(cfg: GatewayConfig): boolean {
 }
 
 /** seedConfig writes the config's groups (and the default group) and backends; existing rows win. */
-function seedConfig(cfg: GatewayConfig, repo: BackendRepo): void {
-  for (const g of cfg.groups) repo.seedGroup({ name: g.name, policy: g.policy, fallback: g.fallback });
+async function seedConfig(cfg: GatewayConfig, repo: BackendStore): Promise<void> {
+  for (const g of cfg.groups) await repo.seedGroup({ name: g.name, policy: g.policy, fallback: g.fallback });
   if (!cfg.groups.some((g) => g.name === cfg.routing.defaultGroup))
-    repo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
-  for (const b of cfg.backends) repo.seedBackend(b);
+    await repo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
+  for (const b of cfg.backends) await repo.seedBackend(b);
 }

@@ -6,7 +6,6 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
-import { RuleVersionRepo } from '../routing/rule-version-repo.js';
 import { LoadSamples } from '../ui/load-samples.js';
 import { buildAuth, type AuthServices } from './auth-services.js';
 import { buildBackends, type BackendServices } from './backend-services.js';
@@ -52,6 +51,8 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     logger: rt.logger,
     metrics: rt.metrics,
     db: r.db,
+    store: r.store,
+    preload: r.preload,
     dbPath: r.dbPath,
     settings: new SettingsRepo(r.db.db),
     secrets: r.secrets,
@@ -60,7 +61,7 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
   const history = buildHistory(core);
   const proxy = buildProxyState(core, backends, history);
   const databaseRules = new DatabaseRules({
-    repo: new RuleVersionRepo(r.db.db),
+    repo: r.store.ruleVersions,
     engine: () => r.rules,
     groups: () => backends.registry.groupNames(),
     logger: rt.logger,
@@ -74,7 +75,7 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     rules: r.rules,
     databaseRules,
     catalogs: buildCatalogs(core, backends, history, r.sealer),
-    retention: buildRetention(core, history.history, proxy.affinityRepo),
+    retention: buildRetention(core),
     loadSamples: new LoadSamples(),
   };
 }

@@ -90,6 +90,14 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
     });
   if (groups.size > 0 && !groups.has(cfg.routing.defaultGroup))
     issues.push({ path: 'routing.defaultGroup', message: `unknown group "${cfg.routing.defaultGroup}"` });
+  // Replicas on one PostgreSQL must open each other's sealed catalog secrets: a key generated beside a
+  // local database file would differ per replica.
+  if (cfg.database.url !== undefined && !cfg.catalogs.sealKey && !cfg.catalogs.sealKeyFile)
+    issues.push({
+      path: 'catalogs.sealKey',
+      message:
+        'required with database.url (replicas share the catalog secrets): set catalogs.sealKey (${ENV:NAME}) or catalogs.sealKeyFile to the same key on every replica',
+    });
   if (cfg.auth.oidc && cfg.auth.mode === 'none')
     issues.push({
       path: 'auth.oidc',

@@ -87,10 +87,27 @@ export const serverSchema = z
 
 export const databaseSchema = z
   .object({
-    /** SQLite file, or ':memory:'. Default ./data/switchyard.db (directory created when missing). */
+    /** SQLite file, or ':memory:'. Default ./data/switchyard.db (directory created when missing). Unused with url. */
     path: z.string().min(1).default('./data/switchyard.db'),
+    /**
+     * PostgreSQL connection URL (postgres://user:password@host:5432/db): the store replicas share. When set,
+     * it replaces the SQLite file. Default: unset (SQLite).
+     */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// URL')
+      .refine((u) => URL.canParse(u), 'is not a valid URL')
+      .optional(),
+    /** PostgreSQL connections per process (budget processes × (poolSize + 2) against max_connections). Default 10. */
+    poolSize: z.number().int().min(1).max(200).default(10),
+    /** Seconds to open a PostgreSQL connection before failing. Default 5. */
+    connectTimeoutSeconds: z.number().min(0.1).max(300).default(5),
+    /** Seconds one PostgreSQL query may take before the client gives up on it. Default 10. */
+    queryTimeoutSeconds: z.number().min(0.1).max(3600).default(10),
   })
   .strict();
+
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
 
 export const routingSchema = z
   .object({

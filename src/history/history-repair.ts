@@ -1,6 +1,7 @@
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
-import type { HistoryCompletion, HistoryRepo } from './history-repo.js';
+import type { HistoryStore } from '../store/ports.js';
+import type { HistoryCompletion } from './history-repo.js';
 
 /** What repair needs of the query tracker: take back a query a cluster still runs. */
 export interface Adopter {
@@ -8,7 +9,7 @@ export interface Adopter {
 }
 
 export interface RepairOptions {
-  repo: HistoryRepo;
+  repo: Pick<HistoryStore, 'running'>;
   registry: BackendRegistry;
   tracker: Adopter;
   /** Records a final state (the recorder's completed). */
@@ -44,9 +45,9 @@ interface QueryInfo {
  */
 export async function repairRunningRows(o: RepairOptions): Promise<Record<string, number>> {
   const counts: Record<string, number> = { FINISHED: 0, FAILED: 0, CANCELED: 0, adopted: 0, LOST: 0 };
-  let rows: ReturnType<HistoryRepo['running']>;
+  let rows: Awaited<ReturnType<HistoryStore['running']>>;
   try {
-    rows = o.repo.running(o.startedAt);
+    rows = await o.repo.running(o.startedAt);
   } catch (e) {
     o.logger.warn({ err: (e as Error).message }, 'cannot read RUNNING history rows to repair them');
     return counts;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { queryHistory } from '../db/schema.js';
 
@@ -30,9 +30,26 @@ export interface HistoryFilter {
   limit: number;
 }
 
-/** All SQL of the query history lives here; writes come in batches inside one transaction. */
+/** Every column of a history row, for the prepared insert (an absent optional value binds as null). */
+const COLUMNS = Object.keys(getTableColumns(queryHistory)) as Array<keyof NewHistoryRow>;
+
+/**
+ * All SQL of the query history lives here; writes come in batches inside one transaction. The insert and
+ * the completion updates are prepared once (a completion's statement per set of fields it carries; the
+ * tracker's always carry the same), so a batch costs a bind and a step per row, not a query build.
+ */
 export class HistoryRepo {
-  constructor(private readonly db: Db) {}
+  private readonly insert;
+  private readonly updates = new Map<string, { run(v: Record<string, unknown>): unknown }>();
+
+  constructor(private readonly db: Db) {
+    const values = Object.fromEntries(COLUMNS.map((c) => [c, sql.placeholder(c)]));
+    this.insert = db
+      .insert(queryHistory)
+      .values(values as unknown as NewHistoryRow)
+      .onConflictDoNothing()
+      .prepare();
+  }
 
   /**
    * writeBatch inserts new rows and applies completions atomically: all or nothing. The transaction takes
@@ -41,20 +58,50 @@ export class HistoryRepo {
    */
   writeBatch(inserts: NewHistoryRow[], completions: HistoryCompletion[]): void {
     this.db.transaction(
-      (tx) => {
-        for (const row of inserts) tx.insert(queryHistory).values(row).onConflictDoNothing().run();
-        for (const c of completions) {
-          const { queryId, ...set } = c;
-          tx.update(queryHistory).set(set).where(eq(queryHistory.queryId, queryId)).run();
-        }
+      () => {
+        for (const row of inserts) this.insertRow(row);
+        for (const c of completions) this.complete(c);
       },
       { behavior: 'immediate' },
     );
   }
 
+  /** insertMany writes submissions at once, in one transaction (a row already there is kept). */
+  insertMany(rows: NewHistoryRow[]): void {
+    if (rows.length === 1) this.insertRow(rows[0]!);
+    else if (rows.length > 1) this.writeBatch(rows, []);
+  }
+
   /** insertNow writes one submission at once (autocommit; a row already there is kept). */
   insertNow(row: NewHistoryRow): void {
-    this.db.insert(queryHistory).values(row).onConflictDoNothing().run();
+    this.insertRow(row);
+  }
+
+  private insertRow(row: NewHistoryRow): void {
+    const v: Record<string, unknown> = {};
+    for (const c of COLUMNS) v[c] = row[c] ?? null;
+    this.insert.run(v);
+  }
+
+  /** complete sets the fields a completion carries (an undefined field keeps its value). */
+  private complete(c: HistoryCompletion): void {
+    const fields = (Object.keys(c) as Array<keyof HistoryCompletion>).filter(
+      (k) => k !== 'queryId' && c[k] !== undefined,
+    );
+    const key = fields.join(',');
+    let stmt = this.updates.get(key);
+    if (!stmt) {
+      const set = Object.fromEntries(fields.map((f) => [f, sql.placeholder(f)]));
+      stmt = this.db
+        .update(queryHistory)
+        .set(set)
+        .where(eq(queryHistory.queryId, sql.placeholder('queryId')))
+        .prepare();
+      if (this.updates.size < 64) this.updates.set(key, stmt);
+    }
+    const v: Record<string, unknown> = { queryId: c.queryId };
+    for (const f of fields) v[f] = c[f];
+    stmt.run(v);
   }
 
   /** running: rows still RUNNING that were submitted before `before`, newest first (ids, user, backend). */

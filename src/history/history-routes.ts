@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import { AppError } from '../app-error.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
-import type { HistoryFilter, HistoryRepo, HistoryRow } from './history-repo.js';
+import type { HistoryStore } from '../store/ports.js';
+import type { HistoryFilter, HistoryRow } from './history-repo.js';
 
 const STATES = new Set(['RUNNING', 'FINISHED', 'FAILED', 'CANCELED', 'ABANDONED', 'LOST']);
 export const MAX_PAGE = 500;
 
 export interface HistoryRoutesDeps {
-  repo: HistoryRepo;
+  repo: Pick<HistoryStore, 'list' | 'get'>;
   /** The authenticated caller, set by the authentication middleware in front of these routes. */
   principal: (c: { get(key: 'principal'): Principal | undefined }) => Principal | undefined;
   /**
@@ -95,22 +96,22 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
       : undefined,
   });
 
-  app.get('/api/v1/queries', (c) => {
+  app.get('/api/v1/queries', async (c) => {
     const p = d.principal(c);
     if (!p) return c.json({ message: 'authentication required' }, 401);
     const f = parseFilter(c.req.query());
     if (!isAdmin(p)) f.user = p.name;
-    const all = d.repo.list(f);
+    const all = await d.repo.list(f);
     const rows = withinBytes(all, d.maxPageBytes);
     const next =
       rows.length < all.length || all.length === f.limit ? encodeCursor(rows[rows.length - 1]) : undefined;
     return c.json({ queries: rows.map(present), nextCursor: next });
   });
 
-  app.get('/api/v1/queries/:id', (c) => {
+  app.get('/api/v1/queries/:id', async (c) => {
     const p = d.principal(c);
     if (!p) return c.json({ message: 'authentication required' }, 401);
-    const row = d.repo.get(c.req.param('id'));
+    const row = await d.repo.get(c.req.param('id'));
     if (!row || (!isAdmin(p) && row.user !== p.name))
       return c.json({ message: `query ${c.req.param('id').slice(0, 128)} not found` }, 404);
     return c.json(present(row));
@@ -119,12 +120,12 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
   // trino-gateway's history shapes (GatewayViewResource): the newest queries, the caller's own unless admin.
   const recent = (p: Principal) =>
     d.repo.list({ limit: COMPAT_HISTORY_LIMIT, ...(isAdmin(p) ? {} : { user: p.name }) });
-  app.get('/api/queryHistory', (c) => {
+  app.get('/api/queryHistory', async (c) => {
     const p = d.principal(c);
     if (!p) return c.json({ message: 'authentication required' }, 401);
     const admin = isAdmin(p);
     return c.json(
-      withinBytes(recent(p), d.maxPageBytes).map((r) => ({
+      withinBytes(await recent(p), d.maxPageBytes).map((r) => ({
         queryId: r.queryId,
         queryText: r.sql,
         user: r.user,
@@ -136,11 +137,11 @@ export function historyRoutes(d: HistoryRoutesDeps): Hono<{ Variables: { princip
       })),
     );
   });
-  app.get('/api/queryHistoryDistribution', (c) => {
+  app.get('/api/queryHistoryDistribution', async (c) => {
     const p = d.principal(c);
     if (!p) return c.json({ message: 'authentication required' }, 401);
     const counts: Record<string, number> = {};
-    for (const r of recent(p)) counts[r.backend] = (counts[r.backend] ?? 0) + 1;
+    for (const r of await recent(p)) counts[r.backend] = (counts[r.backend] ?? 0) + 1;
     return c.json(counts);
   });
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.js';
-import type { HistoryRepo } from './history-repo.js';
+import type { HistoryStore } from '../store/ports.js';
 import type { StoredSql } from './stored-sql.js';
 
 const BATCH = 100;
@@ -11,7 +11,7 @@ const BATCH = 100;
  * which the event loop is free. Rows already in today's form (sql_bytes set) are never read. Never throws.
  */
 export async function boundLegacyRows(
-  repo: HistoryRepo,
+  repo: Pick<HistoryStore, 'legacySql' | 'rewriteSql'>,
   maxBytes: number,
   store: (sql: string) => StoredSql,
   logger: Logger,
@@ -22,11 +22,11 @@ export async function boundLegacyRows(
   try {
     for (;;) {
       if (signal?.aborted) return done;
-      const rows = repo.legacySql(after, maxBytes, BATCH);
+      const rows = await repo.legacySql(after, maxBytes, BATCH);
       if (rows.length === 0) break;
       for (const r of rows) {
         const s = store(r.sql);
-        repo.rewriteSql(r.queryId, { sql: s.sql, sqlBytes: s.sqlBytes, sqlSha256: s.sqlSha256 });
+        await repo.rewriteSql(r.queryId, { sql: s.sql, sqlBytes: s.sqlBytes, sqlSha256: s.sqlSha256 });
       }
       done += rows.length;
       after = rows[rows.length - 1].queryId;

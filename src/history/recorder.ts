@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { HistoryCompletion, HistoryRepo, NewHistoryRow } from './history-repo.js';
+import type { HistoryStore } from '../store/ports.js';
+import type { HistoryCompletion, NewHistoryRow } from './history-repo.js';
 
 export interface RecorderOptions {
   flushIntervalMs: number;
@@ -9,11 +10,14 @@ export interface RecorderOptions {
   /** Memory held at most, in bytes: SQL and error text (UTF-16, as held) plus a fixed overhead per event. */
   maxQueueBytes: number;
   /**
-   * Write a submission's row at once, before the client sees its first answer, so a crash loses no row
-   * (a WAL append; see bench/history-durability.ts). Completions stay batched. Default true.
+   * Write a submission's row at once, in the event-loop turn that saw it, so a crash loses no row (a WAL
+   * append; see bench/history-durability.ts). Completions stay batched. Default true.
    */
   durableSubmissions?: boolean;
 }
+
+/** What the recorder needs of the history store. */
+export type HistoryWriter = Pick<HistoryStore, 'writeBatch' | 'insertMany'>;
 
 /** Bytes counted for an event besides its SQL and error text (ids, names, numbers, map entry). */
 const EVENT_OVERHEAD = 256;
@@ -21,20 +25,29 @@ const EVENT_OVERHEAD = 256;
 const DIRECT_BACKOFF_MS = 1000;
 
 /**
- * HistoryRecorder takes history events on the request path and writes them to SQLite: submissions at once
- * (durable), completions in batches off that path. The queue is bounded by events and by bytes: beyond
- * either, events are dropped and counted, so a stuck database never holds up a client or grows memory. A
- * failed batch is kept and retried on the next tick (counted as errors); the client never sees it.
+ * HistoryRecorder takes history events on the request path and writes them to the history store:
+ * submissions at once (durable: every submission of one event-loop turn in one prepared, batched write,
+ * right after the turn's responses), completions in batches off that path. The queue is bounded by events
+ * and by bytes: beyond either, events are dropped and counted, so a stuck database never holds up a client
+ * or grows memory. A failed write is kept and retried on the next tick (counted as errors); the client
+ * never sees it. Writes go one after another, so a completion never overtakes its row's insert.
  */
 export class HistoryRecorder {
   private inserts = new Map<string, NewHistoryRow>();
   private completions = new Map<string, HistoryCompletion>();
   private bytes = 0;
+  /** Submissions of this event-loop turn, written together at its end (setImmediate). */
+  private turn: NewHistoryRow[] = [];
+  private turnDone: Promise<void> | undefined;
+  /** Events being written now (counted against the bounds until the write settles). */
+  private writing = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private flushing: Promise<boolean> | undefined;
   private directFailedAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repo: HistoryRepo,
+    private readonly repo: HistoryWriter,
     private readonly opts: RecorderOptions,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -42,23 +55,47 @@ export class HistoryRecorder {
 
   /** start flushes every interval until `signal` aborts; stop() then flushes what is left. */
   start(signal?: AbortSignal): void {
-    this.timer ??= setInterval(() => this.flush(), this.opts.flushIntervalMs);
+    this.timer ??= setInterval(() => void this.flush(), this.opts.flushIntervalMs);
     this.timer.unref();
     signal?.addEventListener('abort', () => clearInterval(this.timer), { once: true });
   }
 
-  submitted(row: NewHistoryRow, now = Date.now()): void {
+  /**
+   * submitted records a new query's row. Durable: it joins this turn's write, and the promise resolves once
+   * the row is stored or, the write failing, queued for retry. Never rejects; callers need not wait.
+   */
+  submitted(row: NewHistoryRow, now = Date.now()): Promise<void> {
     if (this.opts.durableSubmissions !== false && now - this.directFailedAt >= DIRECT_BACKOFF_MS) {
-      try {
-        this.repo.insertNow(row);
-        this.metrics.historyWrites.inc({ outcome: 'ok' });
-        return;
-      } catch (e) {
-        this.directFailedAt = now;
-        this.metrics.historyWrites.inc({ outcome: 'error' });
-        this.logger.warn({ err: (e as Error).message }, 'history write failed; queued for retry');
-      }
+      this.turn.push(row);
+      this.turnDone ??= new Promise<void>((resolve) => setImmediate(() => this.writeTurn().then(resolve)));
+      return this.turnDone;
     }
+    this.queueInsert(row);
+    return Promise.resolve();
+  }
+
+  private writeTurn(): Promise<void> {
+    const rows = this.turn;
+    this.turn = [];
+    this.turnDone = undefined;
+    this.writing += rows.length;
+    return this.serially(async () => {
+      try {
+        await this.repo.insertMany(rows);
+        this.metrics.historyWrites.inc({ outcome: 'ok' }, rows.length);
+      } catch (e) {
+        this.directFailedAt = Date.now();
+        this.metrics.historyWrites.inc({ outcome: 'error' }, rows.length);
+        this.logger.warn({ err: (e as Error).message }, 'history write failed; queued for retry');
+        this.writing -= rows.length;
+        for (const r of rows) this.queueInsert(r);
+        return;
+      }
+      this.writing -= rows.length;
+    });
+  }
+
+  private queueInsert(row: NewHistoryRow): void {
     const size = eventBytes(row.sql, row.errorMessage);
     if (!this.room(size)) return;
     this.inserts.set(row.queryId, row);
@@ -84,27 +121,54 @@ export class HistoryRecorder {
     this.metrics.historyQueue.set(this.size());
   }
 
-  /** flush writes everything queued now; returns whether the write succeeded. */
-  flush(): boolean {
-    if (this.size() === 0) return true;
-    const inserts = [...this.inserts.values()];
-    const completions = [...this.completions.values()];
+  /** flush writes everything queued now; resolves to whether the write succeeded (a running flush is shared). */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.serially(() => this.writeQueued()).finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async writeQueued(): Promise<boolean> {
+    if (this.inserts.size + this.completions.size === 0) return true;
+    const inserts = this.inserts;
+    const completions = this.completions;
+    const n = inserts.size + completions.size;
+    this.inserts = new Map();
+    this.completions = new Map();
+    this.bytes = 0;
+    this.writing += n;
     try {
-      this.repo.writeBatch(inserts, completions);
+      await this.repo.writeBatch([...inserts.values()], [...completions.values()]);
     } catch (e) {
-      this.metrics.historyWrites.inc({ outcome: 'error' }, inserts.length + completions.length);
+      this.writing -= n;
+      this.requeue(inserts, completions);
+      this.metrics.historyWrites.inc({ outcome: 'error' }, n);
       this.logger.warn(
         { err: (e as Error).message, queued: this.size() },
         'history write failed; will retry',
       );
       return false;
     }
-    this.inserts = new Map();
-    this.completions = new Map();
-    this.bytes = 0;
-    this.metrics.historyWrites.inc({ outcome: 'ok' }, inserts.length + completions.length);
-    this.metrics.historyQueue.set(0);
+    this.writing -= n;
+    this.metrics.historyWrites.inc({ outcome: 'ok' }, n);
+    this.metrics.historyQueue.set(this.size());
     return true;
+  }
+
+  /** requeue puts a failed batch back under what arrived meanwhile (a newer completion wins). */
+  private requeue(inserts: Map<string, NewHistoryRow>, completions: Map<string, HistoryCompletion>): void {
+    for (const [id, c] of this.completions) if (!completions.has(id)) completions.set(id, c);
+    this.completions = completions;
+    this.inserts = new Map([...inserts, ...this.inserts]);
+    this.bytes = 0;
+    for (const r of this.inserts.values()) this.bytes += eventBytes(r.sql, r.errorMessage);
+    for (const c of this.completions.values()) this.bytes += eventBytes('', c.errorMessage);
+    this.metrics.historyQueue.set(this.size());
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -114,8 +178,9 @@ export class HistoryRecorder {
   async stop(retryMs = 2000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.turnDone;
     const deadline = Date.now() + retryMs;
-    while (!this.flush() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!(await this.flush()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (this.size() > 0)
       this.logger.error(
         { lost: this.size() },
@@ -123,8 +188,9 @@ export class HistoryRecorder {
       );
   }
 
+  /** size: events held (queued, in this turn's write, or being written). */
   size(): number {
-    return this.inserts.size + this.completions.size;
+    return this.inserts.size + this.completions.size + this.turn.length + this.writing;
   }
 
   /** queuedBytes: what the queue holds, as counted against maxQueueBytes. */

@@ -1,7 +1,8 @@
 import type { Logger } from '../observability/logger.js';
 
+/** A store that forgets rows older than a cutoff (a store port's purgeBefore). */
 export interface Purgeable {
-  purgeBefore(cutoff: number): number;
+  purgeBefore(cutoff: number): Promise<number>;
 }
 
 export interface RetentionOptions {
@@ -25,8 +26,8 @@ export class Retention {
   /** start runs now, then every interval, until stop() or `signal` aborts. */
   start(signal?: AbortSignal): void {
     signal?.addEventListener('abort', () => this.stop(), { once: true });
-    this.runOnce();
-    this.timer ??= setInterval(() => this.runOnce(), this.o.intervalMs);
+    void this.runOnce();
+    this.timer ??= setInterval(() => void this.runOnce(), this.o.intervalMs);
     this.timer.unref();
   }
 
@@ -35,11 +36,12 @@ export class Retention {
     this.timer = undefined;
   }
 
-  runOnce(): void {
+  /** runOnce purges every target in turn; resolves when done, never rejects. */
+  async runOnce(): Promise<void> {
     const now = (this.o.now ?? Date.now)();
     for (const t of this.o.targets) {
       try {
-        const n = t.store.purgeBefore(now - t.maxAgeMs);
+        const n = await t.store.purgeBefore(now - t.maxAgeMs);
         if (n > 0) this.o.logger.info({ store: t.name, purged: n }, 'retention purge');
       } catch (e) {
         this.o.logger.warn({ store: t.name, err: (e as Error).message }, 'retention purge failed');

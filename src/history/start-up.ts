@@ -1,13 +1,13 @@
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
-import type { HistoryRepo } from './history-repo.js';
+import type { HistoryStore } from '../store/ports.js';
 import { repairRunningRows, type Adopter } from './history-repair.js';
 import { boundLegacyRows } from './legacy-sql.js';
 import type { HistoryRecorder } from './recorder.js';
 import { storedError, storedSql } from './stored-sql.js';
 
 export interface HistoryStartUp {
-  repo: HistoryRepo;
+  repo: Pick<HistoryStore, 'running' | 'legacySql' | 'rewriteSql'>;
   recorder: HistoryRecorder;
   registry: BackendRegistry;
   tracker: Adopter;

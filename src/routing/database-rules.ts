@@ -4,7 +4,8 @@ import type { Logger } from '../observability/logger.js';
 import type { RuleEngine } from './rule-engine.js';
 import { parseRuleFiles, type LoadedRule, type RuleIssue } from './rule-loader.js';
 import type { RuleSpec } from './rule-schema.js';
-import type { RuleVersion, RuleVersionRepo, RuleVersionSummary } from './rule-version-repo.js';
+import type { RuleVersionStore } from '../store/ports.js';
+import type { RuleVersion, RuleVersionSummary } from './rule-version-repo.js';
 
 /** The "file" database rules are located in, in explanations and messages (`database:12`). */
 export const DATABASE_RULES = 'database';
@@ -21,7 +22,7 @@ function ruleSetRefused(status: 400 | 409, message: string, issues: readonly Rul
 }
 
 export interface DatabaseRulesDeps {
-  repo: RuleVersionRepo;
+  repo: RuleVersionStore;
   /** The engine the saved rules go into (absent before the gateway started). */
   engine: () => RuleEngine | undefined;
   /** Names of the routing groups that exist now: a rule must route to one. */
@@ -39,19 +40,22 @@ const issueText = (i: RuleIssue) =>
  * before they are stored as a new version and put in force; a refused set changes nothing.
  */
 export class DatabaseRules {
+  /** The newest stored version, as last loaded or saved here (memory: read on every rules view). */
+  private inForce: RuleVersion | undefined;
+
   constructor(private readonly d: DatabaseRulesDeps) {}
 
-  /** The version in force, or undefined when no database rules were ever saved. */
+  /** The version in force, or undefined when no database rules were ever saved (or load has not run). */
   current(): RuleVersion | undefined {
-    return this.d.repo.latest();
+    return this.inForce;
   }
 
-  versions(limit = 100): RuleVersionSummary[] {
+  versions(limit = 100): Promise<RuleVersionSummary[]> {
     return this.d.repo.list(limit);
   }
 
-  version(n: number): RuleVersion | undefined {
-    return this.d.repo.get(n);
+  async version(n: number): Promise<RuleVersion | undefined> {
+    return n === this.inForce?.version ? this.inForce : this.d.repo.get(n);
   }
 
   /** validate parses a rule set's YAML; a 400 AppError lists every problem (`issues`), each naming the field. */
@@ -88,9 +92,10 @@ export class DatabaseRules {
    * save validates, stores the set as version base+1 and puts it in force. `base` is the version the
    * editor started from: when another save came since, nothing is stored (409), so no edit is lost.
    */
-  save(yaml: string, author: string, base: number, note?: string): RuleVersion {
+  async save(yaml: string, author: string, base: number, note?: string): Promise<RuleVersion> {
     const rules = this.validate(yaml);
-    const previous = this.current();
+    // The store's newest, not memory's: another replica may have saved since.
+    const previous = await this.d.repo.latest();
     if ((previous?.version ?? 0) !== base)
       throw ruleSetRefused(
         409,
@@ -100,9 +105,15 @@ export class DatabaseRules {
     const summary = [describeChange(previous ? this.validateQuietly(previous.yaml) : [], rules), why]
       .filter(Boolean)
       .join(' — ');
-    const saved = this.d.repo.add(base, { yaml, author, summary, createdAt: (this.d.now ?? Date.now)() });
+    const saved = await this.d.repo.add(base, {
+      yaml,
+      author,
+      summary,
+      createdAt: (this.d.now ?? Date.now)(),
+    });
     if (!saved)
       throw ruleSetRefused(409, `the rules changed since version ${base}; reload and apply your edit again`);
+    if (saved.version > (this.inForce?.version ?? 0)) this.inForce = saved;
     this.d.engine()?.setDatabaseRules(rules);
     this.d.logger.info(
       { version: saved.version, author, summary, rules: rules.length },
@@ -115,8 +126,8 @@ export class DatabaseRules {
    * load puts the stored version in force (at start). Only the rule language is checked: a group deleted
    * since is skipped at routing time, as it is for file rules.
    */
-  load(): void {
-    const v = this.current();
+  async load(): Promise<void> {
+    const v = (this.inForce = await this.d.repo.latest());
     if (!v) return;
     const { rules, issues } = parseRuleFiles([{ file: DATABASE_RULES, text: v.yaml }]);
     if (issues.length > 0) {

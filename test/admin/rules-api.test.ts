@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseRules } from '../../src/routing/database-rules.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
-import { RuleVersionRepo } from '../../src/routing/rule-version-repo.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { runTrino } from '../helpers/clients.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
@@ -176,13 +175,13 @@ describe('routing rules edited through the API', () => {
     await call('PUT', '/api/v1/rules/database', { yaml: ANALYSTS, baseVersion: 2 });
     const engine = RuleEngine.fromRules(gw.services.rules!.files, silentLogger());
     const store = new DatabaseRules({
-      repo: new RuleVersionRepo(gw.services.db.db),
+      repo: gw.services.store.ruleVersions,
       engine: () => engine,
       groups: () => new Set(),
       logger: silentLogger(),
     });
     expect(engine.rules.some((r) => r.name === 'analysts-to-etl')).toBe(false);
-    store.load();
+    await store.load();
     expect(engine.rules[0]).toMatchObject({ name: 'analysts-to-etl', file: 'database' });
   });
 });

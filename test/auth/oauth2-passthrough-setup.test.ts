@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
-import { parseChallenges } from './oidc-trino-client.js';
+import { parseChallenges } from '../helpers/oidc-trino-client.js';
 
 const ID = '8d3c2a3e-1f2b-4c5d-9e8f-0a1b2c3d4e5f';
 const HASH = 'b'.repeat(64);

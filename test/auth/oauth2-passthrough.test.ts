@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logIn, runTrino, startPassThrough, type PassThroughWorld } from './oauth2-passthrough-fixture.js';
-import { obtainToken, parseChallenges } from './oidc-trino-client.js';
+import {
+  logIn,
+  runTrino,
+  startPassThrough,
+  type PassThroughWorld,
+} from '../helpers/oauth2-passthrough-fixture.js';
+import { obtainToken, parseChallenges } from '../helpers/oidc-trino-client.js';
 
 /** submit posts a statement as a Trino client would (mode none: the clusters authenticate). */
 const submit = (w: PassThroughWorld, headers: Record<string, string> = {}) =>

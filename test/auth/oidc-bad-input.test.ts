@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_SECRET, signInAt, startWorld, type OidcWorld } from './oidc-fixture.js';
-import { obtainToken, parseChallenges } from './oidc-trino-client.js';
+import { CLIENT_SECRET, signInAt, startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
+import { obtainToken, parseChallenges } from '../helpers/oidc-trino-client.js';
 
 const submit = (url: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/v1/statement`, {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type OidcWorld } from './oidc-fixture.js';
+import { oidcConfigSchema } from '../../src/auth/oidc-config.js';
+import { startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
 
 /** The console signs in with the same OIDC next to passwords, in Chromium; roles come from the claims. */
 describe('OIDC sign-in to the console', () => {
@@ -75,5 +76,28 @@ describe('OIDC sign-in to the console', () => {
     expect(status).toBe(403);
     expect(await page.textContent('body')).toContain('carol is also the name of a password user');
     expect((await page.context().cookies()).some((c) => c.name === 'sy_console')).toBe(false);
+  });
+});
+
+const SECRET = 'a-test-secret-of-enough-length';
+const base = { issuer: 'https://idp.example.com', clientId: 'switchyard', clientSecret: 's' };
+
+describe('the console’s OIDC sessions', () => {
+  it('marks the session cookie Secure when the public URL is https, even if the callback came over http', async () => {
+    const { Hono } = await import('hono');
+    const { oidcConsole } = await import('../../src/auth/oidc-console.js');
+    const cookieOf = async (secureCookies?: boolean) => {
+      const sso = oidcConsole(oidcConfigSchema.parse(base), {
+        sessionSecret: SECRET,
+        isPasswordUser: () => false,
+        secureCookies,
+      });
+      const app = new Hono().get('/x', (c) =>
+        c.text(sso.signIn.signIn(c, { name: 'root', groups: [], roles: ['admin'] }) ?? 'ok'),
+      );
+      return (await app.request('http://gw/x')).headers.get('set-cookie') ?? '';
+    };
+    expect(await cookieOf(true)).toMatch(/; Secure/);
+    expect(await cookieOf(undefined)).not.toMatch(/; Secure/);
   });
 });

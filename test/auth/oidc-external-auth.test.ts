@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Trino } from 'trino-client';
-import { CLIENT_SECRET, signInAt, startWorld, type OidcWorld } from './oidc-fixture.js';
-import { obtainToken, parseChallenges } from './oidc-trino-client.js';
+import { CLIENT_SECRET, signInAt, startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
+import { obtainToken, parseChallenges } from '../helpers/oidc-trino-client.js';
 
 /** submit posts a statement as a Trino client would, with whatever headers it holds. */
 const submit = (url: string, headers: Record<string, string> = {}) =>

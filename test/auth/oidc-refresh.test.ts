@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { signInAt, startWorld, type OidcWorld } from './oidc-fixture.js';
-import { obtainToken, parseChallenges } from './oidc-trino-client.js';
+import { signInAt, startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
+import { obtainToken, parseChallenges } from '../helpers/oidc-trino-client.js';
 
 const submit = (url: string, token: string) =>
   fetch(`${url}/v1/statement`, {

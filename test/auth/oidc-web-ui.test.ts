@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type OidcWorld } from './oidc-fixture.js';
+import { startWorld, type OidcWorld } from '../helpers/oidc-fixture.js';
 
 /**
  * Trino's web UI through a gateway that signs people in with OIDC: the browser has no Basic credentials,

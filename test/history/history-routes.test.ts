@@ -5,12 +5,15 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
+import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { historyRoutes } from '../../src/history/history-routes.js';
 import { storedSql } from '../../src/history/stored-sql.js';
 import { DEFAULT_SECRET_PATTERNS, secretKeyMatcher } from '../../src/catalogs/secrets.js';
 
 function setup(maxPageBytes = 1 << 20) {
-  const repo = new HistoryRepo(openDatabase(':memory:').db);
+  const opened = openDatabase(':memory:');
+  const repo = new HistoryRepo(opened.db);
+  const store = sqliteStore(opened).history;
   const rows = Array.from({ length: 7 }, (_, i) => ({
     queryId: `q_${i}`,
     user: i % 2 ? 'alice' : 'bob',
@@ -43,7 +46,7 @@ function setup(maxPageBytes = 1 << 20) {
   app.route(
     '/',
     historyRoutes({
-      repo,
+      repo: store,
       principal: (c) => c.get('principal'),
       maxPageBytes,
       externalUrl: () => 'https://trino-1.example.com',

@@ -4,6 +4,9 @@ import { HistoryRepo } from '../../src/history/history-repo.js';
 import { HistoryRecorder } from '../../src/history/recorder.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+const writer = (opened: ReturnType<typeof openDatabase>) => sqliteStore(opened).history;
 
 const row = (queryId: string, submittedAt = 1000, sql = 'SELECT 1') => ({
   queryId,
@@ -21,11 +24,11 @@ async function counter(m: Metrics, outcome: string): Promise<number> {
 }
 
 describe('HistoryRecorder', () => {
-  it('writes submissions and completions in one batch, merging both for a short query', () => {
-    const { db } = openDatabase(':memory:');
-    const repo = new HistoryRepo(db);
+  it('writes submissions and completions in one batch, merging both for a short query', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
     const rec = new HistoryRecorder(
-      repo,
+      writer(opened),
       { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
       new Metrics(),
       silentLogger(),
@@ -33,18 +36,17 @@ describe('HistoryRecorder', () => {
     rec.submitted(row('q_1'));
     rec.completed({ queryId: 'q_1', state: 'FINISHED', finishedAt: 2000, rows: 1 });
     expect(repo.get('q_1')).toBeUndefined();
-    expect(rec.flush()).toBe(true);
+    expect(await rec.flush()).toBe(true);
     expect(repo.get('q_1')).toMatchObject({ state: 'FINISHED', finishedAt: 2000, rows: 1 });
     rec.completed({ queryId: 'q_1', state: 'FAILED', finishedAt: 3000, errorName: 'X' });
-    rec.flush();
-    expect(repo.get('q_1')).toMatchObject({ state: 'FAILED', errorName: 'X' });
+    await rec.flush();
+    expect(repo.get('q_1')).toMatchObject({ state: 'FAILED', errorName: 'X', rows: 1 });
   });
 
   it('drops and counts events beyond its bound instead of growing', async () => {
-    const { db } = openDatabase(':memory:');
     const m = new Metrics();
     const rec = new HistoryRecorder(
-      new HistoryRepo(db),
+      writer(openDatabase(':memory:')),
       { flushIntervalMs: 1000, maxQueue: 2, maxQueueBytes: 1 << 20, durableSubmissions: false },
       m,
       silentLogger(),
@@ -57,7 +59,7 @@ describe('HistoryRecorder', () => {
   it('bounds its queue by bytes as well as by events', async () => {
     const m = new Metrics();
     const rec = new HistoryRecorder(
-      new HistoryRepo(openDatabase(':memory:').db),
+      writer(openDatabase(':memory:')),
       { flushIntervalMs: 1000, maxQueue: 10_000, maxQueueBytes: 1 << 20, durableSubmissions: false },
       m,
       silentLogger(),
@@ -71,20 +73,24 @@ describe('HistoryRecorder', () => {
     expect(rec.size()).toBe(6); // small events still fit
   });
 
-  it('writes a submission at once when durable, so nothing waits in memory for a crash to lose', () => {
-    const { db } = openDatabase(':memory:');
-    const repo = new HistoryRepo(db);
+  it('writes a submission at once when durable, so nothing waits in memory for a crash to lose', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
     const rec = new HistoryRecorder(
-      repo,
+      writer(opened),
       { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20 },
       new Metrics(),
       silentLogger(),
     );
-    rec.submitted(row('d1'));
+    const written = rec.submitted(row('d1'));
+    const alsoThisTurn = rec.submitted(row('d2'));
+    expect(alsoThisTurn).toBe(written); // one write for the turn's submissions
+    await written;
     expect(repo.get('d1')).toMatchObject({ state: 'RUNNING' });
+    expect(repo.get('d2')).toMatchObject({ state: 'RUNNING' });
     expect(rec.size()).toBe(0);
     rec.completed({ queryId: 'd1', state: 'FINISHED', finishedAt: 2000 });
-    rec.flush();
+    await rec.flush();
     expect(repo.get('d1')).toMatchObject({ state: 'FINISHED' });
   });
 
@@ -93,7 +99,7 @@ describe('HistoryRecorder', () => {
     const repo = new HistoryRepo(opened.db);
     const m = new Metrics();
     const rec = new HistoryRecorder(
-      repo,
+      writer(opened),
       { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
       m,
       silentLogger(),
@@ -102,13 +108,53 @@ describe('HistoryRecorder', () => {
     opened.sqlite.exec(`CREATE TRIGGER block BEFORE INSERT ON query_history WHEN NEW.query_id = 'bad'
       BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     rec.submitted(row('bad'));
-    expect(rec.flush()).toBe(false);
+    expect(await rec.flush()).toBe(false);
     expect(repo.get('ok1')).toBeUndefined(); // the batch is one transaction
     expect(await counter(m, 'error')).toBe(2);
+    expect(rec.size()).toBe(2);
     opened.sqlite.exec('DROP TRIGGER block');
-    expect(rec.flush()).toBe(true);
+    expect(await rec.flush()).toBe(true);
     expect(repo.get('ok1')).toBeDefined();
     expect(repo.get('bad')).toBeDefined();
+  });
+});
+
+describe('HistoryRecorder on an async store', () => {
+  it('keeps what arrives while a failing write is in flight, and never lets a completion overtake its row', async () => {
+    const writes: string[] = [];
+    let release!: (fail: boolean) => void;
+    const writer = {
+      insertMany: async (rows: Array<{ queryId: string }>) => {
+        writes.push(`insert ${rows.map((r) => r.queryId).join(',')}`);
+      },
+      writeBatch: (ins: Array<{ queryId: string }>, comps: Array<{ queryId: string }>) =>
+        new Promise<void>((resolve, reject) => {
+          release = (fail) => (fail ? reject(new Error('down')) : resolve());
+          writes.push(
+            `batch ${ins.map((r) => r.queryId).join(',')} | ${comps.map((c) => c.queryId).join(',')}`,
+          );
+        }),
+    };
+    const rec = new HistoryRecorder(
+      writer,
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: false },
+      new Metrics(),
+      silentLogger(),
+    );
+    rec.submitted(row('a'));
+    const first = rec.flush();
+    await new Promise((r) => setImmediate(r));
+    rec.completed({ queryId: 'a', state: 'FINISHED', finishedAt: 2 });
+    rec.submitted(row('b'));
+    expect(rec.size()).toBe(3); // one being written, two queued
+    release(true);
+    expect(await first).toBe(false);
+    const second = rec.flush();
+    await new Promise((r) => setImmediate(r));
+    release(false);
+    expect(await second).toBe(true);
+    expect(writes).toEqual(['batch a | ', 'batch a,b | a']);
+    expect(rec.size()).toBe(0);
   });
 });
 

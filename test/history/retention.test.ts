@@ -4,10 +4,13 @@ import { HistoryRepo } from '../../src/history/history-repo.js';
 import { Retention } from '../../src/history/retention.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { AffinityRepo } from '../../src/proxy/affinity-repo.js';
+import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 describe('Retention', () => {
-  it('purges history older than its retention and keeps the rest', () => {
-    const { db } = openDatabase(':memory:');
+  it('purges history older than its retention and keeps the rest', async () => {
+    const opened = openDatabase(':memory:');
+    const { db } = opened;
+    const store = sqliteStore(opened);
     const history = new HistoryRepo(db);
     const base = { user: 'u', routingGroup: 'g', backend: 'b', sql: 'x', state: 'FINISHED' };
     history.writeBatch(
@@ -20,10 +23,10 @@ describe('Retention', () => {
     const affinity = new AffinityRepo(db);
     affinity.putQuery('old', 'b', 1_000);
     affinity.putQuery('new', 'b', 9_000);
-    new Retention({
+    await new Retention({
       targets: [
-        { name: 'h', store: history, maxAgeMs: 5_000 },
-        { name: 'a', store: affinity, maxAgeMs: 5_000 },
+        { name: 'h', store: store.history, maxAgeMs: 5_000 },
+        { name: 'a', store: store.affinity, maxAgeMs: 5_000 },
       ],
       intervalMs: 1000,
       logger: silentLogger(),
@@ -35,15 +38,13 @@ describe('Retention', () => {
     expect(affinity.getQuery('new')).toBe('b');
   });
 
-  it('survives a store that throws', () => {
+  it('survives a store that fails', async () => {
     const r = new Retention({
       targets: [
         {
           name: 'x',
           store: {
-            purgeBefore: () => {
-              throw new Error('locked');
-            },
+            purgeBefore: () => Promise.reject(new Error('locked')),
           },
           maxAgeMs: 1,
         },
@@ -51,6 +52,6 @@ describe('Retention', () => {
       intervalMs: 1000,
       logger: silentLogger(),
     });
-    expect(() => r.runOnce()).not.toThrow();
+    await expect(r.runOnce()).resolves.toBeUndefined();
   });
 });

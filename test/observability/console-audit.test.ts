@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentActor } from '../../src/observability/audit.js';
-import { Client, consoleFixture } from '../ui/console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 describe('audit of console changes', () => {
   it('a change made from the console runs as the signed-in user', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { chooseGroup, type GroupChoice } from '../../src/routing/group-choice.js';
-import { engineOf, facts, principal } from './fixtures.js';
+import { engineOf, facts, principal } from '../helpers/routing-fixtures.js';
 
 const engine = engineOf(`
 - name: airflow-to-etl

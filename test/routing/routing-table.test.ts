@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { chooseGroup } from '../../src/routing/group-choice.js';
 import { buildRequestFacts } from '../../src/routing/request-facts.js';
-import { engineOf, principal } from './fixtures.js';
+import { engineOf, principal } from '../helpers/routing-fixtures.js';
 
 /** A rule set exercising every fact, test and combinator. Earlier rules shadow later ones on purpose. */
 const engine = engineOf(`

@@ -8,7 +8,7 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { DATABASE_RULES, describeChange } from '../../src/routing/database-rules.js';
 import { parseRuleFiles, RuleLoadError } from '../../src/routing/rule-loader.js';
-import { engineOf, facts, until } from './fixtures.js';
+import { engineOf, facts, until } from '../helpers/routing-fixtures.js';
 
 const rule = (name: string, source: string, group: string, extra = ''): string =>
   `- name: ${name}\n  condition: { source: { equals: ${source} } }\n  actions: { routeTo: ${group} }\n${extra}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedRule } from '../../src/routing/rule-loader.js';
 import { compileCondition, compileRules } from '../../src/routing/rule-matcher.js';
 import { conditionSchema, type Condition } from '../../src/routing/rule-schema.js';
-import { facts, principal } from './fixtures.js';
+import { facts, principal } from '../helpers/routing-fixtures.js';
 
 const request = facts(
   {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { freePort, spawnGateway, testConfig, type GatewayProcess } from '../helpers/start-gateway.js';
-import { until } from './fixtures.js';
+import { until } from '../helpers/routing-fixtures.js';
 
 /**
  * The rules directory is a symlink to a versioned directory, and a new version is put in force by

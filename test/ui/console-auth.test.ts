@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FailureLimiter } from '../../src/auth/failure-limiter.js';
-import { Client, consoleFixture, fixturePasswords, token, USERS } from './console-fixture.js';
+import { Client, consoleFixture, fixturePasswords, token, USERS } from '../helpers/console-fixture.js';
 
 describe('console sign-in', () => {
   it('sends a visitor without a session to the sign-in page, remembering where they were going', async () => {

@@ -4,7 +4,7 @@ import { parseRuleText } from '../../src/routing/rule-loader.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { CatalogView, ConsoleCatalogs } from '../../src/ui/console-deps.js';
 import { LoadSamples } from '../../src/ui/load-samples.js';
-import { Client, consoleFixture } from './console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 async function signedIn(extra: Parameters<typeof consoleFixture>[0] = {}) {
   const fx = consoleFixture(extra);

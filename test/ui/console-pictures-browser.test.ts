@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrino } from '../helpers/clients.js';
 import type { TestGateway } from '../helpers/start-gateway.js';
 import type { TrinoEmulator } from '../helpers/trino-emulator/index.js';
-import { openBrowser, type Browser } from './browser.js';
-import { twoClusterGateway } from './two-cluster-gateway.js';
+import { openBrowser, type Browser } from '../helpers/browser.js';
+import { twoClusterGateway } from '../helpers/two-cluster-gateway.js';
 
 /**
  * The console's newer pages in a real browser (Debian's Chromium through playwright-core) against a real

@@ -1,11 +1,11 @@
+import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { DatabaseRules } from '../../src/routing/database-rules.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleText } from '../../src/routing/rule-loader.js';
-import { RuleVersionRepo } from '../../src/routing/rule-version-repo.js';
-import { Client, consoleFixture } from './console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 const FILE_RULES = `
 - name: airflow-to-etl
@@ -25,7 +25,7 @@ const REPORTS = `- name: reports-to-etl
 async function rulesConsole() {
   const engine = RuleEngine.fromRules(parseRuleText(FILE_RULES, 'rules/etl.yaml'), silentLogger());
   const db = new DatabaseRules({
-    repo: new RuleVersionRepo(openDatabase(':memory:').db),
+    repo: sqliteStore(openDatabase(':memory:')).ruleVersions,
     engine: () => engine,
     groups: () => new Set(['adhoc', 'etl']),
     logger: silentLogger(),
@@ -80,7 +80,7 @@ describe('routing rules editor in the console', () => {
   it('refuses a save based on an older version (409)', async () => {
     const { db, client } = await rulesConsole();
     const csrf = await client.csrf('/console/rules');
-    db.save(REPORTS, 'someone-else', 0);
+    await db.save(REPORTS, 'someone-else', 0);
     const res = await client.post('/console/rules/save', { _csrf: csrf, baseVersion: '0', rules: '' });
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('changed since version 0');
@@ -113,8 +113,8 @@ describe('routing rules editor in the console', () => {
 
   it('loads an older version into the editor to restore it', async () => {
     const { db, client } = await rulesConsole();
-    db.save(REPORTS, 'root', 0);
-    db.save('', 'root', 1);
+    await db.save(REPORTS, 'root', 0);
+    await db.save('', 'root', 1);
     const page = await (await client.get('/console/rules?version=1')).text();
     expect(page).toContain('source: { equals: reports }');
     expect(page).toContain('value="restore version 1"');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { openBrowser, type Browser } from './browser.js';
+import { openBrowser, type Browser } from '../helpers/browser.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 

@@ -101,13 +101,14 @@ function DryRunFields({ input }: { input?: DryRunInput }) {
   );
 }
 
-function render(
+async function render(
   c: ConsoleContext,
   db: DatabaseRules | undefined,
   v: View,
   status: 200 | AppErrorStatus = 200,
 ) {
   const ctx = c.get('ctx');
+  const versions = db ? await db.versions(50) : undefined;
   const failed = v.error ?? (v.result && !v.result.ok ? v.result.error : undefined);
   return c.html(
     <Layout ctx={ctx} title="Routing rules" section="rules">
@@ -144,18 +145,21 @@ function render(
           <RulesTable engine={v.draftEngine ?? v.engine} result={v.result} />
         )}
       </section>
-      {db ? <Versions versions={db.versions(50)} shown={v.shown} /> : null}
+      {versions ? <Versions versions={versions} shown={v.shown} /> : null}
     </Layout>,
     status,
   );
 }
 
 /** The editor's text on GET: a stored version asked for (?version=), else the version in force. */
-function draftOf(db: DatabaseRules | undefined, asked: string | undefined): { draft: Draft; shown?: number } {
+async function draftOf(
+  db: DatabaseRules | undefined,
+  asked: string | undefined,
+): Promise<{ draft: Draft; shown?: number }> {
   const current = db?.current();
   const base = current?.version ?? 0;
   const n = Number(asked);
-  const old = asked && Number.isSafeInteger(n) ? db?.version(n) : undefined;
+  const old = asked && Number.isSafeInteger(n) ? await db?.version(n) : undefined;
   if (old)
     return { draft: { yaml: old.yaml, base, note: `restore version ${old.version}` }, shown: old.version };
   return { draft: { yaml: current?.yaml ?? '', base }, shown: current?.version };
@@ -172,10 +176,10 @@ export function registerRules(
   db?: DatabaseRules,
 ): void {
   const saved = (n: number) => `Version ${n} saved and in force.`;
-  app.get('/console/rules', (c) => {
+  app.get('/console/rules', async (c) => {
     const n = Number(c.req.query('saved'));
-    const info = Number.isSafeInteger(n) && db?.version(n) ? saved(n) : undefined;
-    return render(c, db, { engine: rules(), ...draftOf(db, c.req.query('version')), info });
+    const info = Number.isSafeInteger(n) && (await db?.version(n)) ? saved(n) : undefined;
+    return render(c, db, { engine: rules(), ...(await draftOf(db, c.req.query('version'))), info });
   });
 
   app.post('/console/rules/dry-run', (c) => {
@@ -204,12 +208,12 @@ export function registerRules(
     return render(c, db, { ...view, result }, result.ok ? 200 : 400);
   });
 
-  app.post('/console/rules/save', (c) => {
+  app.post('/console/rules/save', async (c) => {
     const f = c.get('form');
     const draft: Draft = { yaml: lf(f.rules ?? ''), base: Number(f.baseVersion) || 0, note: f.note };
     if (!db) return render(c, db, { engine: rules(), draft, error: 'Rule editing is not available.' }, 400);
     try {
-      const v = db.save(draft.yaml, c.get('user').name, draft.base, f.note);
+      const v = await db.save(draft.yaml, c.get('user').name, draft.base, f.note);
       return c.redirect(`/console/rules?saved=${v.version}`, 303);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

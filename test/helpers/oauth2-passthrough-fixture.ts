@@ -1,11 +1,11 @@
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import type { Page } from 'playwright-core';
 import { Trino } from 'trino-client';
-import { openBrowser, type Browser } from '../ui/browser.js';
-import { startIdp, type TestIdp } from '../helpers/oidc-provider.js';
-import { startGateway, testConfig, type ConfigObject, type TestGateway } from '../helpers/start-gateway.js';
-import { selfSignedCert, type TestCert } from '../helpers/tls.js';
-import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { openBrowser, type Browser } from './browser.js';
+import { startIdp, type TestIdp } from './oidc-provider.js';
+import { startGateway, testConfig, type ConfigObject, type TestGateway } from './start-gateway.js';
+import { selfSignedCert, type TestCert } from './tls.js';
+import { TrinoEmulator } from './trino-emulator/index.js';
 
 export const TRINO_SECRET = 'the-clusters-client-secret-0123456789';
 

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import { openBrowser, type Browser } from '../ui/browser.js';
-import { startIdp, type IdpOptions, type TestIdp } from '../helpers/oidc-provider.js';
-import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
-import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { openBrowser, type Browser } from './browser.js';
+import { startIdp, type IdpOptions, type TestIdp } from './oidc-provider.js';
+import { passwordAuth, startGateway, testConfig, type TestGateway } from './start-gateway.js';
+import { TrinoEmulator } from './trino-emulator/index.js';
 
 export const CLIENT_SECRET = 'the-client-secret-of-the-gateway-0123456789';
 

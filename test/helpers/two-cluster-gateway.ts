@@ -1,6 +1,6 @@
 import { hashPassword } from '../../src/auth/password-hash.js';
-import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
-import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { startGateway, testConfig, type TestGateway } from './start-gateway.js';
+import { TrinoEmulator } from './trino-emulator/index.js';
 
 export interface TwoClusters {
   adhoc: TrinoEmulator;
