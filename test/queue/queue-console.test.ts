@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdmissionQueue } from '../../src/queue/admission.js';
 import { consoleQueue } from '../../src/queue/queue-service.js';
 import { MemorySlotStore } from '../../src/queue/slot-store.js';
-import { Client, consoleFixture } from '../ui/console-fixture.js';
+import { Client, consoleFixture } from '../helpers/console-fixture.js';
 
 async function heldQueue() {
   const q = new AdmissionQueue<unknown>(
