@@ -28,6 +28,8 @@ export interface ExplainDeps {
   picker: BackendPicker;
   rules: RuleEngine;
   defaultGroup: string;
+  /** Whether the gateway's queue would hold a new query of the user in the group now (groups with a queue only). */
+  wouldWait?: (group: string, user: string) => { queued: boolean; reason?: string } | undefined;
 }
 
 /**
@@ -66,7 +68,8 @@ export function explainRoute(d: ExplainDeps): Hono<AppEnv> {
       });
       const group = explanation.decision.ok ? explanation.decision.group : undefined;
       const pick = group ? d.picker.pick(group, { user: principal.name }) : undefined;
-      return c.json({ ...explanation, backend: pick?.backend.name ?? null });
+      const queue = group ? d.wouldWait?.(group, principal.name) : undefined;
+      return c.json({ ...explanation, backend: pick?.backend.name ?? null, ...(queue ? { queue } : {}) });
     },
   );
   return app;

@@ -129,6 +129,7 @@ function mountAdmin(app: Hono<AppEnv>, s: Services): void {
       picker: s.picker,
       rules: s.rules,
       defaultGroup,
+      wouldWait: (group, user) => s.queue?.wouldWait(group, user),
     }),
   );
 }

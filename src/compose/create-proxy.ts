@@ -23,6 +23,7 @@ export function createProxy(s: Services): ProtocolProxy {
     affinity: s.affinity,
     codec: s.codec,
     tracker: s.tracker,
+    queue: s.queue?.gate,
     forwarder: s.forwarder,
     authenticator: s.authenticator,
     router: queryRouter(s),

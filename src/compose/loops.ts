@@ -14,6 +14,7 @@ export async function startLoops(
 ): Promise<{ historyRepaired: Promise<unknown> }> {
   s.recorder.start(signal);
   s.tracker.start(signal);
+  s.queue?.start(signal);
   s.retention.start(signal);
   await s.monitor?.start(signal);
   s.loadSamples.start(() => s.registry.all(), signal);

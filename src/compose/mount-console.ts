@@ -42,6 +42,7 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
       rules: () => s.rules,
       databaseRules: s.databaseRules,
       openApi,
+      queue: s.queue?.consoleView(),
       logger: s.logger,
       ...(sso ? { oidc: { loginUrl: sso.loginUrl, user: sso.user } } : {}),
     }),

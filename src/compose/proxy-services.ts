@@ -3,6 +3,7 @@ import { Affinity } from '../proxy/affinity.js';
 import { Forwarder } from '../proxy/forward.js';
 import { HandleCodec } from '../proxy/handle-codec.js';
 import { QueryTracker } from '../proxy/query-tracker.js';
+import { QueueService, queueConfigs } from '../queue/queue-service.js';
 import type { BackendServices } from './backend-services.js';
 import type { Core } from './core.js';
 import type { HistoryServices } from './history-services.js';
@@ -14,6 +15,8 @@ export interface ProxyServices {
   affinityRepo: AffinityRepo;
   forwarder: Forwarder;
   codec: HandleCodec;
+  /** The gateway's own queue, when some group has one (groups[].queue). */
+  queue?: QueueService;
 }
 
 /** buildProxyState: what the protocol proxy keeps between requests (queries in flight, affinity). */
@@ -28,7 +31,19 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
     storeSql: h.storeSql,
     isSecretKey: h.isSecretProperty,
     logger: k.logger,
+    onEnded: (queryId) => queue?.gate.ended(queryId),
   });
+  const codec = new HandleCodec(k.secrets.affinity);
+  const queue = queueConfigs(cfg).size
+    ? new QueueService(cfg, {
+        registry: b.registry,
+        picker: b.picker,
+        codec,
+        metrics: k.metrics,
+        logger: k.logger,
+        live: () => tracker.liveQueries(),
+      })
+    : undefined;
   const affinityRepo = new AffinityRepo(k.db.db);
   return {
     tracker,
@@ -36,6 +51,7 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
     affinity: new Affinity(affinityRepo, k.logger, (id) => h.history.get(id)?.user),
     affinityRepo,
     forwarder: new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl),
-    codec: new HandleCodec(k.secrets.affinity),
+    codec,
+    ...(queue ? { queue } : {}),
   };
 }

@@ -71,6 +71,8 @@ export const queryHistory = pgTable(
     errorType: text('error_type'),
     errorMessage: text('error_message'),
     elapsedMs: ms('elapsed_ms'),
+    /** Milliseconds the query waited in the gateway's own queue before a cluster got it; null when it did not wait. */
+    queuedMs: ms('queued_ms'),
     rows: bigint('rows', { mode: 'number' }),
     bytes: bigint('bytes', { mode: 'number' }),
   },

@@ -70,6 +70,8 @@ export const queryHistory = sqliteTable(
     errorType: text('error_type'),
     errorMessage: text('error_message'),
     elapsedMs: integer('elapsed_ms'),
+    /** Milliseconds the query waited in the gateway's own queue before a cluster got it; null when it did not wait. */
+    queuedMs: integer('queued_ms'),
     rows: integer('rows'),
     bytes: integer('bytes'),
   },

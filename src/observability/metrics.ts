@@ -107,6 +107,44 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly queueLength = new Gauge({
+    name: 'switchyard_queue_waiting_queries',
+    help: "Queries held in the gateway's own queue, by routing group",
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+  readonly queueWait = new Histogram({
+    name: 'switchyard_queue_wait_seconds',
+    help: "Time queries waited in the gateway's queue before a slot (or their end), by routing group and outcome (started, canceled, abandoned, failed)",
+    labelNames: ['group', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  readonly queueRejections = new Counter({
+    name: 'switchyard_queue_rejections_total',
+    help: "Queries the gateway's queue failed at once or after waiting, by routing group and reason (full, timeout, no_backend)",
+    labelNames: ['group', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly queueRunning = new Gauge({
+    name: 'switchyard_queue_running_slots',
+    help: "Slots of the gateway's queue held by running queries, by backend",
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+  readonly queueCorrections = new Counter({
+    name: 'switchyard_queue_slot_corrections_total',
+    help: "Slots the periodic check gave back or took because the count had drifted from the clusters' and the gateway's own view, by backend and direction",
+    labelNames: ['backend', 'direction'] as const,
+    registers: [this.registry],
+  });
+  readonly queueFailovers = new Counter({
+    name: 'switchyard_queue_failovers_total',
+    help: 'Queries that never started resubmitted to another backend of the group, by routing group',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
   /** Labelled children of requests/proxyLatency per route and status class, resolved once per label set. */
   private readonly proxied = new Map<
     string,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteQuery } from '../observability/request-id.js';
+import { QUEUE_OWNER } from '../queue/queue-gate.js';
 import type { RequestKind } from '../trino/paths.js';
 import { FailedQueries } from './failed-queries.js';
 import { notFound, ownerBackend, queryBackend } from './follow-up-owner.js';
@@ -35,7 +36,8 @@ export function forwardFollowUp(
 
 /**
  * statement sends a poll or cancel of a statement to the backend that owns the query: the one the signed
- * handle in its URL names, else the one affinity remembers. A query the gateway failed itself is answered here.
+ * handle in its URL names, else the one affinity remembers. A query the gateway failed itself is answered here;
+ * one the gateway's queue holds (its handle names QUEUE_OWNER) is answered by the queue.
  */
 function statement(
   cx: ProxyContext,
@@ -47,15 +49,16 @@ function statement(
   if (FailedQueries.owns(k.queryId)) return cx.failed.answerPoll(res, req.method, k.queryId);
   const owner = k.handle !== undefined ? cx.codec.decode(k.handle) : cx.affinity.queryOwner(k.queryId);
   if (!owner) throw notFound(k.queryId);
+  const path = k.path + search;
+  if (owner === QUEUE_OWNER && cx.queue) return cx.queue.followUp(cx, req, res, k.queryId, path);
   const b = ownerBackend(cx.registry, owner, k.queryId);
   cx.tracker.seen(k.queryId);
   if (cx.debug) noteQuery(res, k.queryId, b.name);
-  const path = k.path + search;
   if (req.method === 'DELETE') return cancel(cx, req, res, b, path, k.queryId);
   // Read before prepareHeaders asks the backend for identity (its URLs are rewritten on the way).
   const clientGzip = acceptsGzip(req);
   const fwdOrigin = prepareHeaders(req, b, cx.tls, true, cx.prefix);
-  new StatementPoll(cx, k.queryId, b, path, clientGzip, fwdOrigin).send(req, res);
+  new StatementPoll(cx, req, k.queryId, b, path, clientGzip, fwdOrigin).send(res);
 }
 
 async function cancel(
@@ -69,13 +72,14 @@ async function cancel(
   if (await relay(cx, req, res, b, path, true)) cx.tracker.canceled(queryId);
 }
 
-/** byQueryId serves /v1/query/{id} (trino-client cancels with DELETE here) on the owner. */
+/** byQueryId serves /v1/query/{id} (trino-client cancels with DELETE here) on the owner, or in the queue. */
 async function byQueryId(
   cx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
   queryId: string,
 ): Promise<void> {
+  if (cx.queue?.holds(queryId)) return cx.queue.byQueryId(req, res, queryId);
   const ok = await relay(cx, req, res, queryBackend(cx.registry, cx.affinity, queryId), req.url ?? '', true);
   if (ok && req.method === 'DELETE') cx.tracker.canceled(queryId);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
+import type { QueueGate } from '../queue/queue-gate.js';
 import { mayUse } from '../routing/group-choice.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
@@ -21,12 +22,18 @@ export interface Placement {
   pinned: boolean;
 }
 
+/** A new query of a group with a queue (groups[].queue): the gateway's queue chooses its backend, or holds it. */
+export interface Queued {
+  decision: RoutingDecision;
+  queue: QueueGate;
+}
+
 /**
  * placeQuery is the one place a backend is chosen for a new query: the cluster of its transaction, the
  * cluster of the query a kill_query names, or the routing group's choice (header, rules, defaults) and
  * its selector's pick from the available pool. It throws the Trino-shaped refusal (403 for a group the
  * principal may not use, 404 for an unknown group, 503 for an empty pool; a QueryFailure for an
- * unknown transaction).
+ * unknown transaction). In a group the gateway's queue governs, the queue chooses instead (Queued).
  */
 export function placeQuery(
   cx: ProxyContext,
@@ -34,7 +41,7 @@ export function placeQuery(
   principal: Principal,
   user: string,
   sql: string,
-): Placement {
+): Placement | Queued {
   const txn = header(req.headers, 'transactionId');
   if (txn && txn.toUpperCase() !== 'NONE') return inTransaction(cx, txn, principal);
   const killed = killTargetOwner(cx, sql, principal);
@@ -47,6 +54,7 @@ export function placeQuery(
     cx.metrics.routingFailures.inc({ reason: d.status === 403 ? 'forbidden_group' : 'no_group' });
     throw d;
   }
+  if (cx.queue?.governs(d.group)) return { decision: d, queue: cx.queue };
   const pick = cx.picker.pick(d.group, { user });
   if (!pick) {
     cx.metrics.routingFailures.inc({ reason: 'no_backend' });

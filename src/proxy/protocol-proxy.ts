@@ -137,8 +137,9 @@ export class ProtocolProxy {
     if (kind.kind === 'submit') return submit(cx, req, res, principal);
     applyPrincipal(req, principal, cx.resolveUser);
     const queryId = kind.kind === 'statement' || kind.kind === 'query' ? kind.queryId : undefined;
-    // A query the gateway failed itself ran nowhere: its random id is the poll's only secret.
-    if (queryId !== undefined && !FailedQueries.owns(queryId))
+    // A query the gateway failed itself ran nowhere: its random id is the poll's only secret. A query the
+    // gateway's queue holds is checked by the queue (no cluster and no affinity know it yet).
+    if (queryId !== undefined && !FailedQueries.owns(queryId) && !cx.queue?.holds(queryId))
       checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
     return forwardFollowUp(cx, req, res, kind, search);
   }

@@ -2,6 +2,7 @@ import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { QueueGate } from '../queue/queue-gate.js';
 import type { Affinity } from './affinity.js';
 import type { Forwarder } from './forward.js';
 import type { HandleCodec } from './handle-codec.js';
@@ -30,6 +31,8 @@ export interface ProtocolProxyDeps {
   logger: Logger;
   /** How browsers sign in to the web UI at the gateway (src/proxy/ui-sign-in.ts); default: Basic only. */
   webUi?: { oidcUrl?: string; basic: boolean; tokens: boolean };
+  /** The gateway's own queue (src/queue), for groups that have one. Default: none. */
+  queue?: QueueGate;
   /** Passive health: a transport failure talking to a backend. */
   onUpstreamFailure?: (backend: string, kind: UpstreamFailureKind) => void;
 }

@@ -17,6 +17,8 @@ export interface QueryStart {
   rule?: string;
   policy?: string;
   sql: string;
+  /** Milliseconds it waited in the gateway's queue before this submission (history's queued time). */
+  queuedMs?: number;
 }
 
 export interface TrackerOptions extends BudgetLimits {
@@ -32,6 +34,8 @@ export interface TrackerOptions extends BudgetLimits {
   isSecretKey: (key: string) => boolean;
   /** Writes one info line per finished query; none when absent. */
   logger?: Logger;
+  /** Told when a followed query ends, however it ends (the gateway's queue gives its slot back). */
+  onEnded?: (queryId: string) => void;
 }
 
 interface Live {
@@ -129,6 +133,7 @@ export class QueryTracker {
       sqlBytes: stored.sqlBytes,
       sqlSha256: stored.sqlSha256,
       submittedAt: now,
+      queuedMs: q.queuedMs ?? null,
       state: 'RUNNING',
     });
   }
@@ -189,6 +194,7 @@ export class QueryTracker {
       return;
     }
     this.live.delete(queryId);
+    this.o.onEnded?.(queryId);
     this.budgets.ended(l.user, l.polled);
     this.adjust(l.backend, -1);
     const elapsedMs = outcome.elapsedMs ?? now - l.submittedAt;
@@ -240,6 +246,11 @@ export class QueryTracker {
       else if (!l.polled && now - l.submittedAt > this.o.unpolledAbandonMs)
         this.finished(id, { state: 'ABANDONED', errorMessage: 'never polled after its first answer' }, now);
     }
+  }
+
+  /** liveQueries lists the queries followed now (the queue's drift check compares its slots with them). */
+  *liveQueries(): IterableIterator<{ queryId: string; backend: string; group?: string; user: string }> {
+    for (const [queryId, l] of this.live) yield { queryId, backend: l.backend, group: l.group, user: l.user };
   }
 
   /** usage: a user's live and never-polled query counts (for tests and the admin view). */

@@ -28,6 +28,8 @@ export class StatementPoll implements ForwardOptions, StatementResponseOptions {
 
   constructor(
     private readonly cx: ProxyContext,
+    /** Kept for the queue's failover, which sends the statement again on this request (queue-gate.ts). */
+    private readonly req: IncomingMessage,
     private readonly queryId: string,
     private readonly b: Backend,
     readonly path: string,
@@ -39,8 +41,8 @@ export class StatementPoll implements ForwardOptions, StatementResponseOptions {
   }
 
   /** send forwards the poll; the answer, or the failure to get one, reaches the client through this object. */
-  send(req: IncomingMessage, res: ServerResponse): void {
-    this.cx.forwarder.send(req, res, this.b, this, (out) => this.settled(res, out));
+  send(res: ServerResponse): void {
+    this.cx.forwarder.send(this.req, res, this.b, this, (out) => this.settled(res, out));
   }
 
   onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {
@@ -56,6 +58,8 @@ export class StatementPoll implements ForwardOptions, StatementResponseOptions {
     const tracker = this.cx.tracker;
     if (up.statusCode === 200) {
       tracker.answered(this.queryId);
+      if (this.cx.queue && this.path.startsWith('/v1/statement/executing/'))
+        this.cx.queue.executing(this.queryId);
       finishOnLastPage(facts, tracker);
     }
     // The cluster does not know the query (it restarted, or the slug was forged): see tracker.lost.
@@ -75,6 +79,15 @@ export class StatementPoll implements ForwardOptions, StatementResponseOptions {
   /** settled handles a poll that got no answer: the client gets a Trino error. */
   private settled(res: ServerResponse, out: ForwardOutcome): void {
     if (out.ok) return;
+    // A query still in its cluster's queue, whose cluster went away: the gateway's queue may send it elsewhere.
+    if (
+      (out.kind === 'refused' || out.kind === 'reset') &&
+      !res.headersSent &&
+      this.cx.queue?.failover(this.cx, this.req, res, this.queryId, this.path)
+    ) {
+      this.cx.onUpstreamFailure?.(this.b.name, out.kind);
+      return;
+    }
     answerUpstreamFailure(this.cx, res, this.b, out.kind);
     // A refused or reset poll: the cluster may have gone away. Unless a later poll is answered, the query
     // ends (its in-flight count must not keep the backend looking busy).

@@ -34,6 +34,10 @@ export interface Submission {
   readonly clientAddress: string;
   /** Read before the first attempt asked the backend for identity. */
   readonly clientGzip: boolean;
+  /** Milliseconds it waited in the gateway's queue (history's queued time). */
+  readonly queuedMs?: number;
+  /** Told the cluster's query id before the client sees its first answer (the queue binds its slot). */
+  readonly onQueryId?: (queryId: string) => void;
 }
 
 /**
@@ -101,7 +105,9 @@ class SubmissionAttempt implements ForwardOptions, StatementResponseOptions {
       rule: p.decision.rule,
       policy: p.policy,
       sql: s.sql,
+      queuedMs: s.queuedMs,
     });
+    s.onQueryId?.(queryId);
   }
 
   done(facts: StatementFacts | undefined): void {

@@ -18,7 +18,8 @@ import { attempt, type Submission } from './submission-attempt.js';
  * submit serves a new query (POST /v1/statement): the principal decides the user, the statement is read
  * (bounded) and checked, the user's budgets admit it, placeQuery chooses its backend, and the statement
  * goes there, once more elsewhere if the first backend refused it. The answer that names the query id
- * starts it (submission-attempt.ts); the tracker observes its end (query-tracker.ts).
+ * starts it (submission-attempt.ts); the tracker observes its end (query-tracker.ts). A query of a group
+ * with a queue goes to the gateway's queue instead (src/queue/queue-gate.ts), which places it on a free slot.
  */
 export async function submit(
   cx: ProxyContext,
@@ -46,6 +47,8 @@ export async function submit(
     clientAddress: clientAddress(req),
     clientGzip: acceptsGzip(req),
   };
+  // The gateway's own queue (src/queue) runs it now on a free slot, holds it, or refuses it.
+  if ('queue' in placement) return placement.queue.submit({ ...s, decision: placement.decision });
   const { out, at } = await sendWithRetry(s, placement);
   if (out.ok) return;
   // Refused (or the client left): the statement never ran, a status is safe. Otherwise it may run.

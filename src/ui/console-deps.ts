@@ -85,6 +85,8 @@ export interface ConsoleDeps {
   databaseRules?: DatabaseRules;
   /** The gateway's OpenAPI document; the API reference page is hidden without it. */
   openApi?: () => Promise<object>;
+  /** The gateway's own queue (groups[].queue); the Queue page is hidden without it. */
+  queue?: import('./pages/queue.js').ConsoleQueue;
   /** Session lifetime in ms. Default 8 hours. */
   sessionTtlMs?: number;
   /**

@@ -15,6 +15,7 @@ import { registerLogin } from './pages/login.js';
 import { registerQueries } from './pages/queries.js';
 import { registerQueryDetail } from './pages/query-detail.js';
 import { registerRules } from './pages/rules.js';
+import { registerQueue } from './pages/queue.js';
 import { SessionCodec } from './session.js';
 import { SCRIPT } from './styles.js';
 
@@ -82,6 +83,7 @@ export function consoleRoutes(deps: ConsoleDeps & { logger?: Pick<Logger, 'error
   if (deps.catalogs) registerCatalogs(app, k, deps.catalogs);
   if (deps.rules) registerRules(app, k, deps.rules, deps.databaseRules);
   if (deps.openApi) registerApiReference(app, deps.openApi);
+  if (deps.queue) registerQueue(app, k, deps.queue);
   app.get('/console/', (c) => c.redirect('/console', 301));
 
   app.all('/console/*', (c) =>

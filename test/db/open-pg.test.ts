@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,13 @@ import { databaseSchema } from '../../src/config/schema.js';
 import { openPostgres } from '../../src/db/open-pg.js';
 import { DatabaseError } from '../../src/db/open.js';
 import { createTestDatabase, testPostgresUrl } from './pg-test-db.js';
+
+/** The PostgreSQL migrations this build ships (drizzle/pg): every one is applied to an empty database. */
+const KNOWN = (
+  JSON.parse(readFileSync(new URL('../../drizzle/pg/meta/_journal.json', import.meta.url), 'utf8')) as {
+    entries: unknown[];
+  }
+).entries.length;
 
 const OPTS = { poolSize: 2, connectTimeoutMs: 2_000, queryTimeoutMs: 30_000 };
 
@@ -23,7 +31,7 @@ describe('opening PostgreSQL', () => {
     try {
       const opened = await Promise.all([1, 2, 3].map(() => openPostgres(db.url, OPTS)));
       const r = await opened[0]!.pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-      expect(r.rows[0].n).toBe(1);
+      expect(r.rows[0].n).toBe(KNOWN);
       await Promise.all(opened.map((o) => o.close()));
     } finally {
       await db.drop();
@@ -39,7 +47,9 @@ describe('opening PostgreSQL', () => {
       await c.end();
       const err = await openPostgres(db.url, OPTS).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DatabaseError);
-      expect((err as Error).message).toMatch(/^database\.url: .* schema version 2 .* knows only 1: .*newer/);
+      expect((err as Error).message).toMatch(
+        new RegExp(`^database\\.url: .* schema version ${KNOWN + 1} .* knows only ${KNOWN}: .*newer`),
+      );
     } finally {
       await db.drop();
     }
