@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { sendQueryPage } from '../trino/query-page.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
 import { answerError, answerSubmissionLost, answerUpstreamFailure } from '../proxy/failure-answer.js';
@@ -126,8 +127,8 @@ export class QueueGate {
     const priority = (s.decision as { priority?: number }).priority ?? 0;
     const held = this.admission.hold(s.decision.group, s.user, priority, { s, headers }, Date.now(), refused);
     if (held.kind === 'full')
-      return this.page(res, failedPage(this.facts(), this.urls, Date.now(), held.failure));
-    if (held.kind === 'queued') this.page(res, queuedPage(held.held, this.urls, Date.now()));
+      return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), held.failure));
+    if (held.kind === 'queued') sendQueryPage(res, queuedPage(held.held, this.urls, Date.now()));
   }
 
   /** submit admits a new query of a queued group: it runs now on a free slot, is held, or is refused. */
@@ -137,8 +138,9 @@ export class QueueGate {
     for (const k in req.headers) if (!NOT_KEPT.includes(k)) headers[k] = req.headers[k];
     const priority = (s.decision as { priority?: number }).priority ?? 0;
     const a = await this.admission.admit(s.decision.group, s.user, priority, { s, headers });
-    if (a.kind === 'full') return this.page(res, failedPage(this.facts(), this.urls, Date.now(), a.failure));
-    if (a.kind === 'queued') return this.page(res, queuedPage(a.held, this.urls, Date.now()));
+    if (a.kind === 'full')
+      return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), a.failure));
+    if (a.kind === 'queued') return sendQueryPage(res, queuedPage(a.held, this.urls, Date.now()));
     const refused = new Set<string>();
     if (await this.run(cx, req, res, s, a.lease, refused)) return;
     // Every backend with a free slot refused it: it never started, so it waits like any held query.
@@ -151,8 +153,8 @@ export class QueueGate {
       refused,
     );
     if (again.kind === 'full')
-      return this.page(res, failedPage(this.facts(), this.urls, Date.now(), again.failure));
-    if (again.kind === 'queued') this.page(res, queuedPage(again.held, this.urls, Date.now()));
+      return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), again.failure));
+    if (again.kind === 'queued') sendQueryPage(res, queuedPage(again.held, this.urls, Date.now()));
   }
 
   /**
@@ -244,10 +246,10 @@ export class QueueGate {
       this.admission.requeue(h);
     }
     if (h.state === 'failed' && h.failure)
-      return this.page(res, failedPage(h, this.urls, Date.now(), h.failure));
-    if (h.state === 'gone') return this.page(res, failedPage(h, this.urls, Date.now(), GONE));
+      return sendQueryPage(res, failedPage(h, this.urls, Date.now(), h.failure));
+    if (h.state === 'gone') return sendQueryPage(res, failedPage(h, this.urls, Date.now(), GONE));
     h.token++;
-    this.page(res, queuedPage(h, this.urls, Date.now()));
+    sendQueryPage(res, queuedPage(h, this.urls, Date.now()));
   }
 
   /** byQueryId serves /v1/query/{id} of a held query: DELETE cancels it, GET tells its state. */
@@ -261,7 +263,10 @@ export class QueueGate {
       return;
     }
     const state = h.state === 'failed' ? 'FAILED' : h.state === 'gone' ? 'FAILED' : 'QUEUED';
-    this.page(res, JSON.stringify({ queryId: h.id, state, self: `${this.urls.publicUrl}/v1/query/${h.id}` }));
+    sendQueryPage(
+      res,
+      JSON.stringify({ queryId: h.id, state, self: `${this.urls.publicUrl}/v1/query/${h.id}` }),
+    );
   }
 
   /** checkUser: only the user the query runs as (the principal decided it, as on any follow-up) acts on it. */
@@ -277,17 +282,6 @@ export class QueueGate {
 
   private facts() {
     return { id: this.ids.next(), slug: '', token: 0, enqueuedAt: Date.now() };
-  }
-
-  private page(res: ServerResponse, body: string): void {
-    if (res.headersSent) return void res.destroy();
-    const id = requestIdOf(res);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      ...(id ? { 'x-request-id': id } : {}),
-    });
-    res.end(body);
   }
 }
 

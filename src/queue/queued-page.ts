@@ -1,4 +1,5 @@
 import type { ErrorType } from '../trino/errors.js';
+import { emptyQueryStats } from '../trino/query-page.js';
 
 /** Where a held query's pages point: the gateway's own queued URL, signed like a backend handle. */
 export interface PageUrls {
@@ -26,7 +27,7 @@ export function queuedPage(q: HeldFacts, urls: PageUrls, now: number): string {
     id: q.id,
     infoUri: `${urls.publicUrl}/ui/query.html?${q.id}`,
     nextUri: `${urls.publicUrl}/v1/statement/queued/${q.id}/${q.slug}~${urls.handle}/${q.token}`,
-    stats: stats('QUEUED', waited),
+    stats: emptyQueryStats('QUEUED', waited),
     warnings: [],
   });
 }
@@ -42,33 +43,11 @@ export function failedPage(
   return JSON.stringify({
     id: q.id,
     infoUri: `${urls.publicUrl}/ui/query.html?${q.id}`,
-    stats: stats('FAILED', waited),
+    stats: emptyQueryStats('FAILED', waited),
     error: {
       ...err,
       failureInfo: { type: 'io.trino.gateway.QueueError', message: err.message, suppressed: [], stack: [] },
     },
     warnings: [],
   });
-}
-
-function stats(state: 'QUEUED' | 'FAILED', waitedMs: number) {
-  return {
-    state,
-    queued: state === 'QUEUED',
-    scheduled: false,
-    nodes: 0,
-    totalSplits: 0,
-    queuedSplits: 0,
-    runningSplits: 0,
-    completedSplits: 0,
-    cpuTimeMillis: 0,
-    wallTimeMillis: 0,
-    queuedTimeMillis: waitedMs,
-    elapsedTimeMillis: waitedMs,
-    processedRows: 0,
-    processedBytes: 0,
-    physicalInputBytes: 0,
-    peakMemoryBytes: 0,
-    spilledBytes: 0,
-  };
 }

@@ -1,4 +1,5 @@
 import { requestIdOf } from '../observability/request-id.js';
+import { emptyQueryStats, sendQueryPage } from './query-page.js';
 
 /**
  * Errors the gateway itself answers on protocol paths, in the shape of Trino's QueryError
@@ -108,33 +109,12 @@ export function writeQueryPage(
   res: import('node:http').ServerResponse,
   page: { queryId: string; publicUrl: string; error: GatewayError; nextUri?: string },
 ): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
   const { error, nextUri } = page;
   const body = JSON.stringify({
     id: page.queryId,
     infoUri: `${page.publicUrl}/ui/`,
     ...(nextUri ? { nextUri } : {}),
-    stats: {
-      state: nextUri ? 'QUEUED' : 'FAILED',
-      queued: !!nextUri,
-      scheduled: false,
-      nodes: 0,
-      totalSplits: 0,
-      queuedSplits: 0,
-      runningSplits: 0,
-      completedSplits: 0,
-      cpuTimeMillis: 0,
-      wallTimeMillis: 0,
-      queuedTimeMillis: 0,
-      elapsedTimeMillis: 0,
-      processedRows: 0,
-      processedBytes: 0,
-      peakMemoryBytes: 0,
-      spilledBytes: 0,
-    },
+    stats: emptyQueryStats(nextUri ? 'QUEUED' : 'FAILED', 0),
     ...(nextUri
       ? {}
       : {
@@ -150,11 +130,5 @@ export function writeQueryPage(
         }),
     warnings: [],
   });
-  const id = requestIdOf(res);
-  res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    ...(id ? { 'x-request-id': id } : {}),
-  });
-  res.end(body);
+  sendQueryPage(res, body);
 }
