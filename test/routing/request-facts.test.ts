@@ -92,13 +92,3 @@ describe('parsePreparedStatements', () => {
     expect([...parsePreparedStatements(header)]).toEqual(expected);
   });
 });
-
-describe('sqlFacts on a huge statement', () => {
-  it('reads only its first MAX_ANALYZED_SQL_CHARS characters', async () => {
-    const { sqlFacts, MAX_ANALYZED_SQL_CHARS } = await import('../../src/routing/sql-facts.js');
-    const pad = ' '.repeat(MAX_ANALYZED_SQL_CHARS);
-    const facts = sqlFacts(`SELECT * FROM hive.a.t1 ${pad} JOIN hive.b.t2 ON true`);
-    expect(facts.statementType).toBe('SELECT');
-    expect(facts.tables).toEqual(['hive.a.t1']);
-  });
-});

@@ -58,3 +58,28 @@ describe('lexSql', () => {
       expect(() => lexSql(sql)).not.toThrow();
   });
 });
+
+describe('lexSql on a whole statement', () => {
+  it('folds unquoted words to lower case and keeps quoted identifiers as written', () => {
+    const { kinds, texts } = lexSql('SeLeCt "Mixed ""Case""", \'a\'\'b\', U&\'x\' FROM t -- c\n/* d */');
+    expect(texts).toEqual(['select', 'Mixed "Case"', ',', "a'b", ',', 'x', 'from', 't']);
+    expect(kinds).toEqual([
+      Tok.Word,
+      Tok.Quoted,
+      Tok.Punct,
+      Tok.String,
+      Tok.Punct,
+      Tok.String,
+      Tok.Word,
+      Tok.Word,
+    ]);
+  });
+
+  it('records the parenthesis depth of every token', () => {
+    expect(lexSql('a ( b ( c ) ) d').depths).toEqual([0, 0, 1, 1, 2, 1, 0, 0]);
+  });
+
+  it('reads numbers with decimals and exponents as one token', () => {
+    expect(lexSql('1.5e-3 .5 1_000 0x1F').texts).toEqual(['1.5e-3', '.5', '1_000', '0x1F']);
+  });
+});
