@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { RuleEngine } from '../../src/routing/rule-engine.js';
-import { DATABASE_RULES, describeChange } from '../../src/routing/database-rules.js';
+import { DATABASE_RULES } from '../../src/routing/database-rules.js';
 import { parseRuleFiles, RuleLoadError } from '../../src/routing/rule-loader.js';
 import { engineOf, facts, until } from '../helpers/routing-fixtures.js';
 
@@ -167,18 +167,5 @@ describe('file rules and database rules together', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('what changed between database rule versions', () => {
-  const db = (yaml: string) => parseRuleFiles([{ file: DATABASE_RULES, text: yaml }]).rules;
-  it.each([
-    ['', rule('a', 'x', 'g'), 'added a'],
-    [rule('a', 'x', 'g'), rule('a', 'y', 'g'), 'changed a'],
-    [rule('a', 'x', 'g') + rule('b', 'x', 'g'), rule('b', 'x', 'g'), 'removed a'],
-    [rule('a', 'x', 'g') + rule('b', 'x', 'g'), rule('b', 'x', 'g') + rule('a', 'x', 'g'), 'reordered'],
-    [rule('a', 'x', 'g'), rule('a', 'x', 'g'), 'no rule changed'],
-  ])('%j → %j: %s', (before, after, summary) => {
-    expect(describeChange(db(before), db(after))).toBe(summary);
   });
 });
