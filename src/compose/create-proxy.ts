@@ -1,5 +1,5 @@
 import { resolveTrinoUser } from '../auth/impersonation.js';
-import { ProtocolProxy } from '../proxy/protocol-proxy.js';
+import { ProtocolProxy, type ProtocolProxyDeps } from '../proxy/protocol-proxy.js';
 import type { QueryRouter } from '../proxy/seams.js';
 import { chooseGroup } from '../routing/group-choice.js';
 import { buildRequestFacts } from '../routing/request-facts.js';
@@ -12,8 +12,13 @@ const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 
 /** createProxy builds the Trino protocol proxy (the hot path) over the services it needs. */
 export function createProxy(s: Services): ProtocolProxy {
+  return new ProtocolProxy(proxyDeps(s));
+}
+
+/** proxyDeps is what the protocol proxy is built from, taken from the services (tests build its context). */
+export function proxyDeps(s: Services): ProtocolProxyDeps {
   const cfg = s.config;
-  return new ProtocolProxy({
+  return {
     publicUrl: cfg.server.publicUrl,
     defaultGroup: cfg.routing.defaultGroup,
     tls: !!cfg.server.tls,
@@ -36,7 +41,7 @@ export function createProxy(s: Services): ProtocolProxy {
     metrics: s.metrics,
     logger: s.logger,
     onUpstreamFailure: (name, kind) => s.monitor?.reportFailure(name, kind),
-  });
+  };
 }
 
 /** queryRouter chooses the routing group of a new query: header, rules, the user's default, the configured default. */
