@@ -1,3 +1,5 @@
+// The queue as the proxy talks to it (queue-gate.ts), end to end with real clients: held pages, cancels,
+// refusals, the dry run, failover of queries that never started.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { runPresto, runTrino } from '../helpers/clients.js';
