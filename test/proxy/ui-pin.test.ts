@@ -27,6 +27,8 @@ describe('UiPins', () => {
       { name: 'a1', url: 'http://127.0.0.1:9' },
       { name: 'a2', url: 'http://127.0.0.1:10' },
       { name: 'e1', url: 'http://127.0.0.1:11', group: 'etl' },
+      // Named before the adhoc ones, listed after them: candidates go by group first.
+      { name: 'a0', url: 'http://127.0.0.1:12', group: 'etl' },
     ]);
     pins = new UiPins(f.s.registry, f.s.picker, f.s.codec, 'adhoc');
   });
@@ -55,16 +57,16 @@ describe('UiPins', () => {
   });
 
   it('lists the active clusters of the groups the principal may use, by group then name', () => {
-    expect(pins.candidates(alice).map((b) => b.name)).toEqual(['a1', 'a2', 'e1']);
-    expect(pins.candidates(etlOnly).map((b) => b.name)).toEqual(['e1']);
+    expect(pins.candidates(alice).map((b) => b.name)).toEqual(['a1', 'a2', 'a0', 'e1']);
+    expect(pins.candidates(etlOnly).map((b) => b.name)).toEqual(['a0', 'e1']);
     expect(pins.candidates(nobody)).toEqual([]);
     f.s.registry.get('a2')!.active = false;
-    expect(pins.candidates(undefined).map((b) => b.name)).toEqual(['a1', 'e1']);
+    expect(pins.candidates(undefined).map((b) => b.name)).toEqual(['a1', 'a0', 'e1']);
   });
 
   it("routes to the gateway's default group, or the principal's first group when it may not use that", () => {
     expect(['a1', 'a2']).toContain(pins.routed(alice)?.name);
-    expect(pins.routed(etlOnly)?.name).toBe('e1');
+    expect(['a0', 'e1']).toContain(pins.routed(etlOnly)?.name);
     expect(['a1', 'a2']).toContain(pins.routed(undefined)?.name);
     for (const n of ['a1', 'a2']) f.s.registry.get(n)!.health = 'UNHEALTHY';
     expect(pins.routed(alice)).toBeUndefined();

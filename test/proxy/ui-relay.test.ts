@@ -91,6 +91,9 @@ describe('relay', () => {
       },
     });
     expect(cluster.seen.at(-1)?.headers.cookie).toBe('Trino-UI-Token=abc');
+    // Only others' cookies: the cluster gets no Cookie header at all.
+    await fetch(`${front.url}/ui/api/stats`, { headers: { cookie: 'switchyard_ui=pin; made=up' } });
+    expect(cluster.seen.at(-1)?.headers.cookie).toBeUndefined();
   });
 
   it('drops a cookie named like one of the gateway’s', async () => {
