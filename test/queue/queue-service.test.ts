@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { queueConfigs } from '../../src/queue/queue-service.js';
+import { proxyFixture, type ProxyFixture } from '../helpers/proxy-context.js';
 
 const yaml = (queue: string, extra = '') =>
   `${extra}groups:\n  - name: adhoc\n  - name: etl\n    queue: ${queue}\n`;
@@ -38,5 +39,61 @@ describe('queueConfigs', () => {
 
   it('is empty when no group has a queue', () => {
     expect(queueConfigs(parseConfig('groups: [{ name: adhoc }]')).size).toBe(0);
+  });
+});
+
+describe('QueueService.wouldWait', () => {
+  let f: ProxyFixture;
+  beforeAll(async () => {
+    f = await proxyFixture(
+      [
+        { name: 'q1', url: 'http://127.0.0.1:9', group: 'q' },
+        { name: 'q2', url: 'http://127.0.0.1:10', group: 'q' },
+      ],
+      {
+        groups: [
+          { name: 'adhoc' },
+          { name: 'q', queue: { maxRunningPerBackend: 1, perUserMaxRunning: 2 } },
+          { name: 'empty', queue: { maxRunningPerBackend: 1 } },
+        ],
+      },
+    );
+  });
+  afterAll(async () => f?.close());
+  const queue = () => f.s.queue!;
+  const store = () => queue().admission.store;
+
+  it('knows nothing of a group without a queue', () => {
+    expect(queue().wouldWait('adhoc', 'alice')).toBeUndefined();
+    expect(queue().wouldWait('nope', 'alice')).toBeUndefined();
+  });
+
+  it('says a query would run while a backend has a slot and the user is under the limit', async () => {
+    expect(queue().wouldWait('q', 'alice')).toEqual({ queued: false });
+    await store().take('q', 'q1', 'alice', {});
+    expect(queue().wouldWait('q', 'alice')).toEqual({ queued: false });
+  });
+
+  it('says why a query would wait: every backend full', async () => {
+    await store().take('q', 'q2', 'bob', {});
+    expect(queue().wouldWait('q', 'carol')).toEqual({
+      queued: true,
+      reason: 'every available backend runs maxRunningPerBackend (1) queries',
+    });
+  });
+
+  it('says why a query would wait: the user at perUserMaxRunning', async () => {
+    await store().force('q', 'q1', 'alice');
+    expect(queue().wouldWait('q', 'alice')).toEqual({
+      queued: true,
+      reason: 'the user runs perUserMaxRunning (2) queries',
+    });
+  });
+
+  it('says why a query would wait: no backend available', () => {
+    expect(queue().wouldWait('empty', 'alice')).toEqual({
+      queued: true,
+      reason: 'no backend of the group is available',
+    });
   });
 });
