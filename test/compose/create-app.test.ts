@@ -114,8 +114,10 @@ describe('createApp', () => {
     const r = await get('/api/v1/openapi.json', ADMIN);
     expect(r.status).toBe(200);
     const doc = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
-    expect(doc.openapi).toMatch(/^3\.1/);
+    expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/info', '/gateway/backend/all']));
+    const post = (doc.paths['/api/v1/backends'] as any).post;
+    expect(post.requestBody.content['application/json'].schema.properties.url).toBeTruthy();
   });
 
   it('tags every answer with a request id, keeping a sane one the caller sent', async () => {
