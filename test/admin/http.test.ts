@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appErrorHandler } from '../../src/admin/on-error.js';
-import { issuesMessage, MAX_ADMIN_BODY, readBody } from '../../src/admin/http.js';
+import { issuesMessage, MAX_ADMIN_BODY, readBody, type AppEnv } from '../../src/admin/http.js';
 import { silentLogger } from '../../src/observability/logger.js';
 
 const schema = z.object({ name: z.string().min(1), weight: z.number().int().max(1000).optional() }).strict();
@@ -22,7 +22,7 @@ describe('issuesMessage', () => {
 });
 
 describe('readBody', () => {
-  const app = new Hono()
+  const app = new Hono<AppEnv>()
     .post('/b', async (c) => c.json(await readBody(c, schema)))
     .post('/custom', async (c) => c.json(await readBody(c, schema, 'body: expected the thing')))
     .onError(appErrorHandler(silentLogger()));
