@@ -1,34 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { drainServices } from '../../src/compose/loops.js';
-import { openResources } from '../../src/compose/open-resources.js';
-import { buildServices, type Services } from '../../src/compose/services.js';
-import { parseConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { Metrics } from '../../src/observability/metrics.js';
-import { passwordAuth, testConfig } from '../helpers/start-gateway.js';
+import type { Services } from '../../src/compose/services.js';
+import { buildTestServices, releaseServices } from '../helpers/built-services.js';
+import { passwordAuth } from '../helpers/start-gateway.js';
 
-const opened: Array<{ s: Services; stop: AbortController }> = [];
-afterEach(async () => {
-  for (const { s, stop } of opened.splice(0)) {
-    stop.abort();
-    await drainServices(s, Promise.resolve());
-  }
-});
+afterEach(releaseServices);
 
-/** services builds a gateway's services, as openGateway does, without listening or starting loops. */
-async function services(extra: Record<string, unknown>): Promise<Services> {
-  const cfg = parseConfig(stringify(testConfig([], { health: { enabled: false }, ...extra })), {
-    baseDir: process.cwd(),
-  });
-  const stop = new AbortController();
-  const logger = silentLogger();
-  const metrics = new Metrics();
-  const r = await openResources(cfg, logger, metrics, stop.signal);
-  const s = buildServices(cfg, r, { logger, metrics });
-  opened.push({ s, stop });
-  return s;
-}
+const services = async (extra: Record<string, unknown>): Promise<Services> =>
+  (await buildTestServices([], extra)).s;
 const basic = (user: string, pw: string) => ({
   headers: { authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` },
   remoteAddress: '198.51.100.7',
