@@ -38,10 +38,18 @@ export class CatalogReconciler {
    * missing or stale and drop what was deleted. Catalogs no spec names (static ones) are left alone. A
    * backend whose group has no catalog specs and no deployment rows is not contacted at all.
    */
-  reconcile(b: Backend): Promise<void> {
-    if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return Promise.resolve();
-    const specs = this.d.repo.specs(b.group);
-    if (specs.length === 0) return Promise.resolve();
+  async reconcile(b: Backend): Promise<void> {
+    if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return;
+    let wanted: boolean;
+    try {
+      wanted = this.d.repo.specs(b.group).length > 0;
+    } catch (e) {
+      // A bad stored row or a database that cannot be read must not reject the round (start() and the
+      // interval do not await it: an unhandled rejection would end the process).
+      this.d.logger.error({ backend: b.name, err: (e as Error).message }, 'catalog reconcile failed');
+      return;
+    }
+    if (!wanted) return;
     this.queued.add(b.name);
     return this.a.onBackend(b.name, async () => {
       this.queued.delete(b.name);

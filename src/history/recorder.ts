@@ -123,7 +123,11 @@ export class HistoryRecorder {
 
   /** flush writes everything queued now; resolves to whether the write succeeded (a running flush is shared). */
   flush(): Promise<boolean> {
-    this.flushing ??= this.serially(() => this.writeQueued()).finally(() => (this.flushing = undefined));
+    // A completion may be for a row still in this turn's insert: that insert goes first, else the
+    // completion's update finds no row and the row, inserted after it, stays RUNNING.
+    this.flushing ??= Promise.resolve(this.turnDone)
+      .then(() => this.serially(() => this.writeQueued()))
+      .finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 

@@ -146,3 +146,28 @@ export function token(html: string): string {
   if (!m) throw new Error(`no _csrf field in page:\n${html.slice(0, 500)}`);
   return m[1];
 }
+
+/** signedIn is a console fixture with root signed in, and its pages as HTML. */
+export async function signedIn(extra: Parameters<typeof consoleFixture>[0] = {}) {
+  const fx = consoleFixture(extra);
+  const client = new Client(fx.app);
+  await client.login('root', 's3cret');
+  return { ...fx, client, html: async (path: string) => (await client.get(path)).text() };
+}
+
+/** seedHistory writes seven finished queries (one failed, one with markup and a secret in its SQL) over the last minutes. */
+export function seedHistory(history: ReturnType<typeof consoleFixture>['history'], now = Date.now()) {
+  history.writeBatch(
+    Array.from({ length: 7 }, (_, i) => ({
+      queryId: `20250101_000000_0000${i}_abcde`,
+      user: i % 2 ? 'alice' : 'bob',
+      routingGroup: i < 4 ? 'adhoc' : 'etl',
+      backend: i < 4 ? 'trino-1' : 'trino-3',
+      sql: i === 6 ? "SELECT '<script>alert(1)</script>' WHERE pw = 'hunter2'" : `SELECT ${i}`,
+      submittedAt: now - (7 - i) * 60_000,
+      state: i === 3 ? 'FAILED' : 'FINISHED',
+      elapsedMs: (i + 1) * 100,
+    })),
+    [],
+  );
+}

@@ -158,25 +158,21 @@ describe('HistoryRecorder on an async store', () => {
   });
 });
 
-describe('HistoryRepo.list', () => {
-  it('filters, searches text literally and pages with a stable cursor', () => {
-    const { db } = openDatabase(':memory:');
-    const repo = new HistoryRepo(db);
-    repo.writeBatch(
-      [
-        row('q_1', 1, 'SELECT 100%'),
-        row('q_2', 2, 'SELECT 1'),
-        row('q_3', 2, 'select x_y'),
-        row('q_4', 3, 'SELECT 2'),
-      ],
-      [],
+describe('HistoryRecorder with durable submissions', () => {
+  it('finishes a row submitted and completed in one turn even when a flush comes before the turn is written', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
+    const rec = new HistoryRecorder(
+      writer(opened),
+      { flushIntervalMs: 1000, maxQueue: 100, maxQueueBytes: 1 << 20, durableSubmissions: true },
+      new Metrics(),
+      silentLogger(),
     );
-    expect(repo.list({ text: '100%', limit: 10 }).map((r) => r.queryId)).toEqual(['q_1']);
-    expect(repo.list({ text: 'x_y', limit: 10 }).map((r) => r.queryId)).toEqual(['q_3']);
-    const page1 = repo.list({ limit: 2 });
-    expect(page1.map((r) => r.queryId)).toEqual(['q_4', 'q_3']);
-    const last = page1[1];
-    const page2 = repo.list({ limit: 2, before: { submittedAt: last.submittedAt, queryId: last.queryId } });
-    expect(page2.map((r) => r.queryId)).toEqual(['q_2', 'q_1']);
+    const stored = rec.submitted(row('q_1'));
+    rec.completed({ queryId: 'q_1', state: 'FINISHED', finishedAt: 2000, rows: 1 });
+    expect(await rec.flush()).toBe(true); // the periodic flush, landing before this turn's insert
+    await stored;
+    expect(repo.get('q_1')).toMatchObject({ state: 'FINISHED', finishedAt: 2000, rows: 1 });
+    expect(rec.size()).toBe(0);
   });
 });

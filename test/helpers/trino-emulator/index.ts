@@ -10,7 +10,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { QueryIdGenerator, Slug } from './protocol.js';
+import { QueryIdGenerator, Slug, queryError } from './protocol.js';
 import type { Cluster } from './sql.js';
 import { body, json, text } from './http-util.js';
 import { authenticate, forwardedGate, oauth2Token, view } from './gate.js';
@@ -282,12 +282,27 @@ export class TrinoEmulator implements EmulatorCore {
       cancel(q);
       return void res.writeHead(204).end();
     }
+    // QueryInfo of a failed query carries its failure as Trino's does: errorType, errorCode (ErrorCode's
+    // code/name/type) and failureInfo (ExecutionFailureInfo); a canceled query fails with USER_CANCELED.
+    const failure =
+      q.state !== 'FAILED'
+        ? undefined
+        : q.canceled
+          ? queryError('USER_CANCELED', 'Query was canceled')
+          : q.killed;
     json(req, res, 200, {
       queryId: q.id,
       state: q.state,
       query: q.sql,
       session: { user: q.user },
       self: `${base}/v1/query/${q.id}`,
+      ...(failure
+        ? {
+            errorType: failure.errorType,
+            errorCode: { code: failure.errorCode, name: failure.errorName, type: failure.errorType },
+            failureInfo: failure.failureInfo,
+          }
+        : {}),
     });
   }
 }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,11 @@ async function signIn(url: string, headers: Record<string, string> = {}): Promis
 
 const sessionOf = (res: Response) => /sy_console=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1];
 
-/** A console session, as the browser holds it: a logout outlives a restart, and the cookie stays on TLS. */
-describe('console sessions', () => {
+/**
+ * The console as mountConsole wires it into the gateway: a logout outlives a restart (kept in the settings
+ * table), the cookie stays on TLS, and the OIDC sign-in routes are there only with auth.oidc.
+ */
+describe('mountConsole', () => {
   let root: ConfigObject;
   beforeAll(async () => {
     root = {
@@ -99,5 +103,56 @@ describe('console sessions', () => {
       const res = await signIn(`http://127.0.0.1:${pub.services.config.server.port}`);
       expect(secure(res)).toMatch(/; Secure/);
     });
+  });
+
+  it('signs in despite a stored list of logouts that is not JSON (it counts as empty)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-session-'));
+    const cfg = testConfig([], { database: { path: join(dir, 'gw.db') }, auth: root });
+    let gw = await startGateway(cfg);
+    await gw.stop();
+    const db = new Database(join(dir, 'gw.db'));
+    db.prepare("INSERT INTO settings (key, value) VALUES ('console-revoked-sessions', '{oops')").run();
+    db.close();
+    gw = await startGateway(cfg);
+    try {
+      const res = await signIn(gw.url);
+      expect(res.status).toBe(303);
+      const cookie = `sy_console=${sessionOf(res)}`;
+      expect((await fetch(`${gw.url}/console`, { redirect: 'manual', headers: { cookie } })).status).toBe(
+        200,
+      );
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('mounts the OIDC sign-in routes only with auth.oidc', async () => {
+    const plain = await startGateway(testConfig([], { auth: root }));
+    const sso = await startGateway(
+      testConfig([], {
+        auth: {
+          ...root,
+          oidc: {
+            issuer: 'http://127.0.0.1:9',
+            clientId: 'gw',
+            clientSecret: 'cs',
+            requestTimeoutSeconds: 1,
+          },
+        },
+      }),
+    );
+    try {
+      const none = await fetch(`${plain.url}/oidc/console/login`);
+      expect(none.status).toBe(404);
+      expect(await none.json()).toEqual({ message: 'no route for GET /oidc/console/login' });
+      const login = await (await fetch(`${plain.url}/console/login`)).text();
+      expect(login).not.toContain('/oidc/console/login');
+      const down = await fetch(`${sso.url}/oidc/console/login`, { redirect: 'manual' });
+      expect(down.status).toBe(503); // mounted; its IdP cannot be reached
+      expect(await down.text()).toContain('Identity provider unavailable');
+      expect(await (await fetch(`${sso.url}/console/login`)).text()).toContain('/oidc/console/login');
+    } finally {
+      await Promise.all([plain.stop(), sso.stop()]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Client, consoleFixture } from '../helpers/console-fixture.js';
+import { Client, consoleFixture } from '../../helpers/console-fixture.js';
 
 async function signedIn() {
   const fx = consoleFixture();
