@@ -191,6 +191,11 @@ export class AdmissionQueue<P = unknown> {
     this.bind(lease, queryId);
   }
 
+  /** hasCandidate tells whether the group has an available backend for the user outside `exclude`. */
+  hasCandidate(group: string, user: string, exclude: ReadonlySet<string>): boolean {
+    return this.candidates(group, user, exclude).length > 0;
+  }
+
   /** mayHaveSlot is a cheap look (the store's sync hint) at whether some backend of the group has room. */
   private mayHaveSlot(group: string, cfg: GroupQueueConfig): boolean {
     const max = cfg.maxRunningPerBackend;
@@ -291,7 +296,7 @@ export class AdmissionQueue<P = unknown> {
       ? {
           errorName: 'NO_NODES_AVAILABLE',
           errorCode: NO_NODES_AVAILABLE,
-          errorType: 'INSUFFICIENT_RESOURCES',
+          errorType: 'INTERNAL_ERROR', // as StandardErrorCode has it
           message: `no available backend in routing group "${h.group}" within maxQueuedSeconds (${cfg.maxQueuedMs / 1e3} s)`,
         }
       : {
