@@ -256,7 +256,7 @@ export class AdmissionQueue<P = unknown> {
       if (h.refusedBy.size && this.candidates(group, h.user, h.refusedBy).length === 0) h.refusedBy.clear();
       const lease = await this.take(group, h.user, h.refusedBy);
       if (!lease) {
-        fq.push(h, true);
+        fq.putBack(h);
         if (this.candidates(group, h.user, h.refusedBy).length === 0) h.noBackendSince ??= Date.now();
         break;
       }

@@ -80,6 +80,17 @@ export class FairQueue<T extends Queued> {
     this.count++;
   }
 
+  /**
+   * putBack returns an item `next` just took (it could not run after all) to the front of its user's line,
+   * and gives that user its turn back, so a failed hand-out changes nobody's place.
+   */
+  putBack(item: T): void {
+    this.push(item, true);
+    const level = this.levels.get(item.priority)!;
+    const at = level.ring.indexOf(item.user);
+    if (at >= 0) level.cursor = at;
+  }
+
   /** remove takes an item out (cancelled, expired); O(1), the slot in its FIFO is skipped later. */
   remove(item: T): void {
     if (item.removed) return;

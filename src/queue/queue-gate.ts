@@ -153,7 +153,7 @@ export class QueueGate {
     const refused = new Set([a.backend, ...(s.failedOn ?? [])]);
     const lease = await this.admission.take(s.decision.group, s.user, refused);
     if (lease && (await this.run(cx, req, res, s, lease, refused))) return;
-    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const priority = s.decision.queuePriority ?? 0;
     const held = this.admission.hold(s.decision.group, s.user, priority, { s, headers }, Date.now(), refused);
     if (held.kind === 'full')
       return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), held.failure));
@@ -165,7 +165,7 @@ export class QueueGate {
     const { cx, req, res } = s;
     const headers: IncomingHttpHeaders = {};
     for (const k in req.headers) if (!NOT_KEPT.includes(k)) headers[k] = req.headers[k];
-    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const priority = s.decision.queuePriority ?? 0;
     const a = await this.admission.admit(s.decision.group, s.user, priority, { s, headers });
     if (a.kind === 'full')
       return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), a.failure));

@@ -64,6 +64,16 @@ describe('FairQueue', () => {
     expect(q.inOrder().map((i) => i.name)).toEqual(['a1', 'a2']);
   });
 
+  it('gives the turn back with an item put back (a slot that could not be handed out after all)', () => {
+    const q = new FairQueue<Item>();
+    for (const n of ['b1', 'b2']) q.push(item('b', n));
+    q.push(item('d', 'd1'));
+    const taken = q.next()!;
+    expect(taken.name).toBe('b1');
+    q.putBack(taken);
+    expect(drainAll(q)).toEqual(['b1', 'd1', 'b2']);
+  });
+
   it('lists the serving order without taking anything', () => {
     const q = new FairQueue<Item>();
     for (const n of ['a1', 'a2']) q.push(item('a', n));
