@@ -43,6 +43,8 @@ export class AdmissionQueue<P = unknown> {
   private readonly leases = new Set<Lease>();
   private readonly ids = new QueryIds();
   private draining = new Map<string, Promise<void>>();
+  /** While paused, every new query is held and no slot is handed out (see pause). */
+  private paused = false;
 
   constructor(
     private readonly groups: ReadonlyMap<string, GroupQueueConfig>,
@@ -51,6 +53,24 @@ export class AdmissionQueue<P = unknown> {
     private readonly metrics?: Metrics,
   ) {
     for (const g of groups.keys()) this.queues.set(g, new FairQueue());
+  }
+
+  /**
+   * pause holds every new query and hands out no slot until resume: at start, until the queries an earlier
+   * run left on the clusters are counted again, so the limits hold across a restart.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** resume lets held queries have the free slots, in fair order. */
+  resume(): Promise<void> {
+    this.paused = false;
+    return Promise.all([...this.queues.keys()].map((g) => this.drain(g))).then(() => undefined);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   governs(group: string): boolean {
@@ -74,7 +94,7 @@ export class AdmissionQueue<P = unknown> {
   ): Promise<Admission<P>> {
     const cfg = this.groups.get(group)!;
     const fq = this.queues.get(group)!;
-    if (fq.size === 0) {
+    if (fq.size === 0 && !this.paused) {
       const lease = await this.take(group, user, new Set(), now);
       if (lease) return { kind: 'run', lease };
     }
@@ -243,6 +263,7 @@ export class AdmissionQueue<P = unknown> {
   }
 
   private async drainNow(group: string): Promise<void> {
+    if (this.paused) return;
     const fq = this.queues.get(group)!;
     const cfg = this.groups.get(group)!;
     const perUser = cfg.perUserMaxRunning;

@@ -79,6 +79,22 @@ export class QueueService {
       d.metrics,
     );
     this.driftEveryMs = Math.max(1000, cfg.health.intervalSeconds * 1000);
+    // Closed until open(): the queries an earlier run left on the clusters are not counted yet.
+    this.admission.pause();
+  }
+
+  /**
+   * open counts the queries the gateway follows (among them those the start-up history repair took back
+   * from the clusters) against the slots, then lets queries run. Called once that repair is done; until
+   * then new queries are held, so an earlier run's queries still count against maxRunningPerBackend.
+   */
+  async open(): Promise<void> {
+    try {
+      await this.drift.run();
+    } catch (e) {
+      this.d.logger.warn({ err: String(e) }, 'queue drift check failed');
+    }
+    await this.admission.resume();
   }
 
   private readonly driftEveryMs: number;
@@ -115,6 +131,8 @@ export class QueueService {
     if (!cfg) return undefined;
     const store = this.admission.store;
     const waiting = this.admission.queuedCount(group);
+    if (this.admission.isPaused)
+      return { queued: true, reason: 'the gateway is counting the queries that ran before its start' };
     if (waiting > 0) return { queued: true, reason: `${waiting} queries of the group are waiting` };
     if (cfg.perUserMaxRunning !== undefined && store.userRunning(group, user) >= cfg.perUserMaxRunning)
       return { queued: true, reason: `the user runs perUserMaxRunning (${cfg.perUserMaxRunning}) queries` };
