@@ -2,6 +2,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { FairQueue } from './fair-queue.js';
 import { HeldQuery, type HeldFailure, type Lease } from './held-query.js';
 import { newSlug, QueryIds } from './query-ids.js';
+import { noBackendInTime, queueFull, waitedTooLong } from './queue-failures.js';
 import type { SlotLimits, SlotStore } from './slot-store.js';
 
 /** One group's queue settings, resolved from groups[].queue with their defaults. */
@@ -18,10 +19,6 @@ export type Admission<P> =
   | { kind: 'run'; lease: Lease }
   | { kind: 'queued'; held: HeldQuery<P> }
   | { kind: 'full'; failure: HeldFailure };
-
-const QUEUE_FULL = 0x0002_0002; // StandardErrorCode.QUERY_QUEUE_FULL
-const EXCEEDED_TIME_LIMIT = 0x0002_0003;
-const NO_NODES_AVAILABLE = 0x0001_0005;
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -43,6 +40,8 @@ export class AdmissionQueue<P = unknown> {
   private readonly leases = new Set<Lease>();
   private readonly ids = new QueryIds();
   private draining = new Map<string, Promise<void>>();
+  /** Told when the slot store failed a step (a shared store's database): the queue carries on. */
+  onStoreError: (e: unknown) => void = () => undefined;
   /** While paused, every new query is held and no slot is handed out (see pause). */
   private paused = false;
 
@@ -119,12 +118,7 @@ export class AdmissionQueue<P = unknown> {
       this.metrics?.queueRejections.inc({ group, reason: 'full' });
       return {
         kind: 'full',
-        failure: {
-          errorName: 'QUERY_QUEUE_FULL',
-          errorCode: QUEUE_FULL,
-          errorType: 'INSUFFICIENT_RESOURCES',
-          message: `Too many queued queries for routing group "${group}" (maxQueued ${cfg.maxQueued})`,
-        },
+        failure: queueFull(group, cfg.maxQueued),
       };
     }
     const h = new HeldQuery<P>(this.ids.next(now), newSlug(), group, user, priority, now, payload);
@@ -190,10 +184,13 @@ export class AdmissionQueue<P = unknown> {
     lease.released = true;
     this.leases.delete(lease);
     if (lease.queryId) this.byQuery.delete(lease.queryId);
-    void this.store.give(lease.group, lease.backend, lease.user).then(() => {
-      this.metrics?.queueRunning.set({ backend: lease.backend }, this.store.running(lease.backend));
-      return this.drain(lease.group);
-    });
+    this.store
+      .give(lease.group, lease.backend, lease.user)
+      .then(() => {
+        this.metrics?.queueRunning.set({ backend: lease.backend }, this.store.running(lease.backend));
+        return this.drain(lease.group);
+      })
+      .catch((e: unknown) => this.onStoreError(e));
   }
 
   /** adopt counts a query that already runs (taken back after a restart) whether or not its slot is free. */
@@ -254,7 +251,7 @@ export class AdmissionQueue<P = unknown> {
    */
   drain(group: string): Promise<void> {
     const prev = this.draining.get(group) ?? Promise.resolve();
-    const run = prev.then(() => this.drainNow(group));
+    const run = prev.then(() => this.drainNow(group)).catch((e: unknown) => this.onStoreError(e));
     this.draining.set(group, run);
     void run.finally(() => {
       if (this.draining.get(group) === run) this.draining.delete(group);
@@ -275,7 +272,13 @@ export class AdmissionQueue<P = unknown> {
       // Backends that refused it are avoided while another is available; when none is, they are tried
       // again (at most once per poll of its client, since the poll submits it).
       if (h.refusedBy.size && this.candidates(group, h.user, h.refusedBy).length === 0) h.refusedBy.clear();
-      const lease = await this.take(group, h.user, h.refusedBy);
+      let lease: Lease | undefined;
+      try {
+        lease = await this.take(group, h.user, h.refusedBy);
+      } catch (e) {
+        fq.putBack(h); // the store failed: it keeps its place for the next try
+        throw e;
+      }
       if (!lease) {
         fq.putBack(h);
         if (this.candidates(group, h.user, h.refusedBy).length === 0) h.noBackendSince ??= Date.now();
@@ -314,18 +317,8 @@ export class AdmissionQueue<P = unknown> {
     const noBackend = this.candidates(h.group, h.user, h.refusedBy).length === 0;
     this.metrics?.queueRejections.inc({ group: h.group, reason: noBackend ? 'no_backend' : 'timeout' });
     h.failure = noBackend
-      ? {
-          errorName: 'NO_NODES_AVAILABLE',
-          errorCode: NO_NODES_AVAILABLE,
-          errorType: 'INTERNAL_ERROR', // as StandardErrorCode has it
-          message: `no available backend in routing group "${h.group}" within maxQueuedSeconds (${cfg.maxQueuedMs / 1e3} s)`,
-        }
-      : {
-          errorName: 'EXCEEDED_TIME_LIMIT',
-          errorCode: EXCEEDED_TIME_LIMIT,
-          errorType: 'INSUFFICIENT_RESOURCES',
-          message: `query waited in the queue of routing group "${h.group}" longer than maxQueuedSeconds (${cfg.maxQueuedMs / 1e3} s)`,
-        };
+      ? noBackendInTime(h.group, cfg.maxQueuedMs)
+      : waitedTooLong(h.group, cfg.maxQueuedMs);
     this.leave(h, 'failed', now);
   }
 

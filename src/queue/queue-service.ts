@@ -60,8 +60,14 @@ export class QueueService {
     cfg: GatewayConfig,
     private readonly d: QueueServiceDeps,
   ) {
-    const store = d.store ?? new MemorySlotStore();
+    const store: SlotStore = d.store ?? new MemorySlotStore();
     this.admission = new AdmissionQueue(queueConfigs(cfg), store, this.candidates(store), d.metrics);
+    this.admission.onStoreError = (e) => d.logger.warn({ err: String(e) }, 'queue slot store failed');
+    // Slots another replica gave back are handed out here too (a shared store sees them at its heartbeat).
+    store.onRefresh = () => {
+      for (const g of queueConfigs(cfg).keys())
+        if (this.admission.queuedCount(g) > 0) void this.admission.drain(g);
+    };
     const handle = d.codec.encode(QUEUE_OWNER);
     this.gate = new QueueGate(this.admission, cfg.server.publicUrl, handle, d.logger);
     const freshMs = cfg.health.intervalSeconds * 3000;
@@ -111,11 +117,13 @@ export class QueueService {
     }, this.driftEveryMs);
     for (const t of [sweep, drift]) t.unref();
     this.timers = [sweep, drift];
+    this.admission.store.start?.(this.admission.onStoreError);
   }
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.admission.store.stop?.();
   }
 
   /** consoleView is the queue as the console lists and cancels it. */
