@@ -74,6 +74,18 @@ describe('FairQueue', () => {
     expect(drainAll(q)).toEqual(['b1', 'd1', 'b2']);
   });
 
+  it('gives the turn back to a user whose only item was put back', () => {
+    const q = new FairQueue<Item>();
+    q.push(item('a', 'a1'));
+    q.push(item('b', 'b1'));
+    q.push(item('c', 'c1'));
+    q.push(item('c', 'c2'));
+    expect(q.next()!.name).toBe('a1');
+    const b1 = q.next()!;
+    q.putBack(b1);
+    expect(drainAll(q)).toEqual(['b1', 'c1', 'c2']);
+  });
+
   it('lists the serving order without taking anything', () => {
     const q = new FairQueue<Item>();
     for (const n of ['a1', 'a2']) q.push(item('a', n));
