@@ -62,7 +62,12 @@ export function queryRouter(s: Pick<Services, 'config' | 'rules' | 'registry'>):
           choice.status === 404 ? 'NOT_FOUND' : 'PERMISSION_DENIED',
           choice.message,
         );
-      return { group: choice.group, rule: choice.rule, source: choice.source };
+      return {
+        group: choice.group,
+        rule: choice.rule,
+        source: choice.source,
+        queuePriority: choice.queuePriority,
+      };
     },
   };
 }

@@ -37,6 +37,10 @@ export async function startLoops(
     logger: s.logger,
     signal,
   });
+  // The queue opens once the queries an earlier run left on the clusters are taken back and counted.
+  void historyRepaired
+    .then(() => s.queue?.open())
+    .catch((e: unknown) => s.logger.error({ err: String(e) }, 'the queue could not open'));
   return { historyRepaired };
 }
 

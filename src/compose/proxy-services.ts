@@ -42,6 +42,8 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
         metrics: k.metrics,
         logger: k.logger,
         live: () => tracker.liveQueries(),
+        // Replicas on one PostgreSQL database share the counts; a single node counts in memory.
+        store: k.store.queueSlots?.(),
       })
     : undefined;
   const affinityRepo = new AffinityRepo(k.db.db);

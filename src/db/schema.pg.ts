@@ -138,3 +138,15 @@ export const ruleVersions = pgTable('rule_versions', {
   summary: text('summary').notNull(),
   createdAt: ms('created_at').notNull(),
 });
+
+/** The gateway queue's slot counts shared by replicas (see schema.ts). */
+export const queueSlots = pgTable(
+  'queue_slots',
+  {
+    key: text('key').notNull(),
+    replica: text('replica').notNull(),
+    running: integer('running').notNull(),
+    leaseUntil: ms('lease_until'),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.replica] })],
+);

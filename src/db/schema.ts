@@ -147,3 +147,20 @@ export const ruleVersions = sqliteTable('rule_versions', {
   summary: text('summary').notNull(),
   createdAt: integer('created_at').notNull(),
 });
+
+/**
+ * The gateway queue's slot counts shared by replicas (PostgreSQL, src/queue/pg-slot-store.ts; single-node
+ * mode counts in memory and leaves this table empty). `key` is `b:<backend>` or `u:["<group>","<user>"]`. The
+ * row of replica `*` is the count across replicas, taken only while below the limit; a replica's own row
+ * is its share of it, with the lease its heartbeat extends: a dead replica's shares are given back.
+ */
+export const queueSlots = sqliteTable(
+  'queue_slots',
+  {
+    key: text('key').notNull(),
+    replica: text('replica').notNull(),
+    running: integer('running').notNull(),
+    leaseUntil: integer('lease_until'),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.replica] })],
+);

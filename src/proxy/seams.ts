@@ -10,6 +10,8 @@ export interface RoutingDecision {
   group: string;
   rule?: string;
   source: string;
+  /** The priority in the group's queue a rule set (higher is served first); undefined is 0. */
+  queuePriority?: number;
 }
 
 /** Chooses the routing group of a new query (implemented by src/routing). */

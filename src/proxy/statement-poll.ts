@@ -54,6 +54,16 @@ export class StatementPoll implements ForwardOptions, StatementResponseOptions {
     noteTransaction(up.headers, this.b.name, this.cx.affinity);
   }
 
+  /** A last page failing the query at start may be answered by the gateway's queue instead (failedAtStart). */
+  intercept(facts: StatementFacts, up: UpstreamResponse, res: ServerResponse): boolean {
+    const queue = this.cx.queue;
+    return (
+      queue !== undefined &&
+      up.statusCode === 200 &&
+      queue.failedAtStart(this.cx, this.req, res, this.queryId, facts)
+    );
+  }
+
   done(facts: StatementFacts | undefined, up: UpstreamResponse): void {
     const tracker = this.cx.tracker;
     if (up.statusCode === 200) {

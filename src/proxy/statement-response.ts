@@ -29,6 +29,12 @@ export interface StatementResponseOptions {
   beforeSend?(facts: StatementFacts, up: UpstreamResponse): void;
   /** The backend's name, for the message of an error it answered in text or HTML. */
   backendName?: string;
+  /**
+   * Offered a final page (no nextUri) read whole, after beforeSend and before anything is sent: true when
+   * it answers the client itself instead (the gateway's queue sends a query its cluster failed at start
+   * to another backend); `done` is then not called. Pages that stream (over 256 KB) are not offered.
+   */
+  intercept?(facts: StatementFacts, up: UpstreamResponse, res: ServerResponse): boolean;
 }
 
 /** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
@@ -97,6 +103,7 @@ class WholeBody implements ResponseBody {
     const body = out.length === 1 ? out[0] : Buffer.concat(out);
     if (scanner.facts.foreignNext) return refuseForeign(res, o, up);
     o.beforeSend?.(scanner.facts, up);
+    if (o.intercept && !scanner.facts.hasNext && o.intercept(scanner.facts, up, res)) return;
     const headers = copyHeaders(up.headers, res);
     const status = guardResponse(up.statusCode, headers, o.ctx.origins, o.ctx.publicUrl);
     if (status !== up.statusCode) return refuseForeign(res, o, up);

@@ -38,6 +38,11 @@ export interface Submission {
   readonly queuedMs?: number;
   /** Told the cluster's query id before the client sees its first answer (the queue binds its slot). */
   readonly onQueryId?: (queryId: string) => void;
+  /**
+   * Offered the submission's answer when it is already the query's last page (after onQueryId): true when
+   * the caller answers the client instead (the queue tries another backend for a query failed at start).
+   */
+  readonly onFailedAtStart?: (queryId: string, facts: StatementFacts) => boolean;
 }
 
 /**
@@ -108,6 +113,11 @@ class SubmissionAttempt implements ForwardOptions, StatementResponseOptions {
       queuedMs: s.queuedMs,
     });
     s.onQueryId?.(queryId);
+  }
+
+  intercept(facts: StatementFacts, up: UpstreamResponse): boolean {
+    const f = this.s.onFailedAtStart;
+    return f !== undefined && up.statusCode === 200 && facts.queryId !== undefined && f(facts.queryId, facts);
   }
 
   done(facts: StatementFacts | undefined): void {

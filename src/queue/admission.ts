@@ -2,6 +2,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { FairQueue } from './fair-queue.js';
 import { HeldQuery, type HeldFailure, type Lease } from './held-query.js';
 import { newSlug, QueryIds } from './query-ids.js';
+import { noBackendInTime, queueFull, waitedTooLong } from './queue-failures.js';
 import type { SlotLimits, SlotStore } from './slot-store.js';
 
 /** One group's queue settings, resolved from groups[].queue with their defaults. */
@@ -18,10 +19,6 @@ export type Admission<P> =
   | { kind: 'run'; lease: Lease }
   | { kind: 'queued'; held: HeldQuery<P> }
   | { kind: 'full'; failure: HeldFailure };
-
-const QUEUE_FULL = 0x0002_0002; // StandardErrorCode.QUERY_QUEUE_FULL
-const EXCEEDED_TIME_LIMIT = 0x0002_0003;
-const NO_NODES_AVAILABLE = 0x0001_0005;
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -43,6 +40,10 @@ export class AdmissionQueue<P = unknown> {
   private readonly leases = new Set<Lease>();
   private readonly ids = new QueryIds();
   private draining = new Map<string, Promise<void>>();
+  /** Told when the slot store failed a step (a shared store's database): the queue carries on. */
+  onStoreError: (e: unknown) => void = () => undefined;
+  /** While paused, every new query is held and no slot is handed out (see pause). */
+  private paused = false;
 
   constructor(
     private readonly groups: ReadonlyMap<string, GroupQueueConfig>,
@@ -51,6 +52,24 @@ export class AdmissionQueue<P = unknown> {
     private readonly metrics?: Metrics,
   ) {
     for (const g of groups.keys()) this.queues.set(g, new FairQueue());
+  }
+
+  /**
+   * pause holds every new query and hands out no slot until resume: at start, until the queries an earlier
+   * run left on the clusters are counted again, so the limits hold across a restart.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** resume lets held queries have the free slots, in fair order. */
+  resume(): Promise<void> {
+    this.paused = false;
+    return Promise.all([...this.queues.keys()].map((g) => this.drain(g))).then(() => undefined);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   governs(group: string): boolean {
@@ -74,7 +93,7 @@ export class AdmissionQueue<P = unknown> {
   ): Promise<Admission<P>> {
     const cfg = this.groups.get(group)!;
     const fq = this.queues.get(group)!;
-    if (fq.size === 0) {
+    if (fq.size === 0 && !this.paused) {
       const lease = await this.take(group, user, new Set(), now);
       if (lease) return { kind: 'run', lease };
     }
@@ -99,12 +118,7 @@ export class AdmissionQueue<P = unknown> {
       this.metrics?.queueRejections.inc({ group, reason: 'full' });
       return {
         kind: 'full',
-        failure: {
-          errorName: 'QUERY_QUEUE_FULL',
-          errorCode: QUEUE_FULL,
-          errorType: 'INSUFFICIENT_RESOURCES',
-          message: `Too many queued queries for routing group "${group}" (maxQueued ${cfg.maxQueued})`,
-        },
+        failure: queueFull(group, cfg.maxQueued),
       };
     }
     const h = new HeldQuery<P>(this.ids.next(now), newSlug(), group, user, priority, now, payload);
@@ -170,10 +184,13 @@ export class AdmissionQueue<P = unknown> {
     lease.released = true;
     this.leases.delete(lease);
     if (lease.queryId) this.byQuery.delete(lease.queryId);
-    void this.store.give(lease.group, lease.backend, lease.user).then(() => {
-      this.metrics?.queueRunning.set({ backend: lease.backend }, this.store.running(lease.backend));
-      return this.drain(lease.group);
-    });
+    this.store
+      .give(lease.group, lease.backend, lease.user)
+      .then(() => {
+        this.metrics?.queueRunning.set({ backend: lease.backend }, this.store.running(lease.backend));
+        return this.drain(lease.group);
+      })
+      .catch((e: unknown) => this.onStoreError(e));
   }
 
   /** adopt counts a query that already runs (taken back after a restart) whether or not its slot is free. */
@@ -189,6 +206,11 @@ export class AdmissionQueue<P = unknown> {
     const lease: Lease = { group, backend, user, takenAt: now, released: false };
     this.leases.add(lease);
     this.bind(lease, queryId);
+  }
+
+  /** hasCandidate tells whether the group has an available backend for the user outside `exclude`. */
+  hasCandidate(group: string, user: string, exclude: ReadonlySet<string>): boolean {
+    return this.candidates(group, user, exclude).length > 0;
   }
 
   /** mayHaveSlot is a cheap look (the store's sync hint) at whether some backend of the group has room. */
@@ -229,7 +251,7 @@ export class AdmissionQueue<P = unknown> {
    */
   drain(group: string): Promise<void> {
     const prev = this.draining.get(group) ?? Promise.resolve();
-    const run = prev.then(() => this.drainNow(group));
+    const run = prev.then(() => this.drainNow(group)).catch((e: unknown) => this.onStoreError(e));
     this.draining.set(group, run);
     void run.finally(() => {
       if (this.draining.get(group) === run) this.draining.delete(group);
@@ -238,6 +260,7 @@ export class AdmissionQueue<P = unknown> {
   }
 
   private async drainNow(group: string): Promise<void> {
+    if (this.paused) return;
     const fq = this.queues.get(group)!;
     const cfg = this.groups.get(group)!;
     const perUser = cfg.perUserMaxRunning;
@@ -249,9 +272,15 @@ export class AdmissionQueue<P = unknown> {
       // Backends that refused it are avoided while another is available; when none is, they are tried
       // again (at most once per poll of its client, since the poll submits it).
       if (h.refusedBy.size && this.candidates(group, h.user, h.refusedBy).length === 0) h.refusedBy.clear();
-      const lease = await this.take(group, h.user, h.refusedBy);
+      let lease: Lease | undefined;
+      try {
+        lease = await this.take(group, h.user, h.refusedBy);
+      } catch (e) {
+        fq.putBack(h); // the store failed: it keeps its place for the next try
+        throw e;
+      }
       if (!lease) {
-        fq.push(h, true);
+        fq.putBack(h);
         if (this.candidates(group, h.user, h.refusedBy).length === 0) h.noBackendSince ??= Date.now();
         break;
       }
@@ -288,18 +317,8 @@ export class AdmissionQueue<P = unknown> {
     const noBackend = this.candidates(h.group, h.user, h.refusedBy).length === 0;
     this.metrics?.queueRejections.inc({ group: h.group, reason: noBackend ? 'no_backend' : 'timeout' });
     h.failure = noBackend
-      ? {
-          errorName: 'NO_NODES_AVAILABLE',
-          errorCode: NO_NODES_AVAILABLE,
-          errorType: 'INSUFFICIENT_RESOURCES',
-          message: `no available backend in routing group "${h.group}" within maxQueuedSeconds (${cfg.maxQueuedMs / 1e3} s)`,
-        }
-      : {
-          errorName: 'EXCEEDED_TIME_LIMIT',
-          errorCode: EXCEEDED_TIME_LIMIT,
-          errorType: 'INSUFFICIENT_RESOURCES',
-          message: `query waited in the queue of routing group "${h.group}" longer than maxQueuedSeconds (${cfg.maxQueuedMs / 1e3} s)`,
-        };
+      ? noBackendInTime(h.group, cfg.maxQueuedMs)
+      : waitedTooLong(h.group, cfg.maxQueuedMs);
     this.leave(h, 'failed', now);
   }
 

@@ -57,6 +57,8 @@ export class FairQueue<T extends Queued> {
   private readonly levels = new Map<number, Level<T>>();
   private priorities: number[] = [];
   private count = 0;
+  /** The item next() returned last and where its user sat in the ring, for putBack. */
+  private lastServed: { item: T; idx: number } | undefined;
 
   get size(): number {
     return this.count;
@@ -78,6 +80,33 @@ export class FairQueue<T extends Queued> {
     else fifo.push(item);
     item.removed = false;
     this.count++;
+  }
+
+  /**
+   * putBack returns an item `next` just took (it could not run after all) to the front of its user's line,
+   * and gives that user its turn back, so a failed hand-out changes nobody's place.
+   */
+  putBack(item: T): void {
+    const last = this.lastServed;
+    this.lastServed = undefined;
+    const level = this.levels.get(item.priority);
+    const fifo = level?.byUser.get(item.user);
+    if (level && fifo && last?.item === item && level.ring[last.idx] === item.user) {
+      // The user still has a line (the common case): O(1), no search of the ring.
+      fifo.unshift(item);
+      item.removed = false;
+      this.count++;
+      level.cursor = last.idx;
+      return;
+    }
+    this.push(item, true);
+    const l = this.levels.get(item.priority)!;
+    if (last?.item === item && !fifo && last.idx < l.ring.length - 1) {
+      // Its line had emptied (push put the user last): back to where it was in the ring.
+      l.ring.splice(l.ring.length - 1, 1);
+      l.ring.splice(last.idx, 0, item.user);
+      l.cursor = last.idx;
+    } else l.cursor = l.ring.indexOf(item.user);
   }
 
   /** remove takes an item out (cancelled, expired); O(1), the slot in its FIFO is skipped later. */
@@ -110,6 +139,7 @@ export class FairQueue<T extends Queued> {
         }
         level.byUser.get(user)!.shift();
         this.count--;
+        this.lastServed = { item: head, idx };
         // The turn passes to the user after this one (who sits at idx once this one is dropped).
         if (this.head(level, user)) idx++;
         else this.dropUser(level, idx);

@@ -22,7 +22,7 @@ export interface HeldFailure {
   message: string;
   errorName: string;
   errorCode: number;
-  errorType: 'INSUFFICIENT_RESOURCES' | 'USER_ERROR' | 'EXTERNAL';
+  errorType: 'INSUFFICIENT_RESOURCES' | 'INTERNAL_ERROR' | 'USER_ERROR' | 'EXTERNAL';
 }
 
 /**

@@ -13,22 +13,26 @@ import type { AdmissionQueue } from './admission.js';
 import type { HeldFailure, HeldQuery, Lease } from './held-query.js';
 import { failedPage, queuedPage, type PageUrls } from './queued-page.js';
 import { QueryIds } from './query-ids.js';
-import { mayRunTwice } from './resubmit.js';
+import { AcceptedSubmissions, type Accepted } from './accepted.js';
+import { untilAnswered } from './until-answered.js';
+import { readOutcome } from '../proxy/final-page.js';
+import type { StatementFacts } from '../proxy/statement-scanner.js';
 
 /** The owner name a queued nextUri's handle is signed for: no backend can have it (names start alphanumeric). */
 export const QUEUE_OWNER = '*queue';
 
 /** A new query of a group the queue governs: the proxy's submission and its routing decision. */
-export type QueuedSubmission = Submission & { readonly decision: RoutingDecision };
+export type QueuedSubmission = Submission & {
+  readonly decision: RoutingDecision;
+  /** Backends that failed it at start (failedAtStart): it goes to each at most once, then fails. */
+  failedOn?: Set<string>;
+};
 
 /** What a held query keeps to be submitted later: the submission and the request headers it came with. */
 export interface HeldSubmission {
   s: QueuedSubmission;
   headers: IncomingHttpHeaders;
 }
-
-/** Accepted submissions remembered for failover at most (the oldest goes first). */
-const MAX_ACCEPTED = 10_000;
 
 /** Request headers not kept for a later submission: they describe the first request, not the statement. */
 const NOT_KEPT = ['content-length', 'transfer-encoding', 'expect', 'connection', 'keep-alive'];
@@ -41,12 +45,8 @@ const NOT_KEPT = ['content-length', 'transfer-encoding', 'expect', 'connection',
  */
 export class QueueGate {
   private readonly ids = new QueryIds();
-  /**
-   * Submissions a cluster accepted whose client has seen nothing but QUEUED pages, by the cluster's query
-   * id: if that cluster dies now, a statement that only reads is sent to another backend (see failover).
-   * Bounded; an entry goes when the query ends or its client moves past the queued pages.
-   */
-  private readonly accepted = new Map<string, HeldSubmission & { backend: string }>();
+  /** Submissions a cluster accepted whose client has seen nothing but QUEUED pages (see failover). */
+  private readonly accepted = new AcceptedSubmissions();
   private readonly urls: PageUrls;
 
   constructor(
@@ -71,18 +71,12 @@ export class QueueGate {
   /** ended: the proxy saw a query end (any way): its slot goes back. */
   ended(queryId: string): void {
     this.admission.ended(queryId);
-    this.accepted.delete(queryId);
-  }
-
-  private remember(id: string, s: QueuedSubmission, headers: IncomingHttpHeaders, backend: string): void {
-    if (!mayRunTwice(s.sql)) return;
-    if (this.accepted.size >= MAX_ACCEPTED) this.accepted.delete(this.accepted.keys().next().value!);
-    this.accepted.set(id, { s, headers, backend });
+    this.accepted.forget(queryId);
   }
 
   /** executing: the client of a query moved past its queued pages; it is no longer sent elsewhere. */
   executing(queryId: string): void {
-    if (this.accepted.size) this.accepted.delete(queryId);
+    this.accepted.forget(queryId);
   }
 
   /**
@@ -98,33 +92,68 @@ export class QueueGate {
     queryId: string,
     path: string,
   ): boolean {
-    const a = this.accepted.get(queryId);
-    if (!a || !path.startsWith('/v1/statement/queued/')) return false;
-    this.accepted.delete(queryId);
+    if (!path.startsWith('/v1/statement/queued/')) return false;
+    const a = this.accepted.takeLost(queryId);
+    if (!a) return false;
     cx.tracker.finished(queryId, {
       state: 'FAILED',
       errorName: 'BACKEND_UNREACHABLE',
       errorType: 'EXTERNAL',
       errorMessage: `backend ${a.backend} went away before the query started; sent to another backend`,
     });
-    cx.metrics.queueFailovers.inc({ group: a.s.decision.group });
-    req.method = 'POST';
-    req.headers = { ...a.headers };
-    this.resubmit(cx, req, res, a).catch((e: unknown) => answerError(cx, res, e));
+    this.sendAgain(cx, req, res, a);
     return true;
   }
 
-  private async resubmit(
+  /**
+   * failedAtStart answers a query's page that its cluster failed with a cluster-level error
+   * (SERVER_STARTING_UP, NO_NODES_AVAILABLE: mayResubmitAfter) while its client had seen nothing but
+   * QUEUED pages: the attempt ends in history with the cluster's error, and the statement goes to another
+   * backend (or waits), whose first page answers this request. False when the page is passed on as it is.
+   */
+  failedAtStart(
     cx: ProxyContext,
     req: IncomingMessage,
     res: ServerResponse,
-    a: HeldSubmission & { backend: string },
-  ) {
+    queryId: string,
+    facts: StatementFacts,
+  ): boolean {
+    const a = this.endFailedAttempt(cx, queryId, facts);
+    if (!a) return false;
+    this.sendAgain(cx, req, res, a);
+    return true;
+  }
+
+  /** endFailedAttempt ends in history an attempt its cluster failed at start, when it may go elsewhere. */
+  private endFailedAttempt(cx: ProxyContext, queryId: string, facts: StatementFacts): Accepted | undefined {
+    if (this.accepted.size === 0 || !facts.finalBody) return undefined;
+    const outcome = readOutcome(facts.finalBody, facts.finalComplete ?? false);
+    if (outcome.state !== 'FAILED') return undefined;
+    const a = this.accepted.takeFailed(queryId, outcome.errorName, (x, failedOn) =>
+      this.admission.hasCandidate(x.s.decision.group, x.s.user, failedOn),
+    );
+    if (!a) return undefined;
+    cx.tracker.finished(queryId, {
+      ...outcome,
+      errorMessage: `${outcome.errorMessage ?? outcome.errorName} (backend ${a.backend}); sent to another backend`,
+    });
+    return a;
+  }
+
+  private sendAgain(cx: ProxyContext, req: IncomingMessage, res: ServerResponse, a: Accepted): void {
+    cx.metrics.queueFailovers.inc({ group: a.s.decision.group });
+    this.logger.debug({ reqId: requestIdOf(res), from: a.backend }, 'query sent to another backend');
+    req.method = 'POST';
+    req.headers = { ...a.headers };
+    this.resubmit(cx, req, res, a).catch((e: unknown) => answerError(cx, res, e));
+  }
+
+  private async resubmit(cx: ProxyContext, req: IncomingMessage, res: ServerResponse, a: Accepted) {
     const { s, headers } = a;
-    const refused = new Set([a.backend]);
+    const refused = new Set([a.backend, ...(s.failedOn ?? [])]);
     const lease = await this.admission.take(s.decision.group, s.user, refused);
     if (lease && (await this.run(cx, req, res, s, lease, refused))) return;
-    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const priority = s.decision.queuePriority ?? 0;
     const held = this.admission.hold(s.decision.group, s.user, priority, { s, headers }, Date.now(), refused);
     if (held.kind === 'full')
       return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), held.failure));
@@ -136,7 +165,7 @@ export class QueueGate {
     const { cx, req, res } = s;
     const headers: IncomingHttpHeaders = {};
     for (const k in req.headers) if (!NOT_KEPT.includes(k)) headers[k] = req.headers[k];
-    const priority = (s.decision as { priority?: number }).priority ?? 0;
+    const priority = s.decision.queuePriority ?? 0;
     const a = await this.admission.admit(s.decision.group, s.user, priority, { s, headers });
     if (a.kind === 'full')
       return sendQueryPage(res, failedPage(this.facts(), this.urls, Date.now(), a.failure));
@@ -176,21 +205,33 @@ export class QueueGate {
       const b = cx.registry.get(lease.backend);
       const cur: Lease = lease;
       let out;
+      let failedOver = false;
       if (b) {
         req.headers = { ...headers };
+        const answered = untilAnswered(res);
         const bound: Submission = {
           ...s,
           req,
           res,
           onQueryId: (id: string) => {
             this.admission.bind(cur, id);
-            this.remember(id, s, headers, cur.backend);
+            this.accepted.remember(id, s, headers, cur.backend);
+          },
+          // The submission's own answer is a query its cluster failed at start: try another backend.
+          onFailedAtStart: (id, facts) => {
+            if (!this.endFailedAttempt(cx, id, facts)) return false;
+            failedOver = true;
+            answered.wake();
+            return true;
           },
         };
         out = await attempt(bound, { decision: s.decision, backend: b, pinned: false }, true);
+        // The slot is the query's once its id is bound; that happens while its first answer passes.
+        if (out.ok) await answered.promise;
+        answered.dispose();
       }
       if (!cur.queryId) this.admission.release(cur);
-      if (b && out?.ok) return true;
+      if (b && out?.ok && !failedOver) return true;
       if (b && out && !out.ok && out.kind !== 'refused' && out.kind !== 'unavailable') {
         if (out.kind === 'client-gone') answerUpstreamFailure(cx, res, b, out.kind);
         else answerSubmissionLost(cx, res, b, out.kind);

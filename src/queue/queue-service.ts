@@ -60,8 +60,14 @@ export class QueueService {
     cfg: GatewayConfig,
     private readonly d: QueueServiceDeps,
   ) {
-    const store = d.store ?? new MemorySlotStore();
+    const store: SlotStore = d.store ?? new MemorySlotStore();
     this.admission = new AdmissionQueue(queueConfigs(cfg), store, this.candidates(store), d.metrics);
+    this.admission.onStoreError = (e) => d.logger.warn({ err: String(e) }, 'queue slot store failed');
+    // Slots another replica gave back are handed out here too (a shared store sees them at its heartbeat).
+    store.onRefresh = () => {
+      for (const g of queueConfigs(cfg).keys())
+        if (this.admission.queuedCount(g) > 0) void this.admission.drain(g);
+    };
     const handle = d.codec.encode(QUEUE_OWNER);
     this.gate = new QueueGate(this.admission, cfg.server.publicUrl, handle, d.logger);
     const freshMs = cfg.health.intervalSeconds * 3000;
@@ -79,6 +85,22 @@ export class QueueService {
       d.metrics,
     );
     this.driftEveryMs = Math.max(1000, cfg.health.intervalSeconds * 1000);
+    // Closed until open(): the queries an earlier run left on the clusters are not counted yet.
+    this.admission.pause();
+  }
+
+  /**
+   * open counts the queries the gateway follows (among them those the start-up history repair took back
+   * from the clusters) against the slots, then lets queries run. Called once that repair is done; until
+   * then new queries are held, so an earlier run's queries still count against maxRunningPerBackend.
+   */
+  async open(): Promise<void> {
+    try {
+      await this.drift.run();
+    } catch (e) {
+      this.d.logger.warn({ err: String(e) }, 'queue drift check failed');
+    }
+    await this.admission.resume();
   }
 
   private readonly driftEveryMs: number;
@@ -95,11 +117,13 @@ export class QueueService {
     }, this.driftEveryMs);
     for (const t of [sweep, drift]) t.unref();
     this.timers = [sweep, drift];
+    this.admission.store.start?.(this.admission.onStoreError);
   }
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.admission.store.stop?.();
   }
 
   /** consoleView is the queue as the console lists and cancels it. */
@@ -115,6 +139,8 @@ export class QueueService {
     if (!cfg) return undefined;
     const store = this.admission.store;
     const waiting = this.admission.queuedCount(group);
+    if (this.admission.isPaused)
+      return { queued: true, reason: 'the gateway is counting the queries that ran before its start' };
     if (waiting > 0) return { queued: true, reason: `${waiting} queries of the group are waiting` };
     if (cfg.perUserMaxRunning !== undefined && store.userRunning(group, user) >= cfg.perUserMaxRunning)
       return { queued: true, reason: `the user runs perUserMaxRunning (${cfg.perUserMaxRunning}) queries` };

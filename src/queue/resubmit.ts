@@ -15,3 +15,18 @@ export function mayRunTwice(sql: string): boolean {
   if (first === 'explain') return second !== 'analyze';
   return ['select', 'with', 'values', 'table', 'show', 'describe'].includes(first!);
 }
+
+/**
+ * mayResubmitAfter tells whether a query its cluster failed with `errorName` before the client saw more
+ * than QUEUED pages can go to another backend. Both are Trino's cluster-level errors (StandardErrorCode,
+ * INTERNAL_ERROR), not the statement's fault:
+ * - SERVER_STARTING_UP: a starting coordinator's access control refuses the session when the query is
+ *   dispatched (its first queued poll), before the statement is even analysed: any statement may go again.
+ * - NO_NODES_AVAILABLE: scheduling found no worker, after planning, where a write may have begun (a
+ *   connector's beginCreateTable): only a statement that reads goes again.
+ */
+export function mayResubmitAfter(errorName: string | undefined, sql: string): boolean {
+  if (errorName === 'SERVER_STARTING_UP') return true;
+  if (errorName === 'NO_NODES_AVAILABLE') return mayRunTwice(sql);
+  return false;
+}

@@ -23,6 +23,11 @@ export interface SlotStore {
   running(backend: string): number;
   /** userRunning is the user's count in group (sync hint, as running). */
   userRunning(group: string, user: string): number;
+  /** A shared store's background work (its heartbeat) runs from start to stop; errors go to onError. */
+  start?(onError: (e: unknown) => void): void;
+  stop?(): void;
+  /** Set by the queue: told when slots may have freed elsewhere (another replica), to hand them out. */
+  onRefresh?: () => void;
 }
 
 /** MemorySlotStore is the single-node SlotStore: two maps of counts, each step synchronous and so atomic. */

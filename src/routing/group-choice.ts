@@ -24,6 +24,8 @@ export type GroupChoice =
       source: 'header' | 'rule' | 'principal-default' | 'config-default';
       /** The rule that set the group (source 'rule'). */
       rule?: string;
+      /** The queue priority that rule set (its actions.queuePriority), when it set one. */
+      queuePriority?: number;
       /** Rules that matched but routed to a group this principal may not use, or that does not exist. */
       skipped?: SkippedRule[];
     }
@@ -81,7 +83,11 @@ export function chooseGroup(input: GroupChoiceInput): GroupChoice {
         ? { ok: true, group, source, rule }
         : { ok: true, group, source };
 
-  if (decision.group !== undefined) return chosen(decision.group, 'rule', decision.rule);
+  if (decision.group !== undefined) {
+    const c = chosen(decision.group, 'rule', decision.rule);
+    if (c.ok && decision.queuePriority !== undefined) c.queuePriority = decision.queuePriority;
+    return c;
+  }
   if (principal.defaultGroup && !unusable(principal.defaultGroup))
     return chosen(principal.defaultGroup, 'principal-default');
   if (!unusable(defaultGroup)) return chosen(defaultGroup, 'config-default');

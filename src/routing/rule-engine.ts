@@ -17,6 +17,8 @@ export interface SkippedRule {
 export interface RuleDecision {
   group?: string;
   rule?: string;
+  /** The queue priority of the rule that set the group, when it sets one. */
+  queuePriority?: number;
   /** Rules that matched and set the group, in order (more than one only through `continue: true`). */
   matched: string[];
   skipped: SkippedRule[];
@@ -123,6 +125,7 @@ export class RuleEngine {
       }
       decision.group = rule.routeTo;
       decision.rule = rule.name;
+      decision.queuePriority = rule.queuePriority;
       decision.matched.push(rule.name);
       if (!rule.continue) break;
     }

@@ -19,6 +19,8 @@ export interface CompiledRule {
   readonly description?: string;
   readonly priority: number;
   readonly routeTo: string;
+  /** The queue priority its actions set (undefined: the default, 0). */
+  readonly queuePriority?: number;
   readonly continue: boolean;
   readonly file: string;
   readonly line: number;
@@ -42,6 +44,7 @@ export function compileRule({ spec, file, line }: LoadedRule): CompiledRule {
     description: spec.description,
     priority: spec.priority,
     routeTo: spec.actions.routeTo,
+    queuePriority: spec.actions.queuePriority,
     continue: spec.continue,
     file,
     line,

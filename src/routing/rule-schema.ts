@@ -65,7 +65,14 @@ export interface RuleSpec {
   /** Lower runs first; ties run in file order (files sorted by name). Default 0. */
   priority: number;
   condition: Condition;
-  actions: { routeTo: string };
+  actions: {
+    routeTo: string;
+    /**
+     * The query's priority in its group's queue (groups[].queue): higher is served first; an integer from
+     * -100 to 100. Default 0. Means nothing in a group without a queue.
+     */
+    queuePriority?: number;
+  };
   /** When true, later matching rules may still override this rule's routeTo. Default false. */
   continue: boolean;
 }
@@ -173,6 +180,14 @@ export const ruleSchema: z.ZodType<RuleSpec, unknown> = z.strictObject({
   description: z.string().optional(),
   priority: z.number().finite().default(0),
   condition: conditionSchema.default({}),
-  actions: z.strictObject({ routeTo: text }),
+  actions: z.strictObject({
+    routeTo: text,
+    queuePriority: z
+      .number()
+      .int('must be an integer')
+      .min(-100, 'must be at least -100')
+      .max(100, 'must be at most 100')
+      .optional(),
+  }),
   continue: z.boolean().default(false),
 });

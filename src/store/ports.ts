@@ -1,3 +1,4 @@
+import type { SlotStore } from '../queue/slot-store.js';
 import type { UserRecord } from '../auth/user-directory.js';
 import type { BackendRecord, GroupRecord } from '../backends/backend-repo.js';
 import type { CatalogSpec, Deployment, DeploymentState } from '../catalogs/catalog-repo.js';
@@ -110,5 +111,10 @@ export interface Store {
   readonly affinity: AffinityStore;
   readonly settings: SettingsStore;
   readonly ruleVersions: RuleVersionStore;
+  /**
+   * The gateway queue's slot counts shared by the replicas of this database (PostgreSQL only; SQLite's
+   * single node counts in memory): src/queue/pg-slot-store.ts.
+   */
+  readonly queueSlots?: () => SlotStore;
   close(): Promise<void>;
 }

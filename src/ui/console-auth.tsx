@@ -40,6 +40,7 @@ export function requireAdmin(k: ConsoleKit): MiddlewareHandler<ConsoleEnv> {
       hasCatalogs: !!k.deps.catalogs,
       hasRules: !!k.deps.rules,
       hasApi: !!k.deps.openApi,
+      hasQueue: !!k.deps.queue,
     };
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const form = await readForm(c);

@@ -9,9 +9,11 @@ export interface PageCtx {
   hasCatalogs: boolean;
   hasRules: boolean;
   hasApi: boolean;
+  /** Some routing group has a queue (groups[].queue): the Queue page exists. */
+  hasQueue: boolean;
 }
 
-export type Section = 'dashboard' | 'backends' | 'queries' | 'catalogs' | 'rules' | 'api';
+export type Section = 'dashboard' | 'backends' | 'queries' | 'queue' | 'catalogs' | 'rules' | 'api';
 
 /** CsrfField is the hidden token every state-changing form carries. */
 export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
@@ -44,6 +46,7 @@ const NAV: Array<{ id: Section; label: string; href: string; show?: (c: PageCtx)
   { id: 'dashboard', label: 'Dashboard', href: '/console' },
   { id: 'backends', label: 'Backends', href: '/console/backends' },
   { id: 'queries', label: 'Queries', href: '/console/queries' },
+  { id: 'queue', label: 'Queue', href: '/console/queue', show: (c) => c.hasQueue },
   { id: 'catalogs', label: 'Catalogs', href: '/console/catalogs', show: (c) => c.hasCatalogs },
   { id: 'rules', label: 'Routing rules', href: '/console/rules', show: (c) => c.hasRules },
   { id: 'api', label: 'API', href: '/console/api', show: (c) => c.hasApi },

@@ -64,6 +64,28 @@ describe('FairQueue', () => {
     expect(q.inOrder().map((i) => i.name)).toEqual(['a1', 'a2']);
   });
 
+  it('gives the turn back with an item put back (a slot that could not be handed out after all)', () => {
+    const q = new FairQueue<Item>();
+    for (const n of ['b1', 'b2']) q.push(item('b', n));
+    q.push(item('d', 'd1'));
+    const taken = q.next()!;
+    expect(taken.name).toBe('b1');
+    q.putBack(taken);
+    expect(drainAll(q)).toEqual(['b1', 'd1', 'b2']);
+  });
+
+  it('gives the turn back to a user whose only item was put back', () => {
+    const q = new FairQueue<Item>();
+    q.push(item('a', 'a1'));
+    q.push(item('b', 'b1'));
+    q.push(item('c', 'c1'));
+    q.push(item('c', 'c2'));
+    expect(q.next()!.name).toBe('a1');
+    const b1 = q.next()!;
+    q.putBack(b1);
+    expect(drainAll(q)).toEqual(['b1', 'c1', 'c2']);
+  });
+
   it('lists the serving order without taking anything', () => {
     const q = new FairQueue<Item>();
     for (const n of ['a1', 'a2']) q.push(item('a', n));

@@ -36,6 +36,11 @@ describe('the console queue page', () => {
     // carol's priority 3 first, then alice and bob in turn, then alice's second.
     expect(order).toEqual([ids[3], ids[0], ids[2], ids[1]]);
     expect(page).toContain('Waiting since');
+    // The page is in the top navigation, marked as the one shown.
+    expect(page).toMatch(/<nav>.*<a href="\/console\/queue" aria-current="page">Queue<\/a>.*<\/nav>/s);
+    expect(await (await browser.get('/console/backends')).text()).toMatch(
+      /<nav>.*<a href="\/console\/queue">Queue<\/a>.*<\/nav>/s,
+    );
     const csrf = await browser.csrf('/console/queue');
     const r = await browser.post(`/console/queue/${ids[2]}/cancel`, { _csrf: csrf });
     expect(r.status).toBe(303);
@@ -59,5 +64,14 @@ describe('the console queue page', () => {
     const denied = await user.get('/console/queue');
     expect(denied.status).not.toBe(200);
     expect(await denied.text()).not.toContain(ids[0]);
+  });
+
+  it('leaves the Queue page out of the navigation when no group has a queue', async () => {
+    const { app } = consoleFixture({});
+    const browser = new Client(app);
+    await browser.login('root', 's3cret');
+    const page = await (await browser.get('/console/backends')).text();
+    expect(page).toContain('<nav>');
+    expect(page).not.toContain('/console/queue');
   });
 });

@@ -16,6 +16,9 @@ const engine = engineOf(`
 - name: to-nowhere
   condition: { source: { equals: lost } }
   actions: { routeTo: nonexistent }
+- name: urgent-first
+  condition: { source: { equals: urgent } }
+  actions: { routeTo: adhoc, queuePriority: 10 }
 `);
 const knownGroups = new Set(['adhoc', 'etl', 'gold', 'reporting']);
 
@@ -194,5 +197,22 @@ describe('choosing the routing group', () => {
       status: 403,
       message: "No routing group for user 'root': no routing group is configured",
     });
+  });
+});
+
+describe('the queue priority a rule sets', () => {
+  it('comes with the group of the rule that decided', () => {
+    expect(choose(everyone, { source: 'urgent' })).toEqual({
+      ok: true,
+      group: 'adhoc',
+      source: 'rule',
+      rule: 'urgent-first',
+      queuePriority: 10,
+    });
+  });
+
+  it('is absent when the deciding rule sets none, or no rule decided', () => {
+    expect(choose(everyone, { source: 'airflow' })).not.toHaveProperty('queuePriority');
+    expect(choose(everyone)).not.toHaveProperty('queuePriority');
   });
 });

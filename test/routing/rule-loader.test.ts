@@ -112,6 +112,21 @@ describe('rule file errors name the file, the line and the rule', () => {
     ],
     ['a missing routeTo', '- name: r\n  actions: {}\n', '2: r: actions.routeTo: missing required field'],
     [
+      'a fractional queue priority',
+      '- name: r\n  actions: { routeTo: x, queuePriority: 1.5 }\n',
+      '2: r: actions.queuePriority: must be an integer',
+    ],
+    [
+      'a queue priority out of range',
+      '- name: r\n  actions: { routeTo: x, queuePriority: 1000 }\n',
+      '2: r: actions.queuePriority: must be at most 100',
+    ],
+    [
+      'a queue priority given as text',
+      '- name: r\n  actions: { routeTo: x, queuePriority: high }\n',
+      '2: r: actions.queuePriority: expected number, received string',
+    ],
+    [
       'a missing name',
       '- description: d\n  actions: { routeTo: x }\n',
       '1: #1: name: missing required field',

@@ -8,6 +8,7 @@ import { PgHistoryStore } from './pg-history-store.js';
 import { PgRuleVersionStore } from './pg-rule-version-store.js';
 import { PgSettingsStore } from './pg-settings-store.js';
 import { PgUserStore } from './pg-user-store.js';
+import { PgSlotStore } from '../../queue/pg-slot-store.js';
 
 /** The PostgreSQL adapter: every port on one pool; `close` ends the pool. */
 export function pgStore(opened: OpenedPg): Store {
@@ -22,6 +23,7 @@ export function pgStore(opened: OpenedPg): Store {
     affinity: new PgAffinityStore(db),
     settings: new PgSettingsStore(db),
     ruleVersions: new PgRuleVersionStore(db),
+    queueSlots: () => new PgSlotStore(opened.pool),
     close: () => opened.close(),
   };
 }

@@ -33,7 +33,7 @@ export function registerQueue(app: ConsoleApp, k: ConsoleKit, queue: ConsoleQueu
     const rows = queue.list(SHOWN);
     const canceled = c.req.query('canceled');
     return c.html(
-      <Layout ctx={ctx} title="Queue" section="queries" refreshSeconds={5}>
+      <Layout ctx={ctx} title="Queue" section="queue" refreshSeconds={5}>
         {canceled && QUERY_ID.test(canceled) ? (
           <Message kind="info">{`Query ${canceled} was cancelled.`}</Message>
         ) : null}

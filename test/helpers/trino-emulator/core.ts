@@ -41,6 +41,12 @@ export interface EmulatorCore {
   readonly ids: QueryIdGenerator;
   readonly slug: Slug;
   readonly segments: SegmentStore | undefined;
+  /**
+   * The coordinator is still starting (StartupStatus not complete; AccessControlManager not yet loaded):
+   * /v1/info says `starting`, and a statement fails when it is dispatched (its first queued poll) with
+   * SERVER_STARTING_UP, "Trino server is still initializing". Default false (a started coordinator).
+   */
+  readonly starting: boolean;
   /** Large pages end their connection (`Connection: close`), as a cluster shutting down would. */
   closeLargePages: boolean;
   /** Bytes of large_page bodies handed to the socket so far (for back-pressure tests). */

@@ -63,7 +63,7 @@ export class TrinoEmulator implements EmulatorCore {
   private readonly sockets = new Set<Socket>();
   private mode: EmulatorMode = 'ok';
   private delayMs = 0;
-  private starting = false;
+  private startingNow = false;
 
   private constructor(o: EmulatorOptions) {
     this.name = o.name ?? 'trino';
@@ -127,8 +127,13 @@ export class TrinoEmulator implements EmulatorCore {
     this.delayMs = ms;
   }
 
+  /** setStarting makes the coordinator answer as one that is still starting (EmulatorCore.starting). */
   setStarting(starting: boolean): void {
-    this.starting = starting;
+    this.startingNow = starting;
+  }
+
+  get starting(): boolean {
+    return this.startingNow;
   }
 
   /** restart simulates a coordinator restart: queries, transactions and in-memory catalogs are gone. */

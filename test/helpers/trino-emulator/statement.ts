@@ -118,6 +118,10 @@ async function advance(
   if (q.killed) return finalPage(q, q.killed);
   if (q.canceled) return finalPage(q, queryError('USER_CANCELED', 'Query was canceled'));
   if (phase === 'queued') {
+    // DispatchManager.createQuery runs on the first queued poll; a starting coordinator's access control
+    // refuses the session there, and the query fails before it is analysed (QueuedStatementResource).
+    if (core.starting && q.expect.token === 1)
+      return finalPage(q, queryError('SERVER_STARTING_UP', 'Trino server is still initializing'));
     if (q.queuedLeft-- > 1) return nextPage(q, 'QUEUED', 'queued');
     q.state = 'RUNNING';
     return nextPage(q, 'QUEUED', 'executing', 0);
