@@ -40,5 +40,5 @@ const server = http
     req.pipe(up);
   })
   .setTimeout(0)
-  .listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  .listen({ port, host: '127.0.0.1', backlog: 8000 }, () => process.stdout.write('ready\n'));
 server.keepAliveTimeout = 65_000;

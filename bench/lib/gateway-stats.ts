@@ -18,9 +18,14 @@ export interface GatewayStats {
   historyFinished: number;
   /** Rows the history recorder holds in memory, not yet written. */
   historyQueued: number;
+  /** Per backend: its undici pool's stats and the relay agent's open sockets. */
+  pools: Record<
+    string,
+    { connected: number; free: number; queued: number; running: number; agentSockets: number }
+  >;
 }
 
-export function serveStats(gw: Pick<Services, 'db' | 'recorder'>): void {
+export function serveStats(gw: Pick<Services, 'db' | 'recorder' | 'registry'>): void {
   if (!process.send) return;
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
@@ -43,6 +48,16 @@ export function serveStats(gw: Pick<Services, 'db' | 'recorder'>): void {
       historyRows: n,
       historyFinished: f,
       historyQueued: gw.recorder.size(),
+      pools: Object.fromEntries(
+        gw.registry.all().map((b) => {
+          const p = b.pool.stats;
+          const agentSockets = Object.values(b.agent.sockets).reduce((n, l) => n + (l?.length ?? 0), 0);
+          return [
+            b.name,
+            { connected: p.connected, free: p.free, queued: p.queued, running: p.running, agentSockets },
+          ];
+        }),
+      ),
     };
     process.send!(stats);
   });
