@@ -218,6 +218,11 @@ export const historySchema = z
     retentionDays: z.number().int().min(1).default(30),
     /** Milliseconds between batched writes. Default 500. */
     flushIntervalMs: z.number().int().min(10).default(500),
+    /**
+     * Rows one history transaction writes at most; a larger flush is written in slices with the event loop
+     * free between them (SQLite writes run on it). Default 64.
+     */
+    maxBatchRows: z.number().int().min(1).max(100_000).default(64),
     /** Events held in memory at most; beyond this new events are dropped and counted. Default 10000. */
     maxQueue: z.number().int().min(10).default(10_000),
     /**
