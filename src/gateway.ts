@@ -89,7 +89,10 @@ function wire(s: Services, tls: Resources['tls'], isReady: () => boolean): http.
 function listen(server: http.Server, config: GatewayConfig): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
+    server.listen(
+      { port: config.server.port, host: config.server.host, backlog: config.server.acceptQueueSize },
+      () => resolve(),
+    );
   });
 }
 

@@ -62,9 +62,19 @@ export async function concurrencyWorkload(o: { quick: boolean; repeat: number })
       ['test/helpers/emulator-cli.ts', '--port', 'PORT', '--queued-pages', '0', '--executing-pages', '0'],
       { BENCH_MAX_SOCKETS: process.env.BENCH_MAX_SOCKETS ?? '8192' },
     );
-    const [[, direct], , [, gwBase, gwPid]] = stack.targets;
+    const [[, direct], [, fwdBase, fwdPid], [, gwBase, gwPid]] = stack.targets;
     console.log(`measuring d: ${n} long-polling queries… (load ${loadAverage()})`);
     await longPoll(gwBase, 100, 2, () => undefined); // warm-up: the poll path compiled, pools filled
+    await longPoll(fwdBase, 100, 2, () => undefined);
+    await sleep(2000);
+    // The bare node:http forwarder at the same N: what a client socket, a server request, an upstream
+    // request and its socket cost in Node at least, the floor under the gateway's RSS per query.
+    const fwd0 = rssBytes(fwdPid!);
+    let fwdMid = 0;
+    const f = await longPoll(fwdBase, n, seconds, () => {
+      setTimeout(() => (fwdMid = rssBytes(fwdPid!)), (seconds * 1000) / 2);
+    });
+    const fwdRss = Math.max(fwdMid, rssBytes(fwdPid!));
     await sleep(2000);
     const rss0 = rssBytes(gwPid!);
     const heap0 = (await ask<GatewayStats>(stack.gateway, 'stats')).heapUsed;
@@ -86,16 +96,18 @@ export async function concurrencyWorkload(o: { quick: boolean; repeat: number })
       `${String(n).padStart(5)} ${((rss - rss0) / n / 1024).toFixed(1).padStart(8)} ${((st.heapUsed - heap0) / n / 1024).toFixed(1).padStart(8)} ` +
         `${d.p99.toFixed(1).padStart(9)} ${s.p99.toFixed(1).padStart(9)} ${(s.p99 - d.p99).toFixed(1).padStart(8)} ` +
         `${st.loopP99.toFixed(1).padStart(8)} ${st.loopMax.toFixed(0).padStart(8)} ${String(fd0).padStart(5)} ${String(mid?.fds ?? '-').padStart(6)} ` +
-        `${s.pollsPerS.toFixed(0).padStart(7)} ${String(d.errors + s.errors).padStart(6)} ${cpu.toFixed(0).padStart(5)}%  ${load}`,
+        `${s.pollsPerS.toFixed(0).padStart(7)} ${String(d.errors + s.errors).padStart(6)} ${cpu.toFixed(0).padStart(5)}% ` +
+        `${((fwdRss - fwd0) / n / 1024).toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(9)} ${String(f.errors).padStart(6)}  ${load}`,
     );
     console.log(
-      `  rss ${(rss0 / 2 ** 20).toFixed(0)} → ${(rss / 2 ** 20).toFixed(0)} MB; direct ${JSON.stringify(d)}; switchyard ${JSON.stringify(s)}`,
+      `  rss ${(rss0 / 2 ** 20).toFixed(0)} → ${(rss / 2 ** 20).toFixed(0)} MB (node:http ${(fwd0 / 2 ** 20).toFixed(0)} → ${(fwdRss / 2 ** 20).toFixed(0)} MB); ` +
+        `direct ${JSON.stringify(d)}; node:http ${JSON.stringify(f)}; switchyard ${JSON.stringify(s)}`,
     );
     await stopGateway(stack.gateway);
     stack.emulator.kill('SIGKILL');
   }
   console.log(
-    '\n    N  KB RSS/q KB heap/q dir p99 ms  sy p99 ms added ms loop p99  loop max  fds0 fds@N  polls/s errors gw CPU  load',
+    '\n    N  KB RSS/q KB heap/q dir p99 ms  sy p99 ms added ms loop p99  loop max  fds0 fds@N  polls/s errors gw CPU fwd KB/q fwd p99 fwd err  load',
   );
   for (const r of out) console.log(r);
   console.log('targets: ≤ 4 KB RSS per query, ≤ 2 ms added poll p99, ≤ 10 ms loop delay p99');

@@ -5,6 +5,7 @@
  * a cluster refuses when it carries a password. The password is not checked.
  */
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const [port, target] = [Number(process.argv[2]), new URL(process.argv[3])];
 const HOP = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection'];
@@ -13,9 +14,18 @@ const strip = (h: http.IncomingHttpHeaders) => {
   for (const k of HOP) delete o[k];
   return o;
 };
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// As many upstream sockets as the gateway may open in workload (d), so that both hold one per long poll.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8192 });
+// Its own event-loop delay, read (and reset) at GET /__bench/loop: the control for the gateway's in (e).
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
 const server = http
   .createServer((req, res) => {
+    if (req.url === '/__bench/loop') {
+      const body = JSON.stringify({ p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      loop.reset();
+      return void res.end(body);
+    }
     const basic = req.headers.authorization;
     if (basic?.startsWith('Basic ')) {
       const user = Buffer.from(basic.slice(6), 'base64').toString('latin1').split(':')[0];
@@ -40,5 +50,5 @@ const server = http
     req.pipe(up);
   })
   .setTimeout(0)
-  .listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  .listen({ port, host: '127.0.0.1', backlog: 8000 }, () => process.stdout.write('ready\n'));
 server.keepAliveTimeout = 65_000;

@@ -3,6 +3,7 @@
  * `gateway-child.ts PORT BACKEND_URL [basic]`: without `basic`, `auth.mode: none`; with it, HTTP Basic
  * for the user `bench` (password `bench`), so every poll is authenticated as real clients' are.
  * `BENCH_MAX_SOCKETS=n` sets `proxy.maxSocketsPerBackend` (default 6000) for workload (d).
+ * `BENCH_MAX_BATCH_ROWS=n` sets `history.maxBatchRows` (workload (e), before/after slicing).
  * `BENCH_DB=path` keeps history in that SQLite file instead of memory (the write path of workload (e)).
  * Started with an IPC channel, it answers `stats` messages (bench/lib/gateway-stats.ts).
  */
@@ -29,6 +30,9 @@ const config = parseConfig(
   stringify({
     server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}` },
     database: { path: process.env.BENCH_DB ?? ':memory:' },
+    ...(process.env.BENCH_MAX_BATCH_ROWS
+      ? { history: { maxBatchRows: Number(process.env.BENCH_MAX_BATCH_ROWS) } }
+      : {}),
     routing: { defaultGroup: 'adhoc', rulesDir: new URL('../../rules', import.meta.url).pathname },
     groups: [{ name: 'adhoc' }],
     backends: [{ name: 'trino-1', url: backend, group: 'adhoc' }],

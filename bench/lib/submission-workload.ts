@@ -59,8 +59,12 @@ export async function submissionWorkload(o: { quick: boolean; repeat: number }):
   const lines: string[] = [];
   const ratios: number[] = [];
   let lost = 0;
+  const fwdLoop = async () =>
+    (await (await fetch(`${fwd}/__bench/loop`)).json()) as { p99: number; max: number };
   for (let i = 0; i < o.repeat; i++) {
+    await fwdLoop();
     const f = submitLoad(fwd, seconds);
+    const fl = await fwdLoop();
     await new Promise((r) => setTimeout(r, 1500));
     const before = await ask<GatewayStats>(stack.gateway, 'stats');
     await ask(stack.gateway, 'reset');
@@ -76,15 +80,20 @@ export async function submissionWorkload(o: { quick: boolean; repeat: number }):
       `${i + 1}  ${f.qps.toFixed(0).padStart(7)} ${s.qps.toFixed(0).padStart(7)} ${(s.qps / f.qps).toFixed(3).padStart(6)} ` +
         `${f.p99.toFixed(1).padStart(8)} ${s.p99.toFixed(1).padStart(8)} ${String(s.submitted).padStart(6)} ${String(rows).padStart(6)} ` +
         `${String(s.finished).padStart(6)} ${String(fin).padStart(6)} ${String(f.errors + s.errors).padStart(5)} ` +
-        `${during.loopP99.toFixed(1).padStart(8)} ${during.loopMax.toFixed(0).padStart(8)}  ${loadAverage()}`,
+        `${during.loopP99.toFixed(1).padStart(8)} ${during.loopMax.toFixed(0).padStart(8)} ${fl.p99.toFixed(1).padStart(8)} ` +
+        `${during.historyWriteP99.toFixed(2).padStart(7)} ${during.historyWriteMax.toFixed(1).padStart(7)} ${during.historyWriteCpuMax.toFixed(2).padStart(7)}  ${loadAverage()}`,
     );
   }
   console.log(
-    '\nround fwd q/s  sy q/s  ratio fwd p99 ms sy p99 ms  subm.   rows finish. FIN.rows errs loop p99 loop max  load',
+    '\nround fwd q/s  sy q/s  ratio fwd p99 ms sy p99 ms  subm.   rows finish. FIN.rows errs loop p99 loop max fwd loop hw p99 hw max hw cpu  load',
   );
   for (const l of lines) console.log(l);
   console.log(`\n(e) switchyard / node:http queries/s: ${median(ratios).toFixed(3)} (for reference)`);
   console.log(`(e) history rows missing or extra: ${lost} (target 0)`);
+  console.log(
+    "fwd loop: the bare forwarder's loop delay p99 in its run (no history: the machine's share of the figure);",
+  );
+  console.log('hw: one synchronous history write (a slice), ms wall p99 / max and CPU max, in the gateway');
   console.log('target: ≤ 5 ms loop delay p99 while history flushes');
   await stopGateway(stack.gateway);
 }

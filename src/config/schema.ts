@@ -81,6 +81,12 @@ export const serverSchema = z
     idleTimeoutSeconds: z.number().min(1).max(3600).default(180),
     /** Seconds an idle keep-alive connection stays open between requests. Default 65 (above common balancers' 60). */
     keepAliveTimeoutSeconds: z.number().min(0.1).max(3600).default(65),
+    /**
+     * Connections the kernel may hold for the gateway before it accepts them (the listen backlog; Linux caps it
+     * at net.core.somaxconn). Default 8000, Trino's own (airlift's http-server.http.accept-queue-size): with
+     * Node's 511, thousands of clients connecting at once overflow it and some are reset.
+     */
+    acceptQueueSize: z.number().int().min(1).max(65_535).default(8000),
     /** Seconds SIGTERM waits for in-flight requests before closing. Default 30. */
     shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
   })
@@ -212,6 +218,11 @@ export const historySchema = z
     retentionDays: z.number().int().min(1).default(30),
     /** Milliseconds between batched writes. Default 500. */
     flushIntervalMs: z.number().int().min(10).default(500),
+    /**
+     * Rows one history transaction writes at most; a larger flush is written in slices with the event loop
+     * free between them (SQLite writes run on it). Default 64.
+     */
+    maxBatchRows: z.number().int().min(1).max(100_000).default(64),
     /** Events held in memory at most; beyond this new events are dropped and counted. Default 10000. */
     maxQueue: z.number().int().min(10).default(10_000),
     /**

@@ -14,6 +14,12 @@ export interface RecorderOptions {
    * append; see bench/history-durability.ts). Completions stay batched. Default true.
    */
   durableSubmissions?: boolean;
+  /**
+   * Rows written in one transaction at most. A larger flush is written in slices of this many, each its
+   * own transaction, with the event loop free between them: a synchronous store (better-sqlite3) holds
+   * the loop for one slice, not for the whole flush (history.maxBatchRows). Default 64.
+   */
+  maxBatchRows?: number;
 }
 
 /** What the recorder needs of the history store. */
@@ -23,6 +29,10 @@ export type HistoryWriter = Pick<HistoryStore, 'writeBatch' | 'insertMany'>;
 const EVENT_OVERHEAD = 256;
 /** After a failed immediate write, submissions are queued instead for this long (no busy wait per query). */
 const DIRECT_BACKOFF_MS = 1000;
+/** Default of RecorderOptions.maxBatchRows: tens of µs per row, so about a millisecond of loop per slice. */
+const MAX_BATCH_ROWS = 64;
+/** Lets the event loop run (I/O callbacks, the responses waiting) before the next slice is written. */
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * HistoryRecorder takes history events on the request path and writes them to the history store:
@@ -79,19 +89,25 @@ export class HistoryRecorder {
     this.turn = [];
     this.turnDone = undefined;
     this.writing += rows.length;
+    const max = this.maxBatchRows;
     return this.serially(async () => {
-      try {
-        await this.repo.insertMany(rows);
-        this.metrics.historyWrites.inc({ outcome: 'ok' }, rows.length);
-      } catch (e) {
-        this.directFailedAt = Date.now();
-        this.metrics.historyWrites.inc({ outcome: 'error' }, rows.length);
-        this.logger.warn({ err: (e as Error).message }, 'history write failed; queued for retry');
-        this.writing -= rows.length;
-        for (const r of rows) this.queueInsert(r);
-        return;
+      for (let i = 0; i < rows.length; i += max) {
+        const slice = rows.slice(i, i + max);
+        if (i > 0) await yieldLoop();
+        try {
+          await this.repo.insertMany(slice);
+          this.metrics.historyWrites.inc({ outcome: 'ok' }, slice.length);
+        } catch (e) {
+          const rest = rows.slice(i);
+          this.directFailedAt = Date.now();
+          this.metrics.historyWrites.inc({ outcome: 'error' }, rest.length);
+          this.logger.warn({ err: (e as Error).message }, 'history write failed; queued for retry');
+          this.writing -= rest.length;
+          for (const r of rest) this.queueInsert(r);
+          return;
+        }
+        this.writing -= slice.length;
       }
-      this.writing -= rows.length;
     });
   }
 
@@ -131,31 +147,53 @@ export class HistoryRecorder {
     return this.flushing;
   }
 
+  /**
+   * writeQueued writes what is queued in slices of maxBatchRows (inserts first: a completion in the queue
+   * belongs to a row written before it). Each slice is all or nothing; when one fails, it and the slices
+   * after it are queued again, and the slices before it stay written.
+   */
   private async writeQueued(): Promise<boolean> {
     if (this.inserts.size + this.completions.size === 0) return true;
-    const inserts = this.inserts;
-    const completions = this.completions;
-    const n = inserts.size + completions.size;
+    const inserts = [...this.inserts.values()];
+    const completions = [...this.completions.values()];
     this.inserts = new Map();
     this.completions = new Map();
     this.bytes = 0;
-    this.writing += n;
-    try {
-      await this.repo.writeBatch([...inserts.values()], [...completions.values()]);
-    } catch (e) {
+    let left = inserts.length + completions.length;
+    this.writing += left;
+    const max = this.maxBatchRows;
+    for (let i = 0, c = 0; i < inserts.length || c < completions.length;) {
+      const ins = inserts.slice(i, i + max);
+      const comps = completions.slice(c, c + max - ins.length);
+      const n = ins.length + comps.length;
+      if (i + c > 0) await yieldLoop();
+      try {
+        await this.repo.writeBatch(ins, comps);
+      } catch (e) {
+        this.writing -= left;
+        this.requeue(
+          new Map(inserts.slice(i).map((r) => [r.queryId, r])),
+          new Map(completions.slice(c).map((x) => [x.queryId, x])),
+        );
+        this.metrics.historyWrites.inc({ outcome: 'error' }, left);
+        this.logger.warn(
+          { err: (e as Error).message, queued: this.size() },
+          'history write failed; will retry',
+        );
+        return false;
+      }
+      i += ins.length;
+      c += comps.length;
+      left -= n;
       this.writing -= n;
-      this.requeue(inserts, completions);
-      this.metrics.historyWrites.inc({ outcome: 'error' }, n);
-      this.logger.warn(
-        { err: (e as Error).message, queued: this.size() },
-        'history write failed; will retry',
-      );
-      return false;
+      this.metrics.historyWrites.inc({ outcome: 'ok' }, n);
     }
-    this.writing -= n;
-    this.metrics.historyWrites.inc({ outcome: 'ok' }, n);
     this.metrics.historyQueue.set(this.size());
     return true;
+  }
+
+  private get maxBatchRows(): number {
+    return Math.max(1, this.opts.maxBatchRows ?? MAX_BATCH_ROWS);
   }
 
   /** requeue puts a failed batch back under what arrived meanwhile (a newer completion wins). */

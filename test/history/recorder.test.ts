@@ -117,6 +117,82 @@ describe('HistoryRecorder', () => {
     expect(repo.get('ok1')).toBeDefined();
     expect(repo.get('bad')).toBeDefined();
   });
+
+  it('writes a large flush in slices of maxBatchRows, letting the event loop run between them', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
+    const store = writer(opened);
+    const log: string[] = [];
+    const sliced = {
+      insertMany: store.insertMany,
+      writeBatch: (
+        ins: Parameters<typeof store.writeBatch>[0],
+        comps: Parameters<typeof store.writeBatch>[1],
+      ) => {
+        log.push(`batch ${ins.length}+${comps.length}`);
+        // Something else the loop has to do, queued while this slice is written: it must run before the next.
+        setImmediate(() => log.push('loop'));
+        return store.writeBatch(ins, comps);
+      },
+    };
+    const rec = new HistoryRecorder(
+      sliced,
+      {
+        flushIntervalMs: 1000,
+        maxQueue: 1000,
+        maxQueueBytes: 1 << 20,
+        durableSubmissions: false,
+        maxBatchRows: 4,
+      },
+      new Metrics(),
+      silentLogger(),
+    );
+    for (let i = 0; i < 6; i++) rec.submitted(row(`s${i}`));
+    expect(await rec.flush()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5; i++) rec.completed({ queryId: `s${i}`, state: 'FINISHED', finishedAt: 2000 + i });
+    rec.submitted(row('s6'));
+    expect(await rec.flush()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['batch 4+0', 'loop', 'batch 2+0', 'loop', 'batch 1+3', 'loop', 'batch 0+2', 'loop']);
+    for (let i = 0; i < 5; i++)
+      expect(repo.get(`s${i}`)).toMatchObject({ state: 'FINISHED', finishedAt: 2000 + i });
+    expect(repo.get('s5')).toMatchObject({ state: 'RUNNING' });
+    expect(repo.get('s6')).toMatchObject({ state: 'RUNNING' });
+    expect(rec.size()).toBe(0);
+  });
+
+  it('keeps the slices before a failed one written and queues that one and the rest again', async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
+    const m = new Metrics();
+    const rec = new HistoryRecorder(
+      writer(opened),
+      {
+        flushIntervalMs: 1000,
+        maxQueue: 100,
+        maxQueueBytes: 1 << 20,
+        durableSubmissions: false,
+        maxBatchRows: 2,
+      },
+      m,
+      silentLogger(),
+    );
+    for (const id of ['a1', 'a2', 'bad', 'a3', 'a4']) rec.submitted(row(id));
+    opened.sqlite.exec(`CREATE TRIGGER block BEFORE INSERT ON query_history WHEN NEW.query_id = 'bad'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(await rec.flush()).toBe(false);
+    expect(repo.get('a1')).toBeDefined();
+    expect(repo.get('a2')).toBeDefined();
+    for (const id of ['bad', 'a3', 'a4']) expect(repo.get(id)).toBeUndefined(); // its slice is one transaction
+    expect(await counter(m, 'ok')).toBe(2);
+    expect(await counter(m, 'error')).toBe(3);
+    expect(rec.size()).toBe(3);
+    opened.sqlite.exec('DROP TRIGGER block');
+    expect(await rec.flush()).toBe(true);
+    for (const id of ['a1', 'a2', 'bad', 'a3', 'a4']) expect(repo.get(id)).toBeDefined();
+    expect(rec.size()).toBe(0);
+  });
 });
 
 describe('HistoryRecorder on an async store', () => {

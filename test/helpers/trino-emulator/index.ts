@@ -169,7 +169,8 @@ export class TrinoEmulator implements EmulatorCore {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, this.host, () => {
+      // Trino's accept queue (airlift's http-server.http.accept-queue-size, default 8000), not Node's 511.
+      server.listen({ port: this.port, host: this.host, backlog: 8000 }, () => {
         this.port = (server.address() as AddressInfo).port;
         resolve();
       });
