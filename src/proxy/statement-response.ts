@@ -9,6 +9,7 @@ import { writeTrinoError } from '../trino/errors.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 import { ChallengeBody, isExternalAuthChallenge } from './oauth2-challenge.js';
+import { speaksPresto, toPrestoFamily } from './presto-family.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
@@ -38,6 +39,7 @@ function copyHeaders(from: IncomingHttpHeaders, res: ServerResponse): OutgoingHt
   // Built key by key (no spread-then-delete, which leaves a slow dictionary-mode object per response).
   const h: OutgoingHttpHeaders = {};
   for (const k in from) if (!NOT_COPIED.has(k)) h[k] = from[k];
+  if (speaksPresto(res)) toPrestoFamily(h);
   const id = requestIdOf(res);
   if (id) h['x-request-id'] = id;
   return h;

@@ -71,6 +71,10 @@ describe('the Trino emulator', () => {
       page = (await r.json()) as typeof page;
     }
     expect(started).toBeTruthy();
+    // ProtocolDetectionException: both families in one request is a 400.
+    const mixed = await post(e, { 'X-Presto-User': 'alice', 'X-Trino-Source': 'x' });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.text()).toBe('Both Trino and Presto headers detected');
   });
 
   it('checks passwords only on secure requests; plain http falls back to the insecure authenticator, or 403', async () => {

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryIdGenerator, Slug } from './protocol.js';
 import type { Cluster } from './sql.js';
 import { body, json, text } from './http-util.js';
-import { authenticate, forwardedGate, oauth2Token, view } from './gate.js';
+import { authenticate, forwardedGate, mixedFamilies, oauth2Token, view } from './gate.js';
 import { settings, type EmulatorOptions, type Settings } from './options.js';
 import { SegmentStore } from './spooling.js';
 import { cancel, killQuery, poll, submit } from './statement.js';
@@ -219,6 +219,8 @@ export class TrinoEmulator implements EmulatorCore {
       // JAX-RS: the resource has only a POST here, so HEAD and GET are 405 before any filter runs.
       if (method !== 'POST') return void res.writeHead(405, { allow: 'POST,OPTIONS' }).end();
       const principal = await authed();
+      const mixed = principal ? mixedFamilies(req, this.settings) : undefined;
+      if (mixed) return text(res, 400, mixed);
       if (principal) submit(this, req, res, v, principal, await body(req));
       return;
     }
