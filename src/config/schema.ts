@@ -199,9 +199,9 @@ export const proxySchema = z
      * Default 60.
      */
     unpolledAbandonSeconds: z.number().min(1).max(3600).default(60),
-    /** Queries one user may have running through the gateway at once; more → 429 QUERY_QUEUE_FULL. Default 1000. */
+    /** Queries one user may have running through the gateway at once; more → a failed query QUERY_QUEUE_FULL. Default 1000. */
     maxInFlightPerUser: z.number().int().min(1).default(1000),
-    /** Queries one user may have that were never polled after their first answer; more → 429. Default 100. */
+    /** Queries one user may have that were never polled after their first answer; more → QUERY_QUEUE_FULL. Default 100. */
     maxUnpolledPerUser: z.number().int().min(1).default(100),
   })
   .strict();

@@ -5,7 +5,8 @@ import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { ClusterErrorBody, isClusterTextError } from './cluster-error.js';
-import { writeTrinoError } from '../trino/errors.js';
+import { writeTrinoError, type GatewayError } from '../trino/errors.js';
+import { isRefusal } from './failed-queries.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 import { ChallengeBody, isExternalAuthChallenge } from './oauth2-challenge.js';
@@ -30,6 +31,11 @@ export interface StatementResponseOptions {
   beforeSend?(facts: StatementFacts, up: UpstreamResponse): void;
   /** The backend's name, for the message of an error it answered in text or HTML. */
   backendName?: string;
+  /**
+   * For a submission: answers an error made of the cluster's text or HTML answer that refuses the statement
+   * (isRefusal: a 502 naming a wrong setting, a proxy's 502/504) as a failed query instead of a status.
+   */
+  failQuery?(err: GatewayError): void;
 }
 
 /** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
@@ -61,7 +67,13 @@ export function sendStatementResponse(
   if (isExternalAuthChallenge(up))
     return new ChallengeBody(up, res, o.ctx, o.backendName ?? 'cluster', () => o.done(undefined, up));
   if (isClusterTextError(up))
-    return new ClusterErrorBody(up, res, o.backendName ?? 'cluster', () => o.done(undefined, up));
+    return new ClusterErrorBody(
+      up,
+      res,
+      o.backendName ?? 'cluster',
+      () => o.done(undefined, up),
+      (err) => (o.failQuery && isRefusal(err) ? o.failQuery(err) : writeTrinoError(res, err)),
+    );
   const declared = Number(up.headers['content-length'] ?? -1);
   return declared >= 0 && declared <= BUFFER_LIMIT
     ? new WholeBody(up, res, o)
@@ -70,10 +82,14 @@ export function sendStatementResponse(
 
 /**
  * refuseForeign answers a statement response that would send the client to a foreign origin (a nextUri,
- * or a redirect, on none of the backend's origins) with a 502 instead; the query is not taken on.
+ * or a redirect, on none of the backend's origins) with a 502 instead (a failed query for a submission);
+ * the query is not taken on.
  */
 function refuseForeign(res: ServerResponse, o: StatementResponseOptions, up: UpstreamResponse): void {
-  writeTrinoError(res, foreignOrigin(undefined, 'nextUri or redirect'));
+  const err = foreignOrigin(undefined, 'nextUri or redirect');
+  // A submission's answer: the statement may run there, so never a status a client POSTs again on.
+  if (o.failQuery) o.failQuery(err);
+  else writeTrinoError(res, err);
   o.done(undefined, up);
 }
 

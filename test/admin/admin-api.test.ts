@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedQuery } from '../helpers/failed-query.js';
 import { runTrino } from '../helpers/clients.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
@@ -173,7 +174,8 @@ describe('admin REST API', () => {
         headers: { authorization: ADMIN, 'x-trino-user': 'ops' },
         body: 'SELECT 1',
       });
-      expect(newQuery.status).toBe(503);
+      const refused = await failedQuery(newQuery, { authorization: ADMIN, 'x-trino-user': 'ops' });
+      expect(refused.errorName).toBe('NO_NODES_AVAILABLE');
       const done = await running;
       expect(done.error).toBeUndefined();
       expect(done.rows.length).toBe(40);
