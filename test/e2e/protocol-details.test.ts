@@ -179,14 +179,6 @@ describe('protocol details through the gateway', () => {
     },
   );
 
-  it('refuses oversized headers with 431 JSON and keeps serving', async () => {
-    const res = await fetch(`${gw.url}/v1/info`, { headers: { 'X-Big': 'x'.repeat(40_000) } }).catch(
-      () => undefined,
-    );
-    if (res) expect(res.status).toBe(431);
-    expect((await fetch(`${gw.url}/v1/info`)).status).toBe(200);
-  });
-
   it('refuses query text over the limit with 413', async () => {
     const res = await post('SELECT ' + '1,'.repeat(2_500_000) + '1');
     expect(res.status).toBe(413);

@@ -2,8 +2,10 @@
  * Statements about the session, as Trino answers them: `current_user`, `current_catalog` and
  * `current_schema` (the session's, from the request headers of the family Trino detected), `USE`
  * (UseTask: X-Trino-Set-Catalog / X-Trino-Set-Schema response headers, never a change on the server) and
- * `SHOW SESSION LIKE '…'` (ShowQueriesRewrite). Unlike Trino, SHOW SESSION lists only the properties the
- * request sets (X-Trino-Session), not every known one with its default.
+ * `SHOW SESSION LIKE '…'` (ShowQueriesRewrite), `PREPARE name FROM …` and `DEALLOCATE PREPARE name`
+ * (X-Trino-Added-Prepare / X-Trino-Deallocated-Prepare; the client sends its prepared statements back in
+ * X-Trino-Prepared-Statement, which `EXECUTE name` reads: sql.ts). Unlike Trino, SHOW SESSION lists only the
+ * properties the request sets (X-Trino-Session), not every known one with its default.
  */
 import { column, queryError } from './protocol.js';
 import type { Plan } from './sql.js';
@@ -15,19 +17,32 @@ export interface SessionFacts {
   schema?: string;
   /** X-Trino-Session: name=url-encoded value, comma-separated and possibly repeated. */
   properties: Record<string, string>;
+  /** X-Trino-Prepared-Statement: the client's prepared statements by name. */
+  prepared: Record<string, string>;
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
 const name = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase());
 const USE = new RegExp(String.raw`^use\s+(${IDENT})(?:\s*\.\s*(${IDENT}))?$`, 'i');
 
-/** sessionProperties parses X-Trino-Session header values (`a=1,b=x%20y`). */
-export function sessionProperties(v: string | string[] | undefined): Record<string, string> {
+/** URLDecoder.decode, as Trino reads these headers ('+' is a space). */
+const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+/** URLEncoder.encode, as Trino writes them. */
+const formEncode = (s: string) =>
+  encodeURIComponent(s)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+
+/**
+ * sessionMap parses X-Trino-Session or X-Trino-Prepared-Statement values (`a=1,b=x+y`, comma-separated and
+ * possibly repeated), each side URL-decoded.
+ */
+export function sessionMap(v: string | string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (Array.isArray(v) ? v.join(',') : (v ?? '')).split(',')) {
     const i = part.indexOf('=');
     if (i <= 0) continue;
-    out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    out[formDecode(part.slice(0, i).trim())] = formDecode(part.slice(i + 1).trim());
   }
   return out;
 }
@@ -55,6 +70,18 @@ export function planSession(sql: string, s: SessionFacts): Plan | undefined {
         ),
       };
     return { kind: 'update', updateType: 'USE', headers: { 'set-catalog': catalog, 'set-schema': schema } };
+  }
+  if ((m = /^prepare\s+([A-Za-z_][A-Za-z0-9_]*)\s+from\s+([\s\S]+)$/i.exec(sql)))
+    return {
+      kind: 'update',
+      updateType: 'PREPARE',
+      headers: { 'added-prepare': `${formEncode(m[1].toLowerCase())}=${formEncode(m[2])}` },
+    };
+  if ((m = /^deallocate\s+prepare\s+([A-Za-z_][A-Za-z0-9_]*)$/i.exec(sql))) {
+    const name = m[1].toLowerCase();
+    if (!(name in s.prepared))
+      return { kind: 'error', error: queryError('NOT_FOUND', `Prepared statement not found: ${name}`) };
+    return { kind: 'update', updateType: 'DEALLOCATE', headers: { 'deallocated-prepare': formEncode(name) } };
   }
   if ((m = /^show\s+session\s+like\s+'((?:[^']|'')*)'$/i.exec(sql))) {
     const like = new RegExp(

@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import { queryError, column, type QueryErrorJson } from './protocol.js';
 import { plan, type Plan } from './sql.js';
-import { sessionProperties } from './session-sql.js';
+import { sessionMap } from './session-sql.js';
 import { text } from './http-util.js';
 import type { RequestView } from './gate.js';
 import { negotiate } from './spooling.js';
@@ -46,7 +46,8 @@ export function submit(
         user,
         catalog: get('catalog'),
         schema: get('schema'),
-        properties: sessionProperties(h[`${v.family}session`]),
+        properties: sessionMap(h[`${v.family}session`]),
+        prepared: sessionMap(h[`${v.family}prepared-statement`]),
         transactionId: txn,
       },
       core.cluster,
