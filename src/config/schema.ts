@@ -66,7 +66,12 @@ export const serverSchema = z
      * CoordinatorModule raises http-server.max-request-header-size so prepared statements, which JDBC and
      * the other clients send in X-Trino-Prepared-Statement on every request, fit).
      */
-    maxHeaderBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(2 * 1024 * 1024),
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
     /**
      * Seconds a client has to send a request's whole header block, counted from the connection's start (or
      * the end of its previous response); slower connections get 408 and are closed (slowloris). Default 10.
