@@ -10,6 +10,9 @@ import { ConnectionPool } from './connection-pool.js';
  */
 export type ForwardAuthorization = 'https' | 'always' | 'never';
 
+/** Largest response header block read from a cluster: Trino's http-server.max-response-header-size. */
+const MAX_RESPONSE_HEADER_BYTES = 2 * 1024 * 1024;
+
 export type HealthState = 'UNKNOWN' | 'PENDING' | 'HEALTHY' | 'UNHEALTHY';
 
 /** Load a backend reports (polled), beside the gateway's own in-flight count. */
@@ -89,7 +92,9 @@ export class Backend {
       scheduling: 'lifo' as const,
     };
     this.agent = this.target.protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
-    this.pool = new ConnectionPool(this.origin, maxSockets);
+    // Trino answers with headers up to 2 MiB (http-server.max-response-header-size, raised by its
+    // CoordinatorModule): X-Trino-Added-Prepare carries a whole prepared statement.
+    this.pool = new ConnectionPool(this.origin, maxSockets, { maxHeaderSize: MAX_RESPONSE_HEADER_BYTES });
     this.client = new BackendClient(this.pool, this.origin);
   }
 

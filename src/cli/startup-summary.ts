@@ -67,7 +67,7 @@ export function summaryWarnings(f: SummaryFacts): string[] {
     w.push('no user has the admin role: the console and the admin API refuse everyone');
   if (f.backends.length === 0) w.push('no backends: add some under backends: or through the admin API');
   else if (!f.backends.some((b) => b.active && b.health === 'HEALTHY'))
-    w.push('no backend is healthy yet: every query gets 503 NO_NODES_AVAILABLE until one is');
+    w.push('no backend is healthy yet: every query fails with NO_NODES_AVAILABLE until one is');
   const hasBackends = (group: string, seen = new Set<string>()): boolean => {
     if (seen.has(group)) return false;
     seen.add(group);
@@ -80,7 +80,7 @@ export function summaryWarnings(f: SummaryFacts): string[] {
     if (!hasBackends(r.routeTo)) stranded.set(r.routeTo, [...(stranded.get(r.routeTo) ?? []), r.name]);
   for (const [group, rules] of stranded)
     w.push(
-      `group "${group}" has no backends (nor a fallback group with some), yet rules ${rules.join(', ')} route to it: their queries get 503`,
+      `group "${group}" has no backends (nor a fallback group with some), yet rules ${rules.join(', ')} route to it: their queries fail with NO_NODES_AVAILABLE`,
     );
   return w;
 }

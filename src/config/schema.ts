@@ -61,8 +61,17 @@ export const serverSchema = z
       .default([]),
     /** Secret that signs the backend handle in follow-up URLs. Default: generated once and kept in the database. */
     affinitySecret: z.string().min(16).optional(),
-    /** Largest request header block accepted, in bytes (larger → 431). Default 16384. */
-    maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Largest request header block accepted, in bytes (larger → 431). Default 2 MiB, Trino's own (its
+     * CoordinatorModule raises http-server.max-request-header-size so prepared statements, which JDBC and
+     * the other clients send in X-Trino-Prepared-Statement on every request, fit).
+     */
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
     /**
      * Seconds a client has to send a request's whole header block, counted from the connection's start (or
      * the end of its previous response); slower connections get 408 and are closed (slowloris). Default 10.
@@ -205,9 +214,9 @@ export const proxySchema = z
      * Default 60.
      */
     unpolledAbandonSeconds: z.number().min(1).max(3600).default(60),
-    /** Queries one user may have running through the gateway at once; more → 429 QUERY_QUEUE_FULL. Default 1000. */
+    /** Queries one user may have running through the gateway at once; more → a failed query QUERY_QUEUE_FULL. Default 1000. */
     maxInFlightPerUser: z.number().int().min(1).default(1000),
-    /** Queries one user may have that were never polled after their first answer; more → 429. Default 100. */
+    /** Queries one user may have that were never polled after their first answer; more → QUERY_QUEUE_FULL. Default 100. */
     maxUnpolledPerUser: z.number().int().min(1).default(100),
   })
   .strict();

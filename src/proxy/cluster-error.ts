@@ -35,6 +35,8 @@ export class ClusterErrorBody implements ResponseBody {
     private readonly res: ServerResponse,
     private readonly backend: string,
     private readonly done: () => void,
+    /** How the error is answered: by default with its status (a submission may fail the query instead). */
+    private readonly answer: (err: GatewayError) => void = (err) => writeTrinoError(res, err),
   ) {}
 
   data(chunk: Buffer): void {
@@ -55,7 +57,7 @@ export class ClusterErrorBody implements ResponseBody {
           status === 404 || status === 410 ? 'QUERY_NOT_FOUND' : 'BACKEND_ERROR',
           message,
         );
-    writeTrinoError(this.res, err);
+    this.answer(err);
     this.done();
   }
 

@@ -15,6 +15,22 @@ const MAX = 10_000;
 export class QueryFailure extends GatewayError {}
 
 /**
+ * Statuses of a submission refused before any cluster ran it (a user over budget 429; a cluster refusing
+ * it, or a proxy in front of one failing, 502/504; no backend 503), answered as a failed query (HTTP 200,
+ * QUEUED then FAILED with the error), as Trino answers QUERY_QUEUE_FULL or NO_NODES_AVAILABLE: then every
+ * client shows the message. As a status, StatementClientV1 shows it only inside "returned an invalid
+ * response … [Error: …]" (it never retries a POST); trino-python-client POSTs twice more within a second on
+ * 502/503/504 and then shows only "error 503: service unavailable" (it honours no Retry-After, and shows a
+ * 429 as "error 429: b'…'"); trino-js an axios error. No client waits for a Retry-After on a submission.
+ */
+const REFUSALS = new Set([429, 502, 503, 504]);
+
+/** isRefusal tells whether an error refusing a submission is answered as a failed query. */
+export function isRefusal(e: unknown): e is GatewayError {
+  return e instanceof GatewayError && !(e instanceof QueryFailure) && REFUSALS.has(e.status);
+}
+
+/**
  * FailedQueries answers a statement the gateway fails itself as Trino would: a first page (QUEUED, with a
  * nextUri back to the gateway) and, on its poll, the FAILED page with the error. Every client shows that
  * error: trino-js reads nothing of a first page but its nextUri, and a status would make

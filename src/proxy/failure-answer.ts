@@ -21,10 +21,22 @@ export function answerUpstreamFailure(d: FailureDeps, res: ServerResponse, b: Ba
     d.logger.debug({ reqId: requestIdOf(res), ...queryOf(res), backend: b.name }, 'client went away');
     return;
   }
-  if (kind === 'unavailable') return writeTrinoError(res, noBackend(b.group, undefined, b.name));
+  writeTrinoError(res, upstreamRefusal(d, b, kind));
+}
+
+/**
+ * upstreamRefusal counts a request a backend did not answer (refusals and resets go to passive health) and
+ * returns the error that says so: a 503 the backend refused with is the no-backend 503.
+ */
+export function upstreamRefusal(
+  d: FailureDeps,
+  b: Backend,
+  kind: Exclude<Failure, 'client-gone'>,
+): GatewayError {
+  if (kind === 'unavailable') return noBackend(b.group, undefined, b.name);
   d.metrics.upstreamErrors.inc({ backend: b.name, kind });
   if (kind === 'refused' || kind === 'reset') d.onUpstreamFailure?.(b.name, kind);
-  writeTrinoError(res, toGatewayError(kind, b.name));
+  return toGatewayError(kind, b.name);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Backend } from '../backends/backend.js';
 import { kindOf, type UpstreamFailureKind } from './upstream-error.js';
 import { HOP_BY_HOP } from '../trino/headers.js';
 import { clientWantsClose } from './forward-headers.js';
+import { speaksPresto, toPrestoFamily } from './presto-family.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { writeTrinoError } from '../trino/errors.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
@@ -135,6 +136,7 @@ export class Forwarder {
           ? challenge.map(r.rewriteChallenge)
           : r.rewriteChallenge(challenge);
       if (clientWantsClose(req)) proxyRes.headers.connection = 'close';
+      if (speaksPresto(res)) toPrestoFamily(proxyRes.headers);
       const id = requestIdOf(res);
       if (id) proxyRes.headers['x-request-id'] = id;
       // A segment's redirect to object storage passes as it is (its clients send no credentials).

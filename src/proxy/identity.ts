@@ -22,35 +22,25 @@ function nameIn(header: string, v: string): string {
  * (polls, cancels, /v1/query), checked as Trino's chain checks it (HttpRequestSessionContextFactory):
  * - an original-user header (StatementClientV1 sends the JDBC sessionUser or user there) naming someone
  *   else than the principal is refused with 403 unless the principal may impersonate that user;
- * - a user header (either family) naming someone other than the original user (or the principal) is
- *   refused with 403 unless the principal may impersonate that user (the gateway's rules are the
- *   principal's: the original user may become whom the principal may become);
+ * - a user header naming someone other than the original user (or the principal) is refused with 403
+ *   unless the principal may impersonate that user (the gateway's rules are the principal's: the original
+ *   user may become whom the principal may become);
  * - a name that is no text is refused with 400 (names are read as UTF-8, else ISO-8859-1).
- * A request naming no user runs as the original user, else the principal. The session user header is
- * then set to the resolved user, in the family the request uses (a request naming no user gets the
- * Presto header when it carries any X-Presto-* header). Headers are assigned, never deleted, so a poll's
- * header object stays fast. Returns the user.
+ * A request naming no user runs as the original user, else the principal. X-Trino-User is then set to the
+ * resolved user (a Presto-family request was renamed to X-Trino-* on arrival: presto-family.ts). Headers
+ * are assigned, never deleted, so a poll's header object stays fast. Returns the user.
  */
 export function applyPrincipal(req: IncomingMessage, principal: Principal, resolve: UserResolver): string {
   const h = req.headers;
   const self = principal.name;
   const original = originalUser(h, principal, resolve);
-  const trino = first(h[TRINO.user]);
-  const presto = first(h[PRESTO.user]);
+  const named = first(h[TRINO.user]);
   // The common case, a client naming itself (or no one), costs two comparisons.
-  const asTrino =
-    trino === undefined || trino === self || trino === original
-      ? (trino ?? original)
-      : resolved(TRINO.user, trino, principal, resolve);
-  const asPresto =
-    presto === undefined || presto === self || presto === original
-      ? (presto ?? original)
-      : resolved(PRESTO.user, presto, principal, resolve);
-  const user = trino !== undefined ? asTrino : asPresto;
-  const value = encodeHeaderText(user);
-  const prestoOnly = trino === undefined && presto === undefined && namesPrestoFamily(h);
-  if (trino !== undefined || (presto === undefined && !prestoOnly)) h[TRINO.user] = value;
-  if (presto !== undefined || prestoOnly) h[PRESTO.user] = value;
+  const user =
+    named === undefined || named === self || named === original
+      ? (named ?? original)
+      : resolved(TRINO.user, named, principal, resolve);
+  h[TRINO.user] = encodeHeaderText(user);
   return user;
 }
 
@@ -73,12 +63,6 @@ function resolved(header: string, v: string, principal: Principal, resolve: User
   const who = resolve(principal, nameIn(header, v));
   if (!who.ok) throw new GatewayError(403, 'PERMISSION_DENIED', who.message);
   return who.user;
-}
-
-/** namesPrestoFamily tells whether a request carries any X-Presto-* header (Trino refuses mixed families). */
-function namesPrestoFamily(h: IncomingMessage['headers']): boolean {
-  for (const k in h) if (k.startsWith('x-presto-')) return true;
-  return false;
 }
 
 /** isStatusPath tells /v1/status (which needs a principal) from the public /v1/info paths. */

@@ -8,7 +8,8 @@ export interface GroupChoice {
 
 /**
  * noBackend is the one answer when a routing group has no backend to take a request: 503
- * NO_NODES_AVAILABLE (Trino's code for "no nodes", with its type), naming the group and, for a new query, what chose it;
+ * NO_NODES_AVAILABLE (Trino's code for "no nodes", with its type; a new query gets it as a failed query,
+ * submission.ts), naming the group and, for a new query, what chose it;
  * `unavailable` names a backend that refused the query (503) when no other one of the group could take it.
  */
 export function noBackend(group: string, choice?: GroupChoice, unavailable?: string): GatewayError {
@@ -25,5 +26,7 @@ export function chosenBy(d: GroupChoice): string {
   if (d.rule) return `chosen by rule "${d.rule}"`;
   if (d.source === 'header') return 'asked for in X-Trino-Routing-Group';
   if (d.source === 'principal-default') return "the user's default group";
+  if (d.source === 'transaction') return "the transaction's cluster";
+  if (d.source === 'kill_query') return 'the cluster running the query kill_query names';
   return 'routing.defaultGroup';
 }

@@ -11,6 +11,7 @@ import { checkOwner } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
 import { proxyContext, type ProtocolProxyDeps, type ProxyContext } from './proxy-deps.js';
 import { relayAny, relaySegment } from './relay.js';
+import { toTrinoFamily } from './presto-family.js';
 import { principalOf, splitTarget } from './request-parts.js';
 import { submit } from './submission.js';
 import { OAuth2PassThrough } from './oauth2-passthrough.js';
@@ -70,6 +71,7 @@ export class ProtocolProxy {
         ? classify(req.method ?? 'GET', target.path, target.search)
         : { kind: 'bad', message: 'malformed request target' };
       if (target) req.url = target.path + target.search;
+      toTrinoFamily(req, res);
       route = kind.kind === 'statement' ? 'followup' : kind.kind === 'submit' ? 'statement' : kind.kind;
       this.dispatch(req, res, kind, target?.search ?? '');
     } catch (e) {

@@ -90,12 +90,12 @@ export class QueryTracker {
     this.sweeper = undefined;
   }
 
-  /** admit refuses a new query of a user over one of its budgets (429, Trino's QUERY_QUEUE_FULL). */
+  /** admit refuses a new query of a user over one of its budgets (Trino's QUERY_QUEUE_FULL, a failed query). */
   admit(user: string): GatewayError | undefined {
     const over = this.budgets.over(user);
     if (!over) return undefined;
     this.metrics.routingFailures.inc({ reason: 'user_budget' });
-    return new GatewayError(429, 'QUERY_QUEUE_FULL', over, 'INSUFFICIENT_RESOURCES', { 'retry-after': '5' });
+    return new GatewayError(429, 'QUERY_QUEUE_FULL', over, 'INSUFFICIENT_RESOURCES');
   }
 
   /** started takes on a query when the answer naming its id arrives (submission-attempt.ts), before the client sees it. */

@@ -5,10 +5,12 @@ import { StatementScanner, type StatementFacts } from './statement-scanner.js';
 import type { UrlRewriteContext } from './url-rewrite.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { ClusterErrorBody, isClusterTextError } from './cluster-error.js';
-import { writeTrinoError } from '../trino/errors.js';
+import { writeTrinoError, type GatewayError } from '../trino/errors.js';
+import { isRefusal } from './failed-queries.js';
 import { foreignOrigin, guardResponse } from './response-guard.js';
 import type { ResponseBody, UpstreamFlow, UpstreamResponse } from './forward.js';
 import { ChallengeBody, isExternalAuthChallenge } from './oauth2-challenge.js';
+import { speaksPresto, toPrestoFamily } from './presto-family.js';
 
 /** Bodies up to this size are rewritten in one piece and sent with a Content-Length. */
 const BUFFER_LIMIT = 256 * 1024;
@@ -35,6 +37,11 @@ export interface StatementResponseOptions {
    * to another backend); `done` is then not called. Pages that stream (over 256 KB) are not offered.
    */
   intercept?(facts: StatementFacts, up: UpstreamResponse, res: ServerResponse): boolean;
+  /**
+   * For a submission: answers an error made of the cluster's text or HTML answer that refuses the statement
+   * (isRefusal: a 502 naming a wrong setting, a proxy's 502/504) as a failed query instead of a status.
+   */
+  failQuery?(err: GatewayError): void;
 }
 
 /** Response headers never copied: hop-by-hop ones, and the framing the gateway sets itself. */
@@ -44,6 +51,7 @@ function copyHeaders(from: IncomingHttpHeaders, res: ServerResponse): OutgoingHt
   // Built key by key (no spread-then-delete, which leaves a slow dictionary-mode object per response).
   const h: OutgoingHttpHeaders = {};
   for (const k in from) if (!NOT_COPIED.has(k)) h[k] = from[k];
+  if (speaksPresto(res)) toPrestoFamily(h);
   const id = requestIdOf(res);
   if (id) h['x-request-id'] = id;
   return h;
@@ -65,7 +73,13 @@ export function sendStatementResponse(
   if (isExternalAuthChallenge(up))
     return new ChallengeBody(up, res, o.ctx, o.backendName ?? 'cluster', () => o.done(undefined, up));
   if (isClusterTextError(up))
-    return new ClusterErrorBody(up, res, o.backendName ?? 'cluster', () => o.done(undefined, up));
+    return new ClusterErrorBody(
+      up,
+      res,
+      o.backendName ?? 'cluster',
+      () => o.done(undefined, up),
+      (err) => (o.failQuery && isRefusal(err) ? o.failQuery(err) : writeTrinoError(res, err)),
+    );
   const declared = Number(up.headers['content-length'] ?? -1);
   return declared >= 0 && declared <= BUFFER_LIMIT
     ? new WholeBody(up, res, o)
@@ -74,10 +88,14 @@ export function sendStatementResponse(
 
 /**
  * refuseForeign answers a statement response that would send the client to a foreign origin (a nextUri,
- * or a redirect, on none of the backend's origins) with a 502 instead; the query is not taken on.
+ * or a redirect, on none of the backend's origins) with a 502 instead (a failed query for a submission);
+ * the query is not taken on.
  */
 function refuseForeign(res: ServerResponse, o: StatementResponseOptions, up: UpstreamResponse): void {
-  writeTrinoError(res, foreignOrigin(undefined, 'nextUri or redirect'));
+  const err = foreignOrigin(undefined, 'nextUri or redirect');
+  // A submission's answer: the statement may run there, so never a status a client POSTs again on.
+  if (o.failQuery) o.failQuery(err);
+  else writeTrinoError(res, err);
   o.done(undefined, up);
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteQuery } from '../observability/request-id.js';
+import type { GatewayError } from '../trino/errors.js';
 import { answerSubmissionLost } from './failure-answer.js';
 import { finishOnLastPage } from './final-page.js';
 import { prepareHeaders } from './forward-headers.js';
@@ -85,6 +86,10 @@ class SubmissionAttempt implements ForwardOptions, StatementResponseOptions {
 
   onResponse(up: UpstreamResponse, res: ServerResponse, flow: UpstreamFlow): ResponseBody {
     return sendStatementResponse(up, res, flow, this);
+  }
+
+  failQuery(err: GatewayError): void {
+    this.s.cx.failed.answerFirst(this.s.res, err);
   }
 
   onLateFailure(kind: UpstreamFailureKind, res: ServerResponse): void {

@@ -4,7 +4,8 @@ import { clientAddress } from '../observability/client-address.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { GatewayError } from '../trino/errors.js';
 import { header } from '../trino/headers.js';
-import { answerSubmissionLost, answerUpstreamFailure } from './failure-answer.js';
+import { answerSubmissionLost, answerUpstreamFailure, upstreamRefusal } from './failure-answer.js';
+import { isRefusal } from './failed-queries.js';
 import type { ForwardOutcome } from './forward.js';
 import { acceptsGzip } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
@@ -22,6 +23,21 @@ import { attempt, type Submission } from './submission-attempt.js';
  * with a queue goes to the gateway's queue instead (src/queue/queue-gate.ts), which places it on a free slot.
  */
 export async function submit(
+  cx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: Principal,
+): Promise<void> {
+  try {
+    await place(cx, req, res, principal);
+  } catch (e) {
+    // A refusal before any cluster ran the statement is answered as Trino fails a query it cannot start.
+    if (isRefusal(e)) return cx.failed.answerFirst(res, e);
+    throw e;
+  }
+}
+
+async function place(
   cx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
@@ -51,9 +67,10 @@ export async function submit(
   if ('queue' in placement) return placement.queue.submit({ ...s, decision: placement.decision });
   const { out, at } = await sendWithRetry(s, placement);
   if (out.ok) return;
-  // Refused (or the client left): the statement never ran, a status is safe. Otherwise it may run.
-  if (out.kind === 'refused' || out.kind === 'unavailable' || out.kind === 'client-gone')
-    answerUpstreamFailure(cx, res, at.backend, out.kind);
+  // Refused (or the client left): the statement never ran. Otherwise it may run.
+  if (out.kind === 'client-gone') answerUpstreamFailure(cx, res, at.backend, out.kind);
+  else if (out.kind === 'unavailable') throw noBackend(at.decision.group, at.decision, at.backend.name);
+  else if (out.kind === 'refused') throw upstreamRefusal(cx, at.backend, out.kind);
   else answerSubmissionLost(cx, res, at.backend, out.kind);
 }
 
@@ -68,7 +85,8 @@ async function sendWithRetry(
   first: Placement,
 ): Promise<{ out: ForwardOutcome; at: Placement }> {
   const { cx } = s;
-  const out = await attempt(s, first, !first.pinned);
+  // A backend's 503 always comes back as 'unavailable': the refusal is answered as a failed query.
+  const out = await attempt(s, first, true);
   if (out.ok || (out.kind !== 'refused' && out.kind !== 'unavailable')) return { out, at: first };
   if (out.kind === 'refused') cx.onUpstreamFailure?.(first.backend.name, 'refused');
   const second = placeElsewhere(cx, first, s.user);
@@ -81,5 +99,5 @@ async function sendWithRetry(
     { reqId: requestIdOf(s.res), from: first.backend.name, to: second.backend.name },
     'submission refused; retrying once',
   );
-  return { out: await attempt(s, second, false), at: second };
+  return { out: await attempt(s, second, true), at: second };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedQuery } from '../helpers/failed-query.js';
 import { runTrino } from '../helpers/clients.js';
 import { ADMIN, startAdminWorld, type AdminWorld, waitFor } from '../helpers/admin-world.js';
 
@@ -117,7 +118,8 @@ describe('backend routes', () => {
         headers: { authorization: ADMIN, 'x-trino-user': 'ops' },
         body: 'SELECT 1',
       });
-      expect(newQuery.status).toBe(503);
+      const refused = await failedQuery(newQuery, { authorization: ADMIN, 'x-trino-user': 'ops' });
+      expect(refused.errorName).toBe('NO_NODES_AVAILABLE');
       const done = await running;
       expect(done.error).toBeUndefined();
       expect(done.rows.length).toBe(40);

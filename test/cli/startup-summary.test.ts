@@ -66,7 +66,7 @@ describe('the startup summary', () => {
       { name: 'writes-to-etl', routeTo: 'etl' },
     ];
     expect(summaryWarnings({ ...base, rules })).toEqual([
-      'group "etl" has no backends (nor a fallback group with some), yet rules ddl-to-etl, writes-to-etl route to it: their queries get 503',
+      'group "etl" has no backends (nor a fallback group with some), yet rules ddl-to-etl, writes-to-etl route to it: their queries fail with NO_NODES_AVAILABLE',
     ]);
     const withFallback = { ...base, rules, groups: [{ name: 'adhoc' }, { name: 'etl', fallback: 'adhoc' }] };
     expect(summaryWarnings(withFallback)).toEqual([]);

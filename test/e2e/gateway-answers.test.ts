@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import { passwordAuth, startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
+import { failedQuery } from '../helpers/failed-query.js';
+import { pythonClient, statementClientV1 } from '../helpers/protocol-clients.js';
+import { ERROR_CODES } from '../../src/trino/errors.js';
 
 /**
  * The answers the gateway makes itself, as each client reads them (README, "Answers the gateway makes"):
  * every one is Trino's QueryError JSON with the message, and the message is in the reason phrase too;
- * trino-js (npm trino-client) gets it as the error's response data. A statement that may have run is never
- * answered 502/503/504 (tested in upstream-failures.test.ts); one that never reached a cluster may be.
+ * trino-js (npm trino-client) gets it as the error's response data. A refusal of a statement (no backend,
+ * a refusing cluster, a user over budget) and a statement that may have run (upstream-failures.test.ts) are
+ * failed queries instead, as Trino fails a query it cannot start: every client shows their message.
  */
 describe("the gateway's own answers", () => {
   let up: TrinoEmulator;
@@ -84,37 +88,84 @@ describe("the gateway's own answers", () => {
     await expectShaped(res, 413, 'QUERY_TEXT_TOO_LARGE', /exceeds/);
   });
 
-  it('503 (a statement that never reached a cluster): the group and what chose it are named', async () => {
+  /** expectFailed checks a refusal answered as Trino fails a query it cannot start (HTTP 200, then FAILED). */
+  async function expectFailed(res: Response, errorName: string, errorType: string, words: RegExp) {
+    const error = await failedQuery(res, { authorization: ALICE });
+    expect(error).toMatchObject({ errorName, errorType, message: expect.stringMatching(words) });
+    expect(error.errorCode).toBe(ERROR_CODES[errorName]);
+    return error;
+  }
+
+  it('no backend (a statement that never reached a cluster): a failed NO_NODES_AVAILABLE naming the group and what chose it', async () => {
     const res = await post({ authorization: ALICE, 'x-trino-routing-group': 'empty' });
-    await expectShaped(res, 503, 'NO_NODES_AVAILABLE', /"empty".*X-Trino-Routing-Group/);
+    await expectFailed(res, 'NO_NODES_AVAILABLE', 'INTERNAL_ERROR', /"empty".*X-Trino-Routing-Group/);
   });
 
-  it('502 (a statement refused before it ran): the cluster is named, never its URL', async () => {
+  it('a statement refused before it ran: a failed BACKEND_UNREACHABLE naming the cluster, never its URL', async () => {
     const res = await post({ authorization: ALICE, 'x-trino-routing-group': 'dead' });
-    expect(res.status).toBe(502);
-    const text = await res.clone().text();
-    expect(text).not.toContain(down.url);
-    await expectShaped(res, 502, 'BACKEND_UNREACHABLE', /down.*refused/);
+    const error = await expectFailed(res, 'BACKEND_UNREACHABLE', 'EXTERNAL', /down.*refused/);
+    expect(error.message).not.toContain(down.url);
   });
 
-  it('429: a user over budget is told which budget and what to do, with Retry-After', async () => {
+  it('a user over budget: a failed QUERY_QUEUE_FULL naming the budget and what to do', async () => {
     const first = (await (await post({ authorization: ALICE })).json()) as { nextUri: string };
     try {
-      const res = await post({ authorization: ALICE });
-      expect(res.headers.get('retry-after')).toBe('5');
-      await expectShaped(res, 429, 'QUERY_QUEUE_FULL', /limit 1/);
+      await expectFailed(
+        await post({ authorization: ALICE }),
+        'QUERY_QUEUE_FULL',
+        'INSUFFICIENT_RESOURCES',
+        /limit 1/,
+      );
     } finally {
       await fetch(first.nextUri, { method: 'DELETE', headers: { authorization: ALICE } });
     }
   });
 
-  it('trino-js gets the message as the error response data', async () => {
+  it('trino-js gets the message as the query error', async () => {
     const { Trino, BasicAuth } = await import('trino-client');
     const trino = Trino.create({ server: gw.url, auth: new BasicAuth('alice', 'alice-pw') });
-    const e = (await trino
-      .query({ query: 'SELECT 1', extraHeaders: { 'X-Trino-Routing-Group': 'empty' } })
-      .catch((err: unknown) => err)) as { response?: { status: number; data: { message: string } } };
-    expect(e.response?.status).toBe(503);
-    expect(e.response?.data.message).toContain('"empty"');
+    const iter = await trino.query({ query: 'SELECT 1', extraHeaders: { 'X-Trino-Routing-Group': 'empty' } });
+    const errors: Array<{ errorName?: string; message?: string }> = [];
+    for await (const page of iter) if (page.error) errors.push(page.error);
+    expect(errors).toMatchObject([
+      { errorName: 'NO_NODES_AVAILABLE', message: expect.stringContaining('"empty"') },
+    ]);
+  });
+
+  it.each([
+    ['no backend', { 'x-trino-routing-group': 'empty' }, 'NO_NODES_AVAILABLE', /"empty"/],
+    ['a refusing cluster', { 'x-trino-routing-group': 'dead' }, 'BACKEND_UNREACHABLE', /down/],
+  ])(
+    'StatementClientV1 and trino-python-client show the message of %s, each POSTing once',
+    async (_case, extra, errorName, words) => {
+      const headers = { authorization: ALICE, ...extra };
+      const java = await statementClientV1(gw.url, 'SELECT 1', headers);
+      expect(java).toMatchObject({ posts: 1, errorName, shown: expect.stringMatching(words) });
+      expect(java.shown).toMatch(/^Query failed \(#gateway_failed_/);
+      // A 502/503 would be POSTed three times and shown as "error 503: service unavailable".
+      const py = await pythonClient(gw.url, 'SELECT 1', headers);
+      expect(py).toMatchObject({ posts: 1, errorName, shown: expect.stringMatching(words) });
+      expect(py.shown).toMatch(/^TrinoQueryError\(type=(INTERNAL_ERROR|EXTERNAL), name=/);
+    },
+  );
+
+  it('StatementClientV1 and trino-python-client show the budget that refused a query', async () => {
+    const first = (await (await post({ authorization: ALICE })).json()) as { nextUri: string };
+    try {
+      const java = await statementClientV1(gw.url, 'SELECT 1', { authorization: ALICE });
+      expect(java).toMatchObject({
+        posts: 1,
+        errorName: 'QUERY_QUEUE_FULL',
+        shown: expect.stringMatching(/limit 1/),
+      });
+      const py = await pythonClient(gw.url, 'SELECT 1', { authorization: ALICE });
+      expect(py).toMatchObject({
+        posts: 1,
+        errorName: 'QUERY_QUEUE_FULL',
+        shown: expect.stringMatching(/limit 1/),
+      });
+    } finally {
+      await fetch(first.nextUri, { method: 'DELETE', headers: { authorization: ALICE } });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { failedQuery } from '../helpers/failed-query.js';
 import { startGateway, testConfig, type TestGateway } from '../helpers/start-gateway.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import type { Backend } from '../../src/backends/backend.js';
@@ -85,7 +86,7 @@ describe('health monitor and availability', () => {
     await expect.poll(() => state('t1'), { timeout: 5000 }).toBe('HEALTHY');
   });
 
-  it('answers 503 in Trino JSON naming the group when no backend is available', async () => {
+  it('fails the query with NO_NODES_AVAILABLE naming the group when no backend is available', async () => {
     for (const c of clusters) c.setStarting(true);
     await expect.poll(() => clusters.every((c) => state(c.name) === 'PENDING'), { timeout: 5000 }).toBe(true);
     const res = await fetch(`${gw.url}/v1/statement`, {
@@ -93,12 +94,11 @@ describe('health monitor and availability', () => {
       body: 'SELECT 1',
       headers: { 'X-Trino-User': 'u' },
     });
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({
+    for (const c of clusters) c.setStarting(false);
+    expect(await failedQuery(res, { 'X-Trino-User': 'u' })).toMatchObject({
       errorName: 'NO_NODES_AVAILABLE',
       message: expect.stringContaining('"adhoc"'),
     });
-    for (const c of clusters) c.setStarting(false);
     await expect.poll(() => clusters.every((c) => state(c.name) === 'HEALTHY'), { timeout: 5000 }).toBe(true);
   });
 

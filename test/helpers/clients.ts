@@ -47,7 +47,12 @@ export interface PrestoOptions {
 export function runPresto(
   o: PrestoOptions,
   sql: string,
-  extra: { cancel?: () => boolean; state?: (id: string, stats: { state: string }) => void } = {},
+  extra: {
+    cancel?: () => boolean;
+    state?: (id: string, stats: { state: string }) => void;
+    /** presto-client's `session` option: the X-Presto-Session (or X-Trino-Session) header, `name=value,…`. */
+    session?: string;
+  } = {},
 ): Promise<ClientResult> {
   const client = new presto.Client({
     host: o.host,
@@ -65,6 +70,7 @@ export function runPresto(
       catalog: 'tpch',
       schema: 'tiny',
       cancel: extra.cancel,
+      session: extra.session,
       state: (_e: unknown, id: string, stats: { state: string }) => {
         out.queryId = id;
         extra.state?.(id, stats);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { rawRequest } from '../helpers/raw-http.js';
 import { TrinoEmulator, type EmulatorOptions } from '../helpers/trino-emulator/index.js';
 
 /** The emulator is our picture of Trino 476: its defaults are Trino's, each leniency a knob. */
@@ -71,6 +72,27 @@ describe('the Trino emulator', () => {
       page = (await r.json()) as typeof page;
     }
     expect(started).toBeTruthy();
+    // ProtocolDetectionException: both families in one request is a 400.
+    const mixed = await post(e, { 'X-Presto-User': 'alice', 'X-Trino-Source': 'x' });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.text()).toBe('Both Trino and Presto headers detected');
+  });
+
+  it("takes request headers up to Trino's 2 MiB; over http-server.max-request-header-size, Jetty's 431 page", async () => {
+    let e = await start();
+    const big = await post(e, { 'X-Trino-User': 'alice', 'X-Trino-Client-Info': 'x'.repeat(1024 * 1024) });
+    expect(big.status).toBe(200);
+    await e.stop();
+    e = await start({ maxRequestHeaderSize: 8 * 1024 });
+    const port = Number(new URL(e.url).port);
+    const res = await rawRequest(
+      port,
+      `POST /v1/statement HTTP/1.1\r\nHost: x\r\nX-Trino-User: alice\r\nX-Big: ${'x'.repeat(10_000)}\r\n\r\n`,
+    );
+    expect(res.status).toBe(431);
+    expect(res.head).toMatch(/content-type: text\/html;charset=iso-8859-1/i);
+    expect(res.body).toContain('<h2>HTTP ERROR 431 Request Header Fields Too Large</h2>');
+    expect(res.body).toContain('<td>/v1/statement</td>');
   });
 
   it('checks passwords only on secure requests; plain http falls back to the insecure authenticator, or 403', async () => {

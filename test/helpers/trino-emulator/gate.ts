@@ -75,6 +75,19 @@ function family(req: http.IncomingMessage, s: Settings): string {
   return 'x-trino-';
 }
 
+/**
+ * mixedFamilies is ProtocolDetectionException: with the alternate name set, a request using both
+ * families is refused (Trino answers it 400 with this text). Undefined when the request is fine.
+ */
+export function mixedFamilies(req: http.IncomingMessage, s: Settings): string | undefined {
+  const alt = s.alternateHeaderName;
+  if (!alt || family(req, s) === 'x-trino-') return undefined;
+  for (const k in req.headers)
+    if (k.startsWith('x-trino-'))
+      return `Both Trino and ${alt[0].toUpperCase()}${alt.slice(1)} headers detected`;
+  return undefined;
+}
+
 interface Basic {
   user: string;
   password?: string;

@@ -39,18 +39,24 @@ export function text(
  * customizer (before any servlet runs): an HTML page naming status and message.
  */
 export function jettyError(res: http.ServerResponse, status: number, message: string, uri: string): void {
-  const m = escapeHtml(message);
-  const body =
-    `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=ISO-8859-1"/>\n` +
-    `<title>Error ${status} ${m}</title>\n</head>\n<body>\n<h2>HTTP ERROR ${status} ${m}</h2>\n<table>\n` +
-    `<tr><th>URI:</th><td>${escapeHtml(uri)}</td></tr>\n<tr><th>STATUS:</th><td>${status}</td></tr>\n` +
-    `<tr><th>MESSAGE:</th><td>${m}</td></tr>\n</table>\n</body>\n</html>\n`;
+  const body = jettyPage(status, message, uri);
   res.writeHead(status, {
     'content-type': 'text/html;charset=iso-8859-1',
     'content-length': Buffer.byteLength(body, 'latin1'),
     connection: 'close',
   });
   res.end(body, 'latin1');
+}
+
+/** jettyPage is the HTML of Jetty's ErrorHandler for a status and message. */
+export function jettyPage(status: number, message: string, uri: string): string {
+  const m = escapeHtml(message);
+  return (
+    `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=ISO-8859-1"/>\n` +
+    `<title>Error ${status} ${m}</title>\n</head>\n<body>\n<h2>HTTP ERROR ${status} ${m}</h2>\n<table>\n` +
+    `<tr><th>URI:</th><td>${escapeHtml(uri)}</td></tr>\n<tr><th>STATUS:</th><td>${status}</td></tr>\n` +
+    `<tr><th>MESSAGE:</th><td>${m}</td></tr>\n</table>\n</body>\n</html>\n`
+  );
 }
 
 export function body(req: http.IncomingMessage): Promise<Buffer> {

@@ -12,8 +12,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { QueryIdGenerator, Slug, queryError } from './protocol.js';
 import type { Cluster } from './sql.js';
-import { body, json, text } from './http-util.js';
-import { authenticate, forwardedGate, oauth2Token, view } from './gate.js';
+import { body, jettyPage, json, text } from './http-util.js';
+import { authenticate, forwardedGate, mixedFamilies, oauth2Token, view } from './gate.js';
 import { settings, type EmulatorOptions, type Settings } from './options.js';
 import { SegmentStore } from './spooling.js';
 import { cancel, killQuery, poll, submit } from './statement.js';
@@ -158,9 +158,24 @@ export class TrinoEmulator implements EmulatorCore {
   private listen(): Promise<void> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
     const tls = this.settings.tls;
+    const maxHeaderSize = this.settings.maxRequestHeaderSize;
     const server = tls
-      ? https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
-      : http.createServer(handler);
+      ? https.createServer(
+          { cert: readFileSync(tls.cert), key: readFileSync(tls.key), maxHeaderSize },
+          handler,
+        )
+      : http.createServer({ maxHeaderSize }, handler);
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+      if (err.code !== 'HPE_HEADER_OVERFLOW' || !socket.writable) return void socket.destroy();
+      // Jetty's HttpParser: "Header is too large", answered 431 with the ErrorHandler's page.
+      const uri = /^[A-Z]+ (\S+)/.exec(err.rawPacket?.toString('latin1') ?? '')?.[1] ?? '/';
+      const page = jettyPage(431, 'Request Header Fields Too Large', uri);
+      socket.end(
+        `HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/html;charset=iso-8859-1\r\n` +
+          `content-length: ${Buffer.byteLength(page, 'latin1')}\r\nconnection: close\r\n\r\n${page}`,
+        'latin1',
+      );
+    });
     server.keepAliveTimeout = 30_000;
     server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
       this.sockets.add(s);
@@ -225,6 +240,8 @@ export class TrinoEmulator implements EmulatorCore {
       // JAX-RS: the resource has only a POST here, so HEAD and GET are 405 before any filter runs.
       if (method !== 'POST') return void res.writeHead(405, { allow: 'POST,OPTIONS' }).end();
       const principal = await authed();
+      const mixed = principal ? mixedFamilies(req, this.settings) : undefined;
+      if (mixed) return text(res, 400, mixed);
       if (principal) submit(this, req, res, v, principal, await body(req));
       return;
     }

@@ -79,6 +79,12 @@ export interface EmulatorOptions {
   webUiAuthentication?: 'form' | 'fixed' | 'oauth2';
   /** The spooling protocol with a spooling manager configured (Trino 466+). Default none: direct protocol only. */
   spooling?: SpoolingOptions;
+  /**
+   * http-server.max-request-header-size (airlift HttpServerConfig, Jetty's requestHeaderSize), in bytes.
+   * Default 2 MiB: Trino's CoordinatorModule raises airlift's 8 KiB so prepared statements fit in headers.
+   * A larger header block is answered 431 with Jetty's error page.
+   */
+  maxRequestHeaderSize?: number;
   queuedPages?: number;
   executingPages?: number;
   rowsPerPage?: number;
@@ -105,6 +111,7 @@ export interface Settings {
   frontedBy: string | undefined;
   webUiAuthentication: 'form' | 'fixed' | 'oauth2';
   spooling: Required<SpoolingOptions> | undefined;
+  maxRequestHeaderSize: number;
   queuedPages: number;
   executingPages: number;
   rowsPerPage: number;
@@ -131,6 +138,7 @@ export function settings(o: EmulatorOptions): Settings {
     spooling: o.spooling
       ? { retrievalMode: o.spooling.retrievalMode ?? 'STORAGE', inlineMaxRows: o.spooling.inlineMaxRows ?? 0 }
       : undefined,
+    maxRequestHeaderSize: o.maxRequestHeaderSize ?? 2 * 1024 * 1024,
     queuedPages: o.queuedPages ?? 1,
     executingPages: o.executingPages ?? 1,
     rowsPerPage: o.rowsPerPage ?? 1000,

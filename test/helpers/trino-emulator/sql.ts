@@ -6,6 +6,7 @@
  * functions, not Trino's.
  */
 import { column, queryError, type Column, type QueryErrorJson } from './protocol.js';
+import { planSession, type SessionFacts } from './session-sql.js';
 
 export type Plan =
   | { kind: 'rows'; columns: Column[]; rows: unknown[][] }
@@ -20,9 +21,7 @@ export type Plan =
       apply?: () => QueryErrorJson | undefined;
     };
 
-export interface Session {
-  catalog?: string;
-  schema?: string;
+export interface Session extends SessionFacts {
   transactionId?: string;
 }
 
@@ -110,6 +109,15 @@ export function plan(text: string, session: Session, cluster: Cluster): Plan {
   if ((m = /^select\s+binary_segment\s*\(\s*(\d+)\s*\)$/i.exec(sql)))
     return { kind: 'binary', bytes: Number(m[1]) };
   if (/^select\s+current_cluster\s*\(\s*\)$/i.test(sql)) return rows('_col0', 'varchar', [[cluster.name]]);
+  const about = planSession(sql, session);
+  if (about) return about;
+  if ((m = /^execute\s+([A-Za-z_][A-Za-z0-9_]*)$/i.exec(sql))) {
+    const name = m[1].toLowerCase();
+    const prepared = session.prepared[name];
+    if (prepared === undefined)
+      return { kind: 'error', error: queryError('NOT_FOUND', `Prepared statement not found: ${name}`) };
+    return plan(prepared, { ...session, prepared: {} }, cluster);
+  }
   if ((m = KILL_QUERY.exec(sql))) {
     const [id, message] = [m[1] ?? m[3], m[2] ?? m[4]].map((x) => x?.replace(/''/g, "'"));
     return { kind: 'update', updateType: 'CALL', apply: () => cluster.killQuery(id, message) };

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { queryError, column, type QueryErrorJson } from './protocol.js';
 import { plan, type Plan } from './sql.js';
+import { sessionMap } from './session-sql.js';
 import { text } from './http-util.js';
 import type { RequestView } from './gate.js';
 import { negotiate } from './spooling.js';
@@ -38,7 +39,19 @@ export function submit(
         `Unknown transaction ID: ${txn}. Possibly expired? Commands ignored until end of transaction block`,
       ),
     };
-  else p = plan(sql, { catalog: get('catalog'), schema: get('schema'), transactionId: txn }, core.cluster);
+  else
+    p = plan(
+      sql,
+      {
+        user,
+        catalog: get('catalog'),
+        schema: get('schema'),
+        properties: sessionMap(h[`${v.family}session`]),
+        prepared: sessionMap(h[`${v.family}prepared-statement`]),
+        transactionId: txn,
+      },
+      core.cluster,
+    );
   const id = core.ids.next();
   const q: Query = {
     id,
