@@ -1,3 +1,4 @@
+import type { HistoryCompletion } from '../history/history-repo.js';
 import type { QueryTracker, TrackerPeers } from '../proxy/query-tracker.js';
 import { noPeers, type PeerBus } from './peer-bus.js';
 
@@ -23,17 +24,34 @@ export function trackerPeers(bus: PeerBus, now: () => number = Date.now): Tracke
       sent.set(queryId, t);
       bus.publish(SEEN, queryId);
     },
-    ended(queryId) {
+    ended(queryId, completion) {
       sent.delete(queryId);
-      bus.publish(ENDED, queryId);
+      bus.publish(ENDED, completion ? { queryId, completion } : { queryId });
     },
   };
 }
 
 const isQueryId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
 
+/** isCompletion: what a peer sent is a completion the recorder can take (its fields the right types). */
+function isCompletion(v: unknown): v is HistoryCompletion {
+  const c = v as Record<string, unknown> | null;
+  if (!c || typeof c !== 'object' || !isQueryId(c.queryId) || typeof c.state !== 'string') return false;
+  if (typeof c.finishedAt !== 'number') return false;
+  const strings = ['errorName', 'errorType', 'errorMessage'];
+  const numbers = ['rows', 'bytes', 'elapsedMs'];
+  return (
+    strings.every((k) => c[k] == null || typeof c[k] === 'string') &&
+    numbers.every((k) => c[k] == null || typeof c[k] === 'number')
+  );
+}
+
 /** followPeers applies what other workers announce to this worker's tracker. */
 export function followPeers(bus: PeerBus, tracker: QueryTracker): void {
   bus.subscribe(SEEN, (id) => isQueryId(id) && tracker.seenElsewhere(id));
-  bus.subscribe(ENDED, (id) => isQueryId(id) && tracker.endedElsewhere(id));
+  bus.subscribe(ENDED, (d) => {
+    const m = d as { queryId?: unknown; completion?: unknown } | null;
+    if (!m || !isQueryId(m.queryId)) return;
+    tracker.endedElsewhere(m.queryId, isCompletion(m.completion) ? m.completion : undefined);
+  });
 }

@@ -1,4 +1,5 @@
 import type { BackendRegistry } from '../backends/registry.js';
+import type { HistoryCompletion } from '../history/history-repo.js';
 import type { HistoryRecorder } from '../history/recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { storedError, type StoredSql } from '../history/stored-sql.js';
@@ -44,8 +45,11 @@ export interface TrackerOptions extends BudgetLimits {
 export interface TrackerPeers {
   /** A poll of a query this process does not follow (another process may: it should not abandon it). */
   seen(queryId: string): void;
-  /** A query ended here (another process that follows it drops it without touching its history). */
-  ended(queryId: string): void;
+  /**
+   * A query ended here. The process that follows it drops it; `completion` (when this one did not follow
+   * it) is recorded there too, so it lands after that process's own insert of the row, however late.
+   */
+  ended(queryId: string, completion?: HistoryCompletion): void;
 }
 
 interface Live {
@@ -176,11 +180,12 @@ export class QueryTracker {
     if (this.live.has(queryId)) this.seen(queryId, now);
   }
 
-  /** endedElsewhere: another process saw the query end and completed its history; only counters drop here. */
-  endedElsewhere(queryId: string): void {
+  /** endedElsewhere: another process saw the query end and completed its history; counters drop here. */
+  endedElsewhere(queryId: string, completion?: HistoryCompletion): void {
     const l = this.live.get(queryId);
     this.remember(queryId);
     if (!l) return;
+    if (completion?.queryId === queryId) this.recorder.completed(completion);
     this.live.delete(queryId);
     this.o.onEnded?.(queryId);
     this.budgets.ended(l.user, l.polled);
@@ -216,14 +221,16 @@ export class QueryTracker {
   finished(queryId: string, outcome: QueryOutcome, now = Date.now()): void {
     const l = this.live.get(queryId);
     const errorMessage = storedError(outcome.errorMessage, l?.redaction, this.o.isSecretKey);
-    this.o.peers?.ended(queryId);
     if (!l) {
       // Not ours in memory (started before a restart, or by another worker): still complete its row.
       this.remember(queryId);
-      this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome), errorMessage });
+      const c = { queryId, finishedAt: now, ...nullify(outcome), errorMessage };
+      this.recorder.completed(c);
+      this.o.peers?.ended(queryId, c);
       this.logFinished(queryId, outcome, outcome.elapsedMs);
       return;
     }
+    this.o.peers?.ended(queryId);
     this.live.delete(queryId);
     this.o.onEnded?.(queryId);
     this.budgets.ended(l.user, l.polled);

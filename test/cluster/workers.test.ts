@@ -71,7 +71,7 @@ describe('server.workers: 2 on one SQLite file', () => {
         database: { path: join(dir, 'switchyard.db') },
         log: { level: 'info' },
         auth: { ...auth, lockout: { maxFailures: 4, windowSeconds: 600, blockSeconds: 600 } },
-        health: { intervalSeconds: 1 },
+        health: { intervalSeconds: 1, probe: 'info+stats' },
       },
     );
     gw = await spawnGateway(config, dir, 60_000);
@@ -90,6 +90,15 @@ describe('server.workers: 2 on one SQLite file', () => {
     expect(count(out, 'NO CATALOG SEAL KEY CONFIGURED')).toBe(1);
     expect(count(out, 'worker leads the once-per-host loops')).toBe(1);
     expect(out).not.toMatch(/cannot migrate|SQLITE_BUSY/);
+  });
+
+  it('polls each cluster for its load from one worker only, while both probe its health', async () => {
+    b.clearRequests();
+    const count = (path: string) => b.requests.filter((r) => r.url === path).length;
+    await until('a few health rounds', async () => (count('/v1/info') >= 12 ? true : undefined));
+    // Both workers probe /v1/info each round; only the leader reads /ui/api/stats (once per round).
+    expect(count('/ui/api/stats')).toBeLessThanOrEqual(count('/v1/info') / 2 + 2);
+    expect(count('/ui/api/stats')).toBeGreaterThan(0);
   });
 
   it('serves every follow-up whichever worker gets it', async () => {
