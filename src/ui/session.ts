@@ -29,8 +29,9 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64url');
  * SessionCodec issues and verifies console session cookies: `payload.hmac`, HMAC-SHA256 over the payload
  * with a secret only the gateway knows, so a cookie cannot be forged or altered; expiry is inside the
  * signed payload. Logout revokes the session id until it would have expired anyway, in memory and in the
- * RevocationStore (read at start, so a restart does not forget a logout; a replica that did not see the
- * logout still honours the cookie until it restarts or the session expires; the browser has dropped it).
+ * RevocationStore (read at start, so a restart does not forget a logout; the other workers of a host are
+ * told through the store's onChange and merge it; a replica elsewhere that was not told still honours the
+ * cookie until it restarts or the session expires, and the browser has dropped it).
  * CSRF tokens are synchronizer tokens derived from the session id: valid for that session only.
  */
 export class SessionCodec {
