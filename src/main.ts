@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { prepareHost } from './cluster/prepare-host.js';
+import { START_FAILED_KIND } from './cluster/peer-bus.js';
 import { workerReplica } from './cluster/replica.js';
 import { supervise, workerCount } from './cluster/supervisor.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -16,6 +17,14 @@ import { VERSION } from './version.js';
 function fail(message: string): never {
   process.stderr.write(`switchyard: ${message}\n`);
   process.exit(2);
+}
+
+/** workerFailed: a worker that cannot start tells the primary, which prints the line once for all. */
+function workerFailed(message: string): Promise<never> {
+  return new Promise(() => {
+    if (!process.connected) fail(message);
+    process.send!({ kind: START_FAILED_KIND, message }, undefined, {}, () => process.exit(2));
+  });
 }
 
 /** startError is the one line for a start that failed: the problem, with a hint for the usual ones. */
@@ -54,6 +63,7 @@ async function main(): Promise<void> {
       : undefined;
     gateway = await openGateway(config, { replica, ...(logger ? { logger } : {}) });
   } catch (e) {
+    if (replica) return workerFailed(startError(e));
     fail(startError(e));
   }
   const { logger } = gateway.services;

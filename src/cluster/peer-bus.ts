@@ -24,6 +24,9 @@ export const ROLE_KIND = 'switchyard:role';
 /** What a worker tells the primary once it listens (a worker that dies before never gets restarted). */
 export const READY_KIND = 'switchyard:ready';
 
+/** What a worker that cannot start tells the primary instead of printing it: `{ kind, message }`. */
+export const START_FAILED_KIND = 'switchyard:start-failed';
+
 /** PeerBus: publish to the host's other workers, subscribe to what they publish. */
 export interface PeerBus {
   /** publish sends `data` (JSON-serialisable, small) to every other worker; never back to this one. */

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../observability/logger.js';
-import { isEnvelope, READY_KIND, ROLE_KIND, type RoleMessage } from './peer-bus.js';
+import { isEnvelope, READY_KIND, ROLE_KIND, START_FAILED_KIND, type RoleMessage } from './peer-bus.js';
 
 export interface SupervisorOptions {
   workers: number;
@@ -41,6 +41,7 @@ export function supervise(o: SupervisorOptions): Promise<number> {
   }));
   let leader: Slot | undefined;
   let everReady = false;
+  let failurePrinted = false;
   let stopping = false;
   let code = 0;
   let done: (code: number) => void = () => undefined;
@@ -67,9 +68,17 @@ export function supervise(o: SupervisorOptions): Promise<number> {
     const w = cluster.fork({ SWITCHYARD_WORKER: String(s.n) });
     s.worker = w;
     w.on('message', (m: unknown) => {
-      if ((m as { kind?: string } | null)?.kind === READY_KIND) {
+      const kind = (m as { kind?: string } | null)?.kind;
+      if (kind === READY_KIND) {
         s.ready = everReady = true;
         return elect();
+      }
+      if (kind === START_FAILED_KIND) {
+        // Every worker fails the same way (a port in use, a bad certificate): the line is printed once.
+        const line = String((m as { message?: unknown }).message).slice(0, 4000);
+        if (!failurePrinted) process.stderr.write(`switchyard: ${line}\n`);
+        failurePrinted = true;
+        return;
       }
       if (isEnvelope(m)) for (const other of slots) if (other !== s) send(other, m);
     });
@@ -87,10 +96,9 @@ export function supervise(o: SupervisorOptions): Promise<number> {
       return;
     }
     if (!everReady) {
-      // Nothing ever listened: the worker said why on stderr; restarting would say it again forever.
-      stop(null);
+      // Nothing ever listened: the worker said why (startFailed); restarting would say it again forever.
       code = exitCode || 1;
-      if (live().length === 0) done(code);
+      stop(null);
       return;
     }
     if (Date.now() - s.startedAt >= (o.stableMs ?? 30_000)) s.backoffMs = minBackoff;
