@@ -174,6 +174,24 @@ describe('server.workers: 2 on one SQLite file', () => {
     expect(back.status).toBe(200);
   });
 
+  it('lets a user added through one worker sign in on every worker', async () => {
+    const r = await freshRequest(`${gw.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'carol', password: 'carol-pw-1234', groups: ['*'], roles: ['user'] }),
+    });
+    expect(r.status).toBe(201);
+    const carol = basic('carol', 'carol-pw-1234');
+    await until('carol known to every worker', async () => {
+      for (let i = 0; i < 6; i++) {
+        const q = await RetryingQuery.submit(gw.url, 'SELECT 1', carol).catch(() => undefined);
+        if (!q) return undefined;
+        await q.finish();
+      }
+      return true;
+    });
+  });
+
   it('counts failed logins on every worker together', async () => {
     const wrong = basic('alice', 'not-her-password');
     const attempt = async () =>
