@@ -121,15 +121,13 @@ export class CatalogReconciler {
       return;
     }
     const names = new Set(listed.names);
-    const deps = new Map(
-      this.d.repo
-        .deployments(b.group)
-        .filter((x) => x.backend === b.name)
-        .map((x) => [x.catalog, x]),
-    );
-    for (const spec of this.d.repo.specs(b.group)) {
+    for (const { name } of this.d.repo.specs(b.group)) {
       if (this.stopped) return;
-      const dep = deps.get(spec.name);
+      // Read afresh for each catalog: an API change stores its spec (and a delete its holders) outside this
+      // backend's queue, so a list read at the start of the round may be stale by the time its turn comes.
+      const spec = this.d.repo.spec(b.group, name);
+      if (!spec) continue;
+      const dep = this.a.deployment(b.group, name, b.name);
       if (spec.desired === 'present') {
         const present = names.has(spec.name);
         if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;

@@ -185,7 +185,7 @@ export class CatalogService {
     const outcomes = await Promise.all(
       backends.map((b) =>
         isAvailable(b)
-          ? this.a.onBackend(b.name, () => this.a.createOn(b, spec, props, user, replace))
+          ? this.a.onBackend(b.name, () => this.a.ensureOn(b, spec, props, user, replace))
           : Promise.resolve(this.a.deferred(b, spec, 'pending')),
       ),
     );
