@@ -4,7 +4,7 @@ import { noPeers, type PeerBus } from './peer-bus.js';
 
 const SEEN = 'query-seen';
 const ENDED = 'query-ended';
-/** A query polled here but followed elsewhere is announced at most this often (its owner abandons after minutes). */
+/** A poll of a query followed elsewhere is announced at most this often (its owner abandons after minutes). */
 const SEEN_EVERY_MS = 5000;
 const MAX_REMEMBERED = 10_000;
 

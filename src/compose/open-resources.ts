@@ -48,8 +48,9 @@ export interface Resources {
 
 /**
  * openResources does all the start-up I/O: opens and migrates the database, applies the config's groups
- * and backends (declared/apply-declared.ts), reads the stored secrets and the TLS files, loads the routing rules (watching their directory
- * until `signal` aborts) and imports the catalog seal key. On failure nothing stays open.
+ * and backends (declared/apply-declared.ts), reads the stored secrets and the TLS files, loads the routing
+ * rules (watching their directory until `signal` aborts) and imports the catalog seal key. On failure
+ * nothing stays open.
  */
 export async function openResources(
   cfg: GatewayConfig,
