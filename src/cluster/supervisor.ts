@@ -127,7 +127,8 @@ export function supervise(o: SupervisorOptions): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
-    for (const s of live()) s.worker!.process.kill('SIGHUP');
+    // Only to workers that listen: one still starting has no handler yet, and SIGHUP would end it.
+    for (const s of live()) if (s.ready) s.worker!.process.kill('SIGHUP');
   });
   for (const s of slots) fork(s);
   return finished;
