@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   // A worker whose primary is gone (killed) stops rather than serve on alone, unsupervised.
   if (replica) process.on('disconnect', () => shutdown('primary gone'));
+  if (replica && !process.connected) shutdown('primary gone');
   process.on('SIGHUP', () => gateway.reload(rereadConfig(cmd.configFile, logger)));
 }
 
