@@ -2,7 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { buildServices, type Runtime, type Services } from './compose/services.js';
+import { syncReplica } from './cluster/replica-sync.js';
 import { createApp } from './compose/create-app.js';
+import { fileOwned } from './declared/declared-names.js';
+import { reloadDeclared } from './declared/reload-declared.js';
 import { createProxy } from './compose/create-proxy.js';
 import { drainServices, startLoops } from './compose/loops.js';
 import { openResources, type Resources } from './compose/open-resources.js';
@@ -17,8 +20,11 @@ export interface Gateway {
   services: Services;
   /** The port it listens on. */
   port: number;
-  /** reload re-reads what can change without a restart (routing rules); called on SIGHUP. */
-  reload(): void;
+  /**
+   * reload re-reads what can change without a restart (routing rules; with configAuthority: file, the
+   * re-read config's groups, backends and users); called on SIGHUP.
+   */
+  reload(next?: GatewayConfig): void;
   /**
    * stop stops accepting connections, lets in-flight requests finish within graceMs (default
    * server.shutdownGraceSeconds), stops every loop through one signal, flushes history and closes the
@@ -37,12 +43,17 @@ export async function openGateway(config: GatewayConfig, rt: Partial<Runtime> = 
   const metrics = rt.metrics ?? new Metrics({ processMetrics: true });
   const bornAt = Date.now(); // history rows RUNNING from before this are an earlier run's
   const stopSignal = new AbortController();
-  const resources = await openResources(config, logger, metrics, stopSignal.signal);
+  // A worker's primary applied the file's groups and backends before forking (one writer, one warning).
+  const resources = await openResources(config, logger, metrics, stopSignal.signal, {
+    declare: !rt.replica?.worker,
+  });
   let s: Services | undefined;
   let server: http.Server;
   let ready = false;
   try {
-    s = buildServices(config, resources, { logger, metrics });
+    s = buildServices(config, resources, { logger, metrics, replica: rt.replica });
+    syncReplica(s);
+    s.registry.setFileOwned(fileOwned(config));
     await s.databaseRules.load();
     server = wire(s, resources.tls, () => ready);
     await listen(server, config);
@@ -56,20 +67,25 @@ export async function openGateway(config: GatewayConfig, rt: Partial<Runtime> = 
   const port = (server.address() as AddressInfo).port;
   const { historyRepaired } = await startLoops(s, stopSignal.signal, bornAt);
   ready = true;
+  s.replica.ready();
   logger.info({ port, publicUrl: config.server.publicUrl }, 'switchyard listening');
   let stopping: Promise<void> | undefined;
   return {
     services: s,
     port,
-    reload() {
+    reload(next) {
       logger.info('reload requested');
       void s.rules.reload();
+      if (next)
+        reloadDeclared(next, s).catch((e: unknown) =>
+          logger.error({ err: (e as Error).message }, 'config file not applied; the running state stays'),
+        );
     },
     stop(graceMs = config.server.shutdownGraceSeconds * 1000) {
       stopping ??= (async () => {
         await closeServer(server, graceMs);
         stopSignal.abort();
-        await drainServices(s, historyRepaired);
+        await drainServices(s, historyRepaired());
         logger.info('switchyard stopped');
       })();
       return stopping;

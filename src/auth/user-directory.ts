@@ -22,8 +22,10 @@ export interface UserDirectory {
  * the API: the config file stays the authority for the users it declares.
  */
 export class LayeredUserDirectory implements UserDirectory {
-  private readonly config: Map<string, UserRecord>;
+  private config: Map<string, UserRecord>;
   private readonly stored = new Map<string, UserRecord>();
+  private all: UserRecord[] = [];
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     configUsers: readonly UserRecord[],
@@ -48,8 +50,20 @@ export class LayeredUserDirectory implements UserDirectory {
   }
 
   private replace(users: readonly UserRecord[]): void {
+    this.all = [...users];
     this.stored.clear();
     for (const u of users) if (!this.config.has(u.name)) this.stored.set(u.name, u);
+  }
+
+  /** setConfigUsers puts a reloaded config file's users in force (configAuthority: file, on SIGHUP). */
+  setConfigUsers(users: readonly UserRecord[]): void {
+    this.config = new Map(users.map((u) => [u.name, u]));
+    this.replace(this.all);
+  }
+
+  /** onCommitted calls fn after each change committed here (other processes are told to reload). */
+  onCommitted(fn: () => void): void {
+    this.listeners.push(fn);
   }
 
   get(name: string): UserRecord | undefined {
@@ -75,6 +89,8 @@ export class LayeredUserDirectory implements UserDirectory {
     await this.repo.upsert(u);
     const before = this.stored.get(u.name);
     this.stored.set(u.name, u);
+    this.all = [...this.all.filter((x) => x.name !== u.name), u];
+    for (const fn of this.listeners) fn();
     this.onChange?.({
       what: before ? 'user.update' : 'user.add',
       target: u.name,
@@ -90,6 +106,8 @@ export class LayeredUserDirectory implements UserDirectory {
     await this.repo.delete(name);
     const before = this.stored.get(name)!;
     this.stored.delete(name);
+    this.all = this.all.filter((x) => x.name !== name);
+    for (const fn of this.listeners) fn();
     this.onChange?.({ what: 'user.delete', target: name, before: withoutHash(before) });
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '../app-error.js';
 import { Backend, type ForwardAuthorization } from './backend.js';
 import type { BackendRecord, BackendRepo, GroupRecord } from './backend-repo.js';
+import { backendDifferences, groupDifferences } from './record-diff.js';
 
 export interface RegistryEvents {
   /** A backend was added, replaced (update), or (re)activated. */
@@ -32,6 +33,11 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   private readonly byGroup = new Map<string, Backend[]>();
   private readonly groupMap = new Map<string, GroupRecord>();
   private names: ReadonlySet<string> = new Set();
+  /** Names the config file owns (configAuthority: file): the admin API may not change them. */
+  private owned: { backends: ReadonlySet<string>; groups: ReadonlySet<string> } = {
+    backends: new Set(),
+    groups: new Set(),
+  };
 
   constructor(
     private readonly repo: BackendRepo,
@@ -70,17 +76,25 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     return this.groupMap.get(name);
   }
 
+  /** setFileOwned names the backends and groups the config file owns; changes to them are refused (409). */
+  setFileOwned(owned: { backends: ReadonlySet<string>; groups: ReadonlySet<string> }): void {
+    this.owned = owned;
+  }
+
   add(rec: BackendRecord): Backend {
+    this.guard('backend', rec.name);
     if (this.byName.has(rec.name)) throw new AppError(409, `backend "${rec.name}" already exists`);
     return this.write(rec);
   }
 
   update(rec: BackendRecord): Backend {
+    this.guard('backend', rec.name);
     if (!this.byName.has(rec.name)) throw new AppError(404, `backend "${rec.name}" not found`);
     return this.write(rec);
   }
 
   remove(name: string): Backend {
+    this.guard('backend', name);
     const b = this.byName.get(name);
     if (!b) throw new AppError(404, `backend "${name}" not found`);
     this.repo.deleteBackend(name);
@@ -93,6 +107,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   setActive(name: string, active: boolean): Backend {
+    this.guard('backend', name);
     const b = this.byName.get(name);
     if (!b) throw new AppError(404, `backend "${name}" not found`);
     if (b.active === active) return b;
@@ -106,6 +121,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   upsertGroup(g: GroupRecord): void {
+    this.guard('group', g.name);
     if (g.fallback && g.fallback !== g.name && !this.groupMap.has(g.fallback))
       throw new AppError(400, `fallback group "${g.fallback}" not found`);
     if (g.fallback === g.name) throw new AppError(400, 'a group cannot fall back to itself');
@@ -119,6 +135,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   removeGroup(name: string): void {
+    this.guard('group', name);
     if (!this.groupMap.has(name)) throw new AppError(404, `group "${name}" not found`);
     if (this.inGroup(name).length > 0)
       throw new AppError(409, `group "${name}" still has backends; move or delete them first`);
@@ -136,6 +153,43 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     this.emit('changed', { what: 'group.delete', target: name, before });
   }
 
+  /**
+   * sync makes memory match records another process committed (a change notice): the events a local change
+   * emits, except `changed` (the process that made the change wrote its audit line). Persists nothing.
+   */
+  sync(backends: readonly BackendRecord[], groups: readonly GroupRecord[]): void {
+    const fresh = new Map(groups.map((g) => [g.name, g]));
+    const same =
+      fresh.size === this.groupMap.size &&
+      [...fresh].every(([n, g]) => {
+        const old = this.groupMap.get(n);
+        return old !== undefined && groupDifferences(old, g).length === 0;
+      });
+    if (!same) {
+      this.groupMap.clear();
+      for (const g of groups) this.groupMap.set(g.name, g);
+      this.names = new Set(this.groupMap.keys());
+      this.emit('groupsChanged');
+    }
+    const seen = new Set<string>();
+    for (const rec of backends) {
+      seen.add(rec.name);
+      const old = this.byName.get(rec.name);
+      const diff = old ? backendDifferences(old.record(), rec) : undefined;
+      if (diff?.length === 0) continue;
+      if (old && diff!.every((d) => d.field === 'active')) {
+        old.active = rec.active;
+        this.emit(rec.active ? 'activated' : 'deactivated', old);
+      } else this.emit('added', this.replace(rec, old));
+    }
+    for (const b of this.all())
+      if (!seen.has(b.name)) {
+        this.drop(b);
+        this.emit('removed', b);
+        setTimeout(() => b.release(), 60_000).unref();
+      }
+  }
+
   /** close releases every backend's keep-alive sockets. */
   close(): void {
     for (const b of this.byName.values()) b.release();
@@ -145,6 +199,19 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     if (!this.groupMap.has(rec.group)) throw new AppError(400, `group "${rec.group}" not found`);
     this.repo.upsertBackend(rec);
     const old = this.byName.get(rec.name);
+    const b = this.replace(rec, old);
+    this.emit('added', b);
+    this.emit('changed', {
+      what: old ? 'backend.update' : 'backend.add',
+      target: b.name,
+      before: old?.record(),
+      after: rec,
+    });
+    return b;
+  }
+
+  /** replace puts a backend for rec in memory in place of old, keeping what is known of the same cluster. */
+  private replace(rec: BackendRecord, old: Backend | undefined): Backend {
     const b = new Backend(rec, this.maxSockets, this.forwardAuthorization);
     if (old) {
       // Same cluster, new settings: keep what we know about it; the old connections drain and close.
@@ -157,14 +224,15 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       setTimeout(() => old.release(), 60_000).unref();
     }
     this.put(b);
-    this.emit('added', b);
-    this.emit('changed', {
-      what: old ? 'backend.update' : 'backend.add',
-      target: b.name,
-      before: old?.record(),
-      after: rec,
-    });
     return b;
+  }
+
+  private guard(kind: 'backend' | 'group', name: string): void {
+    if ((kind === 'backend' ? this.owned.backends : this.owned.groups).has(name))
+      throw new AppError(
+        409,
+        `${kind} "${name}" is defined in the config file (configAuthority: file); change it there`,
+      );
   }
 
   private put(b: Backend): void {

@@ -1,5 +1,6 @@
 import { createAuthenticator, type GatewayAuthenticator } from '../auth/auth-chain.js';
-import { FailureLimiter } from '../auth/failure-limiter.js';
+import type { FailureLimiter } from '../auth/failure-limiter.js';
+import { SharedFailureLimiter } from '../cluster/shared-limiter.js';
 import { HashGate } from '../auth/hash-gate.js';
 import { createOidc, type OidcService } from '../auth/oidc-service.js';
 import { PasswordLogin } from '../auth/password-login.js';
@@ -29,7 +30,7 @@ export function buildAuth(k: Core): AuthServices {
     (c) => audit(k.logger, c),
     k.preload.users,
   );
-  const loginLimiter = new FailureLimiter(cfg.auth.lockout);
+  const loginLimiter = new SharedFailureLimiter(cfg.auth.lockout, k.replica.bus);
   const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
     k.metrics.passwordHashes.inc(),
   );

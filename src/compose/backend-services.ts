@@ -5,6 +5,7 @@ import { BackendPicker } from '../backends/picker.js';
 import { BackendRegistry } from '../backends/registry.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { createProbe } from '../health/probes.js';
+import { sharedStats } from '../cluster/shared-stats.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
 
@@ -50,7 +51,12 @@ function buildMonitor(k: Core, registry: BackendRegistry): HealthMonitor | undef
       healthyThreshold: h.healthyThreshold,
       unhealthyThreshold: h.unhealthyThreshold,
     },
-    createProbe(h.probe, { timeoutMs: h.timeoutSeconds * 1000, stats: h.stats, logger: k.logger }),
+    createProbe(h.probe, {
+      timeoutMs: h.timeoutSeconds * 1000,
+      stats: h.stats,
+      logger: k.logger,
+      shareStats: (reader) => sharedStats(reader, k.replica, h.intervalSeconds * 3000),
+    }),
     k.metrics,
     k.logger,
   );

@@ -1,3 +1,4 @@
+import type { Replica } from '../cluster/replica.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { OpenedDb } from '../db/open.js';
 import type { SettingsRepo } from '../db/settings-repo.js';
@@ -20,4 +21,6 @@ export interface Core {
   dbPath: string;
   settings: SettingsRepo;
   secrets: StoredSecrets;
+  /** The other processes on the same store (workers of this host), or none. */
+  replica: Replica;
 }

@@ -41,6 +41,8 @@ export function proxyDeps(s: Services): ProtocolProxyDeps {
     metrics: s.metrics,
     logger: s.logger,
     onUpstreamFailure: (name, kind) => s.monitor?.reportFailure(name, kind),
+    // Another worker may have taken the submission and not yet written its history row.
+    ownerGraceMs: s.replica.worker ? 2000 : 0,
   };
 }
 

@@ -1,30 +1,51 @@
+import { whileLeading } from '../cluster/while-leading.js';
 import { settleHistory } from '../history/start-up.js';
 import type { Services } from './services.js';
 
 /**
  * startLoops starts every background loop with the one stop signal: history flushing, the tracker's
- * sweep, retention, health checks (with stats polling; resolved after the first round), load samples,
- * catalog reconciliation and the start-up history repair (the rule watcher got the signal when the rules
- * were opened). Resolves with the repair's promise, which settles once the repair is done or aborted.
+ * sweep, health checks (with stats polling; resolved after the first round), load samples, and, while
+ * this process leads (always, alone), retention, catalog reconciliation and the start-up history repair
+ * (the rule watcher got the signal when the rules were opened). Resolves with a getter of the repair's
+ * promise, which settles once the repair is done or aborted.
  */
 export async function startLoops(
   s: Services,
   signal: AbortSignal,
   bornAt: number,
-): Promise<{ historyRepaired: Promise<unknown> }> {
+): Promise<{ historyRepaired: () => Promise<unknown> }> {
   s.recorder.start(signal);
   s.tracker.start(signal);
   s.queue?.start(signal);
-  s.retention.start(signal);
   await s.monitor?.start(signal);
   s.loadSamples.start(() => s.registry.all(), signal);
+  let historyRepaired: Promise<unknown> = Promise.resolve();
+  // Once per host (server.workers) or deployment: the leader's.
+  whileLeading(s.replica.leadership, signal, (term) => {
+    s.retention.start(term);
+    startReconcile(s, term);
+    historyRepaired = repairHistory(s, term, bornAt);
+  });
+  // The queue opens once the queries an earlier run left on the clusters are taken back and counted: by the
+  // repair when this process leads at start (its callback ran above), at once for a worker that does not.
+  void historyRepaired
+    .then(() => s.queue?.open())
+    .catch((e: unknown) => s.logger.error({ err: String(e) }, 'the queue could not open'));
+  return { historyRepaired: () => historyRepaired };
+}
+
+function startReconcile(s: Services, signal: AbortSignal): void {
   const c = s.config.catalogs;
   s.catalogs.start(
     c.reconcileIntervalSeconds * 1000,
     { onHealthy: (fn) => s.monitor?.on('healthy', fn) },
     signal,
   );
-  const historyRepaired = settleHistory({
+}
+
+function repairHistory(s: Services, signal: AbortSignal, bornAt: number): Promise<unknown> {
+  const c = s.config.catalogs;
+  return settleHistory({
     repo: s.store.history,
     recorder: s.recorder,
     registry: s.registry,
@@ -37,11 +58,6 @@ export async function startLoops(
     logger: s.logger,
     signal,
   });
-  // The queue opens once the queries an earlier run left on the clusters are taken back and counted.
-  void historyRepaired
-    .then(() => s.queue?.open())
-    .catch((e: unknown) => s.logger.error({ err: String(e) }, 'the queue could not open'));
-  return { historyRepaired };
 }
 
 /**

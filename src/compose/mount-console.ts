@@ -7,6 +7,7 @@ import { consoleCatalogs } from '../ui/console-catalogs.js';
 import { consoleRoutes } from '../ui/console-routes.js';
 import type { RevocationStore } from '../ui/session.js';
 import type { Services } from './services.js';
+import { sharedRevocations } from '../cluster/shared-revocations.js';
 
 /** mountConsole adds the web console (its own sessions) and, with auth.oidc, the OIDC sign-in routes. */
 export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Promise<object>): void {
@@ -33,7 +34,7 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
       users: s.users,
       passwords: s.passwords,
       secureCookies,
-      revokedSessions: jsonSetting(s.settings, 'console-revoked-sessions'),
+      revokedSessions: sharedRevocations(jsonSetting(s.settings, 'console-revoked-sessions'), s.replica),
       sessionSecret,
       // Rows are redacted when written (older rows by the start-up pass), never again per view.
       redactSql: (sql) => sql,

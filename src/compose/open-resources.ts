@@ -9,7 +9,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
 import { openRules } from '../routing/rule-start.js';
-import type { BackendStore, Store } from '../store/ports.js';
+import { applyDeclared } from '../declared/apply-declared.js';
+import type { SettingsStore, Store } from '../store/ports.js';
 import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** Secrets kept in the settings table, generated on first use and kept across restarts. */
@@ -46,15 +47,18 @@ export interface Resources {
 }
 
 /**
- * openResources does all the start-up I/O: opens and migrates the database, seeds the config's groups and
- * backends, reads the stored secrets and the TLS files, loads the routing rules (watching their directory
- * until `signal` aborts) and imports the catalog seal key. On failure nothing stays open.
+ * openResources does all the start-up I/O: opens and migrates the database, applies the config's groups
+ * and backends (declared/apply-declared.ts), reads the stored secrets and the TLS files, loads the routing
+ * rules (watching their directory until `signal` aborts) and imports the catalog seal key. On failure
+ * nothing stays open.
  */
 export async function openResources(
   cfg: GatewayConfig,
   logger: Logger,
   metrics: Metrics,
   signal: AbortSignal,
+  /** declare: false leaves the file's groups and backends to the primary (server.workers: it applied them). */
+  o: { declare?: boolean } = {},
 ): Promise<Resources> {
   const tls = cfg.server.tls && {
     cert: readFileSync(resolve(cfg.baseDir, cfg.server.tls.cert)),
@@ -70,13 +74,8 @@ export async function openResources(
   try {
     for (const w of db.warnings) logger.warn({ path: dbPath }, w);
     const store = sqliteStore(db);
-    await seedConfig(cfg, store.backends);
-    const settings = store.settings;
-    const secrets: StoredSecrets = {
-      affinity: cfg.server.affinitySecret ?? (await settings.getOrCreateSecret('affinity-secret')),
-      consoleSession: await settings.getOrCreateSecret('console-session-secret'),
-      oidc: oidcEnabled(cfg) ? await settings.getOrCreateSecret('oidc-secret') : undefined,
-    };
+    if (o.declare !== false) await applyDeclared(cfg, store, logger);
+    const secrets = await storedSecrets(cfg, store.settings);
     const preload: Preload = { users: await store.users.list() };
     const c = cfg.catalogs;
     const key = loadSealKey(
@@ -92,15 +91,16 @@ export async function openResources(
   }
 }
 
+/** storedSecrets reads the generated secrets, generating those missing (the first writer wins a race). */
+export async function storedSecrets(cfg: GatewayConfig, settings: SettingsStore): Promise<StoredSecrets> {
+  return {
+    affinity: cfg.server.affinitySecret ?? (await settings.getOrCreateSecret('affinity-secret')),
+    consoleSession: await settings.getOrCreateSecret('console-session-secret'),
+    oidc: oidcEnabled(cfg) ? await settings.getOrCreateSecret('oidc-secret') : undefined,
+  };
+}
+
 /** oidcEnabled: OIDC sign-in is configured and authentication is on. */
 export function oidcEnabled(cfg: GatewayConfig): boolean {
   return !!cfg.auth.oidc && cfg.auth.mode !== 'none';
-}
-
-/** seedConfig writes the config's groups (and the default group) and backends; existing rows win. */
-async function seedConfig(cfg: GatewayConfig, repo: BackendStore): Promise<void> {
-  for (const g of cfg.groups) await repo.seedGroup({ name: g.name, policy: g.policy, fallback: g.fallback });
-  if (!cfg.groups.some((g) => g.name === cfg.routing.defaultGroup))
-    await repo.seedGroup({ name: cfg.routing.defaultGroup, policy: 'least-loaded' });
-  for (const b of cfg.backends) await repo.seedBackend(b);
 }

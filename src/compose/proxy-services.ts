@@ -1,3 +1,4 @@
+import { trackerPeers } from '../cluster/shared-queries.js';
 import { AffinityRepo } from '../proxy/affinity-repo.js';
 import { Affinity } from '../proxy/affinity.js';
 import { Forwarder } from '../proxy/forward.js';
@@ -32,6 +33,7 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
     isSecretKey: h.isSecretProperty,
     logger: k.logger,
     onEnded: (queryId) => queue?.gate.ended(queryId),
+    peers: trackerPeers(k.replica.bus),
   });
   const codec = new HandleCodec(k.secrets.affinity);
   const queue = queueConfigs(cfg).size

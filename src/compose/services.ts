@@ -1,3 +1,4 @@
+import { soleReplica, type Replica } from '../cluster/replica.js';
 import type { CatalogService } from '../catalogs/catalog-service.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { SettingsRepo } from '../db/settings-repo.js';
@@ -39,6 +40,8 @@ export type Services = Core &
 export interface Runtime {
   logger: Logger;
   metrics: Metrics;
+  /** The processes sharing the store (server.workers); default: none. */
+  replica?: Replica;
 }
 
 /**
@@ -56,6 +59,7 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     dbPath: r.dbPath,
     settings: new SettingsRepo(r.db.db),
     secrets: r.secrets,
+    replica: rt.replica ?? soleReplica,
   };
   const backends = buildBackends(core);
   const history = buildHistory(core);

@@ -29,6 +29,14 @@ export const gatewayConfigSchema = z
     health: healthSchema.default(healthSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
     catalogs: catalogsSchema.default(catalogsSchema.parse({})),
+    /**
+     * Who owns the groups, backends and users this file declares. `seed`: the file fills an empty database
+     * and the database wins afterwards (admin API changes stay; a start where the two disagree logs the
+     * differences). `file`: the file wins, at start and on every reload (SIGHUP): its entries are written
+     * over the database's, entries it declared before and no longer does are deleted, and the admin API
+     * refuses to change them (409). Default seed.
+     */
+    configAuthority: z.enum(['seed', 'file']).default('seed'),
   })
   .strict();
 
@@ -98,10 +106,32 @@ export function crossCheck(cfg: Parsed): ConfigIssue[] {
       message:
         'required with database.url (replicas share the catalog secrets): set catalogs.sealKey (${ENV:NAME}) or catalogs.sealKeyFile to the same key on every replica',
     });
+  issues.push(...workerIssues(cfg));
   if (cfg.auth.oidc && cfg.auth.mode === 'none')
     issues.push({
       path: 'auth.oidc',
       message: 'needs auth.mode: password (mode none trusts X-Trino-User as sent)',
     });
+  return issues;
+}
+
+/** workerIssues: what several worker processes (server.workers) cannot share. */
+function workerIssues(cfg: Parsed): ConfigIssue[] {
+  if (cfg.server.workers === 1) return [];
+  const issues: ConfigIssue[] = [];
+  if (cfg.database.url === undefined && cfg.database.path === ':memory:')
+    issues.push({
+      path: 'server.workers',
+      message:
+        'needs a database the workers share: database.path is :memory:, private to each process (set a file path, or server.workers: 1)',
+    });
+  cfg.groups.forEach((g, i) => {
+    if (g.queue)
+      issues.push({
+        path: `groups[${i}].queue`,
+        message:
+          'holds waiting queries in one process, so it needs server.workers: 1 (remove the queue or the workers setting)',
+      });
+  });
   return issues;
 }

@@ -98,6 +98,15 @@ export const serverSchema = z
     acceptQueueSize: z.number().int().min(1).max(65_535).default(8000),
     /** Seconds SIGTERM waits for in-flight requests before closing. Default 30. */
     shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
+    /**
+     * Worker processes (node:cluster), each a full gateway on the same store; `auto` is one per core
+     * (os.availableParallelism()). The primary process only supervises them. Default 1: one process.
+     */
+    workers: z
+      .union([z.number().int().min(1).max(256), z.literal('auto')], {
+        error: 'a whole number from 1 to 256, or auto',
+      })
+      .default(1),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { Backend } from '../backends/backend.js';
+import type { Backend, BackendStats } from '../backends/backend.js';
 import type { Logger } from '../observability/logger.js';
 import type { HealthProbe } from './health-probe.js';
 import { infoProbe } from './info-probe.js';
@@ -10,6 +10,13 @@ export interface ProbeDeps {
   /** The cluster UI's login, for `info+stats`. */
   stats: Omit<StatsOptions, 'timeoutMs'>;
   logger: Logger;
+  /** Wraps the stats reader of `info+stats` (server.workers: one worker reads, the others hear). */
+  shareStats?: (reader: StatsSource) => StatsSource;
+}
+
+/** Where a probe gets a backend's load: undefined when it cannot be read. */
+export interface StatsSource {
+  read(b: Backend, signal: AbortSignal): Promise<BackendStats | undefined>;
 }
 
 /**
@@ -17,7 +24,7 @@ export interface ProbeDeps {
  * so least-loaded sees queries the cluster runs for others. A load that cannot be read leaves the backend
  * HEALTHY without stats.
  */
-export function infoAndStatsProbe(info: HealthProbe, stats: StatsReader): HealthProbe {
+export function infoAndStatsProbe(info: HealthProbe, stats: StatsSource): HealthProbe {
   return {
     async probe(b: Backend, signal: AbortSignal) {
       const r = await info.probe(b, signal);
@@ -32,7 +39,7 @@ export const PROBES: Record<string, (d: ProbeDeps) => HealthProbe> = {
   'info+stats': (d) =>
     infoAndStatsProbe(
       infoProbe(d.timeoutMs),
-      new StatsReader({ ...d.stats, timeoutMs: d.timeoutMs }, d.logger),
+      (d.shareStats ?? ((r) => r))(new StatsReader({ ...d.stats, timeoutMs: d.timeoutMs }, d.logger)),
     ),
 };
 

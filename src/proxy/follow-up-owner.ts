@@ -63,3 +63,13 @@ export function checkOwner(
     `Access Denied: query ${queryId} belongs to another user, and ${principal.name.slice(0, 128)} may not act as that user`,
   );
 }
+
+/**
+ * ownerKnown resolves once memory or the store knows the query's user, or after graceMs; at once when it
+ * is known already (every poll in steady state). Checked every 20 ms meanwhile (a history read each).
+ */
+export async function ownerKnown(affinity: Affinity, queryId: string, graceMs: number): Promise<void> {
+  const until = Date.now() + graceMs;
+  while (affinity.queryUser(queryId) === undefined && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 20));
+}

@@ -7,7 +7,7 @@ import { badRequestError, classify, type RequestKind } from '../trino/paths.js';
 import { FailedQueries } from './failed-queries.js';
 import { answerError } from './failure-answer.js';
 import { forwardFollowUp, type FollowUp } from './follow-up.js';
-import { checkOwner } from './follow-up-owner.js';
+import { checkOwner, ownerKnown } from './follow-up-owner.js';
 import { anonymous, applyPrincipal, isStatusPath } from './identity.js';
 import { proxyContext, type ProtocolProxyDeps, type ProxyContext } from './proxy-deps.js';
 import { relayAny, relaySegment } from './relay.js';
@@ -141,8 +141,14 @@ export class ProtocolProxy {
     const queryId = kind.kind === 'statement' || kind.kind === 'query' ? kind.queryId : undefined;
     // A query the gateway failed itself ran nowhere: its random id is the poll's only secret. A query the
     // gateway's queue holds is checked by the queue (no cluster and no affinity know it yet).
-    if (queryId !== undefined && !FailedQueries.owns(queryId) && !cx.queue?.holds(queryId))
+    if (queryId !== undefined && !FailedQueries.owns(queryId) && !cx.queue?.holds(queryId)) {
+      if (cx.ownerGraceMs && cx.affinity.queryUser(queryId) === undefined)
+        return ownerKnown(cx.affinity, queryId, cx.ownerGraceMs).then(() => {
+          checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
+          return forwardFollowUp(cx, req, res, kind, search);
+        });
       checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
+    }
     return forwardFollowUp(cx, req, res, kind, search);
   }
 

@@ -35,6 +35,12 @@ export interface ProtocolProxyDeps {
   queue?: QueueGate;
   /** Passive health: a transport failure talking to a backend. */
   onUpstreamFailure?: (backend: string, kind: UpstreamFailureKind) => void;
+  /**
+   * How long a follow-up of a query this process does not know waits for the query's history row before
+   * it is a 404 (server.workers: the worker that took the submission writes the row just after answering).
+   * Default 0: alone, a query memory does not know was never submitted here.
+   */
+  ownerGraceMs?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BackendRegistry } from '../backends/registry.js';
+import type { HistoryCompletion } from '../history/history-repo.js';
 import type { HistoryRecorder } from '../history/recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { storedError, type StoredSql } from '../history/stored-sql.js';
@@ -36,6 +37,19 @@ export interface TrackerOptions extends BudgetLimits {
   logger?: Logger;
   /** Told when a followed query ends, however it ends (the gateway's queue gives its slot back). */
   onEnded?: (queryId: string) => void;
+  /** Other processes that may follow the query (server.workers): told of polls and ends seen here. */
+  peers?: TrackerPeers;
+}
+
+/** What other processes on the store learn from this tracker (see seenElsewhere and endedElsewhere). */
+export interface TrackerPeers {
+  /** A poll of a query this process does not follow (another process may: it should not abandon it). */
+  seen(queryId: string): void;
+  /**
+   * A query ended here. The process that follows it drops it; `completion` (when this one did not follow
+   * it) is recorded there too, so it lands after that process's own insert of the row, however late.
+   */
+  ended(queryId: string, completion?: HistoryCompletion): void;
 }
 
 interface Live {
@@ -65,7 +79,7 @@ export class QueryTracker {
   private readonly live = new Map<string, Live>();
   private readonly budgets: UserBudgets;
   /** Queries not live here whose end was seen (after a restart), so a late adopt does not revive them. */
-  private readonly endedElsewhere = new Set<string>();
+  private readonly endedAway = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -143,7 +157,7 @@ export class QueryTracker {
    * client's polls or the abandon sweep end it and its history row.
    */
   adopt(queryId: string, backend: string, user: string, now = Date.now()): void {
-    if (this.live.has(queryId) || this.endedElsewhere.has(queryId)) return;
+    if (this.live.has(queryId) || this.endedAway.has(queryId)) return;
     this.live.set(queryId, { backend, user, submittedAt: now, lastSeen: now, polled: true });
     this.budgets.started(user);
     this.budgets.polled(user);
@@ -153,12 +167,34 @@ export class QueryTracker {
   /** seen notes a poll, so a query that is still polled is never taken for abandoned. */
   seen(queryId: string, now = Date.now()): void {
     const l = this.live.get(queryId);
-    if (!l) return;
+    if (!l) return this.o.peers?.seen(queryId);
     l.lastSeen = now;
     if (!l.polled) {
       l.polled = true;
       this.budgets.polled(l.user);
     }
+  }
+
+  /** seenElsewhere: another process served a poll of the query; it is alive. */
+  seenElsewhere(queryId: string, now = Date.now()): void {
+    if (this.live.has(queryId)) this.seen(queryId, now);
+  }
+
+  /** endedElsewhere: another process saw the query end and completed its history; counters drop here. */
+  endedElsewhere(queryId: string, completion?: HistoryCompletion): void {
+    const l = this.live.get(queryId);
+    this.remember(queryId);
+    if (!l) return;
+    if (completion?.queryId === queryId) this.recorder.completed(completion);
+    this.live.delete(queryId);
+    this.o.onEnded?.(queryId);
+    this.budgets.ended(l.user, l.polled);
+    this.adjust(l.backend, -1);
+  }
+
+  private remember(queryId: string): void {
+    if (this.endedAway.size >= 10_000) this.endedAway.clear();
+    this.endedAway.add(queryId);
   }
 
   /**
@@ -186,13 +222,15 @@ export class QueryTracker {
     const l = this.live.get(queryId);
     const errorMessage = storedError(outcome.errorMessage, l?.redaction, this.o.isSecretKey);
     if (!l) {
-      // Not ours in memory (e.g. started before a restart): still complete its history row.
-      if (this.endedElsewhere.size >= 10_000) this.endedElsewhere.clear();
-      this.endedElsewhere.add(queryId);
-      this.recorder.completed({ queryId, finishedAt: now, ...nullify(outcome), errorMessage });
+      // Not ours in memory (started before a restart, or by another worker): still complete its row.
+      this.remember(queryId);
+      const c = { queryId, finishedAt: now, ...nullify(outcome), errorMessage };
+      this.recorder.completed(c);
+      this.o.peers?.ended(queryId, c);
       this.logFinished(queryId, outcome, outcome.elapsedMs);
       return;
     }
+    this.o.peers?.ended(queryId);
     this.live.delete(queryId);
     this.o.onEnded?.(queryId);
     this.budgets.ended(l.user, l.polled);

@@ -3,7 +3,7 @@ import type { AuthOutcome } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Backend } from '../backends/backend.js';
 import { GatewayError } from '../trino/errors.js';
-import { checkOwner } from './follow-up-owner.js';
+import { checkOwner, ownerKnown } from './follow-up-owner.js';
 import { applyPrincipal } from './identity.js';
 import { noBackend } from './no-backend.js';
 import { notFound, ownerBackend } from './follow-up-owner.js';
@@ -76,7 +76,10 @@ export class UiProxy {
     if (this.o.needsPrincipal && !principal) return;
     const user = principal ? applyPrincipal(req, principal, this.cx.resolveUser) : undefined;
     const id = queryId ?? uiQueryId(req);
-    if (principal && id !== undefined) checkOwner(principal, id, this.cx.affinity, this.cx.resolveUser);
+    if (principal && id !== undefined) {
+      if (this.cx.ownerGraceMs) await ownerKnown(this.cx.affinity, id, this.cx.ownerGraceMs);
+      checkOwner(principal, id, this.cx.affinity, this.cx.resolveUser);
+    }
     if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.cx.prefix}/ui/` }).end();
     if (path === PICK_PATH && req.method === 'POST') return this.pick(req, res, principal);
     if (path === CLUSTERS_PATH) return this.picker(res, principal);

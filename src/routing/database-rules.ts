@@ -43,7 +43,14 @@ export class DatabaseRules {
   /** The newest stored version, as last loaded or saved here (memory: read on every rules view). */
   private inForce: RuleVersion | undefined;
 
+  private readonly listeners: Array<() => void> = [];
+
   constructor(private readonly d: DatabaseRulesDeps) {}
+
+  /** onSaved calls fn after each version saved here (other processes are told to load it). */
+  onSaved(fn: () => void): void {
+    this.listeners.push(fn);
+  }
 
   /** The version in force, or undefined when no database rules were ever saved (or load has not run). */
   current(): RuleVersion | undefined {
@@ -115,6 +122,7 @@ export class DatabaseRules {
       throw ruleSetRefused(409, `the rules changed since version ${base}; reload and apply your edit again`);
     if (saved.version > (this.inForce?.version ?? 0)) this.inForce = saved;
     this.d.engine()?.setDatabaseRules(rules);
+    for (const fn of this.listeners) fn();
     this.d.logger.info(
       { version: saved.version, author, summary, rules: rules.length },
       'database routing rules saved',

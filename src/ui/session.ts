@@ -19,6 +19,8 @@ export interface Session {
 export interface RevocationStore {
   load(): Record<string, number>;
   save(revoked: Record<string, number>): void;
+  /** onChange calls fn when another process saved revocations (worker processes of one host). */
+  onChange?(fn: () => void): void;
 }
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64url');
@@ -27,8 +29,9 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64url');
  * SessionCodec issues and verifies console session cookies: `payload.hmac`, HMAC-SHA256 over the payload
  * with a secret only the gateway knows, so a cookie cannot be forged or altered; expiry is inside the
  * signed payload. Logout revokes the session id until it would have expired anyway, in memory and in the
- * RevocationStore (read at start, so a restart does not forget a logout; a replica that did not see the
- * logout still honours the cookie until it restarts or the session expires; the browser has dropped it).
+ * RevocationStore (read at start, so a restart does not forget a logout; the other workers of a host are
+ * told through the store's onChange and merge it; a replica elsewhere that was not told still honours the
+ * cookie until it restarts or the session expires, and the browser has dropped it).
  * CSRF tokens are synchronizer tokens derived from the session id: valid for that session only.
  */
 export class SessionCodec {
@@ -42,8 +45,14 @@ export class SessionCodec {
     private readonly store?: RevocationStore,
   ) {
     if (secret.length < 16) throw new Error('console session secret must be at least 16 characters');
-    const t = now();
-    for (const [sid, exp] of Object.entries(store?.load() ?? {}))
+    this.merge();
+    store?.onChange?.(() => this.merge());
+  }
+
+  /** merge adds the stored revocations to memory (at start, and when another process logged one out). */
+  private merge(): void {
+    const t = this.now();
+    for (const [sid, exp] of Object.entries(this.store?.load() ?? {}))
       if (typeof exp === 'number' && exp > t) this.revoked.set(sid, exp);
   }
 
@@ -85,6 +94,8 @@ export class SessionCodec {
 
   /** revoke ends a session before its expiry (logout). */
   revoke(session: Session): void {
+    // Another process's logouts first: the stored value is one map, and this save replaces it.
+    this.merge();
     const now = this.now();
     for (const [sid, exp] of this.revoked) if (exp <= now) this.revoked.delete(sid);
     this.revoked.set(session.sid, session.exp);

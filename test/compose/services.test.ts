@@ -79,7 +79,7 @@ describe('startLoops', () => {
     await vi.advanceTimersByTimeAsync(2 * HOUR);
     for (const [name, spy] of Object.entries(spies)) expect(spy.mock.calls.length, name).toBe(0);
     vi.useRealTimers();
-    await drainServices(s, historyRepaired);
+    await drainServices(s, historyRepaired());
     expect(s.db.sqlite.open).toBe(false);
   });
 });

@@ -125,10 +125,12 @@ export interface GatewayProcess {
 export async function spawnGateway(
   config: ConfigObject,
   dir = mkdtempSync(join(tmpdir(), 'sy-')),
+  /** How long a start may take before it counts as failed. Default 20 s. */
+  startTimeoutMs = 20_000,
 ): Promise<GatewayProcess> {
   for (let tries = 1; ; tries++) {
     try {
-      return await spawnOnce(config, dir);
+      return await spawnOnce(config, dir, startTimeoutMs);
     } catch (e) {
       if (tries >= 5 || !/EADDRINUSE/.test(String(e))) throw e;
       await new Promise((r) => setTimeout(r, 500));
@@ -136,7 +138,7 @@ export async function spawnGateway(
   }
 }
 
-async function spawnOnce(config: ConfigObject, dir: string): Promise<GatewayProcess> {
+async function spawnOnce(config: ConfigObject, dir: string, startTimeoutMs: number): Promise<GatewayProcess> {
   const file = join(dir, 'gateway.config.yaml');
   writeFileSync(file, stringify(config));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
@@ -150,7 +152,7 @@ async function spawnOnce(config: ConfigObject, dir: string): Promise<GatewayProc
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gateway did not start:\n${out}`));
-    }, 20_000);
+    }, startTimeoutMs);
     const check = async () => {
       // Ready, not just live: start() has finished, the first health round included, so the first query
       // does not race the probes (a backend still UNKNOWN takes no query).

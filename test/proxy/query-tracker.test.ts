@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendRegistry } from '../../src/backends/registry.js';
-import { QueryTracker } from '../../src/proxy/query-tracker.js';
+import { QueryTracker, type TrackerPeers } from '../../src/proxy/query-tracker.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { HistoryRecorder } from '../../src/history/recorder.js';
 import { storedSql } from '../../src/history/stored-sql.js';
 import { DEFAULT_SECRET_PATTERNS, secretKeyMatcher } from '../../src/catalogs/secrets.js';
 
-function setup() {
+function setup(peers?: TrackerPeers) {
   const repo = new BackendRepo(openDatabase(':memory:').db);
   repo.seedGroup({ name: 'adhoc', policy: 'least-loaded' });
   repo.seedBackend({
@@ -30,6 +30,7 @@ function setup() {
     maxUnpolledPerUser: 2,
     storeSql: (sql) => storedSql(sql, 1024, () => false),
     isSecretKey: () => false,
+    peers,
   });
   tracker.started({ queryId: 'q1', backend: 't1', group: 'adhoc', user: 'u', sql: 'SELECT 1' }, 0);
   return { tracker, completed, b: registry.get('t1')! };
@@ -140,5 +141,41 @@ describe('QueryTracker: what history keeps of a statement and its error', () => 
     expect(tracker.admit('u')).toBeUndefined();
     tracker.sweep(70_000); // c was never polled
     expect(tracker.usage('u')).toEqual({ inFlight: 1, unpolled: 0 });
+  });
+});
+
+describe('QueryTracker: a query other worker processes see', () => {
+  it('is not taken for unpolled when another worker serves its polls', () => {
+    const { tracker, completed } = setup();
+    tracker.seenElsewhere('q1', 30_000);
+    tracker.sweep(70_000);
+    expect(completed).toEqual([]);
+    tracker.sweep(400_000);
+    expect(completed.map((c) => c.state)).toEqual(['ABANDONED']);
+  });
+
+  it('drops a query another worker saw end, recording the completion it sent and never abandoning it', () => {
+    const { tracker, completed, b } = setup();
+    expect(b.inFlight).toBe(1);
+    tracker.endedElsewhere('q1', { queryId: 'q1', state: 'FINISHED', finishedAt: 5, errorName: null });
+    expect(b.inFlight).toBe(0);
+    expect(completed.map((c) => c.state)).toEqual(['FINISHED']);
+    tracker.sweep(10_000_000);
+    tracker.adopt('q1', 't1', 'u');
+    expect(b.inFlight).toBe(0);
+    expect(completed).toHaveLength(1);
+  });
+
+  it('tells its peers of polls of queries it does not follow and of every end', () => {
+    const told: string[] = [];
+    const { tracker } = setup({
+      seen: (id) => told.push(`seen ${id}`),
+      ended: (id, c) => told.push(`ended ${id}${c ? ` ${c.state}` : ''}`),
+    });
+    tracker.seen('q1');
+    tracker.seen('elsewhere');
+    tracker.finished('q1', { state: 'FINISHED' });
+    tracker.finished('elsewhere', { state: 'FAILED' });
+    expect(told).toEqual(['seen elsewhere', 'ended q1', 'ended elsewhere FAILED']);
   });
 });
