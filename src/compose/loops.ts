@@ -2,6 +2,9 @@ import { whileLeading } from '../cluster/while-leading.js';
 import { settleHistory } from '../history/start-up.js';
 import type { Services } from './services.js';
 
+/** The longest the queue stays closed at start while the history repair counts an earlier run's queries. */
+const QUEUE_OPEN_WAIT_MS = 30_000;
+
 /**
  * startLoops starts every background loop with the one stop signal: history flushing, the tracker's
  * sweep, health checks (with stats polling; resolved after the first round), load samples, and, while
@@ -27,8 +30,14 @@ export async function startLoops(
     historyRepaired = repairHistory(s, term, bornAt);
   });
   // The queue opens once the queries an earlier run left on the clusters are taken back and counted: by the
-  // repair when this process leads at start (its callback ran above), at once for a worker that does not.
-  void historyRepaired
+  // repair when this process leads at start (its callback ran above), at once for a worker that does not;
+  // after QUEUE_OPEN_WAIT_MS at the latest (a repair asking unreachable clusters about many rows takes
+  // long); queries it takes back later are counted by the queue's next drift round.
+  const counted = Promise.race([
+    historyRepaired,
+    new Promise((r) => setTimeout(r, QUEUE_OPEN_WAIT_MS).unref()),
+  ]);
+  void counted
     .then(() => s.queue?.open())
     .catch((e: unknown) => s.logger.error({ err: String(e) }, 'the queue could not open'));
   return { historyRepaired: () => historyRepaired };
