@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { GatewayError, writeQueryPage } from '../trino/errors.js';
+import { GatewayError, writeQueryPage, type ErrorType } from '../trino/errors.js';
+import type { HandleCodec } from './handle-codec.js';
 
 /** Query ids the gateway issues for queries it failed itself; Trino's ids never start so (yyyymmdd_…). */
 const PREFIX = 'gateway_failed_';
-/** How long a failed query's last page waits for its client's poll (Trino's clients poll at once). */
-const KEEP_MS = 60_000;
-const MAX = 10_000;
 
 /**
  * QueryFailure is a statement the gateway fails the way Trino fails one: HTTP 200, the error in the
@@ -30,49 +28,62 @@ export function isRefusal(e: unknown): e is GatewayError {
   return e instanceof GatewayError && !(e instanceof QueryFailure) && REFUSALS.has(e.status);
 }
 
+/** The mac's purpose for a failed query's poll URL (see HandleCodec.seal). */
+const PURPOSE = 'failed-query';
+/** A message kept in the poll URL is cut to this many characters (the URL stays short for every client). */
+const MAX_MESSAGE = 1000;
+
 /**
  * FailedQueries answers a statement the gateway fails itself as Trino would: a first page (QUEUED, with a
  * nextUri back to the gateway) and, on its poll, the FAILED page with the error. Every client shows that
  * error: trino-js reads nothing of a first page but its nextUri, and a status would make
- * trino-python-client POST a statement that may run again. Bounded and short-lived, in memory: another
- * replica (or a poll after a minute) answers the poll 404 QUERY_NOT_FOUND, still an error a client shows.
- * The random id is the poll's secret, as Trino's slug is.
+ * trino-python-client POST a statement that may run again. Nothing is kept: the error rides, signed with
+ * the handles' secret, in the nextUri's slug, so any worker or replica, also after a restart, answers the
+ * poll; a forged or altered slug is 404 QUERY_NOT_FOUND.
  */
 export class FailedQueries {
-  private readonly byId = new Map<string, { error: GatewayError; at: number }>();
-
-  constructor(private readonly publicUrl: string) {}
+  constructor(
+    private readonly publicUrl: string,
+    private readonly codec: HandleCodec,
+  ) {}
 
   static owns(queryId: string): boolean {
     return queryId.startsWith(PREFIX);
   }
 
-  /** answerFirst answers the statement's submission with its first page and keeps the error for the poll. */
-  answerFirst(res: ServerResponse, error: GatewayError, now = Date.now()): void {
-    this.expire(now);
+  /** answerFirst answers the statement's submission with its first page, the error sealed in its nextUri. */
+  answerFirst(res: ServerResponse, error: GatewayError): void {
     const queryId = `${PREFIX}${randomBytes(8).toString('hex')}`;
-    this.byId.set(queryId, { error, at: now });
-    const nextUri = `${this.publicUrl}/v1/statement/queued/${queryId}/failed/1`;
+    const kept = { n: error.errorName, t: error.errorType, m: error.message.slice(0, MAX_MESSAGE) };
+    const slug = this.codec.seal(PURPOSE, `${queryId}\n${JSON.stringify(kept)}`);
+    const nextUri = `${this.publicUrl}/v1/statement/queued/${queryId}/${slug}/1`;
     writeQueryPage(res, { queryId, publicUrl: this.publicUrl, error, nextUri });
   }
 
-  /** answerPoll answers the poll (GET) of a failed query with its last page, or a cancel (DELETE) with 204. */
-  answerPoll(res: ServerResponse, method: string | undefined, queryId: string): void {
-    const kept = this.byId.get(queryId);
-    if (!kept)
+  /**
+   * answerPoll answers the poll (GET) of a failed query with its last page, or a cancel (DELETE) with 204;
+   * `slug` is the one its nextUri carries.
+   */
+  answerPoll(res: ServerResponse, method: string | undefined, queryId: string, slug: string): void {
+    const error = this.opened(queryId, slug);
+    if (!error)
       throw new GatewayError(404, 'QUERY_NOT_FOUND', `query ${queryId} is not known to this gateway`);
-    this.byId.delete(queryId);
     if (method === 'DELETE') {
       res.writeHead(204).end();
       return;
     }
-    writeQueryPage(res, { queryId, publicUrl: this.publicUrl, error: kept.error });
+    writeQueryPage(res, { queryId, publicUrl: this.publicUrl, error });
   }
 
-  private expire(now: number): void {
-    for (const [id, { at }] of this.byId) {
-      if (now - at < KEEP_MS && this.byId.size < MAX) break;
-      this.byId.delete(id);
+  private opened(queryId: string, slug: string): GatewayError | undefined {
+    const data = this.codec.open(PURPOSE, slug);
+    const nl = data?.indexOf('\n') ?? -1;
+    if (!data || data.slice(0, nl) !== queryId) return undefined;
+    try {
+      const k = JSON.parse(data.slice(nl + 1)) as { n: string; t: ErrorType; m: string };
+      return new GatewayError(200, k.n, k.m, k.t);
+    } catch {
+      return undefined; // signed by this gateway, so never expected: still no 500
     }
   }
 }

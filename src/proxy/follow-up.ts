@@ -46,7 +46,8 @@ function statement(
   k: Extract<FollowUp, { kind: 'statement' }>,
   search: string,
 ): Promise<void> | void {
-  if (FailedQueries.owns(k.queryId)) return cx.failed.answerPoll(res, req.method, k.queryId);
+  if (FailedQueries.owns(k.queryId))
+    return cx.failed.answerPoll(res, req.method, k.queryId, k.path.split('/')[5] ?? '');
   const owner = k.handle !== undefined ? cx.codec.decode(k.handle) : cx.affinity.queryOwner(k.queryId);
   if (!owner) throw notFound(k.queryId);
   const path = k.path + search;

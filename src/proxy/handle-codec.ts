@@ -40,6 +40,24 @@ export class HandleCodec {
     return name;
   }
 
+  /**
+   * seal signs `data` for another purpose than naming a backend, in the same form (base64url(data) "." mac);
+   * the purpose goes into the mac after a NUL no backend name holds, so no sealed value opens as a handle.
+   */
+  seal(purpose: string, data: string): string {
+    return `${Buffer.from(data, 'utf8').toString('base64url')}.${this.mac(`${purpose}\0${data}`)}`;
+  }
+
+  /** open returns the data `seal` signed for `purpose`, or undefined when it is forged or malformed. */
+  open(purpose: string, sealed: string, maxLength = 8192): string | undefined {
+    const dot = sealed.lastIndexOf('.');
+    if (dot <= 0 || sealed.length > maxLength) return undefined;
+    const data = Buffer.from(sealed.slice(0, dot), 'base64url').toString('utf8');
+    const given = Buffer.from(sealed.slice(dot + 1));
+    const want = Buffer.from(this.mac(`${purpose}\0${data}`));
+    return given.length === want.length && timingSafeEqual(given, want) ? data : undefined;
+  }
+
   private mac(name: string): string {
     return createHmac('sha256', this.secret).update(name).digest('base64url').slice(0, MAC_LEN);
   }

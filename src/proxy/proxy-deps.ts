@@ -62,7 +62,7 @@ export function proxyContext(d: ProtocolProxyDeps): ProxyContext {
     ...d,
     prefix: new URL(d.publicUrl).pathname.replace(/\/+$/, ''),
     rewrites: new RewriteContexts(d.publicUrl, d.codec),
-    failed: new FailedQueries(d.publicUrl),
+    failed: new FailedQueries(d.publicUrl, d.codec),
     debug: d.logger.isLevelEnabled('debug'),
   };
 }

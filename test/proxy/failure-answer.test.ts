@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { FailedQueries, QueryFailure } from '../../src/proxy/failed-queries.js';
+import { HandleCodec } from '../../src/proxy/handle-codec.js';
 import { answerError, answerSubmissionLost, answerUpstreamFailure } from '../../src/proxy/failure-answer.js';
 import { GatewayError } from '../../src/trino/errors.js';
 
@@ -11,7 +12,7 @@ function setup() {
     metrics: { upstreamErrors: { inc: (l: { kind: string }) => seen.push(`metric ${l.kind}`) } },
     logger: { debug: () => seen.push('debug'), error: () => seen.push('error') },
     onUpstreamFailure: (b: string, kind: string) => seen.push(`health ${b} ${kind}`),
-    failed: new FailedQueries('https://gw.example'),
+    failed: new FailedQueries('https://gw.example', new HandleCodec('s3cret')),
   } as never;
   const out: { status?: number; body?: string } = {};
   const res = {
