@@ -10,6 +10,7 @@ describe('buildProxyState', () => {
       groups: [{ name: 'adhoc', queue: { maxRunningPerBackend: 2 } }],
     });
     expect(s.queue).toBeDefined();
+    await s.queue!.open();
     expect(s.queue!.wouldWait('adhoc', 'alice')).toEqual({
       queued: true,
       reason: 'no backend of the group is available',

@@ -62,18 +62,22 @@ describe('serverSchema', () => {
       host: '0.0.0.0',
       port: 8080,
       trustedProxies: [],
-      maxHeaderBytes: 16_384,
+      maxHeaderBytes: 2 * 1024 * 1024,
       headersTimeoutSeconds: 10,
       requestTimeoutSeconds: 30,
       idleTimeoutSeconds: 180,
       keepAliveTimeoutSeconds: 65,
       shutdownGraceSeconds: 30,
+      acceptQueueSize: 8000,
+      workers: 1,
     });
   });
 
   it.each<[string, number, number]>([
     ['port', 0, 65535],
-    ['maxHeaderBytes', 1024, 1_048_576],
+    ['maxHeaderBytes', 1024, 16 * 1024 * 1024],
+    ['acceptQueueSize', 1, 65_535],
+    ['workers', 1, 256],
     ['headersTimeoutSeconds', 0.1, 600],
     ['requestTimeoutSeconds', 0.1, 3600],
     ['idleTimeoutSeconds', 1, 3600],
@@ -87,7 +91,9 @@ describe('serverSchema', () => {
     refused(serverSchema, { [key]: max + 1 }, key);
   });
 
-  it('refuses a fractional port and header limit', () => {
+  it('refuses a fractional port and header limit; takes workers: auto and nothing else by name', () => {
+    ok(serverSchema, { workers: 'auto' });
+    refused(serverSchema, { workers: 'all' }, 'workers');
     refused(serverSchema, { port: 80.5 }, 'port');
     refused(serverSchema, { maxHeaderBytes: 2048.5 }, 'maxHeaderBytes');
   });
@@ -274,6 +280,7 @@ describe('historySchema', () => {
       maxSqlBytes: 65_536,
       maxPageBytes: 4 * 1024 * 1024,
       durableSubmissions: true,
+      maxBatchRows: 64,
     });
   });
 
@@ -287,6 +294,8 @@ describe('historySchema', () => {
     refused(historySchema, { maxQueue: 9 }, 'maxQueue');
     refused(historySchema, { flushIntervalMs: 9 }, 'flushIntervalMs');
     refused(historySchema, { retentionDays: 0 }, 'retentionDays');
+    refused(historySchema, { maxBatchRows: 0 }, 'maxBatchRows');
+    refused(historySchema, { maxBatchRows: 100_001 }, 'maxBatchRows');
   });
 });
 

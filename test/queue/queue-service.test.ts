@@ -58,10 +58,25 @@ describe('QueueService.wouldWait', () => {
         ],
       },
     );
+    await f.s.queue!.open(); // startLoops opens it once the start-up history repair has counted
   });
   afterAll(async () => f?.close());
   const queue = () => f.s.queue!;
   const store = () => queue().admission.store;
+
+  it('says a query would wait while the queue is closed at start', async () => {
+    const closed = await proxyFixture([{ name: 'q1', url: 'http://127.0.0.1:9', group: 'q' }], {
+      groups: [{ name: 'adhoc' }, { name: 'q', queue: { maxRunningPerBackend: 1 } }],
+    });
+    try {
+      expect(closed.s.queue!.wouldWait('q', 'alice')).toEqual({
+        queued: true,
+        reason: 'the gateway is counting the queries that ran before its start',
+      });
+    } finally {
+      await closed.close();
+    }
+  });
 
   it('knows nothing of a group without a queue', () => {
     expect(queue().wouldWait('adhoc', 'alice')).toBeUndefined();
