@@ -24,7 +24,7 @@ export function serveStats(gw: Pick<Services, 'db' | 'recorder'>): void {
   if (!process.send) return;
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
-  const count = gw.db.sqlite.prepare(
+  const count = gw.db!.sqlite.prepare(
     "SELECT count(*) AS n, coalesce(sum(state = 'FINISHED'), 0) AS f FROM query_history",
   );
   process.on('message', (m: { cmd: string }) => {

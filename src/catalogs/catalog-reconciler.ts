@@ -2,11 +2,11 @@ import { isAvailable, type Backend } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogApplier } from './catalog-applier.js';
-import type { CatalogRepo } from './catalog-repo.js';
+import type { CatalogStore } from '../store/ports.js';
 import type { SecretSealer } from './secrets.js';
 
 export interface CatalogReconcilerDeps {
-  repo: CatalogRepo;
+  repo: CatalogStore;
   registry: BackendRegistry;
   sealer: SecretSealer;
   /** Trino user for reconcile statements. */
@@ -38,11 +38,18 @@ export class CatalogReconciler {
    * missing or stale and drop what was deleted. Catalogs no spec names (static ones) are left alone. A
    * backend whose group has no catalog specs and no deployment rows is not contacted at all.
    */
-  reconcile(b: Backend): Promise<void> {
-    if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return Promise.resolve();
-    const specs = this.d.repo.specs(b.group);
-    if (specs.length === 0) return Promise.resolve();
+  async reconcile(b: Backend): Promise<void> {
+    if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return;
     this.queued.add(b.name);
+    let specs;
+    try {
+      specs = await this.d.repo.specs(b.group);
+    } catch (e) {
+      this.queued.delete(b.name);
+      this.d.logger.error({ backend: b.name, err: (e as Error).message }, 'catalog reconcile failed');
+      return;
+    }
+    if (specs.length === 0) return void this.queued.delete(b.name);
     return this.a.onBackend(b.name, async () => {
       this.queued.delete(b.name);
       if (!this.a.current(b) || !isAvailable(b)) return; // replaced or gone while queued
@@ -60,7 +67,9 @@ export class CatalogReconciler {
    * old group, so a cluster never keeps another group's data sources (and their credentials).
    */
   private async leaveGroups(b: Backend): Promise<void> {
-    const stale = this.d.repo.deployments().filter((d) => d.backend === b.name && d.group !== b.group);
+    const stale = (await this.d.repo.deployments()).filter(
+      (d) => d.backend === b.name && d.group !== b.group,
+    );
     for (const d of stale) {
       if (d.state !== 'failed') {
         const r = await this.a.driver(b, this.d.reconcileUser).drop(d.catalog);
@@ -72,8 +81,8 @@ export class CatalogReconciler {
           continue; // its row stays, so the next change of membership or a restart tries again
         }
       }
-      this.d.repo.deleteDeployment(d.group, d.catalog, b.name);
-      this.d.repo.purgeIfDropped(d.group, d.catalog);
+      await this.d.repo.deleteDeployment(d.group, d.catalog, b.name);
+      await this.d.repo.purgeIfDropped(d.group, d.catalog);
     }
   }
 
@@ -83,15 +92,21 @@ export class CatalogReconciler {
     const later = (b: Backend) => setImmediate(() => void this.reconcile(b));
     r.on('activated', later);
     r.on('added', (b) => {
-      if (this.d.repo.deployments().some((d) => d.backend === b.name && d.group !== b.group))
-        void this.a.onBackend(b.name, () =>
-          this.leaveGroups(b).catch((e: Error) =>
-            this.d.logger.error({ backend: b.name, err: e.message }, 'leaving the old group failed'),
-          ),
-        );
+      // Queued first, so the reconcile below runs after the backend left its old group's catalogs.
+      void this.a.onBackend(b.name, () =>
+        this.leaveGroups(b).catch((e: Error) =>
+          this.d.logger.error({ backend: b.name, err: e.message }, 'leaving the old group failed'),
+        ),
+      );
       later(b);
     });
-    r.on('removed', (b) => this.d.repo.forgetBackend(b.name));
+    r.on('removed', (b) => {
+      this.d.repo
+        .forgetBackend(b.name)
+        .catch((e: Error) =>
+          this.d.logger.error({ backend: b.name, err: e.message }, 'forgetting a removed backend failed'),
+        );
+    });
     events.onHealthy?.(later);
     const tick = () => {
       this.timer = setTimeout(() => {
@@ -122,13 +137,11 @@ export class CatalogReconciler {
     }
     const names = new Set(listed.names);
     const deps = new Map(
-      this.d.repo
-        .deployments(b.group)
-        .filter((x) => x.backend === b.name)
-        .map((x) => [x.catalog, x]),
+      (await this.d.repo.deployments(b.group)).filter((x) => x.backend === b.name).map((x) => [x.catalog, x]),
     );
-    for (const spec of this.d.repo.specs(b.group)) {
+    for (const spec of await this.d.repo.specs(b.group)) {
       if (this.stopped) return;
+      if (this.a.changing.has(`${spec.group}/${spec.name}`)) continue; // the change applies it
       const dep = deps.get(spec.name);
       if (spec.desired === 'present') {
         const present = names.has(spec.name);
@@ -141,7 +154,7 @@ export class CatalogReconciler {
             'stored secret properties cannot be unsealed (was catalogs.sealKey changed?); replace the catalog';
           if (dep?.state !== 'failed' || dep.error !== error)
             this.d.logger.error({ backend: b.name, group: b.group, catalog: spec.name }, error);
-          this.a.record(b, spec, 'failed', error);
+          await this.a.record(b, spec, 'failed', error);
           continue;
         }
         const o = await this.a.createOn(b, spec, props, this.d.reconcileUser, present);
@@ -153,8 +166,8 @@ export class CatalogReconciler {
         );
       } else {
         if (dep && names.has(spec.name)) await this.a.dropOn(b, spec, this.d.reconcileUser);
-        else if (dep) this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
-        this.d.repo.purgeIfDropped(spec.group, spec.name);
+        else if (dep) await this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
+        await this.d.repo.purgeIfDropped(spec.group, spec.name);
       }
     }
   }

@@ -1,5 +1,4 @@
 import type { Backend } from '../backends/backend.js';
-import { BackendRepo } from '../backends/backend-repo.js';
 import { clusterWarnings, resolveForwardAuthorization } from '../backends/cluster-checks.js';
 import { BackendPicker } from '../backends/picker.js';
 import { BackendRegistry } from '../backends/registry.js';
@@ -19,7 +18,8 @@ export interface BackendServices {
 export function buildBackends(k: Core): BackendServices {
   const cfg = k.config;
   const registry = new BackendRegistry(
-    new BackendRepo(k.db.db),
+    k.store.backends,
+    k.preload.registry,
     cfg.proxy.maxSocketsPerBackend,
     resolveForwardAuthorization(cfg.auth.forwardAuthorization, cfg.auth.mode),
   );

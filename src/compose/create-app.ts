@@ -109,10 +109,10 @@ function mountAdmin(app: Hono<AppEnv>, s: Services): void {
   app.route('/', backendRoutes(s.registry));
   app.route(
     '/',
-    groupRoutes(s.registry, (name) =>
+    groupRoutes(s.registry, async (name) =>
       name === defaultGroup
         ? 'it is the default routing group (routing.defaultGroup)'
-        : s.catalogs.list(name).length > 0
+        : (await s.catalogs.list(name)).length > 0
           ? 'it has catalogs; delete them first'
           : undefined,
     ),

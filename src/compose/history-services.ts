@@ -1,14 +1,14 @@
 import { secretKeyMatcher } from '../catalogs/secrets.js';
-import { HistoryRepo } from '../history/history-repo.js';
-import { HistoryStatsRepo } from '../history/history-stats-repo.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { Retention } from '../history/retention.js';
 import { storedSql, type StoredSql } from '../history/stored-sql.js';
+import type { HistoryStatsStore, HistoryStore } from '../store/ports.js';
 import type { Core } from './core.js';
 
 export interface HistoryServices {
-  history: HistoryRepo;
-  historyStats: HistoryStatsRepo;
+  /** The history store (the store's port; the console and the API read it). */
+  history: HistoryStore;
+  historyStats: HistoryStatsStore;
   recorder: HistoryRecorder;
   /** Whether a catalog property (and a SQL WITH key) names a secret (catalogs.secretPatterns). */
   isSecretProperty: (key: string) => boolean;
@@ -23,10 +23,9 @@ export function buildHistory(k: Core): HistoryServices {
   const cfg = k.config;
   const isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns);
   const storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecretProperty);
-  const history = new HistoryRepo(k.db.db);
   return {
-    history,
-    historyStats: new HistoryStatsRepo(k.db.db),
+    history: k.store.history,
+    historyStats: k.store.historyStats,
     recorder: new HistoryRecorder(k.store.history, cfg.history, k.metrics, k.logger),
     isSecretProperty,
     storeSql,

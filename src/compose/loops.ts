@@ -52,5 +52,5 @@ export async function drainServices(s: Services, historyRepaired: Promise<unknow
   s.affinity.stop();
   s.forwarder.close();
   s.registry.close();
-  s.db.close();
+  await s.store.close();
 }

@@ -2,10 +2,12 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../admin/http.js';
 import { oidcConsole } from '../auth/oidc-console.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
-import type { SettingsRepo } from '../db/settings-repo.js';
 import { consoleCatalogs } from '../ui/console-catalogs.js';
 import { consoleRoutes } from '../ui/console-routes.js';
+import type { Logger } from '../observability/logger.js';
+import type { SettingsStore } from '../store/ports.js';
 import type { RevocationStore } from '../ui/session.js';
+import { REVOKED_SESSIONS_KEY } from './open-resources.js';
 import type { Services } from './services.js';
 
 /** mountConsole adds the web console (its own sessions) and, with auth.oidc, the OIDC sign-in routes. */
@@ -33,7 +35,7 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
       users: s.users,
       passwords: s.passwords,
       secureCookies,
-      revokedSessions: jsonSetting(s.settings, 'console-revoked-sessions'),
+      revokedSessions: revocations(s.store.settings, s.preload.revokedSessions, s.logger),
       sessionSecret,
       // Rows are redacted when written (older rows by the start-up pass), never again per view.
       redactSql: (sql) => sql,
@@ -49,23 +51,22 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
   );
 }
 
-/** jsonSetting keeps revoked console sessions as one JSON value of the settings table. */
-function jsonSetting(settings: SettingsRepo, key: string): RevocationStore {
+/**
+ * revocations keeps revoked console sessions as one JSON value of the settings table: read at start
+ * (openResources), written through the port on each logout.
+ */
+function revocations(
+  settings: SettingsStore,
+  loaded: Record<string, number>,
+  logger: Logger,
+): RevocationStore {
   return {
-    load() {
-      try {
-        const v = JSON.parse(settings.get(key) ?? '{}') as unknown;
-        return v && typeof v === 'object' ? (v as Record<string, number>) : {};
-      } catch {
-        return {};
-      }
-    },
+    load: () => loaded,
     save(revoked) {
-      try {
-        settings.set(key, JSON.stringify(revoked));
-      } catch {
-        // The database takes no writes (locked, full): the logout still holds in memory until a restart.
-      }
+      settings.set(REVOKED_SESSIONS_KEY, JSON.stringify(revoked)).catch((e: Error) =>
+        // The store takes no writes (locked, away): the logout still holds in memory until a restart.
+        logger.warn({ err: e.message }, 'could not keep a console logout in the store'),
+      );
     },
   };
 }

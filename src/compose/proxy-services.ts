@@ -1,4 +1,3 @@
-import { AffinityRepo } from '../proxy/affinity-repo.js';
 import { Affinity } from '../proxy/affinity.js';
 import { Forwarder } from '../proxy/forward.js';
 import { HandleCodec } from '../proxy/handle-codec.js';
@@ -11,8 +10,6 @@ import type { HistoryServices } from './history-services.js';
 export interface ProxyServices {
   tracker: QueryTracker;
   affinity: Affinity;
-  /** The durable side of affinity (purged by retention). */
-  affinityRepo: AffinityRepo;
   forwarder: Forwarder;
   codec: HandleCodec;
   /** The gateway's own queue, when some group has one (groups[].queue). */
@@ -44,12 +41,10 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
         live: () => tracker.liveQueries(),
       })
     : undefined;
-  const affinityRepo = new AffinityRepo(k.db.db);
   return {
     tracker,
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
-    affinity: new Affinity(affinityRepo, k.logger, (id) => h.history.get(id)?.user),
-    affinityRepo,
+    affinity: new Affinity(k.store.affinity, k.logger, async (id) => (await h.history.get(id))?.user),
     forwarder: new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl),
     codec,
     ...(queue ? { queue } : {}),

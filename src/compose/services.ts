@@ -1,6 +1,5 @@
 import type { CatalogService } from '../catalogs/catalog-service.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { SettingsRepo } from '../db/settings-repo.js';
 import type { Retention } from '../history/retention.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -54,7 +53,6 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     store: r.store,
     preload: r.preload,
     dbPath: r.dbPath,
-    settings: new SettingsRepo(r.db.db),
     secrets: r.secrets,
   };
   const backends = buildBackends(core);

@@ -139,9 +139,14 @@ export class ProtocolProxy {
     const queryId = kind.kind === 'statement' || kind.kind === 'query' ? kind.queryId : undefined;
     // A query the gateway failed itself ran nowhere: its random id is the poll's only secret. A query the
     // gateway's queue holds is checked by the queue (no cluster and no affinity know it yet).
-    if (queryId !== undefined && !FailedQueries.owns(queryId) && !cx.queue?.holds(queryId))
+    if (queryId === undefined || FailedQueries.owns(queryId) || cx.queue?.holds(queryId))
+      return forwardFollowUp(cx, req, res, kind, search);
+    const checked = () => {
       checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
-    return forwardFollowUp(cx, req, res, kind, search);
+      return forwardFollowUp(cx, req, res, kind, search);
+    };
+    // Memory answers every poll in steady state; a query it does not know is read from the store once.
+    return cx.affinity.knows(queryId) ? checked() : cx.affinity.recall(queryId).then(checked);
   }
 
   /** settle answers the failure of a follow-up that went async (a relay, a submission). */

@@ -255,7 +255,7 @@ describe('admin REST API', () => {
   it('persists runtime changes in SQLite', async () => {
     await call('POST', '/api/v1/users', { name: 'carol', password: 'carol-password', groups: ['adhoc'] });
     await call('PUT', '/api/v1/groups/persisted', {});
-    const db = gw.services.db.sqlite;
+    const db = gw.services.db!.sqlite;
     const user = db.prepare('SELECT password_hash FROM users WHERE name = ?').get('carol') as {
       password_hash: string;
     };

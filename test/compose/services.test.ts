@@ -42,7 +42,7 @@ describe('buildServices', () => {
     const { s, stop } = await services({ health: { enabled: false } });
     expect(s.monitor).toBeUndefined();
     expect(s.registry.get('t1')?.health).toBe('HEALTHY');
-    s.registry.add({
+    await s.registry.add({
       name: 't2',
       url: 'http://127.0.0.1:10',
       group: 'adhoc',
@@ -59,7 +59,7 @@ describe('buildServices', () => {
 describe('startLoops', () => {
   it('runs every loop until the one stop signal aborts, and none after', async () => {
     const { s, stop } = await services({ health: { enabled: false } });
-    s.registry.remove('t1'); // nothing to reach: the loops run, no cluster is asked anything
+    await s.registry.remove('t1'); // nothing to reach: the loops run, no cluster is asked anything
     vi.useFakeTimers();
     const spies = {
       recorder: vi.spyOn(s.recorder, 'flush'),
@@ -80,6 +80,6 @@ describe('startLoops', () => {
     for (const [name, spy] of Object.entries(spies)) expect(spy.mock.calls.length, name).toBe(0);
     vi.useRealTimers();
     await drainServices(s, historyRepaired);
-    expect(s.db.sqlite.open).toBe(false);
+    expect(s.db!.sqlite.open).toBe(false);
   });
 });
