@@ -179,10 +179,12 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   /**
    * reload makes memory match what the store holds now (another replica changed it): the differences
    * become the usual events (added, removed, activated…), so health, catalogs and routing follow. No
-   * `changed` event: the replica that made the change wrote the audit line. Runs between changes.
+   * `changed` event: the replica that made the change wrote the audit line. Runs between changes, and
+   * reads the store only then, so a change of this gateway is never undone by an older read.
    */
-  reload(snap: RegistrySnapshot): Promise<void> {
+  reload(read: () => Promise<RegistrySnapshot>): Promise<void> {
     return this.serially(async () => {
+      const snap = await read();
       this.replaying = true;
       try {
         this.replay(snap);

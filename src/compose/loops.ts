@@ -2,7 +2,8 @@ import { settleHistory } from '../history/start-up.js';
 import type { Services } from './services.js';
 
 /**
- * startLoops starts every background loop with the one stop signal: history flushing, the tracker's
+ * startLoops starts every background loop with the one stop signal: history flushing, following the other
+ * replicas' changes (PostgreSQL), the tracker's
  * sweep, retention, health checks (with stats polling; resolved after the first round), load samples,
  * catalog reconciliation and the start-up history repair (the rule watcher got the signal when the rules
  * were opened). Resolves with the repair's promise, which settles once the repair is done or aborted.
@@ -13,6 +14,7 @@ export async function startLoops(
   bornAt: number,
 ): Promise<{ historyRepaired: Promise<unknown> }> {
   s.recorder.start(signal);
+  await s.replicas?.start(signal);
   s.tracker.start(signal);
   s.queue?.start(signal);
   s.retention.start(signal);

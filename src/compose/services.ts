@@ -13,6 +13,7 @@ import type { Core } from './core.js';
 import { buildHistory, buildRetention, type HistoryServices } from './history-services.js';
 import type { Resources } from './open-resources.js';
 import { buildProxyState, type ProxyServices } from './proxy-services.js';
+import { ReplicaSync } from './replica-sync.js';
 
 export interface RoutingServices {
   /** Routing rules in force (files and database). */
@@ -32,6 +33,8 @@ export type Services = Core &
     retention: Retention;
     /** Queued and running per cluster over the last hour, for the console's live chart. */
     loadSamples: LoadSamples;
+    /** Follows the other replicas' changes (PostgreSQL only; undefined on SQLite). */
+    replicas: ReplicaSync | undefined;
   };
 
 /** The process-wide sinks; tests pass their own. */
@@ -64,12 +67,29 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     groups: () => backends.registry.groupNames(),
     logger: rt.logger,
   });
+  const auth = buildAuth(core);
+  const url = config.database.url;
+  const replicas =
+    url === undefined
+      ? undefined
+      : ReplicaSync.forUrl(
+          url,
+          { connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 },
+          {
+            registry: backends.registry,
+            backends: r.store.backends,
+            users: auth.users,
+            databaseRules,
+            logger: rt.logger,
+          },
+        );
   return {
     ...core,
     ...backends,
     ...history,
     ...proxy,
-    ...buildAuth(core),
+    ...auth,
+    replicas,
     rules: r.rules,
     databaseRules,
     catalogs: buildCatalogs(core, backends, history, r.sealer),

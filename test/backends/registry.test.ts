@@ -160,13 +160,13 @@ describe('BackendRegistry', () => {
     repo.upsertBackend(rec('b', { weight: 7, group: 'etl' }));
     repo.deleteBackend('c');
     repo.upsertBackend(rec('d'));
-    await r.reload({ backends: repo.listBackends(), groups: repo.listGroups() });
+    await r.reload(async () => ({ backends: repo.listBackends(), groups: repo.listGroups() }));
     expect(events).toEqual(['groupsChanged', 'removed c', 'deactivated a', 'added b', 'added d']);
     expect(r.inGroup('etl').map((b) => [b.name, b.weight])).toEqual([['b', 7]]);
     expect([r.get('a')!.active, r.get('c'), kept.name]).toEqual([false, undefined, 'c']);
     expect(changes).toEqual([]);
     events.length = 0;
-    await r.reload({ backends: repo.listBackends(), groups: repo.listGroups() });
+    await r.reload(async () => ({ backends: repo.listBackends(), groups: repo.listGroups() }));
     expect(events).toEqual([]);
     r.close();
   });
