@@ -12,6 +12,8 @@ export interface CatalogReconcilerDeps {
   /** Trino user for reconcile statements. */
   reconcileUser: string;
   logger: Logger;
+  /** Whether this replica reconciles on its own (the leader of several); default always. */
+  leads?: () => boolean;
 }
 
 /**
@@ -89,9 +91,11 @@ export class CatalogReconciler {
   /** start schedules periodic reconciliation and listens for backends becoming usable. */
   start(intervalMs: number, events: { onHealthy?: (fn: (b: Backend) => void) => void }): void {
     const r = this.d.registry;
-    const later = (b: Backend) => setImmediate(() => void this.reconcile(b));
+    const leads = () => !this.d.leads || this.d.leads();
+    const later = (b: Backend) => leads() && setImmediate(() => void this.reconcile(b));
     r.on('activated', later);
     r.on('added', (b) => {
+      if (!leads()) return;
       // Queued first, so the reconcile below runs after the backend left its old group's catalogs.
       void this.a.onBackend(b.name, () =>
         this.leaveGroups(b).catch((e: Error) =>
@@ -110,11 +114,11 @@ export class CatalogReconciler {
     events.onHealthy?.(later);
     const tick = () => {
       this.timer = setTimeout(() => {
-        void this.reconcileAll().finally(() => !this.stopped && tick());
+        void (leads() ? this.reconcileAll() : Promise.resolve()).finally(() => !this.stopped && tick());
       }, intervalMs);
       this.timer.unref();
     };
-    void this.reconcileAll();
+    if (leads()) void this.reconcileAll();
     tick();
   }
 

@@ -4,6 +4,7 @@ import { BackendPicker } from '../backends/picker.js';
 import { BackendRegistry } from '../backends/registry.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { createProbe } from '../health/probes.js';
+import { SharedStats } from '../health/shared-stats.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
 
@@ -12,6 +13,8 @@ export interface BackendServices {
   picker: BackendPicker;
   /** Active health checks; undefined when health.enabled is false (every backend then counts as healthy). */
   monitor: HealthMonitor | undefined;
+  /** One leader's reading of the clusters' load, for the other replicas (PostgreSQL with info+stats). */
+  sharedStats: SharedStats | undefined;
 }
 
 /** buildBackends: the registry of backends and groups, the picker over it, and the health monitor. */
@@ -31,10 +34,26 @@ export function buildBackends(k: Core): BackendServices {
   warn(registry.all());
   registry.on('added', (b) => warn([b]));
   registry.on('changed', (c) => audit(k.logger, c));
-  return { registry, picker: new BackendPicker(registry), monitor: buildMonitor(k, registry) };
+  const h = cfg.health;
+  const sharedStats =
+    cfg.database.url !== undefined && h.enabled && h.probe === 'info+stats'
+      ? new SharedStats({
+          settings: k.store.settings,
+          registry,
+          leads: () => k.leadership.isLeader(),
+          intervalMs: h.intervalSeconds * 1000,
+          logger: k.logger,
+        })
+      : undefined;
+  return {
+    registry,
+    picker: new BackendPicker(registry),
+    monitor: buildMonitor(k, registry, sharedStats),
+    sharedStats,
+  };
 }
 
-function buildMonitor(k: Core, registry: BackendRegistry): HealthMonitor | undefined {
+function buildMonitor(k: Core, registry: BackendRegistry, shared?: SharedStats): HealthMonitor | undefined {
   const h = k.config.health;
   if (!h.enabled) {
     // Without health checks every backend counts as healthy, including those added later.
@@ -50,7 +69,7 @@ function buildMonitor(k: Core, registry: BackendRegistry): HealthMonitor | undef
       healthyThreshold: h.healthyThreshold,
       unhealthyThreshold: h.unhealthyThreshold,
     },
-    createProbe(h.probe, { timeoutMs: h.timeoutSeconds * 1000, stats: h.stats, logger: k.logger }),
+    createProbe(h.probe, { timeoutMs: h.timeoutSeconds * 1000, stats: h.stats, logger: k.logger, shared }),
     k.metrics,
     k.logger,
   );

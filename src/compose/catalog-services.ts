@@ -22,6 +22,7 @@ export function buildCatalogs(
     reconcileUser: c.user,
     logger: k.logger,
     metrics: k.metrics,
+    leads: () => k.leadership.isLeader(),
     onQuery: (q) => recordCatalogQuery(h.recorder, h.storeSql, q),
   });
 }

@@ -3,6 +3,7 @@ import type { OpenedDb } from '../db/open.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/ports.js';
+import type { Leadership } from './leadership.js';
 import type { Preload, StoredSecrets } from './open-resources.js';
 
 /** What every sub-builder is given: the frozen config, the opened database and the process-wide sinks. */
@@ -19,4 +20,6 @@ export interface Core {
   /** Where the store is: the SQLite path as opened (`:memory:`, or absolute), or the PostgreSQL URL without its password. */
   dbPath: string;
   secrets: StoredSecrets;
+  /** Whether this replica runs the work one replica does for all (always, on SQLite). */
+  leadership: Leadership;
 }

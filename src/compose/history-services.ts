@@ -44,5 +44,6 @@ export function buildRetention(k: Core): Retention {
     ],
     intervalMs: 3_600_000,
     logger: k.logger,
+    runs: () => k.leadership.isLeader(),
   });
 }

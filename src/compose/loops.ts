@@ -15,6 +15,16 @@ export async function startLoops(
 ): Promise<{ historyRepaired: Promise<unknown> }> {
   s.recorder.start(signal);
   await s.replicas?.start(signal);
+  // The leader (always this process on SQLite) runs stats polling, reconcile and retention for all.
+  s.leadership.start(signal);
+  s.metrics.leader.set(s.leadership.isLeader() ? 1 : 0);
+  s.leadership.on('change', (leading) => {
+    s.metrics.leader.set(leading ? 1 : 0);
+    if (!leading || signal.aborted) return;
+    void s.catalogs.reconcileAll();
+    void s.retention.runOnce();
+  });
+  s.sharedStats?.start(signal);
   s.tracker.start(signal);
   s.queue?.start(signal);
   s.retention.start(signal);

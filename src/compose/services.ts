@@ -13,6 +13,7 @@ import type { Core } from './core.js';
 import { buildHistory, buildRetention, type HistoryServices } from './history-services.js';
 import type { Resources } from './open-resources.js';
 import { buildProxyState, type ProxyServices } from './proxy-services.js';
+import { Leadership } from './leadership.js';
 import { ReplicaSync } from './replica-sync.js';
 
 export interface RoutingServices {
@@ -57,6 +58,14 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     preload: r.preload,
     dbPath: r.dbPath,
     secrets: r.secrets,
+    leadership:
+      config.database.url === undefined
+        ? Leadership.single()
+        : Leadership.postgres(
+            config.database.url,
+            { connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 },
+            rt.logger,
+          ),
   };
   const backends = buildBackends(core);
   const history = buildHistory(core);

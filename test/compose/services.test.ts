@@ -28,7 +28,9 @@ afterEach(() => void vi.useRealTimers());
 describe('buildServices', () => {
   it('wires every service from the config and what was opened, none missing', async () => {
     const { s, stop } = await services();
-    const missing = Object.entries(s).filter(([k, v]) => v === undefined && !['monitor', 'oidc'].includes(k));
+    // Off by config: monitor and oidc; PostgreSQL only: replicas and sharedStats.
+    const optional = ['monitor', 'oidc', 'replicas', 'sharedStats'];
+    const missing = Object.entries(s).filter(([k, v]) => v === undefined && !optional.includes(k));
     expect(missing).toEqual([]);
     expect(s.registry.get('t1')?.group).toBe('adhoc');
     expect(s.registry.group('adhoc')).toBeDefined();

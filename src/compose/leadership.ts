@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../observability/logger.js';
+import { LeaderLock } from '../store/pg/leader-lock.js';
+
+/** The advisory lock key replicas contend for to lead ("SwitchLd" as int8; the migrations use another). */
+export const LEADER_LOCK_KEY = 0x5377_6974_6368_4c64n;
+
+/**
+ * Leadership says whether this replica runs the work one replica does for all: stats polling, catalog
+ * reconciliation and retention. On SQLite (one process) it always leads. On PostgreSQL it leads while it
+ * holds the leader lock (store/pg/leader-lock.ts): a killed leader's lock goes with its connection, a
+ * frozen one's with its idle session, and a follower takes it over at its next heartbeat. Emits `change`
+ * on each transition. Health probes are not its business: every replica probes every backend itself.
+ */
+export class Leadership extends EventEmitter<{ change: [leading: boolean] }> {
+  private constructor(private readonly lock: LeaderLock | undefined) {
+    super();
+    lock?.on('change', (leading) => this.emit('change', leading));
+  }
+
+  /** single: the only process there is (SQLite), always the leader. */
+  static single(): Leadership {
+    return new Leadership(undefined);
+  }
+
+  static postgres(
+    url: string,
+    o: { heartbeatMs?: number; idleTimeoutMs?: number; connectTimeoutMs?: number },
+    logger: Logger,
+  ): Leadership {
+    const l = new Leadership(new LeaderLock({ url, key: LEADER_LOCK_KEY.toString(), ...o }));
+    l.on('change', (leading) =>
+      logger.info(
+        { leading },
+        leading
+          ? 'this replica now leads (stats, catalog reconcile, retention)'
+          : 'this replica no longer leads',
+      ),
+    );
+    return l;
+  }
+
+  isLeader(): boolean {
+    return this.lock ? this.lock.isLeader() : true;
+  }
+
+  /** start contends for the lock until `signal` aborts (then gives it up). */
+  start(signal: AbortSignal): void {
+    if (!this.lock) return;
+    signal.addEventListener('abort', () => void this.lock!.stop(), { once: true });
+    this.lock.start();
+  }
+}
