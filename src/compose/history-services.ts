@@ -41,6 +41,7 @@ export function buildRetention(k: Core): Retention {
     targets: [
       { name: 'query_history', store: k.store.history, maxAgeMs: k.config.history.retentionDays * DAY },
       { name: 'affinity', store: k.store.affinity, maxAgeMs: 2 * DAY },
+      { name: 'login_failures', store: k.store.loginFailures, maxAgeMs: DAY },
     ],
     intervalMs: 3_600_000,
     logger: k.logger,

@@ -138,3 +138,11 @@ export const ruleVersions = pgTable('rule_versions', {
   summary: text('summary').notNull(),
   createdAt: ms('created_at').notNull(),
 });
+
+/** Failed logins counted for every replica (see schema.ts). */
+export const loginFailures = pgTable('login_failures', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  firstAt: ms('first_at').notNull(),
+  blockedUntil: ms('blocked_until').notNull(),
+});

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSealKey } from '../../src/catalogs/secrets.js';
 import { runTrino } from '../helpers/clients.js';
@@ -91,5 +92,30 @@ describe('replicas on one PostgreSQL database', () => {
     const info = await fetch(`${b.url}/v1/query/${id}`, { headers: { authorization: ADMIN } });
     expect(info.status).toBe(200);
     expect(((await info.json()) as { queryId: string }).queryId).toBe(id);
+  });
+
+  it('failed logins on one replica count on the other', async () => {
+    const info = (gw: TestGateway, password: string) =>
+      fetch(`${gw.url}/api/v1/info`, {
+        headers: { authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` },
+      }).then((r) => r.status);
+    // Five failures (the default maxFailures), none of the replicas seeing five itself.
+    for (const gw of [a, a, a, b, b]) expect(await info(gw, 'wrong-password')).toBe(401);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const blocked = async () =>
+        (
+          await c.query(
+            "SELECT count(*)::int AS n FROM login_failures WHERE key LIKE 'p:%' AND blocked_until > $1",
+            [Date.now()],
+          )
+        ).rows[0].n;
+      await expect.poll(blocked, { timeout: 5_000 }).toBe(1);
+    } finally {
+      await c.end();
+    }
+    // The pair is refused on both before any hash (each alone would still answer 401).
+    expect([await info(a, 'another-guess'), await info(b, 'another-guess')]).toEqual([429, 429]);
   });
 });

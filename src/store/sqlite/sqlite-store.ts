@@ -1,3 +1,4 @@
+import { LoginFailureRepo } from '../../auth/login-failure-repo.js';
 import { UserRepo } from '../../auth/user-repo.js';
 import { BackendRepo } from '../../backends/backend-repo.js';
 import { CatalogRepo } from '../../catalogs/catalog-repo.js';
@@ -14,6 +15,7 @@ import type {
   CatalogStore,
   HistoryStatsStore,
   HistoryStore,
+  LoginFailureStore,
   RuleVersionStore,
   SettingsStore,
   Store,
@@ -44,6 +46,12 @@ export function sqliteStore(opened: OpenedDb): Store {
       get: true,
       list: true,
       add: true,
+    }),
+    loginFailures: asyncPort<LoginFailureStore>(new LoginFailureRepo(db), {
+      fail: true,
+      blockedUntil: true,
+      clear: true,
+      purgeBefore: true,
     }),
     close: async () => opened.close(),
   };
