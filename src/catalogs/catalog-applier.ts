@@ -4,7 +4,7 @@ import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { CatalogStore } from '../store/ports.js';
-import type { CatalogSpec, DeploymentState } from './catalog-repo.js';
+import type { CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
 import { restDriver, sqlDriver, type ApplyOutcome, type CatalogDriver } from './drivers.js';
 import type { StatementOutcome } from './statement-client.js';
 
@@ -71,6 +71,29 @@ export class CatalogApplier {
     await this.record(b, spec, state, error);
     this.d.metrics.catalogOps.inc({ operation: dropFirst ? 'replace' : 'create', outcome: state });
     return { backend: b.name, state, ...(error ? { error } : {}) };
+  }
+
+  /**
+   * ensureOn is the API's create: a reconcile that ran on this backend between the change being stored and
+   * this task (work on one backend is serial, so the row read here is current) may already have applied
+   * this very version; a second CREATE would then fail with "already exists" and mark a holder as failed.
+   */
+  async ensureOn(
+    b: Backend,
+    spec: CatalogSpec,
+    props: Record<string, string>,
+    user: string,
+    dropFirst: boolean,
+  ): Promise<BackendOutcome> {
+    const row = await this.deployment(spec.group, spec.name, b.name);
+    if (row?.state === 'applied' && row.specVersion === spec.version)
+      return { backend: b.name, state: 'applied' };
+    return this.createOn(b, spec, props, user, dropFirst);
+  }
+
+  /** deployment reads one backend's row of one catalog. */
+  async deployment(group: string, catalog: string, backend: string): Promise<Deployment | undefined> {
+    return (await this.d.repo.deployments(group, catalog)).find((x) => x.backend === backend);
   }
 
   async dropOn(b: Backend, spec: CatalogSpec, user: string): Promise<BackendOutcome> {

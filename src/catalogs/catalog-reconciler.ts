@@ -140,13 +140,14 @@ export class CatalogReconciler {
       return;
     }
     const names = new Set(listed.names);
-    const deps = new Map(
-      (await this.d.repo.deployments(b.group)).filter((x) => x.backend === b.name).map((x) => [x.catalog, x]),
-    );
-    for (const spec of await this.d.repo.specs(b.group)) {
+    for (const { name } of await this.d.repo.specs(b.group)) {
       if (this.stopped) return;
-      if (this.a.changing.has(`${spec.group}/${spec.name}`)) continue; // the change applies it
-      const dep = deps.get(spec.name);
+      if (this.a.changing.has(`${b.group}/${name}`)) continue; // the change applies it
+      // Read afresh for each catalog: an API change stores its spec (and a delete its holders) outside this
+      // backend's queue, so a list read at the start of the round may be stale by the time its turn comes.
+      const spec = await this.d.repo.spec(b.group, name);
+      if (!spec) continue;
+      const dep = await this.a.deployment(b.group, name, b.name);
       if (spec.desired === 'present') {
         const present = names.has(spec.name);
         if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;

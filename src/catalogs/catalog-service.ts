@@ -199,7 +199,7 @@ export class CatalogService {
     const outcomes = await Promise.all(
       backends.map((b) =>
         isAvailable(b)
-          ? this.a.onBackend(b.name, () => this.a.createOn(b, spec, props, user, replace))
+          ? this.a.onBackend(b.name, () => this.a.ensureOn(b, spec, props, user, replace))
           : this.a.deferred(b, spec, 'pending'),
       ),
     );

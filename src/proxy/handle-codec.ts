@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const MAC_LEN = 16; // base64url chars of HMAC-SHA256: 96 bits, plenty against guessing
+/** Entries each cache keeps before it starts over: far above any real count of backends, and bounded. */
+const MAX_CACHED = 10_000;
 
 /**
  * A signed, stateless "backend handle" carried in rewritten follow-up URLs: base64url(name) "." mac.
@@ -17,6 +19,7 @@ export class HandleCodec {
     let h = this.encoded.get(backend);
     if (!h) {
       h = `${Buffer.from(backend, 'utf8').toString('base64url')}.${this.mac(backend)}`;
+      if (this.encoded.size >= MAX_CACHED) this.encoded.clear();
       this.encoded.set(backend, h);
     }
     return h;
@@ -32,7 +35,7 @@ export class HandleCodec {
     const given = Buffer.from(handle.slice(dot + 1));
     const want = Buffer.from(this.mac(name));
     if (given.length !== want.length || !timingSafeEqual(given, want)) return undefined;
-    if (this.verified.size > 10_000) this.verified.clear();
+    if (this.verified.size >= MAX_CACHED) this.verified.clear();
     this.verified.set(handle, name);
     return name;
   }

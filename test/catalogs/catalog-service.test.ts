@@ -35,20 +35,30 @@ async function setup() {
   const gates: Array<() => void> = [];
   const calls: string[] = [];
   const catalogsOn = new Map<string, Set<string>>();
-  const held = (b: Backend, what: string, apply: () => void): Promise<ApplyOutcome> =>
+  const held = <T = ApplyOutcome>(
+    b: Backend,
+    what: string,
+    apply: () => T | void,
+    answer = { ok: true } as T,
+  ): Promise<T> =>
     new Promise((resolve) => {
       calls.push(`${b.name} ${what}`);
-      gates.push(() => {
-        apply();
-        resolve({ ok: true });
-      });
+      gates.push(() => resolve(apply() ?? answer));
     });
+  /** When set, SHOW CATALOGS waits for its gate too, to hold a reconcile round at its start. */
+  const lists = { held: false };
   const driverFor = (b: Backend): CatalogDriver => {
     const on = catalogsOn.get(b.name) ?? catalogsOn.set(b.name, new Set()).get(b.name)!;
+    const list = () => ({ ok: true as const, names: [...on] });
     return {
-      list: async () => ({ ok: true, names: [...on] }),
-      create: (name) => held(b, `create ${name}`, () => on.add(name)),
-      drop: (name) => held(b, `drop ${name}`, () => on.delete(name)),
+      list: async () => (lists.held ? held(b, 'list', list) : list()),
+      // As Trino: CREATE CATALOG of a name the cluster has fails (CATALOG_ALREADY_EXISTS).
+      create: (name) =>
+        held(b, `create ${name}`, (): ApplyOutcome | void => {
+          if (on.has(name)) return { ok: false, message: `Catalog '${name}' already exists` };
+          on.add(name);
+        }),
+      drop: (name) => held<ApplyOutcome>(b, `drop ${name}`, () => void on.delete(name)),
     };
   };
   const repo = new CatalogRepo(db);
@@ -67,7 +77,7 @@ async function setup() {
     for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
     while (gates.length) gates.shift()!();
   };
-  return { registry, repo, service, gates, calls, catalogsOn, releaseAll };
+  return { registry, repo, service, gates, calls, catalogsOn, releaseAll, lists };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -111,6 +121,34 @@ describe('CatalogService interleavings', () => {
     expect(calls).toContain('t2 drop sales');
     expect(catalogsOn.get('t2')?.has('sales')).toBe(false);
     expect(repo.deployments('adhoc', 'sales').map((d) => d.backend)).toEqual(['t1']);
+  });
+
+  it('a reconcile round that reaches a new catalog before the API task does leaves it applied, created once', async () => {
+    const { repo, service, gates, calls, catalogsOn, releaseAll, lists } = await setup();
+    const first = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
+    await releaseAll();
+    await first;
+    // A round starts on both backends and waits in SHOW CATALOGS; the API change is queued behind it.
+    lists.held = true;
+    const round = service.reconcileAll();
+    await tick();
+    expect(calls.filter((c) => c.endsWith(' list'))).toHaveLength(2);
+    const creating = service.create('adhoc', { name: 'pg', connector: 'memory', properties: {} }, 'ops');
+    lists.held = false;
+    await releaseAll(); // the lists: the round now sees pg pending and creates it
+    await releaseAll(); // the round's CREATE pg on each backend
+    await round;
+    const r = await creating; // the API's task, after the round: nothing left to do
+    expect(gates).toHaveLength(0);
+    expect(r.applied).toBe('all');
+    expect(r.outcomes.map((o) => o.state)).toEqual(['applied', 'applied']);
+    expect(calls.filter((c) => c.endsWith('create pg')).sort()).toEqual(['t1 create pg', 't2 create pg']);
+    expect(repo.deployments('adhoc', 'pg').map((d) => d.state)).toEqual(['applied', 'applied']);
+    // A delete then drops it from both: neither row was left "failed" (which would skip the holder).
+    const deleting = service.delete('adhoc', 'pg', 'ops');
+    await releaseAll();
+    await deleting;
+    for (const n of ['t1', 't2']) expect(catalogsOn.get(n)?.has('pg')).toBe(false);
   });
 
   it('two concurrent creates of one name: one 201, one 409, one CREATE per backend', async () => {

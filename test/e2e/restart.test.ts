@@ -78,11 +78,16 @@ describe('a gateway killed with SIGKILL mid-query', () => {
       headers: { 'X-Trino-User': 'bob' },
     });
     expect(res.status).toBe(200);
-    const { nextUri } = (await res.json()) as { nextUri: string };
+    const { id, nextUri } = (await res.json()) as { id: string; nextUri: string };
     a.setDelay(700);
     b.setDelay(700);
+    const seen = () => [a, b].reduce((n, c) => n + c.requests.filter((r) => r.url.includes(id)).length, 0);
+    const before = seen();
     const slowPoll = fetch(nextUri, { headers: { 'X-Trino-User': 'bob' } });
-    await new Promise((r) => setTimeout(r, 200)); // the poll is now waiting on the cluster
+    // The poll has reached the cluster (which holds its answer for 700 ms) before the gateway is told to stop.
+    for (const until = Date.now() + 10_000; seen() === before && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(seen()).toBe(before + 1);
     const exited = gw!.kill('SIGTERM');
     const polled = await slowPoll;
     expect(polled.status).toBe(200);

@@ -56,10 +56,41 @@ describe('createLogger', () => {
     expect(line).toContain('"***"');
   });
 
+  it.each([
+    ['in any case', { Authorization: 'Bearer x', 'Set-Cookie': 'c=1' }],
+    ['in a longer name', { 'connection-password': 'p', clientSecret: 's', refresh_token: 't' }],
+    ['deep down', { a: { b: { c: { d: { headers: { 'X-Trino-Extra-Credential': 'p' } } } } } }],
+    ['inside arrays', { catalogs: [{ properties: { 'hive.s3.aws-secret-key': 's' } }] }],
+  ])('masks a secret-named field %s', (_what, fields) => {
+    const { logger, lines } = capture();
+    logger.info(fields, 'm');
+    const line = JSON.stringify(lines()[0]);
+    for (const secret of ['"p"', '"s"', '"t"', 'Bearer x', 'c=1']) expect(line).not.toContain(secret);
+    expect(line).toContain('"***"');
+  });
+
+  it("stops at a bounded depth and leaves the caller's object untouched", () => {
+    const { logger, lines } = capture();
+    let deep: Record<string, unknown> = { password: 'p' };
+    for (let i = 0; i < 20; i++) deep = { next: deep };
+    const fields = { user: { password: 'p' }, deep };
+    logger.info(fields, 'm');
+    expect(JSON.stringify(lines()[0])).not.toContain('"p"');
+    expect(fields.user.password).toBe('p');
+  });
+
   it('keeps fields that are no secrets', () => {
     const { logger, lines } = capture();
-    logger.info({ user: 'alice', headers: { 'x-trino-user': 'alice' } }, 'm');
-    expect(lines()[0]).toMatchObject({ user: 'alice', headers: { 'x-trino-user': 'alice' } });
+    logger.info(
+      { user: 'alice', headers: { 'x-trino-user': 'alice' }, passwordChanged: true, tokens: 3 },
+      'm',
+    );
+    expect(lines()[0]).toMatchObject({
+      user: 'alice',
+      headers: { 'x-trino-user': 'alice' },
+      passwordChanged: true,
+      tokens: 3,
+    });
   });
 });
 
