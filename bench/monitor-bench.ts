@@ -18,13 +18,13 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { BackendRepo } from '../src/backends/backend-repo.js';
-import { BackendRegistry } from '../src/backends/registry.js';
 import { openDatabase } from '../src/db/open.js';
 import type { HealthProbe } from '../src/health/health-probe.js';
 import { infoProbe } from '../src/health/info-probe.js';
 import { HealthMonitor } from '../src/health/monitor.js';
 import { createLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
+import { sqliteRegistry } from '../test/helpers/sqlite-registry.js';
 
 const seconds = Number(process.argv[2] ?? 6);
 const N = 1_000;
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       weight: 1,
       catalogDriver: 'sql',
     });
-  const registry = new BackendRegistry(repo, 4);
+  const registry = sqliteRegistry(repo, 4);
   const monitor = new HealthMonitor(
     registry,
     {

@@ -61,7 +61,7 @@ export async function openGateway(config: GatewayConfig, rt: Partial<Runtime> = 
     stopSignal.abort();
     s?.forwarder.close();
     s?.registry.close();
-    resources.db.close();
+    await resources.store.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;

@@ -21,7 +21,7 @@ describe('openGateway', () => {
     const first = gw.stop(100);
     expect(gw.stop(100)).toBe(first);
     await first;
-    expect(gw.services.db.sqlite.open).toBe(false);
+    expect(gw.services.db!.sqlite.open).toBe(false);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 

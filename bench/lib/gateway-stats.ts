@@ -38,7 +38,7 @@ export function serveStats(gw: Pick<Services, 'db' | 'recorder' | 'registry' | '
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const writes = timeWrites(gw.store.history as unknown as Record<string, (...a: unknown[]) => unknown>);
-  const count = gw.db.sqlite.prepare(
+  const count = gw.db!.sqlite.prepare(
     "SELECT count(*) AS n, coalesce(sum(state = 'FINISHED'), 0) AS f FROM query_history",
   );
   process.on('message', (m: { cmd: string }) => {

@@ -53,28 +53,30 @@ export function backendRoutes(registry: BackendRegistry): Hono<AppEnv> {
   });
   app.post('/api/v1/backends', docs.addBackend, async (c) => {
     const b = await readBody(c, backendInput);
-    return c.json(backendView(registry.add({ ...b, externalUrl: b.externalUrl ?? undefined })), 201);
+    return c.json(backendView(await registry.add({ ...b, externalUrl: b.externalUrl ?? undefined })), 201);
   });
   app.put('/api/v1/backends/:name', docs.replaceBackend, async (c) => {
     const name = c.req.param('name');
     backend(name);
     const b = await readBody(c, backendInput.omit({ name: true }));
-    return c.json(backendView(registry.update({ ...b, name, externalUrl: b.externalUrl ?? undefined })));
+    return c.json(
+      backendView(await registry.update({ ...b, name, externalUrl: b.externalUrl ?? undefined })),
+    );
   });
   app.patch('/api/v1/backends/:name', docs.patchBackend, async (c) => {
     const old = backend(c.req.param('name')).record();
     const p = await readBody(c, backendPatch);
     const externalUrl = p.externalUrl === undefined ? old.externalUrl : (p.externalUrl ?? undefined);
-    return c.json(backendView(registry.update({ ...old, ...p, externalUrl })));
+    return c.json(backendView(await registry.update({ ...old, ...p, externalUrl })));
   });
-  app.delete('/api/v1/backends/:name', docs.deleteBackend, (c) => {
+  app.delete('/api/v1/backends/:name', docs.deleteBackend, async (c) => {
     const b = backend(c.req.param('name'));
     if (b.inFlight > 0 && c.req.query('force') !== 'true')
       throw new AppError(
         409,
         `backend "${b.name}" has ${b.inFlight} queries in flight; deactivate it and delete it once drained (or add ?force=true)`,
       );
-    registry.remove(b.name);
+    await registry.remove(b.name);
     return c.json({ deleted: b.name });
   });
   for (const [verb, active] of [
@@ -84,8 +86,8 @@ export function backendRoutes(registry: BackendRegistry): Hono<AppEnv> {
     app.post(
       `/api/v1/backends/:name/${verb}`,
       active ? docs.activateBackend : docs.deactivateBackend,
-      (c) => {
-        return c.json(backendView(registry.setActive(backend(c.req.param('name')).name, active)));
+      async (c) => {
+        return c.json(backendView(await registry.setActive(backend(c.req.param('name')).name, active)));
       },
     );
 

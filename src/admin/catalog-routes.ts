@@ -24,9 +24,11 @@ export function catalogRoutes(service: CatalogService, defaultGroup: string): Ho
   const user = (c: Context<AppEnv>) => c.get('principal').name;
   const group = (g: string | undefined) => (g === undefined || g === '' ? defaultGroup : g);
 
-  app.get('/api/v1/catalogs', docs.list, (c) => c.json(service.list(c.req.query('group') || undefined)));
-  app.get('/api/v1/catalogs/:group/:name', docs.get, (c) =>
-    c.json(service.get(c.req.param('group'), c.req.param('name').toLowerCase())),
+  app.get('/api/v1/catalogs', docs.list, async (c) =>
+    c.json(await service.list(c.req.query('group') || undefined)),
+  );
+  app.get('/api/v1/catalogs/:group/:name', docs.get, async (c) =>
+    c.json(await service.get(c.req.param('group'), c.req.param('name').toLowerCase())),
   );
   app.post('/api/v1/catalogs', docs.create, async (c) => {
     const b = await readBody(c, catalogInput);
@@ -46,7 +48,7 @@ export function catalogRoutes(service: CatalogService, defaultGroup: string): Ho
   });
   app.post('/api/v1/catalogs/reconcile', docs.reconcile, async (c) => {
     await service.reconcileAll();
-    return c.json(service.list());
+    return c.json(await service.list());
   });
 
   app.post('/v1/catalog/add', docs.seedAdd, async (c) => {

@@ -32,10 +32,10 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
     ['activate', true],
     ['deactivate', false],
   ] as const)
-    app.post(`/gateway/backend/${verb}/:name`, active ? docs.activate : docs.deactivate, (c) => {
+    app.post(`/gateway/backend/${verb}/:name`, active ? docs.activate : docs.deactivate, async (c) => {
       const name = c.req.param('name');
       if (!registry.get(name)) return notFound(c, `backend "${name}" not found`);
-      registry.setActive(name, active);
+      await registry.setActive(name, active);
       return c.body(null, 200);
     });
 
@@ -48,7 +48,7 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
     const old = registry.get(data.name);
     if (mode === 'add' && old) throw new AppError(409, `backend "${data.name}" already exists`);
     if (!registry.group(data.routingGroup))
-      registry.upsertGroup({ name: data.routingGroup, policy: 'least-loaded' });
+      await registry.upsertGroup({ name: data.routingGroup, policy: 'least-loaded' });
     const rec = {
       name: data.name,
       url: data.proxyTo,
@@ -61,7 +61,7 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
       forwardAuthorization: old?.record().forwardAuthorization,
       advertisedUrls: old?.record().advertisedUrls,
     };
-    const b = old ? registry.update(rec) : registry.add(rec);
+    const b = old ? await registry.update(rec) : await registry.add(rec);
     return mode === 'upsert' ? c.body(null, 200) : c.json(view(b));
   };
   app.post('/gateway/backend/modify/add', docs.add, (c) => upsert(c, 'add'));
@@ -78,7 +78,7 @@ export function compatRoutes(registry: BackendRegistry): Hono<AppEnv> {
         },
         409,
       );
-    registry.remove(name);
+    await registry.remove(name);
     return c.body(null, 200);
   });
 

@@ -11,7 +11,7 @@ import { groupInput } from './schemas.js';
  */
 export function groupRoutes(
   registry: BackendRegistry,
-  groupInUse: (name: string) => string | undefined = () => undefined,
+  groupInUse: (name: string) => Promise<string | undefined> | string | undefined = () => undefined,
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const groupView = (name: string) => {
@@ -35,13 +35,13 @@ export function groupRoutes(
       throw new AppError(400, 'name: a name of letters, digits, ".", "_" or "-"');
     const existed = !!registry.group(name);
     const g = await readBody(c, groupInput);
-    registry.upsertGroup({ name, policy: g.policy, fallback: g.fallback ?? undefined });
+    await registry.upsertGroup({ name, policy: g.policy, fallback: g.fallback ?? undefined });
     return c.json(groupView(name), existed ? 200 : 201);
   });
-  app.delete('/api/v1/groups/:name', docs.deleteGroup, (c) => {
-    const why = registry.group(c.req.param('name')) ? groupInUse(c.req.param('name')) : undefined;
+  app.delete('/api/v1/groups/:name', docs.deleteGroup, async (c) => {
+    const why = registry.group(c.req.param('name')) ? await groupInUse(c.req.param('name')) : undefined;
     if (why) throw new AppError(409, `group "${c.req.param('name')}" cannot be deleted: ${why}`);
-    registry.removeGroup(c.req.param('name'));
+    await registry.removeGroup(c.req.param('name'));
     return c.json({ deleted: c.req.param('name') });
   });
 

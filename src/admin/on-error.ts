@@ -2,11 +2,12 @@ import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../app-error.js';
 import type { Logger } from '../observability/logger.js';
+import { pgUnavailable } from '../store/pg/unavailable.js';
 import type { AppEnv } from './http.js';
 
 /**
  * appErrorHandler is the app's one onError: an AppError answers with its status and message; a database
- * that cannot take the change answers 503/507 saying nothing was changed (every admin change writes the
+ * that cannot take the change (SQLite locked or full, PostgreSQL away) answers 503/507 saying nothing was changed (every admin change writes the
  * database before memory); anything else is logged and answers a bare 500.
  */
 export function appErrorHandler(logger: Pick<Logger, 'error'>): ErrorHandler<AppEnv> {
@@ -23,6 +24,14 @@ export function appErrorHandler(logger: Pick<Logger, 'error'>): ErrorHandler<App
       );
     if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')
       return c.json({ message: `the database cannot be written (${code}); nothing was changed` }, 503);
+    const away = pgUnavailable(err);
+    if (away !== undefined)
+      return c.json(
+        {
+          message: `the database (database.url) cannot be reached: ${away.slice(0, 200)}; nothing was changed, try again once it is back`,
+        },
+        503,
+      );
     logger.error({ reqId: c.get('requestId'), err: err.stack }, 'app request failed');
     return c.json({ message: 'internal error' }, 500);
   };

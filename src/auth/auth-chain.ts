@@ -6,6 +6,7 @@ import { unauthorized, type AuthOutcome, type AuthRequest, type AuthResult } fro
 import { BasicAuthenticator } from './basic.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { HashGate } from './hash-gate.js';
+import type { SharedFailures } from './shared-failures.js';
 import { JwtAuthenticator } from './jwt.js';
 import type { OidcAuthenticator } from './oidc-authenticator.js';
 import type { UserDirectory } from './user-directory.js';
@@ -35,6 +36,8 @@ export function createAuthenticator(
     limiter?: FailureLimiter;
     /** Bounds password-hash work, shared with the console. Default: one of its own. */
     gate?: HashGate;
+    /** The replicas' shared failed-login counts (PostgreSQL). */
+    shared?: SharedFailures;
     /** OIDC sign-in (auth.oidc): the gateway's tokens, the issuer's JWTs, the external-auth challenge. */
     oidc?: OidcAuthenticator;
   },
@@ -75,6 +78,7 @@ export function createAuthenticator(
         cfg.basic.cacheTtlSeconds * 1000,
         Date.now,
         deps.gate ?? new HashGate(cfg.basic.maxConcurrentHashes),
+        deps.shared,
       )
     : undefined;
   const jwt = cfg.jwt?.enabled

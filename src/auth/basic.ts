@@ -6,6 +6,7 @@ import { unauthorized } from './authenticator.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import { HashGate } from './hash-gate.js';
 import { PasswordLogin } from './password-login.js';
+import type { SharedFailures } from './shared-failures.js';
 import type { Principal } from './principal.js';
 import type { UserDirectory, UserRecord } from './user-directory.js';
 
@@ -62,8 +63,9 @@ export class BasicAuthenticator implements Authenticator {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     gate: HashGate = new HashGate(),
+    shared?: SharedFailures,
   ) {
-    this.login = new PasswordLogin(users, limiter, gate);
+    this.login = new PasswordLogin(users, limiter, gate, shared);
   }
 
   authenticate(req: AuthRequest, encoded?: string): AuthOutcome {

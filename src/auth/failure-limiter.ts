@@ -34,7 +34,7 @@ export function addressKey(a: string): string {
 }
 
 /** Names as keys: a long one (up to 4 KB can arrive in a credential) is kept as its digest. */
-const keyName = (user: string) => (user.length > 64 ? hash('sha256', user, 'base64') : user);
+export const keyName = (user: string) => (user.length > 64 ? hash('sha256', user, 'base64') : user);
 
 interface Counter {
   /** Failed logins in the window. */

@@ -1,5 +1,6 @@
 import type { AuthFailure } from './authenticator.js';
 import type { FailureLimiter } from './failure-limiter.js';
+import type { SharedFailures } from './shared-failures.js';
 import { BUSY, type HashGate } from './hash-gate.js';
 import type { UserDirectory, UserRecord } from './user-directory.js';
 
@@ -10,6 +11,14 @@ export type PasswordOutcome = { ok: true; user: UserRecord } | AuthFailure;
 export interface PasswordCheck {
   check(remoteAddress: string, name: string, password: string): Promise<PasswordOutcome>;
 }
+
+const rateLimited = (seconds: number): AuthFailure => ({
+  ok: false,
+  status: 429,
+  reason: 'rate-limited',
+  message: 'Too many failed logins; try again later',
+  retryAfterSeconds: seconds,
+});
 
 const BUSY_ANSWER: AuthFailure = {
   ok: false,
@@ -31,6 +40,8 @@ export class PasswordLogin implements PasswordCheck {
     private readonly users: UserDirectory,
     private readonly limiter: FailureLimiter,
     private readonly gate: HashGate,
+    /** The replicas' shared counts (PostgreSQL), behind the local limiter. */
+    private readonly shared?: SharedFailures,
   ) {}
 
   async check(
@@ -40,16 +51,15 @@ export class PasswordLogin implements PasswordCheck {
     user = this.users.get(name),
   ): Promise<PasswordOutcome> {
     const blocked = this.limiter.blockedFor(remoteAddress, name);
-    if (blocked > 0)
-      return {
-        ok: false,
-        status: 429,
-        reason: 'rate-limited',
-        message: 'Too many failed logins; try again later',
-        retryAfterSeconds: blocked,
-      };
+    if (blocked > 0) return rateLimited(blocked);
     const familiar = this.limiter.isFamiliar(remoteAddress, name);
+    // The place is taken before any await, so concurrent guesses meet the local limits.
     const attempt = this.limiter.attempt(remoteAddress, name);
+    const shared = this.shared && (await this.shared.blockedFor(remoteAddress, name, familiar));
+    if (shared) {
+      this.limiter.release(attempt);
+      return rateLimited(shared);
+    }
     let found: UserRecord | undefined | typeof BUSY;
     try {
       found = await this.settled(name, password, user, familiar);
@@ -63,9 +73,11 @@ export class PasswordLogin implements PasswordCheck {
     }
     if (!found || password === '') {
       this.limiter.fail(attempt);
+      void this.shared?.fail(remoteAddress, name);
       return { ok: false, status: 401, reason: 'bad-credentials', message: 'Invalid username or password' };
     }
     this.limiter.succeed(attempt);
+    void this.shared?.succeed(remoteAddress, name);
     return { ok: true, user: found };
   }
 

@@ -86,8 +86,9 @@ export class LayeredUserDirectory implements UserDirectory {
   async put(u: UserRecord): Promise<void> {
     if (this.config.has(u.name))
       throw new AppError(409, `user "${u.name}" is defined in the config file; change it there`);
-    await this.repo.upsert(u);
+    // Read before the write: a reload (another replica's notice) may replace `stored` while it runs.
     const before = this.stored.get(u.name);
+    await this.repo.upsert(u);
     this.stored.set(u.name, u);
     this.all = [...this.all.filter((x) => x.name !== u.name), u];
     for (const fn of this.listeners) fn();
@@ -102,9 +103,9 @@ export class LayeredUserDirectory implements UserDirectory {
   async remove(name: string): Promise<void> {
     if (this.config.has(name))
       throw new AppError(409, `user "${name}" is defined in the config file; remove it there`);
-    if (!this.stored.has(name)) throw new AppError(404, `user "${name}" not found`);
+    const before = this.stored.get(name);
+    if (!before) throw new AppError(404, `user "${name}" not found`);
     await this.repo.delete(name);
-    const before = this.stored.get(name)!;
     this.stored.delete(name);
     this.all = this.all.filter((x) => x.name !== name);
     for (const fn of this.listeners) fn();

@@ -1,8 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { AppError } from '../app-error.js';
 import { Backend, type ForwardAuthorization } from './backend.js';
-import type { BackendRecord, BackendRepo, GroupRecord } from './backend-repo.js';
+import type { BackendStore } from '../store/ports.js';
+import type { BackendRecord, GroupRecord } from './backend-repo.js';
 import { backendDifferences, groupDifferences } from './record-diff.js';
+
+/** What the registry starts from: the stored backends and groups, read through the port at start. */
+export interface RegistrySnapshot {
+  backends: readonly BackendRecord[];
+  groups: readonly GroupRecord[];
+}
 
 export interface RegistryEvents {
   /** A backend was added, replaced (update), or (re)activated. */
@@ -24,9 +31,10 @@ export interface RegistryChange {
 }
 
 /**
- * The live set of backends and groups. The database is the source of truth; config seeds it. Every change
- * is persisted first, then applied in memory, then announced, so listeners (health, catalogs) see a
- * committed state.
+ * The live set of backends and groups, held in memory (routing never reads the store). The store is the
+ * source of truth; config seeds it. Every change is persisted first (awaited through the async port), then
+ * applied in memory, then announced, so listeners (health, catalogs) see a committed state. Changes run one
+ * at a time, so a check and its write never interleave with another change.
  */
 export class BackendRegistry extends EventEmitter<RegistryEvents> {
   private readonly byName = new Map<string, Backend>();
@@ -38,16 +46,19 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     backends: new Set(),
     groups: new Set(),
   };
+  private chain: Promise<unknown> = Promise.resolve();
+  private replaying = false;
 
   constructor(
-    private readonly repo: BackendRepo,
+    private readonly repo: BackendStore,
+    initial: RegistrySnapshot,
     private readonly maxSockets: number,
     private readonly forwardAuthorization: ForwardAuthorization = 'always',
   ) {
     super();
-    for (const g of repo.listGroups()) this.groupMap.set(g.name, g);
+    for (const g of initial.groups) this.groupMap.set(g.name, g);
     this.names = new Set(this.groupMap.keys());
-    for (const r of repo.listBackends()) this.put(new Backend(r, maxSockets, forwardAuthorization));
+    for (const r of initial.backends) this.put(new Backend(r, maxSockets, forwardAuthorization));
   }
 
   all(): Backend[] {
@@ -81,76 +92,142 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     this.owned = owned;
   }
 
-  add(rec: BackendRecord): Backend {
-    this.guard('backend', rec.name);
-    if (this.byName.has(rec.name)) throw new AppError(409, `backend "${rec.name}" already exists`);
-    return this.write(rec);
+  add(rec: BackendRecord): Promise<Backend> {
+    return this.serially(async () => {
+      this.guard('backend', rec.name);
+      if (this.byName.has(rec.name)) throw new AppError(409, `backend "${rec.name}" already exists`);
+      return this.write(rec);
+    });
   }
 
-  update(rec: BackendRecord): Backend {
-    this.guard('backend', rec.name);
-    if (!this.byName.has(rec.name)) throw new AppError(404, `backend "${rec.name}" not found`);
-    return this.write(rec);
+  update(rec: BackendRecord): Promise<Backend> {
+    return this.serially(async () => {
+      this.guard('backend', rec.name);
+      if (!this.byName.has(rec.name)) throw new AppError(404, `backend "${rec.name}" not found`);
+      return this.write(rec);
+    });
   }
 
-  remove(name: string): Backend {
-    this.guard('backend', name);
-    const b = this.byName.get(name);
-    if (!b) throw new AppError(404, `backend "${name}" not found`);
-    this.repo.deleteBackend(name);
+  remove(name: string): Promise<Backend> {
+    return this.serially(async () => {
+      this.guard('backend', name);
+      const b = this.byName.get(name);
+      if (!b) throw new AppError(404, `backend "${name}" not found`);
+      await this.repo.deleteBackend(name);
+      this.removed(b);
+      return b;
+    });
+  }
+
+  private removed(b: Backend): void {
+    const name = b.name;
     this.drop(b);
     this.emit('removed', b);
-    this.emit('changed', { what: 'backend.delete', target: name, before: b.record() });
+    this.changed({ what: 'backend.delete', target: name, before: b.record() });
     // Requests already on their way finish; then its connections close.
     setTimeout(() => b.release(), 60_000).unref();
-    return b;
   }
 
-  setActive(name: string, active: boolean): Backend {
-    this.guard('backend', name);
-    const b = this.byName.get(name);
-    if (!b) throw new AppError(404, `backend "${name}" not found`);
-    if (b.active === active) return b;
+  setActive(name: string, active: boolean): Promise<Backend> {
+    return this.serially(async () => {
+      this.guard('backend', name);
+      const b = this.byName.get(name);
+      if (!b) throw new AppError(404, `backend "${name}" not found`);
+      if (b.active === active) return b;
+      await this.repo.upsertBackend({ ...b.record(), active });
+      this.activeSet(b, active);
+      return b;
+    });
+  }
+
+  private activeSet(b: Backend, active: boolean): void {
     const before = b.record();
-    this.repo.upsertBackend({ ...before, active });
     b.active = active;
     this.emit(active ? 'activated' : 'deactivated', b);
     const what = active ? 'backend.activate' : 'backend.deactivate';
-    this.emit('changed', { what, target: name, before, after: b.record() });
-    return b;
+    this.changed({ what, target: b.name, before, after: b.record() });
   }
 
-  upsertGroup(g: GroupRecord): void {
-    this.guard('group', g.name);
-    if (g.fallback && g.fallback !== g.name && !this.groupMap.has(g.fallback))
-      throw new AppError(400, `fallback group "${g.fallback}" not found`);
-    if (g.fallback === g.name) throw new AppError(400, 'a group cannot fall back to itself');
-    this.repo.upsertGroup(g);
+  upsertGroup(g: GroupRecord): Promise<void> {
+    return this.serially(async () => {
+      this.guard('group', g.name);
+      if (g.fallback && g.fallback !== g.name && !this.groupMap.has(g.fallback))
+        throw new AppError(400, `fallback group "${g.fallback}" not found`);
+      if (g.fallback === g.name) throw new AppError(400, 'a group cannot fall back to itself');
+      await this.repo.upsertGroup(g);
+      this.groupSet(g);
+    });
+  }
+
+  private groupSet(g: GroupRecord): void {
     const before = this.groupMap.get(g.name);
     this.groupMap.set(g.name, g);
     this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
     const what = before ? 'group.update' : 'group.add';
-    this.emit('changed', { what, target: g.name, before, after: g });
+    this.changed({ what, target: g.name, before, after: g });
   }
 
-  removeGroup(name: string): void {
-    this.guard('group', name);
-    if (!this.groupMap.has(name)) throw new AppError(404, `group "${name}" not found`);
-    if (this.inGroup(name).length > 0)
-      throw new AppError(409, `group "${name}" still has backends; move or delete them first`);
-    const dependents = this.groups().filter((g) => g.fallback === name);
-    if (dependents.length > 0)
-      throw new AppError(
-        409,
-        `group "${name}" is the fallback of ${dependents.map((g) => g.name).join(', ')}`,
-      );
-    this.repo.deleteGroup(name);
+  removeGroup(name: string): Promise<void> {
+    return this.serially(async () => {
+      this.guard('group', name);
+      if (!this.groupMap.has(name)) throw new AppError(404, `group "${name}" not found`);
+      if (this.inGroup(name).length > 0)
+        throw new AppError(409, `group "${name}" still has backends; move or delete them first`);
+      const dependents = this.groups().filter((g) => g.fallback === name);
+      if (dependents.length > 0)
+        throw new AppError(
+          409,
+          `group "${name}" is the fallback of ${dependents.map((g) => g.name).join(', ')}`,
+        );
+      await this.repo.deleteGroup(name);
+      this.groupDropped(name);
+    });
+  }
+
+  private groupDropped(name: string): void {
     const before = this.groupMap.get(name);
     this.groupMap.delete(name);
     this.names = new Set(this.groupMap.keys());
     this.emit('groupsChanged');
-    this.emit('changed', { what: 'group.delete', target: name, before });
+    this.changed({ what: 'group.delete', target: name, before });
+  }
+
+  /**
+   * reload makes memory match what the store holds now (another replica changed it): the differences
+   * become the usual events (added, removed, activated…), so health, catalogs and routing follow. No
+   * `changed` event: the replica that made the change wrote the audit line. Runs between changes, and
+   * reads the store only then, so a change of this gateway is never undone by an older read.
+   */
+  reload(read: () => Promise<RegistrySnapshot>): Promise<void> {
+    return this.serially(async () => {
+      const snap = await read();
+      this.replaying = true;
+      try {
+        this.replay(snap);
+      } finally {
+        this.replaying = false;
+      }
+    });
+  }
+
+  private replay(snap: RegistrySnapshot): void {
+    for (const g of snap.groups) if (!same(this.groupMap.get(g.name), g)) this.groupSet(g);
+    const wanted = new Map(snap.backends.map((r) => [r.name, r]));
+    for (const b of this.all()) if (!wanted.has(b.name)) this.removed(b);
+    for (const rec of wanted.values()) {
+      const b = this.byName.get(rec.name);
+      const now = b?.record();
+      if (b && now && same(now, rec)) continue;
+      if (b && now && same({ ...now, active: rec.active }, rec)) this.activeSet(b, rec.active);
+      else this.written(rec);
+    }
+    const keep = new Set(snap.groups.map((g) => g.name));
+    for (const name of [...this.groupMap.keys()]) if (!keep.has(name)) this.groupDropped(name);
+  }
+
+  private changed(c: RegistryChange): void {
+    if (!this.replaying) this.emit('changed', c);
   }
 
   /**
@@ -195,9 +272,20 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     for (const b of this.byName.values()) b.release();
   }
 
-  private write(rec: BackendRecord): Backend {
+  /** serially runs one change after every earlier one has settled. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(rec: BackendRecord): Promise<Backend> {
     if (!this.groupMap.has(rec.group)) throw new AppError(400, `group "${rec.group}" not found`);
-    this.repo.upsertBackend(rec);
+    await this.repo.upsertBackend(rec);
+    return this.written(rec);
+  }
+
+  private written(rec: BackendRecord): Backend {
     const old = this.byName.get(rec.name);
     const b = this.replace(rec, old);
     this.emit('added', b);
@@ -224,6 +312,13 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       setTimeout(() => old.release(), 60_000).unref();
     }
     this.put(b);
+    this.emit('added', b);
+    this.changed({
+      what: old ? 'backend.update' : 'backend.add',
+      target: b.name,
+      before: old?.record(),
+      after: rec,
+    });
     return b;
   }
 
@@ -246,4 +341,10 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
     if (rest.length) this.byGroup.set(b.group, rest);
     else this.byGroup.delete(b.group);
   }
+}
+
+/** same compares two flat records by value (key order and undefined fields aside). */
+function same(a: object | undefined, b: object): boolean {
+  const text = (o: object) => JSON.stringify(o, Object.keys(o).sort());
+  return a !== undefined && text(a) === text(b);
 }

@@ -3,7 +3,8 @@ import type { Backend } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { CatalogRepo, CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
+import type { CatalogStore } from '../store/ports.js';
+import type { CatalogSpec, Deployment, DeploymentState } from './catalog-repo.js';
 import { restDriver, sqlDriver, type ApplyOutcome, type CatalogDriver } from './drivers.js';
 import type { StatementOutcome } from './statement-client.js';
 
@@ -26,7 +27,7 @@ export interface CatalogQuery {
 }
 
 export interface CatalogApplierDeps {
-  repo: CatalogRepo;
+  repo: CatalogStore;
   registry: BackendRegistry;
   isSecret: (key: string) => boolean;
   timeoutMs: number;
@@ -46,6 +47,11 @@ export interface CatalogApplierDeps {
  */
 export class CatalogApplier {
   private readonly chains = new Map<string, Promise<unknown>>();
+  /**
+   * Catalogs (`group/name`) an API change is applying now. Its spec is stored before its statements are
+   * queued on the backends, so a reconcile queued in between leaves these to the change.
+   */
+  readonly changing = new Set<string>();
 
   constructor(private readonly d: CatalogApplierDeps) {}
 
@@ -62,7 +68,7 @@ export class CatalogApplier {
     if (r.ok) r = await driver.create(spec.name, spec.connector, props);
     const state: DeploymentState = r.ok ? 'applied' : r.transport ? 'pending' : 'failed';
     const error = r.ok ? null : this.scrub(r.message, props);
-    this.record(b, spec, state, error);
+    await this.record(b, spec, state, error);
     this.d.metrics.catalogOps.inc({ operation: dropFirst ? 'replace' : 'create', outcome: state });
     return { backend: b.name, state, ...(error ? { error } : {}) };
   }
@@ -72,48 +78,48 @@ export class CatalogApplier {
    * this task (work on one backend is serial, so the row read here is current) may already have applied
    * this very version; a second CREATE would then fail with "already exists" and mark a holder as failed.
    */
-  ensureOn(
+  async ensureOn(
     b: Backend,
     spec: CatalogSpec,
     props: Record<string, string>,
     user: string,
     dropFirst: boolean,
   ): Promise<BackendOutcome> {
-    const row = this.deployment(spec.group, spec.name, b.name);
+    const row = await this.deployment(spec.group, spec.name, b.name);
     if (row?.state === 'applied' && row.specVersion === spec.version)
-      return Promise.resolve({ backend: b.name, state: 'applied' });
+      return { backend: b.name, state: 'applied' };
     return this.createOn(b, spec, props, user, dropFirst);
   }
 
   /** deployment reads one backend's row of one catalog. */
-  deployment(group: string, catalog: string, backend: string): Deployment | undefined {
-    return this.d.repo.deployments(group, catalog).find((x) => x.backend === backend);
+  async deployment(group: string, catalog: string, backend: string): Promise<Deployment | undefined> {
+    return (await this.d.repo.deployments(group, catalog)).find((x) => x.backend === backend);
   }
 
   async dropOn(b: Backend, spec: CatalogSpec, user: string): Promise<BackendOutcome> {
     const r = await this.driver(b, user).drop(spec.name);
     this.d.metrics.catalogOps.inc({ operation: 'drop', outcome: r.ok ? 'dropped' : 'failed' });
     if (r.ok) {
-      this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
+      await this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
       return { backend: b.name, state: 'dropped' };
     }
-    this.record(b, spec, 'dropping', r.message);
+    await this.record(b, spec, 'dropping', r.message);
     return { backend: b.name, state: 'dropping', error: r.message };
   }
 
   /** deferred records that a backend that cannot take the change now will get it on reconcile. */
-  deferred(b: Backend, spec: CatalogSpec, state: 'pending' | 'dropping'): BackendOutcome {
+  async deferred(b: Backend, spec: CatalogSpec, state: 'pending' | 'dropping'): Promise<BackendOutcome> {
     const error = !b.active
       ? 'backend is deactivated; applied when activated'
       : `backend is ${b.health}; applied when healthy`;
-    this.record(b, spec, state, error);
+    await this.record(b, spec, state, error);
     return { backend: b.name, state, error };
   }
 
-  record(b: Backend, spec: CatalogSpec, state: DeploymentState, error: string | null): void {
+  async record(b: Backend, spec: CatalogSpec, state: DeploymentState, error: string | null): Promise<void> {
     // A backend removed or moved while its statement ran must not get its row back.
     if (!this.current(b) || b.group !== spec.group) return;
-    this.d.repo.setDeployment({
+    await this.d.repo.setDeployment({
       group: spec.group,
       catalog: spec.name,
       backend: b.name,

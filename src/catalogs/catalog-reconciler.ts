@@ -2,16 +2,18 @@ import { isAvailable, type Backend } from '../backends/backend.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogApplier } from './catalog-applier.js';
-import type { CatalogRepo } from './catalog-repo.js';
+import type { CatalogStore } from '../store/ports.js';
 import type { SecretSealer } from './secrets.js';
 
 export interface CatalogReconcilerDeps {
-  repo: CatalogRepo;
+  repo: CatalogStore;
   registry: BackendRegistry;
   sealer: SecretSealer;
   /** Trino user for reconcile statements. */
   reconcileUser: string;
   logger: Logger;
+  /** Whether this replica reconciles on its own (the leader of several); default always. */
+  leads?: () => boolean;
 }
 
 /**
@@ -40,17 +42,16 @@ export class CatalogReconciler {
    */
   async reconcile(b: Backend): Promise<void> {
     if (this.stopped || !isAvailable(b) || this.queued.has(b.name)) return;
-    let wanted: boolean;
+    this.queued.add(b.name);
+    let specs;
     try {
-      wanted = this.d.repo.specs(b.group).length > 0;
+      specs = await this.d.repo.specs(b.group);
     } catch (e) {
-      // A bad stored row or a database that cannot be read must not reject the round (start() and the
-      // interval do not await it: an unhandled rejection would end the process).
+      this.queued.delete(b.name);
       this.d.logger.error({ backend: b.name, err: (e as Error).message }, 'catalog reconcile failed');
       return;
     }
-    if (!wanted) return;
-    this.queued.add(b.name);
+    if (specs.length === 0) return void this.queued.delete(b.name);
     return this.a.onBackend(b.name, async () => {
       this.queued.delete(b.name);
       if (!this.a.current(b) || !isAvailable(b)) return; // replaced or gone while queued
@@ -68,7 +69,9 @@ export class CatalogReconciler {
    * old group, so a cluster never keeps another group's data sources (and their credentials).
    */
   private async leaveGroups(b: Backend): Promise<void> {
-    const stale = this.d.repo.deployments().filter((d) => d.backend === b.name && d.group !== b.group);
+    const stale = (await this.d.repo.deployments()).filter(
+      (d) => d.backend === b.name && d.group !== b.group,
+    );
     for (const d of stale) {
       if (d.state !== 'failed') {
         const r = await this.a.driver(b, this.d.reconcileUser).drop(d.catalog);
@@ -80,34 +83,42 @@ export class CatalogReconciler {
           continue; // its row stays, so the next change of membership or a restart tries again
         }
       }
-      this.d.repo.deleteDeployment(d.group, d.catalog, b.name);
-      this.d.repo.purgeIfDropped(d.group, d.catalog);
+      await this.d.repo.deleteDeployment(d.group, d.catalog, b.name);
+      await this.d.repo.purgeIfDropped(d.group, d.catalog);
     }
   }
 
   /** start schedules periodic reconciliation and listens for backends becoming usable. */
   start(intervalMs: number, events: { onHealthy?: (fn: (b: Backend) => void) => void }): void {
     const r = this.d.registry;
-    const later = (b: Backend) => setImmediate(() => void this.reconcile(b));
+    const leads = () => !this.d.leads || this.d.leads();
+    const later = (b: Backend) => leads() && setImmediate(() => void this.reconcile(b));
     r.on('activated', later);
     r.on('added', (b) => {
-      if (this.d.repo.deployments().some((d) => d.backend === b.name && d.group !== b.group))
-        void this.a.onBackend(b.name, () =>
-          this.leaveGroups(b).catch((e: Error) =>
-            this.d.logger.error({ backend: b.name, err: e.message }, 'leaving the old group failed'),
-          ),
-        );
+      if (!leads()) return;
+      // Queued first, so the reconcile below runs after the backend left its old group's catalogs.
+      void this.a.onBackend(b.name, () =>
+        this.leaveGroups(b).catch((e: Error) =>
+          this.d.logger.error({ backend: b.name, err: e.message }, 'leaving the old group failed'),
+        ),
+      );
       later(b);
     });
-    r.on('removed', (b) => this.d.repo.forgetBackend(b.name));
+    r.on('removed', (b) => {
+      this.d.repo
+        .forgetBackend(b.name)
+        .catch((e: Error) =>
+          this.d.logger.error({ backend: b.name, err: e.message }, 'forgetting a removed backend failed'),
+        );
+    });
     events.onHealthy?.(later);
     const tick = () => {
       this.timer = setTimeout(() => {
-        void this.reconcileAll().finally(() => !this.stopped && tick());
+        void (leads() ? this.reconcileAll() : Promise.resolve()).finally(() => !this.stopped && tick());
       }, intervalMs);
       this.timer.unref();
     };
-    void this.reconcileAll();
+    if (leads()) void this.reconcileAll();
     tick();
   }
 
@@ -129,13 +140,14 @@ export class CatalogReconciler {
       return;
     }
     const names = new Set(listed.names);
-    for (const { name } of this.d.repo.specs(b.group)) {
+    for (const { name } of await this.d.repo.specs(b.group)) {
       if (this.stopped) return;
+      if (this.a.changing.has(`${b.group}/${name}`)) continue; // the change applies it
       // Read afresh for each catalog: an API change stores its spec (and a delete its holders) outside this
       // backend's queue, so a list read at the start of the round may be stale by the time its turn comes.
-      const spec = this.d.repo.spec(b.group, name);
+      const spec = await this.d.repo.spec(b.group, name);
       if (!spec) continue;
-      const dep = this.a.deployment(b.group, name, b.name);
+      const dep = await this.a.deployment(b.group, name, b.name);
       if (spec.desired === 'present') {
         const present = names.has(spec.name);
         if (present && dep?.state === 'applied' && dep.specVersion === spec.version) continue;
@@ -147,7 +159,7 @@ export class CatalogReconciler {
             'stored secret properties cannot be unsealed (was catalogs.sealKey changed?); replace the catalog';
           if (dep?.state !== 'failed' || dep.error !== error)
             this.d.logger.error({ backend: b.name, group: b.group, catalog: spec.name }, error);
-          this.a.record(b, spec, 'failed', error);
+          await this.a.record(b, spec, 'failed', error);
           continue;
         }
         const o = await this.a.createOn(b, spec, props, this.d.reconcileUser, present);
@@ -159,8 +171,8 @@ export class CatalogReconciler {
         );
       } else {
         if (dep && names.has(spec.name)) await this.a.dropOn(b, spec, this.d.reconcileUser);
-        else if (dep) this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
-        this.d.repo.purgeIfDropped(spec.group, spec.name);
+        else if (dep) await this.d.repo.deleteDeployment(spec.group, spec.name, b.name);
+        await this.d.repo.purgeIfDropped(spec.group, spec.name);
       }
     }
   }

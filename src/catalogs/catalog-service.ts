@@ -41,7 +41,7 @@ export interface ChangeResult {
 export type CatalogServiceDeps = CatalogApplierDeps & CatalogReconcilerDeps;
 
 /**
- * Catalog broadcast as desired state. A change is committed to SQLite first (spec plus one deployment row
+ * Catalog broadcast as desired state. A change is committed to the store first (spec plus one deployment row
  * per backend of the group), then sent to every available backend of the group concurrently, each with its
  * own timeout; backends that are down, deactivated or unreachable stay pending and are reconciled when they
  * turn healthy, are activated, join the group, and every reconcile interval. All work on one backend runs
@@ -77,16 +77,16 @@ export class CatalogService {
   }
 
   /** list returns the catalogs of one group, or of every group. */
-  list(group?: string): CatalogView[] {
+  async list(group?: string): Promise<CatalogView[]> {
     if (group !== undefined) this.requireGroup(group);
-    const deps = this.d.repo.deployments(group);
-    return this.d.repo.specs(group).map((s) => this.view(s, deps));
+    const [deps, specs] = await Promise.all([this.d.repo.deployments(group), this.d.repo.specs(group)]);
+    return specs.map((s) => this.view(s, deps));
   }
 
-  get(group: string, name: string): CatalogView {
-    const s = this.d.repo.spec(group, name);
+  async get(group: string, name: string): Promise<CatalogView> {
+    const s = await this.d.repo.spec(group, name);
     if (!s) throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
-    return this.view(s, this.d.repo.deployments(group, name));
+    return this.view(s, await this.d.repo.deployments(group, name));
   }
 
   /** create validates and stores a new catalog spec, then applies it to every backend of the group. */
@@ -95,8 +95,8 @@ export class CatalogService {
     const connector = validateConnectorName(req.connector, f.connector);
     const props = validateProperties(req.properties);
     this.requireGroup(group);
-    return this.a.serially(`catalog ${group}/${name}`, async () => {
-      const old = this.d.repo.spec(group, name);
+    return this.changingOne(group, name, async () => {
+      const old = await this.d.repo.spec(group, name);
       if (old?.desired === 'present')
         throw new AppError(409, `catalog "${name}" already exists in group "${group}"; replace it with PUT`);
       return this.change(group, name, connector, props, user, false);
@@ -110,8 +110,8 @@ export class CatalogService {
       req.connector === undefined ? undefined : validateConnectorName(req.connector, f.connector);
     const props = validateProperties(req.properties);
     this.requireGroup(group);
-    return this.a.serially(`catalog ${group}/${name}`, async () => {
-      const old = this.d.repo.spec(group, name);
+    return this.changingOne(group, name, async () => {
+      const old = await this.d.repo.spec(group, name);
       if (!old || old.desired !== 'present')
         throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
       return this.change(group, name, connector ?? old.connector, props, user, true);
@@ -122,18 +122,32 @@ export class CatalogService {
   async delete(group: string, rawName: unknown, user: string, f = SEED_FIELDS): Promise<ChangeResult> {
     const name = validateCatalogName(rawName, f.name);
     this.requireGroup(group);
-    return this.a.serially(`catalog ${group}/${name}`, () => this.deleteNow(group, name, user));
+    return this.changingOne(group, name, () => this.deleteNow(group, name, user));
+  }
+
+  /** changingOne runs one change of a catalog after the earlier ones, marked so reconcile leaves it be. */
+  private changingOne<T>(group: string, name: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${group}/${name}`;
+    return this.a.serially(`catalog ${key}`, async () => {
+      this.a.changing.add(key);
+      try {
+        return await fn();
+      } finally {
+        this.a.changing.delete(key);
+      }
+    });
   }
 
   private async deleteNow(group: string, name: string, user: string): Promise<ChangeResult> {
-    const old = this.d.repo.spec(group, name);
+    const old = await this.d.repo.spec(group, name);
     if (!old || old.desired !== 'present')
       throw new AppError(404, `catalog "${name}" not found in group "${group}"`);
     // A backend whose create failed never had the catalog: forget its row; every other may hold it.
-    const rows = this.d.repo.deployments(group, name);
-    for (const x of rows) if (x.state === 'failed') this.d.repo.deleteDeployment(group, name, x.backend);
+    const rows = await this.d.repo.deployments(group, name);
+    for (const x of rows)
+      if (x.state === 'failed') await this.d.repo.deleteDeployment(group, name, x.backend);
     const holders = new Set(rows.filter((x) => x.state !== 'failed').map((x) => x.backend));
-    const spec = this.d.repo.saveSpec({ ...old, desired: 'absent' }, [...holders], 'dropping');
+    const spec = await this.d.repo.saveSpec({ ...old, desired: 'absent' }, [...holders], 'dropping');
     audit(this.d.logger, {
       who: user,
       what: 'catalog.delete',
@@ -143,11 +157,11 @@ export class CatalogService {
     const outcomes = await Promise.all(
       this.d.registry.inGroup(group).map(async (b): Promise<BackendOutcome> => {
         if (!holders.has(b.name)) return { backend: b.name, state: 'dropped' };
-        if (!isAvailable(b)) return this.a.deferred(b, spec, 'dropping');
+        if (!isAvailable(b)) return await this.a.deferred(b, spec, 'dropping');
         return this.a.onBackend(b.name, () => this.a.dropOn(b, spec, user));
       }),
     );
-    this.d.repo.purgeIfDropped(group, name);
+    await this.d.repo.purgeIfDropped(group, name);
     return this.result(group, name, outcomes, 'dropped', spec);
   }
 
@@ -167,9 +181,9 @@ export class CatalogService {
         );
     const sealed = await this.d.sealer.sealProperties(props, this.d.isSecret);
     const backends = this.d.registry.inGroup(group);
-    const prior = this.d.repo.spec(group, name);
+    const prior = await this.d.repo.spec(group, name);
     const old = prior?.desired === 'present' ? prior : undefined;
-    const spec = this.d.repo.saveSpec(
+    const spec = await this.d.repo.saveSpec(
       { group, name, connector, properties: sealed, desired: 'present' },
       backends.map((b) => b.name),
       'pending',
@@ -186,23 +200,25 @@ export class CatalogService {
       backends.map((b) =>
         isAvailable(b)
           ? this.a.onBackend(b.name, () => this.a.ensureOn(b, spec, props, user, replace))
-          : Promise.resolve(this.a.deferred(b, spec, 'pending')),
+          : this.a.deferred(b, spec, 'pending'),
       ),
     );
     return this.result(group, name, outcomes, 'applied', spec);
   }
 
-  private result(
+  private async result(
     group: string,
     name: string,
     outcomes: BackendOutcome[],
     goal: 'applied' | 'dropped',
     spec: CatalogSpec,
-  ): ChangeResult {
+  ): Promise<ChangeResult> {
     const done = outcomes.filter((o) => o.state === goal).length;
     const applied = done === outcomes.length ? 'all' : done > 0 ? 'partial' : 'none';
-    const after = this.d.repo.spec(group, name);
-    const catalog = after ? this.view(after, this.d.repo.deployments(group, name)) : this.view(spec, []);
+    const after = await this.d.repo.spec(group, name);
+    const catalog = after
+      ? this.view(after, await this.d.repo.deployments(group, name))
+      : this.view(spec, []);
     return { catalog, outcomes, applied };
   }
 

@@ -9,12 +9,13 @@ export function sharedRevocations(store: RevocationStore, r: Replica): Revocatio
   return {
     load: () => store.load(),
     save(revoked) {
-      store.save(revoked);
-      r.notices.announce('sessions');
+      // Announced once written: the others re-read the stored value when told.
+      void Promise.resolve(store.save(revoked)).then(() => r.notices.announce('sessions'));
     },
     onChange(fn) {
-      r.notices.on('change', (area) => area === 'sessions' && fn());
-      r.notices.on('reload', fn);
+      const again = () => (store.refresh ? void store.refresh().then(fn, fn) : fn());
+      r.notices.on('change', (area) => area === 'sessions' && again());
+      r.notices.on('reload', again);
     },
   };
 }

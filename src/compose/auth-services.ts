@@ -4,6 +4,7 @@ import { SharedFailureLimiter } from '../cluster/shared-limiter.js';
 import { HashGate } from '../auth/hash-gate.js';
 import { createOidc, type OidcService } from '../auth/oidc-service.js';
 import { PasswordLogin } from '../auth/password-login.js';
+import { SharedFailures } from '../auth/shared-failures.js';
 import { LayeredUserDirectory } from '../auth/user-directory.js';
 import { audit } from '../observability/audit.js';
 import type { Core } from './core.js';
@@ -31,6 +32,11 @@ export function buildAuth(k: Core): AuthServices {
     k.preload.users,
   );
   const loginLimiter = new SharedFailureLimiter(cfg.auth.lockout, k.replica.bus);
+  // Several replicas (PostgreSQL) count failures together; one process (SQLite) has them all already.
+  const shared =
+    cfg.database.url === undefined
+      ? undefined
+      : new SharedFailures(k.store.loginFailures, cfg.auth.lockout, k.logger);
   const hashGate = new HashGate(cfg.auth.basic.maxConcurrentHashes, 256, () =>
     k.metrics.passwordHashes.inc(),
   );
@@ -50,13 +56,14 @@ export function buildAuth(k: Core): AuthServices {
     baseDir: cfg.baseDir,
     limiter: loginLimiter,
     gate: hashGate,
+    shared,
     oidc: oidc?.authenticator,
   });
   return {
     users,
     loginLimiter,
     hashGate,
-    passwords: new PasswordLogin(users, loginLimiter, hashGate),
+    passwords: new PasswordLogin(users, loginLimiter, hashGate, shared),
     authenticator,
     oidc,
   };

@@ -1,5 +1,4 @@
 import type { SecretSealer } from '../catalogs/secrets.js';
-import { CatalogRepo } from '../catalogs/catalog-repo.js';
 import { CatalogService } from '../catalogs/catalog-service.js';
 import { recordCatalogQuery } from '../history/catalog-queries.js';
 import type { BackendServices } from './backend-services.js';
@@ -15,7 +14,7 @@ export function buildCatalogs(
 ): CatalogService {
   const c = k.config.catalogs;
   return new CatalogService({
-    repo: new CatalogRepo(k.db.db),
+    repo: k.store.catalogs,
     registry: b.registry,
     sealer,
     isSecret: h.isSecretProperty,
@@ -23,6 +22,7 @@ export function buildCatalogs(
     reconcileUser: c.user,
     logger: k.logger,
     metrics: k.metrics,
+    leads: () => k.leadership.isLeader(),
     onQuery: (q) => recordCatalogQuery(h.recorder, h.storeSql, q),
   });
 }

@@ -37,9 +37,17 @@ export function createApp(s: Services, o: { isReady: () => boolean }): Hono<AppE
   // A browser opening the gateway's URL lands on the console (Trino's own UI keeps /ui).
   app.get('/', (c) => c.redirect('/console', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) =>
-    o.isReady() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
-  );
+  // Ready while PostgreSQL is away too: polls and routing go on from memory, so a balancer keeps sending.
+  app.get('/readyz', (c) => {
+    if (!o.isReady()) return c.json({ status: 'starting' }, 503);
+    if (s.replicas && !s.replicas.listening())
+      return c.json({
+        status: 'ready',
+        database:
+          'unreachable (database.url): queries are routed and polled from memory, admin changes answer 503; reconnecting',
+      });
+    return c.json({ status: 'ready' });
+  });
   if (cfg.metrics.enabled)
     app.get('/metrics', async (c) => {
       const token = cfg.metrics.token;
@@ -109,10 +117,10 @@ function mountAdmin(app: Hono<AppEnv>, s: Services): void {
   app.route('/', backendRoutes(s.registry));
   app.route(
     '/',
-    groupRoutes(s.registry, (name) =>
+    groupRoutes(s.registry, async (name) =>
       name === defaultGroup
         ? 'it is the default routing group (routing.defaultGroup)'
-        : s.catalogs.list(name).length > 0
+        : (await s.catalogs.list(name)).length > 0
           ? 'it has catalogs; delete them first'
           : undefined,
     ),

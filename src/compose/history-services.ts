@@ -1,14 +1,14 @@
 import { secretKeyMatcher } from '../catalogs/secrets.js';
-import { HistoryRepo } from '../history/history-repo.js';
-import { HistoryStatsRepo } from '../history/history-stats-repo.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { Retention } from '../history/retention.js';
 import { storedSql, type StoredSql } from '../history/stored-sql.js';
+import type { HistoryStatsStore, HistoryStore } from '../store/ports.js';
 import type { Core } from './core.js';
 
 export interface HistoryServices {
-  history: HistoryRepo;
-  historyStats: HistoryStatsRepo;
+  /** The history store (the store's port; the console and the API read it). */
+  history: HistoryStore;
+  historyStats: HistoryStatsStore;
   recorder: HistoryRecorder;
   /** Whether a catalog property (and a SQL WITH key) names a secret (catalogs.secretPatterns). */
   isSecretProperty: (key: string) => boolean;
@@ -23,10 +23,9 @@ export function buildHistory(k: Core): HistoryServices {
   const cfg = k.config;
   const isSecretProperty = secretKeyMatcher(cfg.catalogs.secretPatterns);
   const storeSql = (sql: string) => storedSql(sql, cfg.history.maxSqlBytes, isSecretProperty);
-  const history = new HistoryRepo(k.db.db);
   return {
-    history,
-    historyStats: new HistoryStatsRepo(k.db.db),
+    history: k.store.history,
+    historyStats: k.store.historyStats,
     recorder: new HistoryRecorder(k.store.history, cfg.history, k.metrics, k.logger),
     isSecretProperty,
     storeSql,
@@ -42,8 +41,10 @@ export function buildRetention(k: Core): Retention {
     targets: [
       { name: 'query_history', store: k.store.history, maxAgeMs: k.config.history.retentionDays * DAY },
       { name: 'affinity', store: k.store.affinity, maxAgeMs: 2 * DAY },
+      { name: 'login_failures', store: k.store.loginFailures, maxAgeMs: DAY },
     ],
     intervalMs: 3_600_000,
     logger: k.logger,
+    runs: () => k.leadership.isLeader(),
   });
 }

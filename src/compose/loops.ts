@@ -6,11 +6,11 @@ import type { Services } from './services.js';
 const QUEUE_OPEN_WAIT_MS = 30_000;
 
 /**
- * startLoops starts every background loop with the one stop signal: history flushing, the tracker's
- * sweep, health checks (with stats polling; resolved after the first round), load samples, and, while
- * this process leads (always, alone), retention, catalog reconciliation and the start-up history repair
- * (the rule watcher got the signal when the rules were opened). Resolves with a getter of the repair's
- * promise, which settles once the repair is done or aborted.
+ * startLoops starts every background loop with the one stop signal: history flushing, following the other
+ * replicas' changes (PostgreSQL), the tracker's sweep, health checks (with stats polling; resolved after
+ * the first round), load samples, and, while this process leads (always, alone), retention, catalog
+ * reconciliation and the start-up history repair (the rule watcher got the signal when the rules were
+ * opened). Resolves with a getter of the repair's promise, which settles once the repair is done or aborted.
  */
 export async function startLoops(
   s: Services,
@@ -18,6 +18,17 @@ export async function startLoops(
   bornAt: number,
 ): Promise<{ historyRepaired: () => Promise<unknown> }> {
   s.recorder.start(signal);
+  await s.replicas?.start(signal);
+  // The leader (always this process on SQLite) runs stats polling, reconcile and retention for all.
+  s.leadership.start(signal);
+  s.metrics.leader.set(s.leadership.isLeader() ? 1 : 0);
+  s.leadership.on('change', (leading) => {
+    s.metrics.leader.set(leading ? 1 : 0);
+    if (!leading || signal.aborted) return;
+    void s.catalogs.reconcileAll();
+    void s.retention.runOnce();
+  });
+  s.sharedStats?.start(signal);
   s.tracker.start(signal);
   s.queue?.start(signal);
   await s.monitor?.start(signal);
@@ -81,5 +92,5 @@ export async function drainServices(s: Services, historyRepaired: Promise<unknow
   s.affinity.stop();
   s.forwarder.close();
   s.registry.close();
-  s.db.close();
+  await s.store.close();
 }

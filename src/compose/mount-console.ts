@@ -2,10 +2,12 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../admin/http.js';
 import { oidcConsole } from '../auth/oidc-console.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
-import type { SettingsRepo } from '../db/settings-repo.js';
 import { consoleCatalogs } from '../ui/console-catalogs.js';
 import { consoleRoutes } from '../ui/console-routes.js';
+import type { Logger } from '../observability/logger.js';
+import type { SettingsStore } from '../store/ports.js';
 import type { RevocationStore } from '../ui/session.js';
+import { readRevoked, REVOKED_SESSIONS_KEY } from './open-resources.js';
 import type { Services } from './services.js';
 import { sharedRevocations } from '../cluster/shared-revocations.js';
 
@@ -34,7 +36,10 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
       users: s.users,
       passwords: s.passwords,
       secureCookies,
-      revokedSessions: sharedRevocations(jsonSetting(s.settings, 'console-revoked-sessions'), s.replica),
+      revokedSessions: sharedRevocations(
+        revocations(s.store.settings, s.preload.revokedSessions, s.logger),
+        s.replica,
+      ),
       sessionSecret,
       // Rows are redacted when written (older rows by the start-up pass), never again per view.
       redactSql: (sql) => sql,
@@ -50,23 +55,28 @@ export function mountConsole(app: Hono<AppEnv>, s: Services, openApi: () => Prom
   );
 }
 
-/** jsonSetting keeps revoked console sessions as one JSON value of the settings table. */
-function jsonSetting(settings: SettingsRepo, key: string): RevocationStore {
+/**
+ * revocations keeps revoked console sessions as one JSON value of the settings table: read at start
+ * (openResources), written through the port on each logout.
+ */
+function revocations(
+  settings: SettingsStore,
+  loaded: Record<string, number>,
+  logger: Logger,
+): RevocationStore {
+  let current = loaded;
   return {
-    load() {
-      try {
-        const v = JSON.parse(settings.get(key) ?? '{}') as unknown;
-        return v && typeof v === 'object' ? (v as Record<string, number>) : {};
-      } catch {
-        return {};
-      }
-    },
+    load: () => current,
     save(revoked) {
-      try {
-        settings.set(key, JSON.stringify(revoked));
-      } catch {
-        // The database takes no writes (locked, full): the logout still holds in memory until a restart.
-      }
+      current = revoked;
+      // Resolved once written, so a notice to the other workers (sharedRevocations) follows the write.
+      return settings.set(REVOKED_SESSIONS_KEY, JSON.stringify(revoked)).catch((e: Error) =>
+        // The store takes no writes (locked, away): the logout still holds in memory until a restart.
+        logger.warn({ err: e.message }, 'could not keep a console logout in the store'),
+      );
+    },
+    async refresh() {
+      current = await readRevoked(settings);
     },
   };
 }

@@ -1,5 +1,4 @@
 import { trackerPeers } from '../cluster/shared-queries.js';
-import { AffinityRepo } from '../proxy/affinity-repo.js';
 import { Affinity } from '../proxy/affinity.js';
 import { Forwarder } from '../proxy/forward.js';
 import { HandleCodec } from '../proxy/handle-codec.js';
@@ -12,8 +11,6 @@ import type { HistoryServices } from './history-services.js';
 export interface ProxyServices {
   tracker: QueryTracker;
   affinity: Affinity;
-  /** The durable side of affinity (purged by retention). */
-  affinityRepo: AffinityRepo;
   forwarder: Forwarder;
   codec: HandleCodec;
   /** The gateway's own queue, when some group has one (groups[].queue). */
@@ -48,12 +45,10 @@ export function buildProxyState(k: Core, b: BackendServices, h: HistoryServices)
         store: k.store.queueSlots?.(),
       })
     : undefined;
-  const affinityRepo = new AffinityRepo(k.db.db);
   return {
     tracker,
     // A query memory forgot (a restart, another replica) is bound to the user its history row names.
-    affinity: new Affinity(affinityRepo, k.logger, (id) => h.history.get(id)?.user),
-    affinityRepo,
+    affinity: new Affinity(k.store.affinity, k.logger, async (id) => (await h.history.get(id))?.user),
     forwarder: new Forwarder(cfg.proxy.upstreamTimeoutMs, cfg.server.publicUrl),
     codec,
     ...(queue ? { queue } : {}),

@@ -1,7 +1,6 @@
 import { soleReplica, type Replica } from '../cluster/replica.js';
 import type { CatalogService } from '../catalogs/catalog-service.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { SettingsRepo } from '../db/settings-repo.js';
 import type { Retention } from '../history/retention.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -15,6 +14,8 @@ import type { Core } from './core.js';
 import { buildHistory, buildRetention, type HistoryServices } from './history-services.js';
 import type { Resources } from './open-resources.js';
 import { buildProxyState, type ProxyServices } from './proxy-services.js';
+import { Leadership } from './leadership.js';
+import { ReplicaSync } from './replica-sync.js';
 
 export interface RoutingServices {
   /** Routing rules in force (files and database). */
@@ -34,6 +35,8 @@ export type Services = Core &
     retention: Retention;
     /** Queued and running per cluster over the last hour, for the console's live chart. */
     loadSamples: LoadSamples;
+    /** Follows the other replicas' changes (PostgreSQL only; undefined on SQLite). */
+    replicas: ReplicaSync | undefined;
   };
 
 /** The process-wide sinks; tests pass their own. */
@@ -49,6 +52,15 @@ export interface Runtime {
  * its own and starts nothing (loops start in startLoops); a new area adds a sub-builder and its record.
  */
 export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime): Services {
+  const replica = rt.replica ?? soleReplica;
+  const leadership =
+    config.database.url === undefined
+      ? Leadership.of(replica.leadership)
+      : Leadership.postgres(
+          config.database.url,
+          { connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 },
+          rt.logger,
+        );
   const core: Core = {
     config,
     logger: rt.logger,
@@ -57,9 +69,11 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     store: r.store,
     preload: r.preload,
     dbPath: r.dbPath,
-    settings: new SettingsRepo(r.db.db),
     secrets: r.secrets,
-    replica: rt.replica ?? soleReplica,
+    // One leader: PostgreSQL's advisory lock among replicas (each worker contends itself), else the
+    // primary's choice among this host's workers, else this process alone.
+    replica: { ...replica, leadership },
+    leadership,
   };
   const backends = buildBackends(core);
   const history = buildHistory(core);
@@ -70,12 +84,29 @@ export function buildServices(config: GatewayConfig, r: Resources, rt: Runtime):
     groups: () => backends.registry.groupNames(),
     logger: rt.logger,
   });
+  const auth = buildAuth(core);
+  const url = config.database.url;
+  const replicas =
+    url === undefined
+      ? undefined
+      : ReplicaSync.forUrl(
+          url,
+          { connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 },
+          {
+            registry: backends.registry,
+            backends: r.store.backends,
+            users: auth.users,
+            databaseRules,
+            logger: rt.logger,
+          },
+        );
   return {
     ...core,
     ...backends,
     ...history,
     ...proxy,
-    ...buildAuth(core),
+    ...auth,
+    replicas,
     rules: r.rules,
     databaseRules,
     catalogs: buildCatalogs(core, backends, history, r.sealer),

@@ -114,7 +114,21 @@ export async function openPostgres(
   }
   const pool = new pg.Pool({ ...conn, max: o.poolSize });
   pool.on('error', (e) => o.onIdleError?.(e));
-  return { db: drizzle(pool, { schema }), pool, close: () => pool.end() };
+  // A client checked out (a transaction) when the server goes away emits the error on itself, where
+  // nothing listens: its statement fails on its own, so the event needs no more than a listener.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return { db: drizzle(pool, { schema }), pool, close: () => endPool(pool) };
+}
+
+/** How long closing waits for connections still in use (a shutdown is bounded, as everything is). */
+const CLOSE_MS = 5_000;
+
+/** endPool closes the pool's connections; one still in use after CLOSE_MS is left to the process's exit. */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_MS).unref()));
+  await Promise.race([pool.end().catch(() => undefined), late]);
+  clearTimeout(timer);
 }
 
 function describe(e: unknown): string {

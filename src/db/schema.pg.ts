@@ -150,3 +150,11 @@ export const queueSlots = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.replica] })],
 );
+
+/** Failed logins counted for every replica (see schema.ts). */
+export const loginFailures = pgTable('login_failures', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  firstAt: ms('first_at').notNull(),
+  blockedUntil: ms('blocked_until').notNull(),
+});

@@ -102,6 +102,17 @@ export const transactionAffinity = sqliteTable('transaction_affinity', {
   createdAt: integer('created_at').notNull(),
 });
 
+/**
+ * Failed logins counted for every replica (the limiter's keys: `p:` address and user, `u:` user, `a:`
+ * address; long names are digests): failures in the window since first_at, and a block until blocked_until.
+ */
+export const loginFailures = sqliteTable('login_failures', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  firstAt: integer('first_at').notNull(),
+  blockedUntil: integer('blocked_until').notNull(),
+});
+
 /** Desired state of a catalog in a routing group. Secret property values are sealed (JWE). */
 export const catalogSpecs = sqliteTable(
   'catalog_specs',

@@ -10,6 +10,8 @@ export interface ProbeDeps {
   /** The cluster UI's login, for `info+stats`. */
   stats: Omit<StatsOptions, 'timeoutMs'>;
   logger: Logger;
+  /** Replicas share one leader's reading of the load (PostgreSQL); absent, every probe reads it itself. */
+  shared?: { leads(): boolean; get(name: string): BackendStats | undefined };
   /** Wraps the stats reader of `info+stats` (server.workers: one worker reads, the others hear). */
   shareStats?: (reader: StatsSource) => StatsSource;
 }
@@ -22,13 +24,18 @@ export interface StatsSource {
 /**
  * infoAndStatsProbe is `info`, then, when the backend is HEALTHY, its load from the web UI (StatsReader),
  * so least-loaded sees queries the cluster runs for others. A load that cannot be read leaves the backend
- * HEALTHY without stats.
+ * HEALTHY without stats. With `shared`, only the leader asks the cluster; the others take its published load.
  */
-export function infoAndStatsProbe(info: HealthProbe, stats: StatsSource): HealthProbe {
+export function infoAndStatsProbe(
+  info: HealthProbe,
+  stats: StatsSource,
+  shared?: ProbeDeps['shared'],
+): HealthProbe {
   return {
     async probe(b: Backend, signal: AbortSignal) {
       const r = await info.probe(b, signal);
-      return r.state === 'HEALTHY' ? { ...r, stats: await stats.read(b, signal) } : r;
+      if (r.state !== 'HEALTHY') return r;
+      return { ...r, stats: shared && !shared.leads() ? shared.get(b.name) : await stats.read(b, signal) };
     },
   };
 }
@@ -40,6 +47,7 @@ export const PROBES: Record<string, (d: ProbeDeps) => HealthProbe> = {
     infoAndStatsProbe(
       infoProbe(d.timeoutMs),
       (d.shareStats ?? ((r) => r))(new StatsReader({ ...d.stats, timeoutMs: d.timeoutMs }, d.logger)),
+      d.shared,
     ),
 };
 

@@ -11,6 +11,8 @@ export interface RetentionOptions {
   intervalMs: number;
   logger: Logger;
   now?: () => number;
+  /** Whether this replica purges now (the leader of several); default always. */
+  runs?: () => boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class Retention {
 
   /** runOnce purges every target in turn; resolves when done, never rejects. */
   async runOnce(): Promise<void> {
+    if (this.o.runs && !this.o.runs()) return;
     const now = (this.o.now ?? Date.now)();
     for (const t of this.o.targets) {
       try {

@@ -78,6 +78,11 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly leader = new Gauge({
+    name: 'switchyard_replica_leader',
+    help: '1 while this replica leads (stats polling, catalog reconcile, retention), else 0; always 1 on SQLite',
+    registers: [this.registry],
+  });
   readonly historyQueue = new Gauge({
     name: 'switchyard_history_queue_length',
     help: 'History events waiting to be written',

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.js';
-import type { AffinityRepo } from './affinity-repo.js';
+import type { AffinityStore } from '../store/ports.js';
 
 const MAX_MEMORY = 100_000;
 /** Failed query-affinity writes kept for a retry (the oldest go first beyond this). */
@@ -8,11 +8,12 @@ const MAX_PENDING = 10_000;
 const RETRY_MS = 1_000;
 
 /**
- * Affinity answers "which backend owns query Q / transaction T". Memory first (steady state never
- * reads the database), then SQLite (after a restart, or on another replica). Writes go to both before
- * the client sees the response that revealed the id; a failed database write (the file locked by another
- * process, a full disk) is logged and retried with the next write, memory keeps answering meanwhile, and
- * the follow-up URL's signed handle still routes the query's own polls.
+ * Affinity answers "which backend owns query Q / transaction T". Memory answers every lookup (steady state
+ * never reads the store); `recall` and `recallTransaction` fill memory from the store for an id memory does
+ * not know (after a restart, or one another replica served), and are awaited only then. Writes go to
+ * memory at once and to the store through its async port (SQLite's is done when it returns); a failed
+ * write (the file locked by another process, PostgreSQL away) is logged and retried, memory keeps
+ * answering meanwhile, and the follow-up URL's signed handle still routes the query's own polls.
  */
 export class Affinity {
   private readonly queries = new Map<string, string>();
@@ -23,43 +24,52 @@ export class Affinity {
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repo: AffinityRepo,
+    private readonly repo: AffinityStore,
     private readonly logger: Logger,
     /** The user a query ran as, from where it is kept durably (the history row), for a query memory forgot. */
-    private readonly storedUser: (queryId: string) => string | undefined = () => undefined,
+    private readonly storedUser: (queryId: string) => Promise<string | undefined> = async () => undefined,
   ) {}
 
   /** rememberQuery records the query's backend and, when given, the user it runs as (its follow-ups' owner). */
   rememberQuery(queryId: string, backend: string, user?: string): void {
     remember(this.queries, queryId, backend);
     if (user !== undefined) remember(this.users, queryId, user);
-    // After a failure, new rows queue without touching the database until the retry timer fires.
-    if (this.pending.size === 0) {
-      const ok = this.safely(() => (this.repo.putQuery(queryId, backend), true), 'query affinity');
-      if (ok) return;
-    }
-    remember(this.pending, queryId, backend, MAX_PENDING);
-    this.scheduleRetry();
+    // After a failure, new rows queue without touching the store until the retry timer fires.
+    if (this.pending.size > 0) return this.queue(queryId, backend);
+    this.repo.putQuery(queryId, backend).catch((e: unknown) => {
+      this.warn(e, 'query affinity');
+      this.queue(queryId, backend);
+    });
   }
 
-  /** pendingWrites is how many query-affinity rows wait for the database to take writes again. */
+  /** pendingWrites is how many query-affinity rows wait for the store to take writes again. */
   pendingWrites(): number {
     return this.pending.size;
   }
 
   /** retryPending writes the rows failed writes left behind, and reschedules itself while some remain. */
-  retryPending(): void {
+  async retryPending(): Promise<void> {
     for (const [id, backend] of this.pending) {
-      if (this.safely(() => (this.repo.putQuery(id, backend), true), 'query affinity') === undefined) break;
+      try {
+        await this.repo.putQuery(id, backend);
+      } catch (e) {
+        this.warn(e, 'query affinity');
+        break;
+      }
       this.pending.delete(id);
     }
     if (this.pending.size > 0) this.scheduleRetry();
   }
 
+  private queue(queryId: string, backend: string): void {
+    remember(this.pending, queryId, backend, MAX_PENDING);
+    this.scheduleRetry();
+  }
+
   private scheduleRetry(): void {
     this.retry ??= setTimeout(() => {
       this.retry = undefined;
-      this.retryPending();
+      void this.retryPending();
     }, RETRY_MS).unref();
   }
 
@@ -68,51 +78,69 @@ export class Affinity {
     clearTimeout(this.retry);
   }
 
-  queryOwner(queryId: string): string | undefined {
-    const hit = this.queries.get(queryId);
-    if (hit !== undefined) return hit;
-    const stored = this.safely(() => this.repo.getQuery(queryId), 'query affinity');
-    if (stored !== undefined) remember(this.queries, queryId, stored);
-    return stored;
+  /** knows: memory holds the query's owner and user (no recall needed). */
+  knows(queryId: string): boolean {
+    return this.queries.has(queryId) && this.users.has(queryId);
   }
 
   /**
-   * queryUser is the user a query runs as: memory (every poll in steady state), else the stored history
-   * row (after a restart, once per query, then memory again). Undefined when neither knows the query.
+   * recall reads the owner and the user of a query memory does not know from the store (once per query,
+   * then memory answers). A store that fails counts as not knowing: the follow-up is then a 404.
    */
+  async recall(queryId: string): Promise<void> {
+    const [owner, user] = await Promise.all([
+      this.queries.has(queryId)
+        ? undefined
+        : this.safely(() => this.repo.getQuery(queryId), 'query affinity'),
+      this.users.has(queryId) ? undefined : this.safely(() => this.storedUser(queryId), 'query owner'),
+    ]);
+    if (owner !== undefined) remember(this.queries, queryId, owner);
+    if (user !== undefined) remember(this.users, queryId, user);
+  }
+
+  /** queryOwner is the backend memory knows for the query (see recall). */
+  queryOwner(queryId: string): string | undefined {
+    return this.queries.get(queryId);
+  }
+
+  /** queryUser is the user memory knows the query runs as (see recall). */
   queryUser(queryId: string): string | undefined {
-    const hit = this.users.get(queryId);
-    if (hit !== undefined) return hit;
-    const stored = this.safely(() => this.storedUser(queryId), 'query owner');
-    if (stored !== undefined) remember(this.users, queryId, stored);
-    return stored;
+    return this.users.get(queryId);
   }
 
   rememberTransaction(txnId: string, backend: string): void {
     remember(this.txns, txnId, backend);
-    this.safely(() => this.repo.putTransaction(txnId, backend), 'transaction affinity');
+    void this.safely(() => this.repo.putTransaction(txnId, backend), 'transaction affinity');
   }
 
-  transactionOwner(txnId: string): string | undefined {
-    const hit = this.txns.get(txnId);
-    if (hit !== undefined) return hit;
-    const stored = this.safely(() => this.repo.getTransaction(txnId), 'transaction affinity');
+  /** recallTransaction reads the owner of a transaction memory does not know from the store. */
+  async recallTransaction(txnId: string): Promise<void> {
+    if (this.txns.has(txnId)) return;
+    const stored = await this.safely(() => this.repo.getTransaction(txnId), 'transaction affinity');
     if (stored !== undefined) remember(this.txns, txnId, stored);
-    return stored;
+  }
+
+  /** transactionOwner is the backend memory knows for the transaction (see recallTransaction). */
+  transactionOwner(txnId: string): string | undefined {
+    return this.txns.get(txnId);
   }
 
   forgetTransaction(txnId: string): void {
     this.txns.delete(txnId);
-    this.safely(() => this.repo.deleteTransaction(txnId), 'transaction affinity');
+    void this.safely(() => this.repo.deleteTransaction(txnId), 'transaction affinity');
   }
 
-  private safely<T>(fn: () => T, what: string): T | undefined {
+  private async safely<T>(fn: () => Promise<T>, what: string): Promise<T | undefined> {
     try {
-      return fn();
+      return await fn();
     } catch (e) {
-      this.logger.warn({ err: (e as Error).message }, `${what} store failed`);
+      this.warn(e, what);
       return undefined;
     }
+  }
+
+  private warn(e: unknown, what: string): void {
+    this.logger.warn({ err: (e as Error).message }, `${what} store failed`);
   }
 }
 

@@ -29,7 +29,7 @@ export function ownerBackend(registry: BackendRegistry, name: string, queryId?: 
   return b;
 }
 
-/** queryBackend is the backend that owns `queryId` (memory, then the store), or a 404. */
+/** queryBackend is the backend memory knows owns `queryId` (recalled from the store first), or a 404. */
 export function queryBackend(registry: BackendRegistry, affinity: Affinity, queryId: string): Backend {
   const owner = affinity.queryOwner(queryId);
   if (!owner) throw notFound(queryId);
@@ -70,6 +70,9 @@ export function checkOwner(
  */
 export async function ownerKnown(affinity: Affinity, queryId: string, graceMs: number): Promise<void> {
   const until = Date.now() + graceMs;
-  while (affinity.queryUser(queryId) === undefined && Date.now() < until)
+  await affinity.recall(queryId);
+  while (affinity.queryUser(queryId) === undefined && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 20));
+    await affinity.recall(queryId);
+  }
 }

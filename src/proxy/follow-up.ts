@@ -43,12 +43,17 @@ function statement(
   cx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
-  k: Extract<FollowUp, { kind: 'statement' }>,
+  k: Extract<FollowUp, { kind: 'statement' }> & { recalled?: boolean },
   search: string,
 ): Promise<void> | void {
   if (FailedQueries.owns(k.queryId))
     return cx.failed.answerPoll(res, req.method, k.queryId, k.path.split('/')[5] ?? '');
   const owner = k.handle !== undefined ? cx.codec.decode(k.handle) : cx.affinity.queryOwner(k.queryId);
+  // A URL without a handle, of a query memory does not know: its owner is read from the store once.
+  if (!owner && k.handle === undefined && !k.recalled)
+    return cx.affinity
+      .recall(k.queryId)
+      .then(() => statement(cx, req, res, { ...k, recalled: true }, search));
   if (!owner) throw notFound(k.queryId);
   const path = k.path + search;
   if (owner === QUEUE_OWNER && cx.queue) return cx.queue.followUp(cx, req, res, k.queryId, path);
@@ -81,6 +86,7 @@ async function byQueryId(
   queryId: string,
 ): Promise<void> {
   if (cx.queue?.holds(queryId)) return cx.queue.byQueryId(req, res, queryId);
+  if (cx.affinity.queryOwner(queryId) === undefined) await cx.affinity.recall(queryId);
   const ok = await relay(cx, req, res, queryBackend(cx.registry, cx.affinity, queryId), req.url ?? '', true);
   if (ok && req.method === 'DELETE') cx.tracker.canceled(queryId);
 }

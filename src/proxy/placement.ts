@@ -74,6 +74,22 @@ export function placeElsewhere(cx: ProxyContext, p: Placement, user: string): Pl
   return second && { decision: p.decision, backend: second.backend, policy: second.policy, pinned: false };
 }
 
+/**
+ * recallOwners reads into memory what placeQuery will ask affinity and memory does not know: the owner of
+ * the request's transaction and of the query a kill_query names (after a restart, or when another replica
+ * served them). In steady state it reads nothing.
+ */
+export async function recallOwners(cx: ProxyContext, req: IncomingMessage, sql: string): Promise<void> {
+  const txn = header(req.headers, 'transactionId');
+  if (txn && txn.toUpperCase() !== 'NONE') await cx.affinity.recallTransaction(txn);
+  const id = killQueryId(sql);
+  if (id && cx.affinity.queryOwner(id) === undefined) await cx.affinity.recall(id);
+}
+
+function killQueryId(sql: string): string | undefined {
+  return sql.length < 4096 && /kill_query/i.test(sql) ? killQueryTarget(sql) : undefined;
+}
+
 /** inTransaction places a statement of a transaction on the backend that started it. */
 function inTransaction(cx: ProxyContext, txn: string, principal: Principal): Placement {
   const owner = cx.affinity.transactionOwner(txn);
@@ -98,7 +114,7 @@ function inTransaction(cx: ProxyContext, txn: string, principal: Principal): Pla
 
 /** killTargetOwner is the backend that owns the query a kill_query call names, when the gateway knows it. */
 function killTargetOwner(cx: ProxyContext, sql: string, principal: Principal): Backend | undefined {
-  const id = sql.length < 4096 && /kill_query/i.test(sql) ? killQueryTarget(sql) : undefined;
+  const id = killQueryId(sql);
   const owner = id ? cx.affinity.queryOwner(id) : undefined;
   const b = owner ? cx.registry.get(owner) : undefined;
   if (b && !mayUse(principal, b.group))

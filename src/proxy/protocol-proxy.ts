@@ -141,15 +141,19 @@ export class ProtocolProxy {
     const queryId = kind.kind === 'statement' || kind.kind === 'query' ? kind.queryId : undefined;
     // A query the gateway failed itself ran nowhere: its random id is the poll's only secret. A query the
     // gateway's queue holds is checked by the queue (no cluster and no affinity know it yet).
-    if (queryId !== undefined && !FailedQueries.owns(queryId) && !cx.queue?.holds(queryId)) {
-      if (cx.ownerGraceMs && cx.affinity.queryUser(queryId) === undefined)
-        return ownerKnown(cx.affinity, queryId, cx.ownerGraceMs).then(() => {
-          checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
-          return forwardFollowUp(cx, req, res, kind, search);
-        });
+    if (queryId === undefined || FailedQueries.owns(queryId) || cx.queue?.holds(queryId))
+      return forwardFollowUp(cx, req, res, kind, search);
+    const checked = () => {
       checkOwner(principal, queryId, cx.affinity, cx.resolveUser);
-    }
-    return forwardFollowUp(cx, req, res, kind, search);
+      return forwardFollowUp(cx, req, res, kind, search);
+    };
+    // Memory answers every poll in steady state; a query it does not know is read from the store (and,
+    // with server.workers, waited for briefly: the worker that took it may not have written its row yet).
+    if (cx.affinity.knows(queryId)) return checked();
+    const known = cx.ownerGraceMs
+      ? ownerKnown(cx.affinity, queryId, cx.ownerGraceMs)
+      : cx.affinity.recall(queryId);
+    return known.then(checked);
   }
 
   /** settle answers the failure of a follow-up that went async (a relay, a submission). */

@@ -10,7 +10,7 @@ import type { ForwardOutcome } from './forward.js';
 import { acceptsGzip } from './forward-headers.js';
 import { applyPrincipal } from './identity.js';
 import { noBackend } from './no-backend.js';
-import { placeElsewhere, placeQuery, type Placement } from './placement.js';
+import { placeElsewhere, placeQuery, recallOwners, type Placement } from './placement.js';
 import type { ProxyContext } from './proxy-deps.js';
 import { readBody } from './request-body.js';
 import { attempt, type Submission } from './submission-attempt.js';
@@ -51,6 +51,7 @@ async function place(
   // Per-user budgets (live and never-polled queries), checked before routing or any cluster.
   const overBudget = cx.tracker.admit(user);
   if (overBudget) throw overBudget;
+  await recallOwners(cx, req, sql);
   const placement = placeQuery(cx, req, principal, user, sql);
   const s: Submission = {
     cx,

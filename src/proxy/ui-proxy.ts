@@ -76,10 +76,11 @@ export class UiProxy {
     if (this.o.needsPrincipal && !principal) return;
     const user = principal ? applyPrincipal(req, principal, this.cx.resolveUser) : undefined;
     const id = queryId ?? uiQueryId(req);
-    if (principal && id !== undefined) {
-      if (this.cx.ownerGraceMs) await ownerKnown(this.cx.affinity, id, this.cx.ownerGraceMs);
-      checkOwner(principal, id, this.cx.affinity, this.cx.resolveUser);
-    }
+    if (id !== undefined && !this.cx.affinity.knows(id))
+      await (this.cx.ownerGraceMs
+        ? ownerKnown(this.cx.affinity, id, this.cx.ownerGraceMs)
+        : this.cx.affinity.recall(id));
+    if (principal && id !== undefined) checkOwner(principal, id, this.cx.affinity, this.cx.resolveUser);
     if (path === PASSWORD_PATH) return void res.writeHead(303, { location: `${this.cx.prefix}/ui/` }).end();
     if (path === PICK_PATH && req.method === 'POST') return this.pick(req, res, principal);
     if (path === CLUSTERS_PATH) return this.picker(res, principal);

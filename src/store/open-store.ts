@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from '../config/schema.js';
-import { openPostgres } from '../db/open-pg.js';
-import { openDatabase } from '../db/open.js';
+import { openPostgres, type OpenedPg } from '../db/open-pg.js';
+import { openDatabase, type OpenedDb } from '../db/open.js';
 import { pgStore } from './pg/pg-store.js';
 import type { Store } from './ports.js';
 import { sqliteStore } from './sqlite/sqlite-store.js';
@@ -9,6 +9,10 @@ export interface OpenedStore {
   store: Store;
   /** Problems worth a warning at start (a database file other users can read). */
   warnings: string[];
+  /** The SQLite file, when the store is SQLite. */
+  sqlite?: OpenedDb;
+  /** The PostgreSQL pool and its connection settings, when the store is PostgreSQL. */
+  pg?: OpenedPg;
 }
 
 /**
@@ -26,8 +30,8 @@ export async function openStore(
       queryTimeoutMs: cfg.queryTimeoutSeconds * 1000,
       onIdleError,
     });
-    return { store: pgStore(opened), warnings: [] };
+    return { store: pgStore(opened), warnings: [], pg: opened };
   }
   const opened = openDatabase(cfg.path);
-  return { store: sqliteStore(opened), warnings: opened.warnings };
+  return { store: sqliteStore(opened), warnings: opened.warnings, sqlite: opened };
 }

@@ -100,6 +100,27 @@ export interface RuleVersionStore {
   add(base: number, row: Omit<RuleVersion, 'version'>): Promise<RuleVersion | undefined>;
 }
 
+/** One failure counter of the login limiter: its key and the failures that block it. */
+export interface FailureKey {
+  key: string;
+  max: number;
+}
+
+/** Failed logins counted for every replica (the local FailureLimiter stays the first line). */
+export interface LoginFailureStore {
+  /**
+   * fail counts one failed login on each key, atomically per key: a counter whose window (windowMs from its
+   * first failure) has passed and that blocks nothing starts over; reaching its max blocks it for blockMs.
+   */
+  fail(keys: readonly FailureKey[], windowMs: number, blockMs: number, now?: number): Promise<void>;
+  /** blockedUntil returns, of the keys given, those blocked at `now`, with the end of their block. */
+  blockedUntil(keys: readonly string[], now?: number): Promise<Map<string, number>>;
+  /** clear forgets a key (a successful login clears its address-and-user pair). */
+  clear(key: string): Promise<void>;
+  /** purgeBefore forgets counters first failed before cutoff that block nothing any more. */
+  purgeBefore(cutoff: number): Promise<number>;
+}
+
 /** Every port of one database, and how to close it. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgresql';
@@ -116,5 +137,6 @@ export interface Store {
    * single node counts in memory): src/queue/pg-slot-store.ts.
    */
   readonly queueSlots?: () => SlotStore;
+  readonly loginFailures: LoginFailureStore;
   close(): Promise<void>;
 }

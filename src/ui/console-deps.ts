@@ -2,11 +2,10 @@ import type { PasswordCheck } from '../auth/password-login.js';
 import type { RevocationStore } from './session.js';
 import type { BackendPicker } from '../backends/picker.js';
 import type { BackendRegistry } from '../backends/registry.js';
-import type { HistoryRepo } from '../history/history-repo.js';
-import type { HistoryStatsRepo } from '../history/history-stats-repo.js';
 import type { LoadSamples } from './load-samples.js';
 import type { DatabaseRules } from '../routing/database-rules.js';
 import type { RuleEngine } from '../routing/rule-engine.js';
+import type { HistoryStatsStore, HistoryStore } from '../store/ports.js';
 
 /** A user of the directory, as the console needs it (the same users and roles as the API). */
 export interface ConsoleUser {
@@ -55,11 +54,11 @@ export interface ConsoleDeps {
   registry: BackendRegistry;
   /** Picks the backend a dry run would use. */
   picker: BackendPicker;
-  history: HistoryRepo;
+  history: Pick<HistoryStore, 'get' | 'list' | 'countsPerMinute'>;
   /** Queued and running per cluster sampled over the last hour; the live chart is hidden without it. */
   loadSamples?: LoadSamples;
   /** The dashboard's aggregates over the history; the charts are hidden without it. */
-  historyStats?: HistoryStatsRepo;
+  historyStats?: HistoryStatsStore;
   users: { get(name: string): ConsoleUser | undefined };
   /**
    * Password sign-in: the gateway's PasswordLogin, the one Basic authentication uses (one failed-login

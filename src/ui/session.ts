@@ -18,9 +18,12 @@ export interface Session {
  */
 export interface RevocationStore {
   load(): Record<string, number>;
-  save(revoked: Record<string, number>): void;
+  /** save keeps the revocations; a store that writes asynchronously returns the write's promise. */
+  save(revoked: Record<string, number>): void | Promise<void>;
   /** onChange calls fn when another process saved revocations (worker processes of one host). */
   onChange?(fn: () => void): void;
+  /** refresh re-reads what another process saved, for a store that keeps a copy (called before onChange's fn). */
+  refresh?(): Promise<void>;
 }
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64url');

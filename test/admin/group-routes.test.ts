@@ -46,8 +46,8 @@ describe('group routes', () => {
   it('persists a group in the database', async () => {
     await call('PUT', '/api/v1/groups/persisted', {});
     expect(
-      w.gw.services.db.sqlite
-        .prepare("SELECT name FROM routing_groups WHERE name = 'persisted' AND deleted_at IS NULL")
+      w.gw.services
+        .db!.sqlite.prepare("SELECT name FROM routing_groups WHERE name = 'persisted' AND deleted_at IS NULL")
         .get(),
     ).toBeTruthy();
   });

@@ -48,8 +48,8 @@ describe('user routes', () => {
 
   it('persists a user in the database, its password hashed', async () => {
     await call('POST', '/api/v1/users', { name: 'carol', password: 'carol-password', groups: ['adhoc'] });
-    const user = w.gw.services.db.sqlite
-      .prepare('SELECT password_hash FROM users WHERE name = ?')
+    const user = w.gw.services
+      .db!.sqlite.prepare('SELECT password_hash FROM users WHERE name = ?')
       .get('carol') as {
       password_hash: string;
     };

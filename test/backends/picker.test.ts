@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BackendRecord } from '../../src/backends/backend-repo.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendPicker } from '../../src/backends/picker.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const rec = (name: string, group: string, over: Partial<BackendRecord> = {}): BackendRecord => ({
   name,
@@ -21,7 +21,7 @@ function setup() {
   repo.seedGroup({ name: 'spare', policy: 'least-loaded' });
   repo.seedGroup({ name: 'adhoc', policy: 'round-robin', fallback: 'spare' });
   for (const b of [rec('a1', 'adhoc'), rec('a2', 'adhoc'), rec('s1', 'spare')]) repo.seedBackend(b);
-  const registry = new BackendRegistry(repo, 1);
+  const registry = sqliteRegistry(repo, 1);
   for (const b of registry.all()) b.health = 'HEALTHY';
   return { registry, picker: new BackendPicker(registry) };
 }
@@ -37,13 +37,13 @@ describe('BackendPicker', () => {
     registry.close();
   });
 
-  it('leaves out backends that are not available, and the one excluded (a retry)', () => {
+  it('leaves out backends that are not available, and the one excluded (a retry)', async () => {
     const { registry, picker } = setup();
     registry.get('a1')!.health = 'UNHEALTHY';
     expect(picker.pool('adhoc').map((b) => b.name)).toEqual(['a2']);
-    registry.setActive('a2', false);
+    await registry.setActive('a2', false);
     expect(picker.pool('adhoc')).toEqual([]);
-    registry.setActive('a2', true);
+    await registry.setActive('a2', true);
     expect(picker.pool('adhoc', registry.get('a2'))).toEqual([]);
     registry.close();
   });

@@ -3,6 +3,7 @@ import type { BackendRecord } from '../../src/backends/backend-repo.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendRegistry, type RegistryChange } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const rec = (name: string, over: Partial<BackendRecord> = {}): BackendRecord => ({
   name,
@@ -24,8 +25,8 @@ function pair() {
   repo.seedGroup({ name: 'adhoc', policy: 'least-loaded' });
   repo.seedBackend(rec('t1'));
   repo.seedBackend(rec('t2'));
-  const here = new BackendRegistry(repo, 8);
-  const there = new BackendRegistry(new BackendRepo(db), 8);
+  const here = sqliteRegistry(repo, 8);
+  const there = sqliteRegistry(new BackendRepo(db), 8);
   const events: string[] = [];
   const changes: RegistryChange[] = [];
   for (const e of ['added', 'removed', 'activated', 'deactivated'] as const)

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendRecord } from '../../src/backends/backend-repo.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry, type RegistryChange } from '../../src/backends/registry.js';
+import type { BackendRegistry, RegistryChange } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const rec = (name: string, over: Partial<BackendRecord> = {}): BackendRecord => ({
   name,
@@ -19,7 +20,7 @@ function registry(...seed: BackendRecord[]) {
   const repo = new BackendRepo(openDatabase(':memory:').db);
   repo.seedGroup({ name: 'adhoc', policy: 'least-loaded' });
   for (const b of seed) repo.seedBackend(b);
-  const r = new BackendRegistry(repo, 8);
+  const r = sqliteRegistry(repo, 8);
   const events: string[] = [];
   const changes: RegistryChange[] = [];
   for (const e of ['added', 'removed', 'activated', 'deactivated'] as const)
@@ -38,9 +39,9 @@ describe('BackendRegistry', () => {
     r.close();
   });
 
-  it('persists an added backend first, then announces it', () => {
+  it('persists an added backend first, then announces it', async () => {
     const { r, repo, events, changes } = registry();
-    const b = r.add(rec('a'));
+    const b = await r.add(rec('a'));
     expect(repo.listBackends().map((x) => x.name)).toEqual(['a']);
     expect(r.get('a')).toBe(b);
     expect(events).toEqual(['added a']);
@@ -82,63 +83,91 @@ describe('BackendRegistry', () => {
       409,
       'group "adhoc" still has backends; move or delete them first',
     ],
-  ])('refuses %s, saying why', (_what, change, status, message) => {
+  ])('refuses %s, saying why', async (_what, change, status, message) => {
     const { r, events } = registry(rec('a'));
-    expect(() => change(r)).toThrow(expect.objectContaining({ status, message }));
+    await expect(change(r)).rejects.toThrow(expect.objectContaining({ status, message }));
     expect(events).toEqual([]);
     r.close();
   });
 
-  it('keeps what it knew of a cluster whose settings changed, and starts afresh when its url did', () => {
+  it('keeps what it knew of a cluster whose settings changed, and starts afresh when its url did', async () => {
     const { r, events } = registry(rec('a'));
     const old = r.get('a')!;
     old.health = 'HEALTHY';
     old.inFlight = 3;
-    const same = r.update(rec('a', { weight: 5 }));
+    const same = await r.update(rec('a', { weight: 5 }));
     expect(same).not.toBe(old);
     expect([same.weight, same.health, same.inFlight]).toEqual([5, 'HEALTHY', 3]);
-    const moved = r.update(rec('a', { url: 'http://127.0.0.1:2' }));
+    const moved = await r.update(rec('a', { url: 'http://127.0.0.1:2' }));
     expect([moved.health, moved.inFlight]).toEqual(['UNKNOWN', 3]);
     expect(events).toEqual(['added a', 'added a']);
     r.close();
   });
 
-  it('moves a backend between groups', () => {
+  it('moves a backend between groups', async () => {
     const { r } = registry(rec('a'));
-    r.upsertGroup({ name: 'etl', policy: 'round-robin' });
-    r.update(rec('a', { group: 'etl' }));
+    await r.upsertGroup({ name: 'etl', policy: 'round-robin' });
+    await r.update(rec('a', { group: 'etl' }));
     expect([r.inGroup('adhoc').length, r.inGroup('etl').map((b) => b.name)]).toEqual([0, ['a']]);
     r.close();
   });
 
-  it('deactivates and activates once each, announcing only changes', () => {
+  it('deactivates and activates once each, announcing only changes', async () => {
     const { r, repo, events } = registry(rec('a'));
-    r.setActive('a', false);
-    r.setActive('a', false);
+    await r.setActive('a', false);
+    await r.setActive('a', false);
     expect(repo.listBackends()[0].active).toBe(false);
-    r.setActive('a', true);
+    await r.setActive('a', true);
     expect(events).toEqual(['deactivated a', 'activated a']);
     r.close();
   });
 
-  it('removes a backend from the database and from its group', () => {
+  it('removes a backend from the database and from its group', async () => {
     const { r, repo, events, changes } = registry(rec('a'));
-    r.remove('a');
+    await r.remove('a');
     expect([repo.listBackends(), r.get('a'), r.inGroup('adhoc')]).toEqual([[], undefined, []]);
     expect(events).toEqual(['removed a']);
     expect(changes[0]).toMatchObject({ what: 'backend.delete', target: 'a' });
     r.close();
   });
 
-  it('adds, updates and removes groups, refusing to remove a fallback in use', () => {
+  it('adds, updates and removes groups, refusing to remove a fallback in use', async () => {
     const { r, events } = registry();
-    r.upsertGroup({ name: 'etl', policy: 'random', fallback: 'adhoc' });
-    r.upsertGroup({ name: 'etl', policy: 'weighted', fallback: 'adhoc' });
+    await r.upsertGroup({ name: 'etl', policy: 'random', fallback: 'adhoc' });
+    await r.upsertGroup({ name: 'etl', policy: 'weighted', fallback: 'adhoc' });
     expect(r.group('etl')).toEqual({ name: 'etl', policy: 'weighted', fallback: 'adhoc' });
-    expect(() => r.removeGroup('adhoc')).toThrow('group "adhoc" is the fallback of etl');
-    r.removeGroup('etl');
+    await expect(r.removeGroup('adhoc')).rejects.toThrow('group "adhoc" is the fallback of etl');
+    await r.removeGroup('etl');
     expect([...r.groupNames()]).toEqual(['adhoc']);
     expect(events).toEqual(['groupsChanged', 'groupsChanged', 'groupsChanged']);
+    r.close();
+  });
+
+  it('runs changes one at a time: of two adds of one name, the second is refused', async () => {
+    const { r, repo } = registry();
+    const [first, second] = await Promise.allSettled([r.add(rec('a')), r.add(rec('a'))]);
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({ status: 'rejected', reason: { status: 409 } });
+    expect(repo.listBackends().map((b) => b.name)).toEqual(['a']);
+    r.close();
+  });
+
+  it('reloads what another replica stored as the usual events, without audit entries', async () => {
+    const { r, repo, events, changes } = registry(rec('a'), rec('b'), rec('c'));
+    const kept = r.get('c')!;
+    repo.upsertGroup({ name: 'etl', policy: 'random' });
+    repo.upsertBackend(rec('a', { active: false }));
+    repo.upsertBackend(rec('b', { weight: 7, group: 'etl' }));
+    repo.deleteBackend('c');
+    repo.upsertBackend(rec('d'));
+    await r.reload(async () => ({ backends: repo.listBackends(), groups: repo.listGroups() }));
+    expect(events).toEqual(['groupsChanged', 'removed c', 'deactivated a', 'added b', 'added d']);
+    expect(r.inGroup('etl').map((b) => [b.name, b.weight])).toEqual([['b', 7]]);
+    expect([r.get('a')!.active, r.get('c'), kept.name]).toEqual([false, undefined, 'c']);
+    expect(changes).toEqual([]);
+    events.length = 0;
+    await r.reload(async () => ({ backends: repo.listBackends(), groups: repo.listGroups() }));
+    expect(events).toEqual([]);
     r.close();
   });
 });

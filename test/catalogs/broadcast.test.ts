@@ -29,11 +29,11 @@ describe('catalog broadcast', () => {
   /** onlyOn runs a query through the gateway while only `name` of the adhoc group is active. */
   const onlyOn = async (name: string, sql: string) => {
     const others = ['t1', 't2', 't3'].filter((n) => n !== name);
-    for (const n of others) gw.services.registry.setActive(n, false);
+    for (const n of others) await gw.services.registry.setActive(n, false);
     try {
       return await runTrino(gw.url, sql, { user: 'ops', password: 'ops-password' });
     } finally {
-      for (const n of others) gw.services.registry.setActive(n, true);
+      for (const n of others) await gw.services.registry.setActive(n, true);
     }
   };
 
@@ -126,8 +126,8 @@ describe('catalog broadcast', () => {
       expect(r.text).not.toContain(SECRET);
       expect(r.text).toContain('***');
     }
-    const row = gw.services.db.sqlite
-      .prepare("SELECT properties FROM catalog_specs WHERE name = 'sales'")
+    const row = gw.services
+      .db!.sqlite.prepare("SELECT properties FROM catalog_specs WHERE name = 'sales'")
       .get() as {
       properties: string;
     };
@@ -156,7 +156,7 @@ describe('catalog broadcast', () => {
       });
       expect(q.sql).toContain("'***'");
     }
-    const stored = gw.services.db.sqlite.prepare('SELECT sql FROM query_history').all() as Array<{
+    const stored = gw.services.db!.sqlite.prepare('SELECT sql FROM query_history').all() as Array<{
       sql: string;
     }>;
     expect(stored.map((s) => s.sql).join('\n')).not.toContain(SECRET);
@@ -185,8 +185,8 @@ describe('catalog broadcast', () => {
     expect(failed.error).toMatch(/postgresql/i);
     expect((await deployment('adhoc', 'pg', 't2')).error).toMatch(/postgresql/i);
     await gw.services.recorder.flush();
-    const failedRow = gw.services.db.sqlite
-      .prepare(
+    const failedRow = gw.services
+      .db!.sqlite.prepare(
         "SELECT state, error_name FROM query_history WHERE backend = 't2' AND sql LIKE 'CREATE CATALOG pg %'",
       )
       .get();
@@ -245,7 +245,7 @@ describe('catalog broadcast', () => {
     expect((await call('DELETE', '/v1/catalog/delete')).status).toBe(400);
     expect(changes()).toEqual(before);
     expect(
-      gw.services.db.sqlite.prepare("SELECT count(*) AS n FROM catalog_specs WHERE name = 'ok'").get(),
+      gw.services.db!.sqlite.prepare("SELECT count(*) AS n FROM catalog_specs WHERE name = 'ok'").get(),
     ).toEqual({ n: 0 });
   });
 
@@ -327,7 +327,7 @@ describe('catalog broadcast', () => {
       ).status,
     ).toBe(201);
     // As if the seal key had been replaced: the stored value no longer opens.
-    const db = gw.services.db.sqlite;
+    const db = gw.services.db!.sqlite;
     const row = db.prepare("SELECT properties FROM catalog_specs WHERE name = 'locked'").get() as {
       properties: string;
     };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
+import type { BackendRegistry } from '../../src/backends/registry.js';
 import { CatalogApplier, type CatalogQuery } from '../../src/catalogs/catalog-applier.js';
 import { CatalogRepo } from '../../src/catalogs/catalog-repo.js';
 import { secretKeyMatcher } from '../../src/catalogs/secrets.js';
@@ -8,6 +8,8 @@ import { openDatabase } from '../../src/db/open.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { catalogPort } from '../../src/store/sqlite/sqlite-store.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const SECRET = "it's s3cret";
 const PROPS = { 'connection-url': 'jdbc:postgresql://db/x', 'connection-password': SECRET };
@@ -34,10 +36,10 @@ describe('CatalogApplier against clusters at Trino defaults', () => {
     seed('sql', sql.url);
     seed('rest', rest.url, 'rest');
     seed('gone', gone.url);
-    registry = new BackendRegistry(backends, 4);
+    registry = sqliteRegistry(backends, 4);
     repo = new CatalogRepo(db);
     applier = new CatalogApplier({
-      repo,
+      repo: catalogPort(repo),
       registry,
       isSecret: secretKeyMatcher(['password']),
       timeoutMs: 2000,
@@ -121,25 +123,25 @@ describe('CatalogApplier against clusters at Trino defaults', () => {
     expect(row('sales', 'gone')).toMatchObject({ state: 'dropping' });
   });
 
-  it('defers to reconcile with the reason, deactivated or not healthy', () => {
+  it('defers to reconcile with the reason, deactivated or not healthy', async () => {
     const b = registry.get('sql')!;
-    expect(applier.deferred(b, spec('later'), 'pending')).toMatchObject({
+    expect(await applier.deferred(b, spec('later'), 'pending')).toMatchObject({
       error: 'backend is UNKNOWN; applied when healthy',
     });
-    registry.setActive('sql', false);
+    await registry.setActive('sql', false);
     try {
-      expect(applier.deferred(registry.get('sql')!, spec('later'), 'pending')).toMatchObject({
+      expect(await applier.deferred(registry.get('sql')!, spec('later'), 'pending')).toMatchObject({
         error: 'backend is deactivated; applied when activated',
       });
     } finally {
-      registry.setActive('sql', true);
+      await registry.setActive('sql', true);
     }
   });
 
-  it('writes no row for a backend removed from the registry meanwhile', () => {
+  it('writes no row for a backend removed from the registry meanwhile', async () => {
     const b = registry.get('gone')!;
-    registry.remove('gone');
-    applier.record(b, spec('ghost'), 'applied', null);
+    await registry.remove('gone');
+    await applier.record(b, spec('ghost'), 'applied', null);
     expect(row('ghost', 'gone')).toBeUndefined();
   });
 

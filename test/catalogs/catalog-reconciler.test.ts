@@ -11,6 +11,8 @@ import { openDatabase } from '../../src/db/open.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
+import { catalogPort } from '../../src/store/sqlite/sqlite-store.js';
 
 const PROPS = { 'connection-url': 'jdbc:postgresql://db/x', 'connection-password': 's3cret' };
 const isSecret = secretKeyMatcher(['password']);
@@ -29,7 +31,7 @@ async function setup(clusters: TrinoEmulator[]) {
       weight: 1,
       catalogDriver: 'sql',
     });
-  const registry = new BackendRegistry(backends, 4);
+  const registry = sqliteRegistry(backends, 4);
   for (const b of registry.all()) b.health = 'HEALTHY';
   registry.on('added', (b) => (b.health = 'HEALTHY'));
   const lines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
@@ -43,7 +45,7 @@ async function setup(clusters: TrinoEmulator[]) {
   const repo = new CatalogRepo(opened.db);
   const sealer = await SecretSealer.fromKey(parseSealKey(generateSealKey()));
   const applier = new CatalogApplier({
-    repo,
+    repo: catalogPort(repo),
     registry,
     isSecret,
     timeoutMs: 5000,
@@ -51,7 +53,7 @@ async function setup(clusters: TrinoEmulator[]) {
     metrics: new Metrics(),
   });
   const reconciler = new CatalogReconciler(
-    { repo, registry, sealer, reconcileUser: 'switchyard', logger },
+    { repo: catalogPort(repo), registry, sealer, reconcileUser: 'switchyard', logger },
     applier,
   );
   /** present stores a spec (secrets sealed, as the service stores them) with no deployment rows. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import type { Backend } from '../../src/backends/backend.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
 import { CatalogRepo } from '../../src/catalogs/catalog-repo.js';
 import { CatalogService, NATIVE_FIELDS } from '../../src/catalogs/catalog-service.js';
 import type { ApplyOutcome, CatalogDriver } from '../../src/catalogs/drivers.js';
@@ -9,6 +8,8 @@ import { generateSealKey, parseSealKey, SecretSealer, secretKeyMatcher } from '.
 import { openDatabase } from '../../src/db/open.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import { catalogPort } from '../../src/store/sqlite/sqlite-store.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 /**
  * The catalog service against fake drivers whose answers the test releases one by one, to pin the
@@ -28,7 +29,7 @@ async function setup() {
       weight: 1,
       catalogDriver: 'sql',
     });
-  const registry = new BackendRegistry(backends, 4);
+  const registry = sqliteRegistry(backends, 4);
   for (const b of registry.all()) b.health = 'HEALTHY';
   registry.on('added', (b) => (b.health = 'HEALTHY'));
   const gates: Array<() => void> = [];
@@ -62,7 +63,7 @@ async function setup() {
   };
   const repo = new CatalogRepo(db);
   const service = new CatalogService({
-    repo,
+    repo: catalogPort(repo),
     registry,
     sealer: await SecretSealer.fromKey(parseSealKey(generateSealKey())),
     isSecret: secretKeyMatcher(['password']),
@@ -88,7 +89,7 @@ describe('CatalogService interleavings', () => {
     const creating = service.create('adhoc', { name: 'sales', connector: 'memory', properties: {} }, 'ops');
     await tick();
     expect(gates.length).toBe(2);
-    registry.remove('t2');
+    await registry.remove('t2');
     gates.shift()!();
     gates.shift()!();
     await creating;
@@ -112,7 +113,7 @@ describe('CatalogService interleavings', () => {
     await releaseAll();
     await creating;
     expect(catalogsOn.get('t2')?.has('sales')).toBe(true);
-    registry.update({ ...registry.get('t2')!.record(), group: 'etl' });
+    await registry.update({ ...registry.get('t2')!.record(), group: 'etl' });
     await releaseAll();
     await tick();
     await releaseAll();

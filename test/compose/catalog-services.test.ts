@@ -41,14 +41,14 @@ describe('buildCatalogs', () => {
       { name: 'sealed', connector: 'memory', properties: { 'x-token': 'tok-1' } },
       'ops',
     );
-    const stored = s.db.sqlite
-      .prepare("SELECT properties FROM catalog_specs WHERE name = 'sealed'")
+    const stored = s
+      .db!.sqlite.prepare("SELECT properties FROM catalog_specs WHERE name = 'sealed'")
       .get() as {
       properties: string;
     };
     expect(stored.properties).not.toContain('tok-1');
     expect(stored.properties).toMatch(/jwe:/);
     expect(t1.catalogProperties('sealed')).toEqual({ 'x-token': 'tok-1' });
-    expect(s.catalogs.get('adhoc', 'sealed').properties).toEqual({ 'x-token': '***' });
+    expect((await s.catalogs.get('adhoc', 'sealed')).properties).toEqual({ 'x-token': '***' });
   });
 });

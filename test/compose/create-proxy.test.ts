@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Principal } from '../../src/auth/principal.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
 import { queryRouter } from '../../src/compose/create-proxy.js';
 import { parseConfig } from '../../src/config/load.js';
 import { openDatabase } from '../../src/db/open.js';
@@ -11,6 +10,7 @@ import { RuleEngine } from '../../src/routing/rule-engine.js';
 import { parseRuleFiles } from '../../src/routing/rule-loader.js';
 import { GatewayError } from '../../src/trino/errors.js';
 import { testConfig } from '../helpers/start-gateway.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const RULES = `
 - name: airflow-to-etl
@@ -30,7 +30,7 @@ function router() {
   expect(issues).toEqual([]);
   return queryRouter({
     config,
-    registry: new BackendRegistry(repo, 4),
+    registry: sqliteRegistry(repo, 4),
     rules: RuleEngine.fromRules(rules, silentLogger()),
   });
 }

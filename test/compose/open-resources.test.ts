@@ -25,7 +25,7 @@ function open(extra: ConfigObject, baseDir = process.cwd()): Promise<Resources> 
 describe('openResources', () => {
   it('seeds the config’s groups and backends into the database', async () => {
     const r = await open({});
-    const repo = new BackendRepo(r.db.db);
+    const repo = new BackendRepo(r.db!.db);
     expect(
       repo
         .listGroups()
@@ -33,21 +33,21 @@ describe('openResources', () => {
         .sort(),
     ).toEqual(['adhoc', 'etl']);
     expect(repo.listBackends().map((b) => [b.name, b.group])).toEqual([['t1', 'etl']]);
-    r.db.close();
+    r.db!.close();
   });
 
   it('keeps its secrets across restarts on one database file, and makes no OIDC secret without OIDC', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sy-res-'));
     const first = await open({ database: { path: 'gw.db' } }, dir);
     const secrets = first.secrets;
-    first.db.close();
+    first.db!.close();
     const again = await open({ database: { path: 'gw.db' } }, dir);
     expect(again.secrets).toEqual(secrets);
     expect(secrets.affinity).not.toBe(secrets.consoleSession);
     expect(secrets.oidc).toBeUndefined();
-    expect(new SettingsRepo(again.db.db).get('oidc-secret')).toBeUndefined();
+    expect(new SettingsRepo(again.db!.db).get('oidc-secret')).toBeUndefined();
     expect(again.dbPath).toBe(join(dir, 'gw.db'));
-    again.db.close();
+    again.db!.close();
   });
 
   it('takes server.affinitySecret over the stored one', async () => {
@@ -55,7 +55,7 @@ describe('openResources', () => {
       server: { host: '127.0.0.1', port: 0, affinitySecret: 'a-configured-secret-of-32-chars!!' },
     });
     expect(r.secrets.affinity).toBe('a-configured-secret-of-32-chars!!');
-    r.db.close();
+    r.db!.close();
   });
 
   it('reads the TLS files before anything listens', async () => {
@@ -65,7 +65,7 @@ describe('openResources', () => {
     });
     expect(r.tls?.cert.toString()).toBe(readFileSync(cert.certFile, 'utf8'));
     expect(r.tls?.key.length).toBeGreaterThan(0);
-    r.db.close();
+    r.db!.close();
   });
 
   it('refuses an invalid rules directory, naming the file', async () => {

@@ -42,13 +42,15 @@ describe('database config', () => {
     );
   });
 
-  it('is refused by a gateway whose services cannot run on PostgreSQL yet, rather than ignored', async () => {
+  it('a gateway with an unreachable database.url fails to start with one line naming the key', async () => {
     const cfg = parseConfig(
-      `${base}database: { url: 'postgres://db/x' }\ncatalogs: { sealKey: 'k-0123456789abcdef0123456789abcdef' }\n`,
+      `${base}database: { url: 'postgres://sy:pw@127.0.0.1:1/x', connectTimeoutSeconds: 2 }\ncatalogs: { sealKey: 'k-0123456789abcdef0123456789abcdef' }\n`,
       { env: {} },
     );
     const opened = openGateway(cfg, { logger: silentLogger() });
     await expect(opened).rejects.toBeInstanceOf(DatabaseError);
-    await expect(opened).rejects.toThrow(/^database\.url: /);
+    await expect(opened).rejects.toThrow(
+      /^database\.url: cannot connect to postgres:\/\/sy:\*\*\*@127\.0\.0\.1:1\/x: /,
+    );
   });
 });

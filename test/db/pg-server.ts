@@ -34,6 +34,10 @@ export interface PgServer {
   /** Connection URL of the `postgres` database, trust auth on 127.0.0.1. */
   url: string;
   stop(): void;
+  /** halt stops the server (fast shutdown: sessions end), keeping its data for resume. */
+  halt(): void;
+  /** resume starts the halted server again on the same port and data. */
+  resume(): void;
 }
 
 /**
@@ -70,14 +74,18 @@ export async function startPostgres(bin: string): Promise<PgServer> {
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
-  try {
+  const start = () =>
     run('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-s', '-t', '30', '-o', options, 'start']);
+  try {
+    start();
   } catch (e) {
     rmSync(root, { recursive: true, force: true });
     throw e;
   }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    halt: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-s', 'stop']),
+    resume: start,
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', '-s', 'stop']);

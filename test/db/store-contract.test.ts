@@ -250,4 +250,43 @@ describe.each([sqliteFixture(), postgresFixture()])('the $name store', (fx) => {
       expect((await s.ruleVersions.list(10)).map((r) => r.version)).toEqual([2, 1]);
     });
   });
+
+  describe('login failures', () => {
+    const W = 60_000;
+    const B = 300_000;
+    const keys = [
+      { key: 'p:10.0.0.1\nana', max: 2 },
+      { key: 'u:ana', max: 3 },
+    ];
+
+    it('counts failures per key and blocks a key at its max, until the block ends', async () => {
+      await s.loginFailures.fail(keys, W, B, 1_000);
+      expect(await s.loginFailures.blockedUntil(['p:10.0.0.1\nana', 'u:ana'], 1_000)).toEqual(new Map());
+      await s.loginFailures.fail(keys, W, B, 2_000);
+      expect(await s.loginFailures.blockedUntil(['p:10.0.0.1\nana', 'u:ana', 'a:x'], 2_000)).toEqual(
+        new Map([['p:10.0.0.1\nana', 2_000 + B]]),
+      );
+      expect((await s.loginFailures.blockedUntil(['p:10.0.0.1\nana'], 2_000 + B)).size).toBe(0);
+    });
+
+    it('starts a counter over once its window passed, counts concurrent failures from two replicas, and clears a key', async () => {
+      await s.loginFailures.fail(keys, W, B, 1_000);
+      await s.loginFailures.fail(keys, W, B, 1_000 + W + 1); // the first one's window is over
+      expect((await s.loginFailures.blockedUntil(['p:10.0.0.1\nana'], 1_000 + W + 1)).size).toBe(0);
+      const other = await fx.open(); // a second replica on the same database
+      const at = 2_000 + W;
+      await Promise.all([s.loginFailures.fail(keys, W, B, at), other.loginFailures.fail(keys, W, B, at)]);
+      expect(await s.loginFailures.blockedUntil(['p:10.0.0.1\nana', 'u:ana'], at)).toEqual(
+        new Map([
+          ['p:10.0.0.1\nana', at + B],
+          ['u:ana', at + B],
+        ]),
+      );
+      await s.loginFailures.clear('p:10.0.0.1\nana');
+      expect([...(await other.loginFailures.blockedUntil(['p:10.0.0.1\nana', 'u:ana'], at)).keys()]).toEqual([
+        'u:ana',
+      ]);
+      expect(await s.loginFailures.purgeBefore(at + B + 1)).toBe(1);
+    });
+  });
 });

@@ -63,7 +63,7 @@ async function truncateAll(url: string): Promise<void> {
   try {
     await opened.pool.query(
       `TRUNCATE settings, backends, routing_groups, users, query_history, query_affinity,
-        transaction_affinity, catalog_specs, catalog_deployments, rule_versions`,
+        transaction_affinity, catalog_specs, catalog_deployments, rule_versions, login_failures`,
     );
   } finally {
     await opened.close();

@@ -4,13 +4,14 @@ import { startGateway, testConfig, type TestGateway } from '../helpers/start-gat
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
+import type { BackendRegistry } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
 import type { HealthProbe, ProbeResult } from '../../src/health/health-probe.js';
 import { infoProbe } from '../../src/health/info-probe.js';
 import { HealthMonitor } from '../../src/health/monitor.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const health = {
   intervalSeconds: 0.1,
@@ -121,7 +122,7 @@ function registryOf(url: string): BackendRegistry {
   const repo = new BackendRepo(openDatabase(':memory:').db);
   repo.seedGroup({ name: 'g', policy: 'least-loaded' });
   repo.seedBackend({ name: 'b', url, group: 'g', active: true, weight: 1, catalogDriver: 'sql' });
-  return new BackendRegistry(repo, 8);
+  return sqliteRegistry(repo, 8);
 }
 
 /** A probe that answers what `next` says, recording the signals it was given. */

@@ -6,12 +6,13 @@ import { PasswordLogin } from '../../src/auth/password-login.js';
 import type { UserRecord } from '../../src/auth/user-directory.js';
 import { BackendPicker } from '../../src/backends/picker.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
 import { HistoryRepo } from '../../src/history/history-repo.js';
 import { HistoryStatsRepo } from '../../src/history/history-stats-repo.js';
 import { consoleRoutes } from '../../src/ui/console-routes.js';
 import type { ConsoleDeps, ConsoleUser } from '../../src/ui/console-deps.js';
+import { historyPort, historyStatsPort } from '../../src/store/sqlite/sqlite-store.js';
+import { sqliteRegistry } from './sqlite-registry.js';
 
 export const SECRET = 'test-session-secret-0123456789';
 
@@ -68,15 +69,15 @@ export function consoleFixture(extra: Partial<ConsoleDeps> = {}) {
     weight: 1,
     catalogDriver: 'sql',
   });
-  const registry = new BackendRegistry(repo, 4);
+  const registry = sqliteRegistry(repo, 4);
   for (const b of registry.all()) b.health = 'HEALTHY';
   const history = new HistoryRepo(db);
   const users = new Map(Object.entries(USERS));
   const deps: ConsoleDeps = {
     registry,
     picker: new BackendPicker(registry),
-    history,
-    historyStats: new HistoryStatsRepo(db),
+    history: historyPort(history),
+    historyStats: historyStatsPort(new HistoryStatsRepo(db)),
     users: { get: (n) => users.get(n) },
     passwords: fixturePasswords({ get: (n) => users.get(n) }),
     sessionSecret: SECRET,

@@ -7,6 +7,7 @@ import type { HistoryCompletion } from '../../src/history/history-repo.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { TrinoEmulator } from '../helpers/trino-emulator/index.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const STARTED = 10_000;
 
@@ -50,7 +51,7 @@ describe('repairRunningRows', () => {
       ['down', gone.url],
     ])
       backends.seedBackend({ name, url, group: 'adhoc', active: true, weight: 1, catalogDriver: 'sql' });
-    registry = new BackendRegistry(backends, 4);
+    registry = sqliteRegistry(backends, 4);
   });
   afterAll(async () => {
     registry?.close();

@@ -9,6 +9,7 @@ import { settleHistory } from '../../src/history/start-up.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { sqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 const registries: BackendRegistry[] = [];
 afterAll(() => registries.forEach((r) => r.close()));
@@ -19,7 +20,7 @@ function setup() {
   const store = sqliteStore(opened).history;
   const backends = new BackendRepo(opened.db);
   backends.seedGroup({ name: 'adhoc', policy: 'least-loaded' });
-  const registry = new BackendRegistry(backends, 4);
+  const registry = sqliteRegistry(backends, 4);
   registries.push(registry);
   const recorder = new HistoryRecorder(
     store,

@@ -12,7 +12,7 @@ describe('audit of console changes', () => {
     const res = await client.post('/console/backends/trino-2/deactivate', { _csrf: await client.csrf() });
     expect(res.status).toBe(303);
     expect(seen).toEqual([{ what: 'backend.deactivate', target: 'trino-2', who: 'root' }]);
-    fx.registry.setActive('trino-2', true); // outside any request
+    await fx.registry.setActive('trino-2', true); // outside any request
     expect(seen[1]).toEqual({ what: 'backend.activate', target: 'trino-2', who: 'system' });
   });
 });

@@ -89,7 +89,7 @@ describe('auth.forwardAuthorization and backends[].forwardAuthorization', () => 
     expect(gw.logs()).toContain('backend trino-1');
     expect(gw.logs()).toContain('Password not allowed for insecure authentication');
     // …and for an http cluster added later through the admin API (which calls the registry).
-    gw.services.registry.add({ ...record('http://127.0.0.1:9', 'always'), name: 'trino-late' });
+    await gw.services.registry.add({ ...record('http://127.0.0.1:9', 'always'), name: 'trino-late' });
     const late = gw
       .logs()
       .split('\n')

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
 import { QueryTracker, type TrackerPeers } from '../../src/proxy/query-tracker.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { HistoryRecorder } from '../../src/history/recorder.js';
 import { storedSql } from '../../src/history/stored-sql.js';
 import { DEFAULT_SECRET_PATTERNS, secretKeyMatcher } from '../../src/catalogs/secrets.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 function setup(peers?: TrackerPeers) {
   const repo = new BackendRepo(openDatabase(':memory:').db);
@@ -19,7 +19,7 @@ function setup(peers?: TrackerPeers) {
     weight: 1,
     catalogDriver: 'sql',
   });
-  const registry = new BackendRegistry(repo, 4);
+  const registry = sqliteRegistry(repo, 4);
   const completed: Array<{ queryId: string; state: string; errorName: string | null }> = [];
   const recorder = { submitted: () => {}, completed: (c: (typeof completed)[number]) => completed.push(c) };
   const tracker = new QueryTracker(registry, recorder as unknown as HistoryRecorder, new Metrics(), {
@@ -79,7 +79,7 @@ describe('QueryTracker: what history keeps of a statement and its error', () => 
     };
     const isSecret = secretKeyMatcher(DEFAULT_SECRET_PATTERNS);
     const tracker = new QueryTracker(
-      new BackendRegistry(repo, 4),
+      sqliteRegistry(repo, 4),
       recorder as unknown as HistoryRecorder,
       new Metrics(),
       {

@@ -7,10 +7,12 @@ const seq = (n: number) => `SELECT * FROM UNNEST(sequence(1, ${n}))`;
 const rowsTo = (n: number) => Array.from({ length: n }, (_, i) => [i + 1]);
 
 /** waitFor polls a condition (no fixed sleeps: the machine may be slow). */
-async function waitFor(f: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!f()) throw new Error(`timed out waiting for ${what}`);
+async function waitFor(f: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !(await f()); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!(await f())) throw new Error(`timed out waiting for ${what}`);
 }
+const every = async <T>(xs: T[], p: (x: T) => Promise<boolean>) =>
+  (await Promise.all(xs.map(p))).every(Boolean);
 
 describe('failover of a query its cluster fails at start (a coordinator still starting)', () => {
   let a: TrinoEmulator;
@@ -52,11 +54,14 @@ describe('failover of a query its cluster fails at start (a coordinator still st
       const failed = [...a.queries.keys()];
       expect(failed.length).toBeGreaterThan(0);
       for (const id of failed) expect(a.query(id)?.state).toBe('FAILED');
-      await waitFor(() => failed.every((id) => history(id)?.state === 'FAILED'), 'the failed attempts');
-      for (const id of failed)
-        expect(history(id)).toMatchObject({ errorName: 'SERVER_STARTING_UP', backend: 'trino-a' });
       await waitFor(
-        () => results.every((r) => history(r.queryId!)?.state === 'FINISHED'),
+        () => every(failed, async (id) => (await history(id))?.state === 'FAILED'),
+        'the failed attempts',
+      );
+      for (const id of failed)
+        expect(await history(id)).toMatchObject({ errorName: 'SERVER_STARTING_UP', backend: 'trino-a' });
+      await waitFor(
+        () => every(results, async (r) => (await history(r.queryId!))?.state === 'FINISHED'),
         'the attempts that ran',
       );
       const queue = gw.gateway.services.queue!.admission.store;

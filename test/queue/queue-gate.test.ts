@@ -48,9 +48,9 @@ async function follow(first: Page, user = 'alice') {
 }
 
 /** waitFor polls a condition (no fixed sleeps: the machine may be slow). */
-async function waitFor(f: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!f()) throw new Error(`timed out waiting for ${what}`);
+async function waitFor(f: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !(await f()); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!(await f())) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('the gateway queue with real clients', () => {
@@ -116,7 +116,7 @@ describe('the gateway queue with real clients', () => {
     expect(rest.ids.at(-1)).not.toBe(first.id);
     expect(trino.query(rest.ids.at(-1)!)).toBeDefined();
     // History records the time it waited in the gateway's queue.
-    const row = gw.gateway.services.history.get(rest.ids.at(-1)!);
+    const row = await gw.gateway.services.history.get(rest.ids.at(-1)!);
     expect(row?.queuedMs).toBeGreaterThanOrEqual(second.stats.queuedTimeMillis);
     await long;
   });
@@ -292,12 +292,14 @@ describe('failover when a cluster dies between submission and its first executin
     expect(rest.last.stats.state).toBe('FINISHED');
     expect(other.query(rest.ids.at(-1)!)).toBeDefined();
     await waitFor(
-      () => gw.gateway.services.history.get(first.id)?.state === 'FAILED',
+      async () => (await gw.gateway.services.history.get(first.id))?.state === 'FAILED',
       'the first attempt in history',
     );
-    expect(gw.gateway.services.history.get(first.id)).toMatchObject({ errorName: 'BACKEND_UNREACHABLE' });
+    expect(await gw.gateway.services.history.get(first.id)).toMatchObject({
+      errorName: 'BACKEND_UNREACHABLE',
+    });
     await waitFor(
-      () => gw.gateway.services.history.get(rest.ids.at(-1)!)?.state === 'FINISHED',
+      async () => (await gw.gateway.services.history.get(rest.ids.at(-1)!))?.state === 'FINISHED',
       'the second attempt in history',
     );
     await dead.setMode('ok');

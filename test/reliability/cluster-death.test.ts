@@ -83,7 +83,7 @@ describe('a cluster dies under load', () => {
   /** ownerOf names the backend the gateway routed a query to (its history row, written in batches). */
   async function ownerOf(queryId: string): Promise<string | undefined> {
     await gw.services.recorder.flush();
-    return gw.services.history.get(queryId)?.backend;
+    return (await gw.services.history.get(queryId))?.backend;
   }
 
   it("fails only the dead cluster's queries, Trino-shaped, and routes around it", async () => {
@@ -129,7 +129,7 @@ describe('a cluster dies under load', () => {
     // Their queries are over: t2 does not look busy any more, and history says why they failed.
     await expect.poll(() => gw.services.registry.get('t2')!.inFlight, { timeout: 5_000 }).toBe(0);
     await gw.services.recorder.flush();
-    const failedRow = gw.services.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
+    const failedRow = await gw.services.history.list({ backend: 't2', state: 'FAILED', limit: 100 });
     expect(failedRow.length).toBe(onDead.length);
     expect(failedRow[0]!.errorName).toBe('BACKEND_UNREACHABLE');
     await expect.poll(() => gw.services.registry.get('t2')!.health, { timeout: 5_000 }).toBe('UNHEALTHY');

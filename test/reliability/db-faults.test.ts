@@ -148,7 +148,7 @@ describe('the SQLite file write-locked by another process', () => {
     // What a request may wait for a locked database is the connection's busy timeout; asserting the
     // queries' wall time instead failed on a loaded machine (timings are not asserted in tests).
     expect(latencies).toHaveLength(4);
-    expect(gw.services.db.sqlite.pragma('busy_timeout', { simple: true })).toBeLessThanOrEqual(20);
+    expect(gw.services.db!.sqlite.pragma('busy_timeout', { simple: true })).toBeLessThanOrEqual(20);
   });
 });
 
@@ -168,7 +168,7 @@ describe('the SQLite file full (max_page_count reached)', () => {
   });
 
   it('keeps proxying, counts the failed writes and writes the kept rows once there is room', async () => {
-    const sqlite = gw.services.db.sqlite;
+    const sqlite = gw.services.db!.sqlite;
     const pages = sqlite.pragma('page_count', { simple: true }) as number;
     sqlite.pragma(`max_page_count = ${pages}`);
     const before = await historyCounters(gw.url);

@@ -73,7 +73,7 @@ describe('admin changes and shutdown when the database cannot be written', () =>
   });
 
   it('answers an admin change on a full database with a JSON message, never 500, and changes nothing', async () => {
-    const sqlite = gw.services.db.sqlite;
+    const sqlite = gw.services.db!.sqlite;
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`);
     try {

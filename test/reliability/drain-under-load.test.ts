@@ -72,7 +72,7 @@ describe('drain under load', () => {
     }
     async function ownerOf(id: string): Promise<string | undefined> {
       await gw.services.recorder.flush();
-      return gw.services.history.get(id)?.backend;
+      return (await gw.services.history.get(id))?.backend;
     }
 
     const clients = Array.from({ length: 24 }, (_, i) => client(i));

@@ -111,6 +111,6 @@ describe('planted catalog secrets appear nowhere: database file, logs, API answe
     for (const [where, text] of haystacks)
       for (const s of S) expect(text.includes(s), `${s} found in ${where}`).toBe(false);
     // Every statement has its row, redacted rather than dropped.
-    for (const id of ids) expect(gw.services.history.get(id)?.sql).toContain('***');
+    for (const id of ids) expect((await gw.services.history.get(id))?.sql).toContain('***');
   });
 });

@@ -73,7 +73,7 @@ describe("one user's flood of never-polled submissions", () => {
     expect(drained).toBe(true);
     expect(gw.services.tracker.usage('mallory')).toEqual({ inFlight: 0, unpolled: 0 });
     await gw.services.recorder.flush();
-    const rows = gw.services.history.list({ user: 'mallory', limit: 100 });
+    const rows = await gw.services.history.list({ user: 'mallory', limit: 100 });
     expect(rows).toHaveLength(5);
     expect(rows.every((r) => r.state === 'ABANDONED')).toBe(true);
   }, 20_000);

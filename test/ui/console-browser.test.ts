@@ -49,7 +49,7 @@ describe('the console in a browser', () => {
     await b.page.fill('#password', 's3cret');
     await b.page.click('button[type=submit]');
     await b.page.waitForURL(/\/console$/);
-    await expect.poll(() => gw.services.history.list({ limit: 10 }).length).toBe(4);
+    await expect.poll(async () => (await gw.services.history.list({ limit: 10 })).length).toBe(4);
     await b.page.reload();
     expect(await b.page.textContent('h1')).toBe('Dashboard');
     expect(await b.page.locator('[data-group]').count()).toBe(2);

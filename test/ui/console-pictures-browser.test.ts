@@ -37,8 +37,9 @@ describe('the console with pictures, in a browser', () => {
     expect(failed.error?.errorName).toBe('SYNTAX_ERROR');
     failedId = failed.queryId!;
     await runTrino(gw.url, 'SELECT 1', { user: 'bob', headers: { 'X-Trino-Source': 'airflow' } });
-    const done = () => gw.services.history.list({ limit: 10 }).filter((r) => r.state !== 'RUNNING').length;
-    for (let i = 0; i < 100 && done() < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    const done = async () =>
+      (await gw.services.history.list({ limit: 10 })).filter((r) => r.state !== 'RUNNING').length;
+    for (let i = 0; i < 100 && (await done()) < 5; i++) await new Promise((r) => setTimeout(r, 50));
     await b.page.goto(`${gw.url}/console/login`);
     await b.page.fill('#user', 'root');
     await b.page.fill('#password', 's3cret');

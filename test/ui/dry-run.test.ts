@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BackendRepo } from '../../src/backends/backend-repo.js';
 import { BackendPicker } from '../../src/backends/picker.js';
-import { BackendRegistry } from '../../src/backends/registry.js';
+import type { BackendRegistry } from '../../src/backends/registry.js';
 import { openDatabase } from '../../src/db/open.js';
 import type { ConsoleUser } from '../../src/ui/console-deps.js';
 import { dryRun, parseHeaderLines, type DryRunDeps } from '../../src/ui/dry-run.js';
 import { engineOf } from '../helpers/routing-fixtures.js';
+import { sqliteRegistry } from '../helpers/sqlite-registry.js';
 
 describe('dry-run header lines', () => {
   it('reads names in lower case and joins repeats', () => {
@@ -42,7 +43,7 @@ function deps(): DryRunDeps & { registry: BackendRegistry } {
       weight: 1,
       catalogDriver: 'sql',
     });
-  const registry = new BackendRegistry(repo, 4);
+  const registry = sqliteRegistry(repo, 4);
   for (const b of registry.all()) b.health = 'HEALTHY';
   const users = new Map<string, ConsoleUser>([
     ['ana', { name: 'ana', passwordHash: 'x', groups: ['adhoc'], roles: ['user'] }],

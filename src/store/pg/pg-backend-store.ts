@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import {
   backendColumns,
   toBackendRecord,
@@ -17,8 +17,13 @@ import { announced } from './change-notice.js';
 export class PgBackendStore implements BackendStore {
   constructor(private readonly db: PgDb) {}
 
+  /** listBackends in the order they were first stored, as SQLite's rowid order gives them. */
   async listBackends(): Promise<BackendRecord[]> {
-    const rows = await this.db.select().from(backends).where(isNull(backends.deletedAt));
+    const rows = await this.db
+      .select()
+      .from(backends)
+      .where(isNull(backends.deletedAt))
+      .orderBy(asc(backends.createdAt), asc(backends.name));
     return rows.map(toBackendRecord);
   }
 
@@ -55,7 +60,11 @@ export class PgBackendStore implements BackendStore {
   }
 
   async listGroups(): Promise<GroupRecord[]> {
-    const rows = await this.db.select().from(routingGroups).where(isNull(routingGroups.deletedAt));
+    const rows = await this.db
+      .select()
+      .from(routingGroups)
+      .where(isNull(routingGroups.deletedAt))
+      .orderBy(asc(routingGroups.createdAt), asc(routingGroups.name));
     return rows.map((r) => ({ name: r.name, policy: r.policy, fallback: r.fallback ?? undefined }));
   }
 

@@ -5,6 +5,7 @@ import { PgBackendStore } from './pg-backend-store.js';
 import { PgCatalogStore } from './pg-catalog-store.js';
 import { PgHistoryStatsStore } from './pg-history-stats-store.js';
 import { PgHistoryStore } from './pg-history-store.js';
+import { PgLoginFailureStore } from './pg-login-failure-store.js';
 import { PgRuleVersionStore } from './pg-rule-version-store.js';
 import { PgSettingsStore } from './pg-settings-store.js';
 import { PgUserStore } from './pg-user-store.js';
@@ -24,6 +25,7 @@ export function pgStore(opened: OpenedPg): Store {
     settings: new PgSettingsStore(db),
     ruleVersions: new PgRuleVersionStore(db),
     queueSlots: () => new PgSlotStore(opened.pool),
+    loginFailures: new PgLoginFailureStore(db),
     close: () => opened.close(),
   };
 }

@@ -1,3 +1,4 @@
+import { LoginFailureRepo } from '../../auth/login-failure-repo.js';
 import { UserRepo } from '../../auth/user-repo.js';
 import { BackendRepo } from '../../backends/backend-repo.js';
 import { CatalogRepo } from '../../catalogs/catalog-repo.js';
@@ -14,6 +15,7 @@ import type {
   CatalogStore,
   HistoryStatsStore,
   HistoryStore,
+  LoginFailureStore,
   RuleVersionStore,
   SettingsStore,
   Store,
@@ -28,47 +30,12 @@ export function sqliteStore(opened: OpenedDb): Store {
   const db = opened.db;
   return {
     dialect: 'sqlite',
-    backends: asyncPort<BackendStore>(new BackendRepo(db), {
-      listBackends: true,
-      seedBackend: true,
-      upsertBackend: true,
-      deleteBackend: true,
-      listGroups: true,
-      seedGroup: true,
-      upsertGroup: true,
-      deleteGroup: true,
-    }),
+    backends: backendPort(new BackendRepo(db)),
     users: asyncPort<UserStore>(new UserRepo(db), { list: true, upsert: true, delete: true }),
-    catalogs: asyncPort<CatalogStore>(new CatalogRepo(db), {
-      specs: true,
-      spec: true,
-      deployments: true,
-      saveSpec: true,
-      setDeployment: true,
-      deleteDeployment: true,
-      forgetBackend: true,
-      purgeIfDropped: true,
-    }),
-    history: asyncPort<HistoryStore>(new HistoryRepo(db), {
-      writeBatch: true,
-      insertMany: true,
-      running: true,
-      legacySql: true,
-      rewriteSql: true,
-      get: true,
-      list: true,
-      countsPerMinute: true,
-      purgeBefore: true,
-    }),
-    historyStats: asyncPort<HistoryStatsStore>(new HistoryStatsRepo(db), { countsBy: true, latency: true }),
-    affinity: asyncPort<AffinityStore>(new AffinityRepo(db), {
-      putQuery: true,
-      getQuery: true,
-      putTransaction: true,
-      getTransaction: true,
-      deleteTransaction: true,
-      purgeBefore: true,
-    }),
+    catalogs: catalogPort(new CatalogRepo(db)),
+    history: historyPort(new HistoryRepo(db)),
+    historyStats: historyStatsPort(new HistoryStatsRepo(db)),
+    affinity: affinityPort(new AffinityRepo(db)),
     settings: asyncPort<SettingsStore>(new SettingsRepo(db), {
       get: true,
       set: true,
@@ -80,6 +47,72 @@ export function sqliteStore(opened: OpenedDb): Store {
       list: true,
       add: true,
     }),
+    loginFailures: asyncPort<LoginFailureStore>(new LoginFailureRepo(db), {
+      fail: true,
+      blockedUntil: true,
+      clear: true,
+      purgeBefore: true,
+    }),
     close: async () => opened.close(),
   };
+}
+
+/** backendPort offers a BackendRepo as the BackendStore port (tests build registries over one). */
+export function backendPort(repo: BackendRepo): BackendStore {
+  return asyncPort<BackendStore>(repo, {
+    listBackends: true,
+    seedBackend: true,
+    upsertBackend: true,
+    deleteBackend: true,
+    listGroups: true,
+    seedGroup: true,
+    upsertGroup: true,
+    deleteGroup: true,
+  });
+}
+
+/** catalogPort offers a CatalogRepo as the CatalogStore port. */
+export function catalogPort(repo: CatalogRepo): CatalogStore {
+  return asyncPort<CatalogStore>(repo, {
+    specs: true,
+    spec: true,
+    deployments: true,
+    saveSpec: true,
+    setDeployment: true,
+    deleteDeployment: true,
+    forgetBackend: true,
+    purgeIfDropped: true,
+  });
+}
+
+/** historyPort offers a HistoryRepo as the HistoryStore port. */
+export function historyPort(repo: HistoryRepo): HistoryStore {
+  return asyncPort<HistoryStore>(repo, {
+    writeBatch: true,
+    insertMany: true,
+    running: true,
+    legacySql: true,
+    rewriteSql: true,
+    get: true,
+    list: true,
+    countsPerMinute: true,
+    purgeBefore: true,
+  });
+}
+
+/** historyStatsPort offers a HistoryStatsRepo as the HistoryStatsStore port. */
+export function historyStatsPort(repo: HistoryStatsRepo): HistoryStatsStore {
+  return asyncPort<HistoryStatsStore>(repo, { countsBy: true, latency: true });
+}
+
+/** affinityPort offers an AffinityRepo as the AffinityStore port. */
+export function affinityPort(repo: AffinityRepo): AffinityStore {
+  return asyncPort<AffinityStore>(repo, {
+    putQuery: true,
+    getQuery: true,
+    putTransaction: true,
+    getTransaction: true,
+    deleteTransaction: true,
+    purgeBefore: true,
+  });
 }

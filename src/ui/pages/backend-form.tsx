@@ -150,13 +150,17 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
   const missing = (c: ConsoleContext) =>
     refused(c, new AppError(404, `backend "${(c.req.param('name') ?? '').slice(0, 128)}" not found`));
   /** save applies the submitted form; a field or registry refusal shows the form again as typed. */
-  const save = (c: ConsoleContext, name: string | undefined, apply: (rec: BackendRecord) => void) => {
+  const save = async (
+    c: ConsoleContext,
+    name: string | undefined,
+    apply: (rec: BackendRecord) => Promise<unknown>,
+  ) => {
     const edit = name !== undefined;
     const v = fromForm(c.get('form'), name);
     const p = parseFields(v);
     if (!p.ok) return form(c, v, edit, p.error, 400);
     try {
-      apply(p.rec);
+      await apply(p.rec);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       return form(c, v, edit, e.message, e.status);
@@ -175,7 +179,7 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
     return b ? save(c, b.name, (rec) => registry.update(rec)) : missing(c);
   });
 
-  app.post('/console/backends/:name/delete', (c) => {
+  app.post('/console/backends/:name/delete', async (c) => {
     const b = registry.get(c.req.param('name'));
     if (!b) return missing(c);
     if (b.inFlight > 0 && c.get('form').force !== 'on')
@@ -186,7 +190,7 @@ export function registerBackendForms(app: ConsoleApp, k: ConsoleKit): void {
           `backend "${b.name}" has ${b.inFlight} queries in flight; deactivate it and delete it once drained`,
         ),
       );
-    registry.remove(b.name);
+    await registry.remove(b.name);
     return done(c, 'deleted', b.name);
   });
 }

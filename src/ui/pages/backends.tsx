@@ -125,11 +125,11 @@ export function registerBackends(app: ConsoleApp, k: ConsoleKit): void {
     );
   });
 
-  app.post('/console/backends/:name/:to{activate|deactivate}', (c) => {
+  app.post('/console/backends/:name/:to{activate|deactivate}', async (c) => {
     const name = c.req.param('name');
     const to = c.req.param('to');
     try {
-      k.deps.registry.setActive(name, to === 'activate');
+      await k.deps.registry.setActive(name, to === 'activate');
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       return c.html(

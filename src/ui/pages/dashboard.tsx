@@ -78,10 +78,23 @@ function Stat(props: { value: string; label: string }) {
   );
 }
 
-function Charts({ k, hours }: { k: ConsoleKit; hours: number }) {
+/** chartData reads the dashboard's aggregates (undefined when the console has no history stats). */
+async function chartData(k: ConsoleKit, hours: number) {
   const stats = k.deps.historyStats;
-  if (!stats) return null;
+  if (!stats) return undefined;
   const t = timeline(k.now(), hours);
+  const [byBackend, byGroup, byState, latency] = await Promise.all([
+    stats.countsBy('backend', t.start, t.bucketMs),
+    stats.countsBy('group', t.start, t.bucketMs),
+    stats.countsBy('state', t.start, t.bucketMs),
+    stats.latency(t.start, t.bucketMs),
+  ]);
+  return { t, byBackend, byGroup, byState, latency };
+}
+
+function Charts({ data }: { data: Awaited<ReturnType<typeof chartData>> }) {
+  if (!data) return null;
+  const t = data.t;
   const chart = (id: string, title: string, body: unknown) => (
     <section class="card" id={id}>
       <h2>{title}</h2>
@@ -93,35 +106,19 @@ function Charts({ k, hours }: { k: ConsoleKit; hours: number }) {
       {chart(
         'by-backend',
         'Queries per backend',
-        <StackedBars
-          t={t}
-          what="queries per backend"
-          series={seriesOf(stats.countsBy('backend', t.start, t.bucketMs), t)}
-        />,
+        <StackedBars t={t} what="queries per backend" series={seriesOf(data.byBackend, t)} />,
       )}
       {chart(
         'by-group',
         'Queries per routing group',
-        <StackedBars
-          t={t}
-          what="queries per routing group"
-          series={seriesOf(stats.countsBy('group', t.start, t.bucketMs), t)}
-        />,
+        <StackedBars t={t} what="queries per routing group" series={seriesOf(data.byGroup, t)} />,
       )}
       {chart(
         'by-state',
         'Finished and failed',
-        <StackedBars
-          t={t}
-          what="queries by final state"
-          series={seriesOf(stats.countsBy('state', t.start, t.bucketMs), t, STATE_COLORS)}
-        />,
+        <StackedBars t={t} what="queries by final state" series={seriesOf(data.byState, t, STATE_COLORS)} />,
       )}
-      {chart(
-        'latency',
-        'Query time p50 / p95',
-        <LatencyLines t={t} rows={stats.latency(t.start, t.bucketMs)} />,
-      )}
+      {chart('latency', 'Query time p50 / p95', <LatencyLines t={t} rows={data.latency} />)}
     </div>
   );
 }
@@ -131,13 +128,17 @@ function Charts({ k, hours }: { k: ConsoleKit; hours: number }) {
  * over a window (default one hour); queued and running per cluster now; backends per group.
  */
 export function registerDashboard(app: ConsoleApp, k: ConsoleKit): void {
-  app.get('/console', (c) => {
+  app.get('/console', async (c) => {
     const asked = Number(c.req.query('hours'));
     const hours = HOURS.includes(asked) ? asked : 1;
     const now = k.now();
     const { registry, history } = k.deps;
     const backends = registry.all();
-    const lastHour = history.countsPerMinute(now - 3_600_000).reduce((a, r) => a + Number(r.count), 0);
+    const [perMinute, charts] = await Promise.all([
+      history.countsPerMinute(now - 3_600_000),
+      chartData(k, hours),
+    ]);
+    const lastHour = perMinute.reduce((a, r) => a + Number(r.count), 0);
     const sum = (f: (b: Backend) => number) => backends.reduce((a, b) => a + f(b), 0);
     const healthy = backends.filter((b) => b.health === 'HEALTHY').length;
     return c.html(
@@ -175,7 +176,7 @@ export function registerDashboard(app: ConsoleApp, k: ConsoleKit): void {
           <span class="muted">Window (over the last {hours === 1 ? 'hour' : `${hours} hours`}):</span>
           {HOURS.map((h) => (h === hours ? <b>{h} h</b> : <a href={`/console?hours=${h}`}>{h} h</a>))}
         </div>
-        <Charts k={k} hours={hours} />
+        <Charts data={charts} />
         <div class="grid">
           {registry.groups().map((g) => {
             const members = registry.inGroup(g.name);

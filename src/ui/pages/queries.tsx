@@ -91,7 +91,7 @@ function QueryRow({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterU
 
 /** Query history: filters, newest first, cursor paging; SQL redacted, links to the cluster's own UI. */
 export function registerQueries(app: ConsoleApp, k: ConsoleKit): void {
-  app.get('/console/queries', (c) => {
+  app.get('/console/queries', async (c) => {
     const q = c.req.query();
     // Search by query id: the id, trimmed, opens its page (which says so when the history has no such query).
     const id = q.id?.trim().toLowerCase();
@@ -108,7 +108,7 @@ export function registerQueries(app: ConsoleApp, k: ConsoleKit): void {
       error = 'Bad filter: id: expected a query id, such as 20250101_120000_00042_abcde';
       filter = undefined;
     }
-    const rows = filter ? history.list(filter) : [];
+    const rows = filter ? await history.list(filter) : [];
     const kept = new URLSearchParams();
     for (const key of FILTER_KEYS) if (q[key]) kept.set(key, q[key]!);
     const next = filter && rows.length === filter.limit ? encodeCursor(rows[rows.length - 1]) : undefined;

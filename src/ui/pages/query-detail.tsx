@@ -69,9 +69,9 @@ function Detail({ r, sql, clusterUrl }: { r: HistoryRow; sql: string; clusterUrl
 
 /** One query of the history: who, where it went and why, its timings, its error, and its SQL (redacted). */
 export function registerQueryDetail(app: ConsoleApp, k: ConsoleKit): void {
-  app.get('/console/queries/:id', (c) => {
+  app.get('/console/queries/:id', async (c) => {
     const id = c.req.param('id');
-    const row = QUERY_ID.test(id) ? k.deps.history.get(id) : undefined;
+    const row = QUERY_ID.test(id) ? await k.deps.history.get(id) : undefined;
     if (!row)
       return c.html(
         <ErrorPage
