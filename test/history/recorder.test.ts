@@ -162,6 +162,29 @@ describe('HistoryRecorder', () => {
     expect(rec.size()).toBe(0);
   });
 
+  it("stores a turn's durable submissions at once, not after a sliced flush that is still running", async () => {
+    const opened = openDatabase(':memory:');
+    const repo = new HistoryRepo(opened.db);
+    const rec = new HistoryRecorder(
+      writer(opened),
+      { flushIntervalMs: 1000, maxQueue: 1000, maxQueueBytes: 1 << 20, maxBatchRows: 2 },
+      new Metrics(),
+      silentLogger(),
+    );
+    // Completions of rows not yet stored: a flush of ten slices, each in its own loop turn.
+    for (let i = 0; i < 20; i++) rec.completed({ queryId: `gone${i}`, state: 'FINISHED', finishedAt: 2000 });
+    const flushing = rec.flush();
+    await new Promise((r) => setImmediate(r));
+    await rec.submitted(row('fresh'));
+    // Answered (the submission's promise resolved): its row is there, whatever the flush still has to do.
+    expect(repo.get('fresh')).toMatchObject({ state: 'RUNNING' });
+    let flushed = false;
+    void flushing.then(() => (flushed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toBe(false);
+    expect(await flushing).toBe(true);
+  });
+
   it('keeps the slices before a failed one written and queues that one and the rest again', async () => {
     const opened = openDatabase(':memory:');
     const repo = new HistoryRepo(opened.db);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AdmissionQueue } from '../../src/queue/admission.js';
-import { consoleQueue } from '../../src/queue/queue-service.js';
-import { MemorySlotStore } from '../../src/queue/slot-store.js';
-import { Client, consoleFixture } from '../helpers/console-fixture.js';
+import { AdmissionQueue } from '../../../src/queue/admission.js';
+import { consoleQueue } from '../../../src/queue/queue-service.js';
+import { MemorySlotStore } from '../../../src/queue/slot-store.js';
+import { Client, consoleFixture } from '../../helpers/console-fixture.js';
 
 async function heldQueue() {
   const q = new AdmissionQueue<unknown>(
@@ -73,5 +73,36 @@ describe('the console queue page', () => {
     const page = await (await browser.get('/console/backends')).text();
     expect(page).toContain('<nav>');
     expect(page).not.toContain('/console/queue');
+  });
+
+  it('says which query was cancelled only for a query id, and that nothing waits when nothing does', async () => {
+    const { q, ids } = await heldQueue();
+    const { app } = consoleFixture({ queue: consoleQueue(q) });
+    const browser = new Client(app);
+    await browser.login('root', 's3cret');
+    const said = await (await browser.get(`/console/queue?canceled=${ids[0]}`)).text();
+    expect(said).toContain(`Query ${ids[0]} was cancelled.`);
+    const forged = await (await browser.get('/console/queue?canceled=%3Cb%3Ex')).text();
+    expect(forged).not.toContain('was cancelled');
+    expect(said).not.toContain('No query is waiting.');
+    const empty = consoleFixture({
+      queue: { list: () => [], cancel: () => false },
+    });
+    const other = new Client(empty.app);
+    await other.login('root', 's3cret');
+    expect(await (await other.get('/console/queue')).text()).toContain('No query is waiting.');
+  });
+
+  it('answers 404 naming the query when the id is not one or the queue no longer holds it', async () => {
+    const { q } = await heldQueue();
+    const { app } = consoleFixture({ queue: consoleQueue(q) });
+    const browser = new Client(app);
+    await browser.login('root', 's3cret');
+    const csrf = await browser.csrf('/console/queue');
+    const r = await browser.post('/console/queue/not-a-query-id/cancel', { _csrf: csrf });
+    expect(r.status).toBe(404);
+    expect(await r.text()).toContain(
+      'The queue holds no query not-a-query-id (it may have started or ended).',
+    );
   });
 });
