@@ -257,7 +257,15 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
       if (old && diff!.every((d) => d.field === 'active')) {
         old.active = rec.active;
         this.emit(rec.active ? 'activated' : 'deactivated', old);
-      } else this.emit('added', this.replace(rec, old));
+      } else {
+        // replace emits `added`; `changed` is the committing process's (its audit line), not this one's.
+        this.replaying = true;
+        try {
+          this.replace(rec, old);
+        } finally {
+          this.replaying = false;
+        }
+      }
     }
     for (const b of this.all())
       if (!seen.has(b.name)) {
@@ -286,16 +294,7 @@ export class BackendRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private written(rec: BackendRecord): Backend {
-    const old = this.byName.get(rec.name);
-    const b = this.replace(rec, old);
-    this.emit('added', b);
-    this.emit('changed', {
-      what: old ? 'backend.update' : 'backend.add',
-      target: b.name,
-      before: old?.record(),
-      after: rec,
-    });
-    return b;
+    return this.replace(rec, this.byName.get(rec.name));
   }
 
   /** replace puts a backend for rec in memory in place of old, keeping what is known of the same cluster. */

@@ -38,10 +38,10 @@ function pair() {
 }
 
 describe('BackendRegistry.sync: changes another process committed', () => {
-  it('takes a deactivation as a deactivation, keeping what it knows of the cluster', () => {
+  it('takes a deactivation as a deactivation, keeping what it knows of the cluster', async () => {
     const { here, there, events, changes, sync } = pair();
     there.get('t1')!.health = 'HEALTHY';
-    here.setActive('t1', false);
+    await here.setActive('t1', false);
     sync();
     expect(events).toEqual(['deactivated t1']);
     expect(there.get('t1')!.active).toBe(false);
@@ -49,11 +49,11 @@ describe('BackendRegistry.sync: changes another process committed', () => {
     expect(changes).toEqual([]); // the audit line is the other process's
   });
 
-  it('replaces a changed backend, adds a new one and removes a deleted one', () => {
+  it('replaces a changed backend, adds a new one and removes a deleted one', async () => {
     const { here, there, events, sync } = pair();
-    here.update(rec('t1', { url: 'http://127.0.0.2:1', weight: 4 }));
-    here.add(rec('t3'));
-    here.remove('t2');
+    await here.update(rec('t1', { url: 'http://127.0.0.2:1', weight: 4 }));
+    await here.add(rec('t3'));
+    await here.remove('t2');
     sync();
     expect(events.sort()).toEqual(['added t1', 'added t3', 'removed t2']);
     expect(there.get('t1')!.url).toBe('http://127.0.0.2:1');
@@ -65,11 +65,11 @@ describe('BackendRegistry.sync: changes another process committed', () => {
     ).toEqual(['t1', 't3']);
   });
 
-  it('announces group changes, and nothing at all when nothing changed', () => {
+  it('announces group changes, and nothing at all when nothing changed', async () => {
     const { here, events, sync } = pair();
     sync();
     expect(events).toEqual([]);
-    here.upsertGroup({ name: 'etl', policy: 'random' });
+    await here.upsertGroup({ name: 'etl', policy: 'random' });
     sync();
     expect(events).toEqual(['groupsChanged']);
   });

@@ -196,7 +196,7 @@ describe('CatalogReconciler.reconcile', () => {
 
   it('skips a deactivated or unhealthy backend', async () => {
     await s.present('sales');
-    s.registry.setActive('t1', false);
+    await s.registry.setActive('t1', false);
     s.b('t2').health = 'UNHEALTHY';
     await s.reconciler.reconcileAll();
     expect([t1.requests, t2.requests]).toEqual([[], []]);
@@ -318,15 +318,15 @@ describe('CatalogReconciler.start', () => {
 
   it('forgets the rows of a removed backend', async () => {
     await waitFor(() => s.row('sales', 't2')?.state === 'applied', 't2 applied');
-    s.registry.remove('t2');
-    expect(s.repo.deployments().filter((d) => d.backend === 't2')).toEqual([]);
+    await s.registry.remove('t2');
+    await waitFor(() => s.repo.deployments().every((d) => d.backend !== 't2'), "t2's rows forgotten");
   });
 
   it("drops a moved backend's catalogs of its old group, and gives it its new group's", async () => {
     await s.present('etl-only', PROPS, 'etl');
     await waitFor(() => s.row('sales', 't1')?.state === 'applied', 't1 applied');
     const r = s.b('t1').record();
-    s.registry.update({ ...r, group: 'etl' });
+    await s.registry.update({ ...r, group: 'etl' });
     // The cluster changes before the gateway records it: wait for both.
     await waitFor(
       () =>

@@ -47,7 +47,7 @@ async function synced(backends = [{ name: 'one', url: 'http://127.0.0.1:1' }]) {
 describe('syncReplica', () => {
   it('announces a backend change and a user change committed here', async () => {
     const { s, bus } = await synced();
-    s.registry.setActive('one', false);
+    await s.registry.setActive('one', false);
     expect(bus.sent).toEqual([['change', 'backends']]);
     await s.users.put({ name: 'carol', passwordHash: 'x', groups: [], roles: [] });
     expect(bus.sent.at(-1)).toEqual(['change', 'users']);

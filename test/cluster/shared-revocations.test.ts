@@ -35,16 +35,18 @@ describe('sharedRevocations', () => {
     const { value, session } = one.issue('ops', 'hash');
     expect(two.read(value)?.user).toBe('ops');
     one.revoke(session);
+    await tick(); // announced once the save is written
     await tick();
     expect(two.read(value)).toBeUndefined();
     // The other's earlier logouts are not lost when this one saves.
     const other = two.issue('ops', 'hash');
     two.revoke(other.session);
     await tick();
+    await tick();
     expect(Object.keys(JSON.parse(stored) as object).sort()).toEqual([session.sid, other.session.sid].sort());
   });
 
-  it('saves through to the store and announces sessions after the save', () => {
+  it('saves through to the store and announces sessions after the save', async () => {
     const order: string[] = [];
     const notices: ChangeNotices = {
       announce: (area) => void order.push(`announce ${area}`),
@@ -54,6 +56,7 @@ describe('sharedRevocations', () => {
     const shared = sharedRevocations(store, replica(noPeers, 1, notices));
     expect(shared.load()).toEqual({ s1: 1 });
     shared.save({ s1: 1 });
+    await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['save', 'announce sessions']);
   });
 

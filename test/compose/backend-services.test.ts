@@ -10,7 +10,7 @@ describe('buildBackends', () => {
     const b = await buildTestServices([{ name: 'plain', url: 'http://127.0.0.1:9' }], { auth });
     const warned = () => b.lines().filter((l) => l.level === 40 && /clients' credentials go to/.test(l.msg));
     expect(warned().map((l) => l.msg)).toEqual([expect.stringMatching(/^backend plain: /)]);
-    b.s.registry.add({
+    await b.s.registry.add({
       name: 'later',
       url: 'http://127.0.0.1:10',
       group: 'adhoc',
@@ -19,7 +19,7 @@ describe('buildBackends', () => {
       catalogDriver: 'sql',
     });
     expect(warned().map((l) => l.msg.split(':')[0])).toEqual(['backend plain', 'backend later']);
-    b.s.registry.add({
+    await b.s.registry.add({
       name: 'tls',
       url: 'https://127.0.0.1:11',
       group: 'adhoc',
@@ -39,7 +39,7 @@ describe('buildBackends', () => {
 
   it('audits each change of a backend', async () => {
     const b = await buildTestServices([{ name: 't1', url: 'http://127.0.0.1:9' }]);
-    b.s.registry.setActive('t1', false);
+    await b.s.registry.setActive('t1', false);
     expect(b.lines().filter((l) => l.audit === true)).toEqual([
       expect.objectContaining({
         who: 'system',
@@ -64,7 +64,7 @@ describe('buildBackends', () => {
   it('picks among the registry’s backends', async () => {
     const b = await buildTestServices([{ name: 't1', url: 'http://127.0.0.1:9' }]);
     expect(b.s.picker.pick('adhoc', { user: 'alice' })?.backend.name).toBe('t1');
-    b.s.registry.setActive('t1', false);
+    await b.s.registry.setActive('t1', false);
     expect(b.s.picker.pick('adhoc', { user: 'alice' })).toBeUndefined();
   });
 });

@@ -33,7 +33,7 @@ describe('buildHistory', () => {
     });
     await s.recorder.flush();
     expect(await s.store.history.get('q1')).toMatchObject({ user: 'alice', state: 'RUNNING' });
-    expect(s.history.get('q1')).toMatchObject({ user: 'alice' });
+    expect(await s.history.get('q1')).toMatchObject({ user: 'alice' });
   });
 });
 

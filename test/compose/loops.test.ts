@@ -45,7 +45,7 @@ afterEach(() => void vi.useRealTimers());
 describe('startLoops', () => {
   it('runs every loop until the one stop signal aborts, and none after', async () => {
     const { s, stop } = await services({ health: { enabled: false } });
-    s.registry.remove('t1'); // nothing to reach: the loops run, no cluster is asked anything
+    await s.registry.remove('t1'); // nothing to reach: the loops run, no cluster is asked anything
     vi.useFakeTimers();
     const spies = spiesOn(s);
     const { historyRepaired } = await startLoops(s, stop.signal, Date.now());
@@ -62,7 +62,7 @@ describe('startLoops', () => {
 
   it('runs retention and catalog reconciliation only on the leader; the rest on every worker', async () => {
     const built = await services({ health: { enabled: false } });
-    built.s.registry.remove('t1');
+    await built.s.registry.remove('t1');
     const s = follower(built.s);
     vi.useFakeTimers();
     const spies = spiesOn(s);

@@ -42,6 +42,7 @@ describe('buildProxyState', () => {
       submittedAt: Date.now(),
       state: 'RUNNING',
     });
+    await s.affinity.recall('q-before-restart'); // memory knows nothing after a restart: the store does
     expect(s.affinity.queryUser('q-before-restart')).toBe('alice');
     expect(s.affinity.queryUser('q-never-seen')).toBeUndefined();
   });

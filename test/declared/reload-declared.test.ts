@@ -49,7 +49,7 @@ describe('reloadDeclared', () => {
       users: 1,
     });
     // What the file now owns is refused through the API.
-    expect(() => s.registry.setActive('two', false)).toThrow(/two/);
+    await expect(s.registry.setActive('two', false)).rejects.toThrow(/two/);
   });
 
   it('on another worker: takes the users and what the file owns, and leaves the store to the leader', async () => {
@@ -64,11 +64,11 @@ describe('reloadDeclared', () => {
   it('under seed: only lifts the file’s ownership; users, store and registry stay', async () => {
     const { s, bus } = await services(true);
     s.registry.setFileOwned({ backends: new Set(['one']), groups: new Set(['adhoc']) });
-    expect(() => s.registry.setActive('one', false)).toThrow(/one/);
+    await expect(s.registry.setActive('one', false)).rejects.toThrow(/one/);
     await reloadDeclared(await edited('seed'), s);
     expect(s.users.get('erin')).toBeUndefined();
     expect(s.registry.get('two')).toBeUndefined();
-    expect(() => s.registry.setActive('one', false)).not.toThrow();
+    await expect(s.registry.setActive('one', false)).resolves.toBeDefined();
     expect(bus.sent.filter(([t]) => t === 'change')).toEqual([]);
   });
 });

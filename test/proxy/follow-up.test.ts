@@ -132,8 +132,8 @@ describe('follow-ups', () => {
   it('answers 404 naming the backend when the owner is no longer configured', async () => {
     const c = await TrinoEmulator.start({ name: 'c' });
     try {
-      gw.services.registry.upsertGroup({ name: 'gone', policy: 'least-loaded' });
-      gw.services.registry.add({
+      await gw.services.registry.upsertGroup({ name: 'gone', policy: 'least-loaded' });
+      await gw.services.registry.add({
         name: 'c',
         url: c.url,
         group: 'gone',
@@ -143,7 +143,7 @@ describe('follow-ups', () => {
       });
       gw.services.registry.get('c')!.health = 'HEALTHY';
       const first = await submit('gone');
-      gw.services.registry.remove('c');
+      await gw.services.registry.remove('c');
       const res = await get(first.nextUri!);
       expect(res.status).toBe(404);
       expect((await errorOf(res)).message).toBe(

@@ -41,7 +41,7 @@ describe('a submission attempt', () => {
     await a.setMode('ok');
     await b.setMode('ok');
     // b joins the pool only where a test says so: the query's backend is then known.
-    gw.services.registry.setActive('b', false);
+    await gw.services.registry.setActive('b', false);
     a.clearRequests();
     b.clearRequests();
     user = `attempt${++n}`;
@@ -90,7 +90,7 @@ describe('a submission attempt', () => {
   it('answers an answer that breaks off after its head as a failed query, not sent again', async () => {
     await a.setMode('truncate');
     await b.setMode('truncate');
-    gw.services.registry.setActive('b', true);
+    await gw.services.registry.setActive('b', true);
     const res = await post();
     // A 200 with a failed query (its error on the poll, as Trino's): a client must not POST it again.
     expect(res.status).toBe(200);

@@ -23,7 +23,7 @@ describe('relay', () => {
   beforeAll(async () => {
     cluster = await listen();
     f = await proxyFixture([{ name: 'c1', url: 'http://127.0.0.1:9' }]);
-    f.s.registry.add({
+    await f.s.registry.add({
       name: 'ui1',
       url: cluster.url,
       group: 'adhoc',
@@ -175,7 +175,7 @@ describe('relay', () => {
 
   it('answers 502 and returns false when the cluster cannot be reached', async () => {
     const gone = await listen();
-    f.s.registry.add({
+    await f.s.registry.add({
       name: 'gone',
       url: gone.url,
       group: 'adhoc',

@@ -16,7 +16,7 @@ describe('backends page', () => {
 
   it('says "draining" while queries are in flight on an inactive backend', async () => {
     const { registry, html } = await signedIn();
-    registry.setActive('trino-2', false);
+    await registry.setActive('trino-2', false);
     registry.get('trino-2')!.inFlight = 3;
     expect(await html('/console/backends')).toContain('draining (3 in flight)');
   });
