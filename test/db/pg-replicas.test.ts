@@ -88,8 +88,14 @@ describe('replicas on one PostgreSQL database', () => {
     });
     const { id } = (await res.json()) as { id: string };
     await a.services.recorder.flush();
-    // B never saw it: it finds the owner in the shared affinity index and the user in the history.
-    const info = await fetch(`${b.url}/v1/query/${id}`, { headers: { authorization: ADMIN } });
+    // B never saw it: it finds the owner in the shared affinity index and the user in the history. A's
+    // affinity write is not awaited before its first answer (README), so B may need a moment to see it.
+    const ask = () => fetch(`${b.url}/v1/query/${id}`, { headers: { authorization: ADMIN } });
+    let info = await ask();
+    for (const until = Date.now() + 10_000; info.status !== 200 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = await ask();
+    }
     expect(info.status).toBe(200);
     expect(((await info.json()) as { queryId: string }).queryId).toBe(id);
   });
