@@ -3,7 +3,7 @@ import { FairQueue } from './fair-queue.js';
 import { HeldQuery, type HeldFailure, type Lease } from './held-query.js';
 import { newSlug, QueryIds } from './query-ids.js';
 import { noBackendInTime, queueFull, waitedTooLong } from './queue-failures.js';
-import type { SlotLimits, SlotStore } from './slot-store.js';
+import { isSyncSlotStore, type SlotLimits, type SlotStore, type SyncSlotStore } from './slot-store.js';
 
 /** One group's queue settings, resolved from groups[].queue with their defaults. */
 export interface GroupQueueConfig extends SlotLimits {
@@ -21,6 +21,7 @@ export type Admission<P> =
   | { kind: 'full'; failure: HeldFailure };
 
 const EMPTY: ReadonlySet<string> = new Set();
+const DONE: Promise<void> = Promise.resolve();
 
 /** How long a query whose slot came may go unpolled before the slot goes to the next one (see sweep). */
 const READY_UNPOLLED_MS = 30_000;
@@ -32,6 +33,11 @@ const FORGET_AFTER_MS = 60_000;
  * AdmissionQueue decides, per routing group with a queue, whether a new query runs now (a slot taken on a
  * backend) or waits, and hands freed slots to waiting queries in the fair queue's order. Every slot it
  * takes is given back exactly once (`release`), however the query ends.
+ *
+ * With a synchronous store (MemorySlotStore) every decision is synchronous: a take, a release and the
+ * hand-out that follows run to the end in one call, with no promise chain (nothing can interleave, so no
+ * drain needs chaining either). With an asynchronous store (PgSlotStore) the steps are awaited and drains
+ * are chained per group.
  */
 export class AdmissionQueue<P = unknown> {
   private readonly queues = new Map<string, FairQueue<HeldQuery<P>>>();
@@ -44,6 +50,11 @@ export class AdmissionQueue<P = unknown> {
   onStoreError: (e: unknown) => void = () => undefined;
   /** While paused, every new query is held and no slot is handed out (see pause). */
   private paused = false;
+  /** The store's synchronous steps, when it has them (the in-memory store). */
+  private readonly syncStore: SyncSlotStore | undefined;
+  /** A synchronous drain is running (a release inside it only notes that it must look again). */
+  private inDrain = false;
+  private drainAgain = false;
 
   constructor(
     private readonly groups: ReadonlyMap<string, GroupQueueConfig>,
@@ -52,6 +63,7 @@ export class AdmissionQueue<P = unknown> {
     private readonly metrics?: Metrics,
   ) {
     for (const g of groups.keys()) this.queues.set(g, new FairQueue());
+    this.syncStore = isSyncSlotStore(store) ? store : undefined;
   }
 
   /**
@@ -84,17 +96,29 @@ export class AdmissionQueue<P = unknown> {
    * admit runs a query now when nobody of its group waits and a slot is free, else holds it, unless the
    * group already holds maxQueued queries (then QUERY_QUEUE_FULL at once).
    */
-  async admit(
+  admit(group: string, user: string, priority: number, payload: P, now = Date.now()): Promise<Admission<P>> {
+    if (this.syncStore) return Promise.resolve(this.admitNow(group, user, priority, payload, now));
+    return this.admitAsync(group, user, priority, payload, now);
+  }
+
+  /** admitNow is admit without a promise; only with a synchronous store (see syncStore). */
+  private admitNow(group: string, user: string, priority: number, payload: P, now: number): Admission<P> {
+    if (this.queues.get(group)!.size === 0 && !this.paused) {
+      const lease = this.takeNow(group, user, EMPTY, now);
+      if (lease) return { kind: 'run', lease };
+    }
+    return this.hold(group, user, priority, payload, now);
+  }
+
+  private async admitAsync(
     group: string,
     user: string,
     priority: number,
     payload: P,
-    now = Date.now(),
+    now: number,
   ): Promise<Admission<P>> {
-    const cfg = this.groups.get(group)!;
-    const fq = this.queues.get(group)!;
-    if (fq.size === 0 && !this.paused) {
-      const lease = await this.take(group, user, new Set(), now);
+    if (this.queues.get(group)!.size === 0 && !this.paused) {
+      const lease = await this.take(group, user, EMPTY, now);
       if (lease) return { kind: 'run', lease };
     }
     return this.hold(group, user, priority, payload, now);
@@ -127,7 +151,10 @@ export class AdmissionQueue<P = unknown> {
     fq.push(h);
     this.metrics?.queueLength.set({ group }, fq.size);
     // A slot may have freed between a take and the push (or nobody waited before): look again, if one may be free.
-    if (this.mayHaveSlot(group, cfg)) void this.drain(group);
+    // (Even with a synchronous store the look comes after the answer, as it does with any store.)
+    if (this.mayHaveSlot(group, cfg))
+      if (this.syncStore) queueMicrotask(() => void this.drain(group));
+      else void this.drain(group);
     return { kind: 'queued', held: h };
   }
 
@@ -184,6 +211,12 @@ export class AdmissionQueue<P = unknown> {
     lease.released = true;
     this.leases.delete(lease);
     if (lease.queryId) this.byQuery.delete(lease.queryId);
+    if (this.syncStore) {
+      this.syncStore.giveNow(lease.group, lease.backend, lease.user);
+      this.metrics?.queueRunning.set({ backend: lease.backend }, this.syncStore.running(lease.backend));
+      this.drainNow(lease.group);
+      return;
+    }
     this.store
       .give(lease.group, lease.backend, lease.user)
       .then(() => {
@@ -228,21 +261,49 @@ export class AdmissionQueue<P = unknown> {
     exclude: ReadonlySet<string>,
     now = Date.now(),
   ): Promise<Lease | undefined> {
+    if (this.syncStore) return Promise.resolve(this.takeNow(group, user, exclude, now));
     const cfg = this.groups.get(group)!;
     for (const backend of this.candidates(group, user, exclude)) {
-      if (cfg.maxRunningPerBackend !== undefined && this.store.running(backend) >= cfg.maxRunningPerBackend)
-        continue;
-      if (await this.store.take(group, backend, user, cfg)) {
-        const lease: Lease = { group, backend, user, takenAt: now, released: false };
-        this.leases.add(lease);
-        this.metrics?.queueRunning.set({ backend }, this.store.running(backend));
-        return lease;
-      }
+      if (this.backendFull(backend, cfg)) continue;
+      if (await this.store.take(group, backend, user, cfg)) return this.leased(group, backend, user, now);
       // The user is at perUserMaxRunning: no other backend changes that.
-      if (cfg.perUserMaxRunning !== undefined && this.store.userRunning(group, user) >= cfg.perUserMaxRunning)
-        return undefined;
+      if (this.userFull(group, user, cfg)) return undefined;
     }
     return undefined;
+  }
+
+  /** takeNow is take with a synchronous store: the same steps, no promise. */
+  private takeNow(
+    group: string,
+    user: string,
+    exclude: ReadonlySet<string>,
+    now = Date.now(),
+  ): Lease | undefined {
+    const store = this.syncStore!;
+    const cfg = this.groups.get(group)!;
+    for (const backend of this.candidates(group, user, exclude)) {
+      if (this.backendFull(backend, cfg)) continue;
+      if (store.takeNow(group, backend, user, cfg)) return this.leased(group, backend, user, now);
+      if (this.userFull(group, user, cfg)) return undefined;
+    }
+    return undefined;
+  }
+
+  private backendFull(backend: string, cfg: GroupQueueConfig): boolean {
+    return cfg.maxRunningPerBackend !== undefined && this.store.running(backend) >= cfg.maxRunningPerBackend;
+  }
+
+  private userFull(group: string, user: string, cfg: GroupQueueConfig): boolean {
+    return (
+      cfg.perUserMaxRunning !== undefined && this.store.userRunning(group, user) >= cfg.perUserMaxRunning
+    );
+  }
+
+  private leased(group: string, backend: string, user: string, now: number): Lease {
+    const lease: Lease = { group, backend, user, takenAt: now, released: false };
+    this.leases.add(lease);
+    this.metrics?.queueRunning.set({ backend }, this.store.running(backend));
+    return lease;
   }
 
   /**
@@ -250,8 +311,12 @@ export class AdmissionQueue<P = unknown> {
    * two releases never hand out one slot twice).
    */
   drain(group: string): Promise<void> {
+    if (this.syncStore) {
+      this.drainNow(group);
+      return DONE;
+    }
     const prev = this.draining.get(group) ?? Promise.resolve();
-    const run = prev.then(() => this.drainNow(group)).catch((e: unknown) => this.onStoreError(e));
+    const run = prev.then(() => this.drainAsync(group)).catch((e: unknown) => this.onStoreError(e));
     this.draining.set(group, run);
     void run.finally(() => {
       if (this.draining.get(group) === run) this.draining.delete(group);
@@ -259,13 +324,68 @@ export class AdmissionQueue<P = unknown> {
     return run;
   }
 
-  private async drainNow(group: string): Promise<void> {
+  /**
+   * drainNow is drain with a synchronous store: it runs to the end in this call. A release inside it (a
+   * hand-out to a query cancelled meanwhile) gives its slot back and has this loop look once more.
+   */
+  private drainNow(group: string): void {
+    if (this.paused) return;
+    if (this.inDrain) {
+      this.drainAgain = true;
+      return;
+    }
+    this.inDrain = true;
+    try {
+      do {
+        this.drainAgain = false;
+        this.drainGroupNow(group);
+      } while (this.drainAgain);
+    } finally {
+      this.inDrain = false;
+    }
+  }
+
+  private drainGroupNow(group: string): void {
+    const fq = this.queues.get(group)!;
+    const cfg = this.groups.get(group)!;
+    while (fq.size > 0) {
+      const h = fq.next(cfg.perUserMaxRunning === undefined ? undefined : this.canRunFor(group, cfg));
+      if (!h) break;
+      // Backends that refused it are avoided while another is available (as in drainAsync).
+      if (h.refusedBy.size && this.candidates(group, h.user, h.refusedBy).length === 0) h.refusedBy.clear();
+      const lease = this.takeNow(group, h.user, h.refusedBy);
+      if (!lease) {
+        fq.putBack(h);
+        if (this.candidates(group, h.user, h.refusedBy).length === 0) h.noBackendSince ??= Date.now();
+        break;
+      }
+      if (!this.handOut(h, lease)) continue;
+    }
+    this.metrics?.queueLength.set({ group }, fq.size);
+  }
+
+  /** handOut gives a slot to a query next() took; false (and the slot back) when it left meanwhile. */
+  private handOut(h: HeldQuery<P>, lease: Lease): boolean {
+    if (h.state !== 'waiting') {
+      this.release(lease); // cancelled meanwhile
+      return false;
+    }
+    h.noBackendSince = undefined;
+    h.lease = lease;
+    h.changed('ready');
+    return true;
+  }
+
+  private canRunFor(group: string, cfg: GroupQueueConfig): (h: HeldQuery<P>) => boolean {
+    const perUser = cfg.perUserMaxRunning!;
+    return (h) => this.store.userRunning(group, h.user) < perUser;
+  }
+
+  private async drainAsync(group: string): Promise<void> {
     if (this.paused) return;
     const fq = this.queues.get(group)!;
     const cfg = this.groups.get(group)!;
-    const perUser = cfg.perUserMaxRunning;
-    const canRun = (h: HeldQuery<P>) =>
-      perUser === undefined || this.store.userRunning(group, h.user) < perUser;
+    const canRun = cfg.perUserMaxRunning === undefined ? undefined : this.canRunFor(group, cfg);
     while (fq.size > 0) {
       const h = fq.next(canRun);
       if (!h) break;
@@ -284,13 +404,7 @@ export class AdmissionQueue<P = unknown> {
         if (this.candidates(group, h.user, h.refusedBy).length === 0) h.noBackendSince ??= Date.now();
         break;
       }
-      if (h.state !== 'waiting') {
-        this.release(lease); // cancelled meanwhile
-        continue;
-      }
-      h.noBackendSince = undefined;
-      h.lease = lease;
-      h.changed('ready');
+      this.handOut(h, lease);
     }
     this.metrics?.queueLength.set({ group }, fq.size);
   }

@@ -58,7 +58,8 @@ export class FairQueue<T extends Queued> {
   private priorities: number[] = [];
   private count = 0;
   /** The item next() returned last and where its user sat in the ring, for putBack. */
-  private lastServed: { item: T; idx: number } | undefined;
+  private lastItem: T | undefined;
+  private lastIdx = 0;
 
   get size(): number {
     return this.count;
@@ -87,25 +88,26 @@ export class FairQueue<T extends Queued> {
    * and gives that user its turn back, so a failed hand-out changes nobody's place.
    */
   putBack(item: T): void {
-    const last = this.lastServed;
-    this.lastServed = undefined;
+    const wasLast = this.lastItem === item;
+    const lastIdx = this.lastIdx;
+    this.lastItem = undefined;
     const level = this.levels.get(item.priority);
     const fifo = level?.byUser.get(item.user);
-    if (level && fifo && last?.item === item && level.ring[last.idx] === item.user) {
+    if (level && fifo && wasLast && level.ring[lastIdx] === item.user) {
       // The user still has a line (the common case): O(1), no search of the ring.
       fifo.unshift(item);
       item.removed = false;
       this.count++;
-      level.cursor = last.idx;
+      level.cursor = lastIdx;
       return;
     }
     this.push(item, true);
     const l = this.levels.get(item.priority)!;
-    if (last?.item === item && !fifo && last.idx < l.ring.length - 1) {
+    if (wasLast && !fifo && lastIdx < l.ring.length - 1) {
       // Its line had emptied (push put the user last): back to where it was in the ring.
       l.ring.splice(l.ring.length - 1, 1);
-      l.ring.splice(last.idx, 0, item.user);
-      l.cursor = last.idx;
+      l.ring.splice(lastIdx, 0, item.user);
+      l.cursor = lastIdx;
     } else l.cursor = l.ring.indexOf(item.user);
   }
 
@@ -120,8 +122,9 @@ export class FairQueue<T extends Queued> {
    * next takes the item whose turn it is among those `canRun` accepts (users at their limit are passed
    * over), or undefined when none may run. The user served moves to the back of the ring.
    */
-  next(canRun: (item: T) => boolean = () => true): T | undefined {
-    for (const p of [...this.priorities]) {
+  next(canRun?: (item: T) => boolean): T | undefined {
+    // dropLevel replaces this.priorities (never changes it in place): the loop walks the array it began with.
+    for (const p of this.priorities) {
       const level = this.levels.get(p)!;
       const ring = level.ring;
       let idx = ring.length ? level.cursor % ring.length : 0;
@@ -133,13 +136,14 @@ export class FairQueue<T extends Queued> {
           this.dropUser(level, idx); // the next user moves up to idx
           continue;
         }
-        if (!canRun(head)) {
+        if (canRun && !canRun(head)) {
           idx++;
           continue;
         }
         level.byUser.get(user)!.shift();
         this.count--;
-        this.lastServed = { item: head, idx };
+        this.lastItem = head;
+        this.lastIdx = idx;
         // The turn passes to the user after this one (who sits at idx once this one is dropped).
         if (this.head(level, user)) idx++;
         else this.dropUser(level, idx);

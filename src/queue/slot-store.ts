@@ -30,8 +30,23 @@ export interface SlotStore {
   onRefresh?: () => void;
 }
 
+/**
+ * SyncSlotStore is a SlotStore whose steps are synchronous underneath (the in-memory one): the admission
+ * queue then decides without a promise per step (see AdmissionQueue), and keeps the async path for the rest.
+ */
+export interface SyncSlotStore extends SlotStore {
+  takeNow(group: string, backend: string, user: string, limits: SlotLimits): boolean;
+  giveNow(group: string, backend: string, user: string): void;
+}
+
+/** isSyncSlotStore tells whether a store offers the synchronous steps. */
+export function isSyncSlotStore(s: SlotStore): s is SyncSlotStore {
+  const x = s as Partial<SyncSlotStore>;
+  return typeof x.takeNow === 'function' && typeof x.giveNow === 'function';
+}
+
 /** MemorySlotStore is the single-node SlotStore: two maps of counts, each step synchronous and so atomic. */
-export class MemorySlotStore implements SlotStore {
+export class MemorySlotStore implements SyncSlotStore {
   private readonly byBackend = new Map<string, number>();
   private readonly byUser = new Map<string, number>();
 
@@ -59,9 +74,14 @@ export class MemorySlotStore implements SlotStore {
   }
 
   give(group: string, backend: string, user: string): Promise<void> {
+    this.giveNow(group, backend, user);
+    return Promise.resolve();
+  }
+
+  /** giveNow is give without the promise. */
+  giveNow(group: string, backend: string, user: string): void {
     decrement(this.byBackend, backend);
     decrement(this.byUser, userKey(group, user));
-    return Promise.resolve();
   }
 
   running(backend: string): number {

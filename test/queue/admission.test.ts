@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdmissionQueue, type GroupQueueConfig } from '../../src/queue/admission.js';
-import { MemorySlotStore } from '../../src/queue/slot-store.js';
+import { MemorySlotStore, type SlotLimits, type SlotStore } from '../../src/queue/slot-store.js';
 
 const cfg = (over: Partial<GroupQueueConfig> = {}): GroupQueueConfig => ({
   maxRunningPerBackend: 2,
@@ -22,6 +22,16 @@ function queue(over: Partial<GroupQueueConfig> = {}, backends = ['b1', 'b2']) {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** The in-memory store behind the asynchronous interface only (as a shared store is): no takeNow/giveNow. */
+class AsyncOnlyStore implements SlotStore {
+  private readonly m = new MemorySlotStore();
+  take = (g: string, b: string, u: string, l: SlotLimits) => this.m.take(g, b, u, l);
+  force = (g: string, b: string, u: string) => this.m.force(g, b, u);
+  give = (g: string, b: string, u: string) => this.m.give(g, b, u);
+  running = (b: string) => this.m.running(b);
+  userRunning = (g: string, u: string) => this.m.userRunning(g, u);
+}
+
 describe('AdmissionQueue', () => {
   it('runs queries while slots are free, then holds them, and hands a freed slot to the first in line', async () => {
     const { q } = queue();
@@ -39,6 +49,36 @@ describe('AdmissionQueue', () => {
     expect(held.held.state).toBe('ready');
     expect(held.held.lease?.backend).toBe(runs[0]!.lease.backend);
     expect(q.store.running('b1') + q.store.running('b2')).toBe(4);
+  });
+
+  it('with the in-memory store, a release hands the slot on before it returns; an async store awaits its steps', async () => {
+    for (const store of [new MemorySlotStore(), new AsyncOnlyStore()]) {
+      const sync = store instanceof MemorySlotStore;
+      const q = new AdmissionQueue<string>(
+        new Map([['adhoc', cfg({ maxRunningPerBackend: 1, perUserMaxRunning: 1 })]]),
+        store,
+        (_g, _u, exclude) => ['b1', 'b2'].filter((b) => !exclude.has(b)),
+      );
+      const a = await q.admit('adhoc', 'alice', 0, 'a1');
+      const b = await q.admit('adhoc', 'bob', 0, 'b1');
+      const a2 = await q.admit('adhoc', 'alice', 0, 'a2');
+      const c = await q.admit('adhoc', 'carol', 0, 'c1');
+      if (a.kind !== 'run' || b.kind !== 'run' || a2.kind !== 'queued' || c.kind !== 'queued')
+        throw new Error(`unexpected ${a.kind} ${b.kind} ${a2.kind} ${c.kind}`);
+      // bob's slot frees: alice is at her own limit, so carol (behind her in line) gets it.
+      q.release(b.lease);
+      if (sync) {
+        expect([a2.held.state, c.held.state]).toEqual(['waiting', 'ready']);
+        expect(c.held.lease?.backend).toBe(b.lease.backend);
+      } else expect(c.held.state).toBe('waiting');
+      await settle();
+      expect([a2.held.state, c.held.state]).toEqual(['waiting', 'ready']);
+      q.release(a.lease);
+      await settle();
+      expect(a2.held.state).toBe('ready');
+      expect(store.running('b1') + store.running('b2')).toBe(2);
+      expect(store.userRunning('adhoc', 'alice')).toBe(1);
+    }
   });
 
   it('fails at once with QUERY_QUEUE_FULL beyond maxQueued', async () => {
