@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+import { hostMetrics } from './host-metrics.js';
 import { IpcLeadership, soleLeader, type Leadership } from './leadership.js';
 import { noNotices, PeerChangeNotices, type ChangeNotices } from './change-notices.js';
 import { ipcPeerBus, noPeers, READY_KIND, type PeerBus } from './peer-bus.js';
@@ -15,6 +17,11 @@ export interface Replica {
   leadership: Leadership;
   /** ready tells the supervisor this process listens (a no-op alone). */
   ready(): void;
+  /**
+   * scrapeOf returns what /metrics serves: alone, `own` itself; a worker, the whole host's registry
+   * (every worker's, summed through the primary, host-metrics.ts). Call once per gateway. Absent: alone.
+   */
+  scrapeOf?(own: Registry): () => Promise<Registry>;
 }
 
 export const soleReplica: Replica = {
@@ -23,6 +30,7 @@ export const soleReplica: Replica = {
   notices: noNotices,
   leadership: soleLeader,
   ready() {},
+  scrapeOf: (own) => () => Promise.resolve(own),
 };
 
 /** workerReplica is a node:cluster worker's side of the primary's relay and roles (supervisor.ts). */
@@ -36,5 +44,6 @@ export function workerReplica(worker: number, proc: NodeJS.Process = process): R
     ready() {
       if (proc.connected) proc.send?.({ kind: READY_KIND }, undefined, {}, () => undefined);
     },
+    scrapeOf: (own) => hostMetrics(own, proc),
   };
 }

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../observability/logger.js';
+import { METRICS_ASK_KIND, METRICS_PART_KIND, metricsCollector } from './host-metrics.js';
 import { isEnvelope, READY_KIND, ROLE_KIND, START_FAILED_KIND, type RoleMessage } from './peer-bus.js';
 
 export interface SupervisorOptions {
@@ -26,7 +27,7 @@ interface Slot {
 
 /**
  * supervise is the primary process of `server.workers: N`: it forks N workers (each a whole gateway on the
- * shared store), relays their peer messages (peer-bus.ts), names one live worker the leader, restarts a
+ * shared store), relays their peer messages (peer-bus.ts) and metrics scrapes (host-metrics.ts), names one live worker the leader, restarts a
  * worker that dies (with a backoff per slot), forwards SIGHUP, and on SIGTERM or SIGINT stops every worker
  * and resolves with the exit code. A worker that fails before any worker ever listened is a failed start
  * (a bad config, a port in use): the others are stopped and its exit code returned, with no restarts.
@@ -49,8 +50,11 @@ export function supervise(o: SupervisorOptions): Promise<number> {
 
   const live = () => slots.filter((s) => s.worker);
   const send = (s: Slot, m: unknown) => {
-    if (s.worker?.isConnected()) s.worker.send(m as object, undefined, () => undefined);
+    if (!s.worker?.isConnected()) return false;
+    s.worker.send(m as object, undefined, () => undefined);
+    return true;
   };
+  const metrics = metricsCollector();
 
   const elect = () => {
     if (stopping || (leader && leader.worker)) return;
@@ -80,6 +84,16 @@ export function supervise(o: SupervisorOptions): Promise<number> {
         failurePrinted = true;
         return;
       }
+      if (kind === METRICS_ASK_KIND) {
+        // A scrape on this worker: every ready worker's registry (its own included), within a timeout.
+        const ready = slots.filter((x) => x.worker && (x.ready || x === s));
+        return metrics.ask(
+          (a) => send(s, a),
+          (m as { id?: unknown }).id,
+          ready.map((x) => (c: object) => send(x, c)),
+        );
+      }
+      if (kind === METRICS_PART_KIND) return metrics.part(m);
       if (isEnvelope(m)) for (const other of slots) if (other !== s) send(other, m);
     });
     w.on('exit', (exitCode, signal) => exited(s, w, exitCode, signal));

@@ -48,15 +48,18 @@ export function createApp(s: Services, o: { isReady: () => boolean }): Hono<AppE
       });
     return c.json({ status: 'ready' });
   });
-  if (cfg.metrics.enabled)
+  if (cfg.metrics.enabled) {
+    // Under server.workers: N, every worker's metrics summed (host-metrics.ts), whichever one answers.
+    const own = s.metrics.registry;
+    const scrape = s.replica.scrapeOf?.(own) ?? (() => Promise.resolve(own));
     app.get('/metrics', async (c) => {
       const token = cfg.metrics.token;
       if (token && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${token}`))
         return c.json({ message: 'metrics need a bearer token' }, 401);
-      return c.body(await s.metrics.registry.metrics(), 200, {
-        'content-type': s.metrics.registry.contentType,
-      });
+      const registry = await scrape();
+      return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
     });
+  }
   const limit = bodyLimit({
     maxSize: MAX_ADMIN_BODY,
     onError: (c) => c.json({ message: `body: larger than ${MAX_ADMIN_BODY} bytes` }, 413),

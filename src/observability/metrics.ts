@@ -5,7 +5,9 @@ import { VERSION } from '../version.js';
  * Every Switchyard metric, on a registry of its own (never prom-client's global one), so several
  * gateways can live in one process (tests) and nothing else pollutes /metrics.
  * Names follow switchyard_<subsystem>_<name>_<unit>; labels are bounded (backend, group, class),
- * never a user or a query id.
+ * never a user or a query id. Under server.workers: N a scrape sums every worker's (cluster/host-metrics.ts)
+ * by each metric's `aggregator`: counters, histograms and per-worker gauges (in-flight, history queue,
+ * the leader flag) are summed; gauges every worker reports alike say `max`.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -51,12 +53,16 @@ export class Metrics {
     name: 'switchyard_backend_state',
     help: 'Backend health state: 1 for the current state label, 0 otherwise',
     labelNames: ['backend', 'state'] as const,
+    // Every worker probes each backend: the host shows a state any worker sees (not N).
+    aggregator: 'max',
     registers: [this.registry],
   });
   readonly backendActive = new Gauge({
     name: 'switchyard_backend_active',
     help: '1 when the backend is active (accepts new queries if healthy), 0 when deactivated',
     labelNames: ['backend'] as const,
+    // Every worker holds the same flag from the shared store.
+    aggregator: 'max',
     registers: [this.registry],
   });
   readonly probeLatency = new Histogram({
@@ -135,6 +141,8 @@ export class Metrics {
     name: 'switchyard_queue_running_slots',
     help: "Slots of the gateway's queue held by running queries, by backend",
     labelNames: ['backend'] as const,
+    // A count of the shared slot store, the same on every worker.
+    aggregator: 'max',
     registers: [this.registry],
   });
   readonly queueCorrections = new Counter({
@@ -176,6 +184,8 @@ export class Metrics {
     name: 'switchyard_build_info',
     help: 'Always 1; the labels say which Switchyard version runs on which Node.js',
     labelNames: ['version', 'node'] as const,
+    // Always 1 per version: summing would count workers.
+    aggregator: 'max',
     registers: [this.registry],
   });
 

@@ -129,6 +129,28 @@ describe('server.workers: 2 on one SQLite file', () => {
     expect(finishedBy).toEqual(new Set(['1', '2']));
   });
 
+  it('answers /metrics for the whole host, whichever worker gets the scrape', async () => {
+    const routed = async () => {
+      const r = await freshRequest(`${gw.url}/metrics`);
+      expect(r.status).toBe(200);
+      return [...r.body.matchAll(/^switchyard_routing_queries_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+    };
+    const before = await routed();
+    const qs = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        RetryingQuery.submit(gw.url, 'SELECT 1', ALICE).then((q) => q.finish()),
+      ),
+    );
+    expect(qs.every((q) => q.state === 'FINISHED')).toBe(true);
+    // Fresh connections alternate between the workers: six scrapes reach both, and each counts all ten.
+    const after: number[] = [];
+    for (let i = 0; i < 6; i++) after.push(await routed());
+    expect(after).toEqual(Array.from({ length: 6 }, () => before + 10));
+  });
+
   it('keeps a query finished by another worker FINISHED in the history', async () => {
     const q = await (
       await RetryingQuery.submit(gw.url, 'SELECT * FROM UNNEST(sequence(1, 30))', ALICE)
