@@ -44,6 +44,38 @@ describe('the Kubernetes manifests', () => {
     expect(cfg.auth.users.map((u) => u.name)).toEqual(['admin']);
   });
 
+  it('reject a misspelt key, and need the seal key once database.url is set (several replicas)', async () => {
+    const env = {
+      SWITCHYARD_ADMIN_PASSWORD_HASH: await hashPassword('pw'),
+      SWITCHYARD_SEAL_KEY: generateSealKey(),
+      SWITCHYARD_AFFINITY_SECRET: 'a-long-random-affinity-secret',
+    };
+    const text: string = configMap.data['gateway.config.yaml'];
+    expect(() => parseConfig(text.replace('trustedProxies:', 'trustedProxy:'), { env })).toThrow(
+      /trustedProxy/,
+    );
+    const pg = text.replace(
+      'path: /var/lib/switchyard/switchyard.db',
+      'url: postgres://switchyard:pw@postgres.switchyard.svc:5432/switchyard',
+    );
+    expect(parseConfig(pg, { env }).database.url).toContain('postgres.switchyard.svc');
+    expect(() => parseConfig(pg.replace(/\ncatalogs:\n\s+sealKey: .*\n/, '\n'), { env })).toThrow(
+      /catalogs\.sealKey/,
+    );
+  });
+
+  it('expose the port the config listens on', async () => {
+    const env = {
+      SWITCHYARD_ADMIN_PASSWORD_HASH: await hashPassword('pw'),
+      SWITCHYARD_SEAL_KEY: generateSealKey(),
+      SWITCHYARD_AFFINITY_SECRET: 'a-long-random-affinity-secret',
+    };
+    const port = parseConfig(configMap.data['gateway.config.yaml'], { env }).server.port;
+    const dep = docs.find((d) => d.kind === 'Deployment');
+    expect(dep.spec.template.spec.containers[0].ports[0].containerPort).toBe(port);
+    expect(Number(dep.spec.template.metadata.annotations['prometheus.io/port'])).toBe(port);
+  });
+
   it("ship the repository's rules, unchanged", () => {
     for (const f of readdirSync('rules').filter((x) => x.endsWith('.yaml')))
       expect(parseRuleText(configMap.data[f], f)).toEqual(parseRuleText(read(`rules/${f}`), f));
